@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting H-MAS reads from the environment. This module is the only reader of
+ * `process.env`; everything else receives the frozen {@link Config}.
+ */
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+export const configSchema = z.object({
+  HMAS_HOST: z.string().min(1).default('127.0.0.1').describe('Address the server listens on.'),
+  HMAS_PORT: z.coerce.number().int().min(0).max(65535).default(8080).describe('Port the server listens on (0 = any free port).'),
+  HMAS_DATA_DIR: z.string().min(1).default('./.hmas').describe('Data directory: embedded database, generated secrets.'),
+  DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()).describe('PostgreSQL URL. Unset = embedded PGlite in the data directory.'),
+  HMAS_JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32).optional()).describe('Secret for signing session tokens (≥32 chars). Unset = generated once and kept in the data directory.'),
+  HMAS_JWT_TTL_SECONDS: z.coerce.number().int().min(60).default(12 * 3600).describe('Lifetime of a session token in seconds.'),
+  HMAS_ADMIN_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(8).optional()).describe('Password of the `admin` user created on first start. Unset = generated and printed once.'),
+  HMAS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level.'),
+  HMAS_LOG_PRETTY: z.preprocess(emptyAsUndefined, booleanFromEnv.optional()).describe('Human-readable logs (default: on when stdout is a terminal).'),
+  HMAS_COOKIE_SECURE: booleanFromEnv.default(false).describe('Mark the session cookie Secure (set when served over HTTPS).'),
+  HMAS_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024).describe('Largest accepted request body.'),
+  HMAS_SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(10_000).describe('How long in-flight HTTP requests may finish on shutdown.'),
+  HMAS_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5).describe('Failed logins per user and address before logins are throttled.'),
+  HMAS_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60).describe('Window for counting failed logins.'),
+  HMAS_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(365).describe('Audit log entries older than this are deleted (hourly).'),
+  HMAS_WEB_DIR: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Directory of the built web UI (default: dist/web of the package).'),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly jwtSecret: string | undefined;
+  readonly jwtTtlSeconds: number;
+  readonly adminPassword: string | undefined;
+  readonly logLevel: RawConfig['HMAS_LOG_LEVEL'];
+  readonly logPretty: boolean;
+  readonly cookieSecure: boolean;
+  readonly bodyLimitBytes: number;
+  readonly shutdownDrainMs: number;
+  readonly loginMaxFailures: number;
+  readonly loginWindowSeconds: number;
+  readonly auditRetentionDays: number;
+  readonly webDir: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses configuration once. `overrides` (e.g. CLI flags) win over the environment. */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<Record<keyof RawConfig, string | undefined>> = {},
+): Config {
+  const merged: Record<string, string | undefined> = { ...env };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value !== undefined) merged[key] = value;
+  }
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const raw = parsed.data;
+  return Object.freeze({
+    host: raw.HMAS_HOST,
+    port: raw.HMAS_PORT,
+    dataDir: path.resolve(raw.HMAS_DATA_DIR),
+    databaseUrl: raw.DATABASE_URL,
+    jwtSecret: raw.HMAS_JWT_SECRET,
+    jwtTtlSeconds: raw.HMAS_JWT_TTL_SECONDS,
+    adminPassword: raw.HMAS_ADMIN_PASSWORD,
+    logLevel: raw.HMAS_LOG_LEVEL,
+    logPretty: raw.HMAS_LOG_PRETTY ?? Boolean(process.stdout.isTTY),
+    cookieSecure: raw.HMAS_COOKIE_SECURE,
+    bodyLimitBytes: raw.HMAS_BODY_LIMIT_BYTES,
+    shutdownDrainMs: raw.HMAS_SHUTDOWN_DRAIN_MS,
+    loginMaxFailures: raw.HMAS_LOGIN_MAX_FAILURES,
+    loginWindowSeconds: raw.HMAS_LOGIN_WINDOW_SECONDS,
+    auditRetentionDays: raw.HMAS_AUDIT_RETENTION_DAYS,
+    webDir: raw.HMAS_WEB_DIR,
+  });
+}
+
+/** Rows for the README's configuration table: name, default, description. */
+export function describeConfig(): Array<{ name: string; defaultValue: string; description: string }> {
+  return Object.entries(configSchema.shape).map(([name, schema]) => {
+    const parsed = schema.safeParse(undefined);
+    const defaultValue = parsed.success && parsed.data !== undefined ? String(parsed.data) : '';
+    return { name, defaultValue, description: schema.description ?? '' };
+  });
+}

@@ -1,0 +1,72 @@
+import path from 'node:path';
+import type { Config } from '../config/config.js';
+import type { DatabaseHandle } from '../db/client.js';
+import { createIntervalLoop } from '../lib/interval-loop.js';
+import type { Logger } from '../lib/logger.js';
+import { createLoopRegistry, type LoopRegistry } from '../lib/loop-registry.js';
+import { readOrCreateSecretFile } from '../lib/secret-file.js';
+import { createApp } from '../server/app.js';
+import { createMetricsRegistry } from '../server/http-metrics.js';
+import type { ZodApp } from '../server/routes/route-types.js';
+import { createAuditRepo } from '../services/audit/audit-repo.js';
+import { createAuditService } from '../services/audit/audit-service.js';
+import { createLoginThrottle } from '../services/auth/login-throttle.js';
+import { createTokenService } from '../services/auth/token-service.js';
+import { createUserRepo } from '../services/users/user-repo.js';
+import { createUserService } from '../services/users/user-service.js';
+import { VERSION } from './version.js';
+
+export interface ComposedServer {
+  app: ZodApp;
+  loops: LoopRegistry;
+  /** Set on first start when the admin password was generated: show it once. */
+  generatedAdminPassword: string | undefined;
+  markShuttingDown(): void;
+}
+
+/** Wires services, loops and the HTTP app on an open, migrated database. Does not listen. */
+export async function composeServer(config: Config, database: DatabaseHandle, logger: Logger): Promise<ComposedServer> {
+  const jwtSecret = config.jwtSecret ?? (await readOrCreateSecretFile(path.join(config.dataDir, 'jwt-secret')));
+  const users = createUserService({ repo: createUserRepo(database.db) });
+  const audit = createAuditService({ repo: createAuditRepo(database.db) });
+  const tokens = createTokenService({ secret: jwtSecret, ttlSeconds: config.jwtTtlSeconds });
+  const loginThrottle = createLoginThrottle({ maxFailures: config.loginMaxFailures, windowMs: config.loginWindowSeconds * 1000 });
+  const initialAdmin = await users.ensureInitialAdmin(config.adminPassword);
+  if (initialAdmin.created) logger.info({ username: 'admin' }, 'created the initial admin user');
+
+  const loops = createLoopRegistry();
+  loops.add(
+    createIntervalLoop({
+      name: 'audit-retention',
+      intervalMs: 3600_000,
+      runImmediately: true,
+      logger,
+      tick: async () => {
+        const deleted = await audit.purgeOlderThan(config.auditRetentionDays);
+        if (deleted > 0) logger.info({ deleted, retentionDays: config.auditRetentionDays }, 'deleted old audit log entries');
+      },
+    }),
+  );
+  loops.add(createIntervalLoop({ name: 'login-throttle-prune', intervalMs: 60_000, logger, tick: async () => void loginThrottle.prune() }));
+
+  let shuttingDown = false;
+  const app = await createApp({
+    logger,
+    database,
+    users,
+    audit,
+    tokens,
+    loginThrottle,
+    metrics: createMetricsRegistry(),
+    options: { bodyLimitBytes: config.bodyLimitBytes, cookieSecure: config.cookieSecure, webDir: config.webDir, version: VERSION },
+    isShuttingDown: () => shuttingDown,
+  });
+  return {
+    app,
+    loops,
+    generatedAdminPassword: initialAdmin.generatedPassword,
+    markShuttingDown: () => {
+      shuttingDown = true;
+    },
+  };
+}

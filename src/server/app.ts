@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Registry } from 'prom-client';
+import type { DatabaseHandle } from '../db/client.js';
+import type { Logger } from '../lib/logger.js';
+import type { AuditService } from '../services/audit/audit-service.js';
+import type { LoginThrottle } from '../services/auth/login-throttle.js';
+import type { TokenService } from '../services/auth/token-service.js';
+import type { UserService } from '../services/users/user-service.js';
+import { installAudit } from './audit-plugin.js';
+import { installAuth } from './auth-plugin.js';
+import { installErrorHandler } from './error-handler.js';
+import './fastify-types.js';
+import { installHttpMetrics } from './http-metrics.js';
+import { registerAuditLogRoutes } from './routes/audit-log.routes.js';
+import { registerAuthRoutes } from './routes/auth.routes.js';
+import { registerHealthRoutes } from './routes/health.routes.js';
+import type { ZodApp } from './routes/route-types.js';
+import { registerUserRoutes } from './routes/user.routes.js';
+import { installWebUi } from './web-ui.js';
+
+export interface AppDeps {
+  logger: Logger;
+  database: DatabaseHandle;
+  users: UserService;
+  audit: AuditService;
+  tokens: TokenService;
+  loginThrottle: LoginThrottle;
+  metrics: Registry;
+  options: {
+    bodyLimitBytes: number;
+    cookieSecure: boolean;
+    webDir: string | undefined;
+    version: string;
+  };
+  isShuttingDown?: () => boolean;
+}
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Builds the HTTP app without listening, so tests can `inject()` or listen on any port. */
+export async function createApp(deps: AppDeps): Promise<ZodApp> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.options.bodyLimitBytes,
+    requestIdLogLabel: 'requestId',
+    requestIdHeader: false,
+    // A caller-supplied request id is kept (tracing across services) when it is sane.
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false } },
+    routerOptions: { maxParamLength: 200 },
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'H-MAS control API', version: deps.options.version, description: 'Control plane for serving LLMs on GPU clusters.' },
+      components: {
+        securitySchemes: {
+          cookieAuth: { type: 'apiKey', in: 'cookie', name: 'hmas_access' },
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        },
+      },
+      security: [{ cookieAuth: [] }, { bearerAuth: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+
+  installAuth(app, { tokens: deps.tokens, users: deps.users });
+  installAudit(app, { audit: deps.audit });
+  installHttpMetrics(app, deps.metrics);
+
+  registerHealthRoutes(app, { database: deps.database, metrics: deps.metrics, isShuttingDown: deps.isShuttingDown ?? (() => false) });
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { access: 'public' }, handler: async () => app.swagger() });
+  registerAuthRoutes(app, { users: deps.users, tokens: deps.tokens, throttle: deps.loginThrottle, cookieSecure: deps.options.cookieSecure });
+  registerUserRoutes(app, { users: deps.users });
+  registerAuditLogRoutes(app, { audit: deps.audit });
+
+  await installWebUi(app, deps.options.webDir);
+  return app;
+}

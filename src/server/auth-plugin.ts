@@ -1,0 +1,74 @@
+import type { ZodApp } from './routes/route-types.js';
+import type { FastifyRequest } from 'fastify';
+import { roleAtLeast } from '../domain/roles.js';
+import { ForbiddenError, UnauthenticatedError } from '../lib/errors.js';
+import type { TokenService } from '../services/auth/token-service.js';
+import { looksLikeJwt } from '../services/auth/token-service.js';
+import type { UserService } from '../services/users/user-service.js';
+import type { Principal } from './fastify-types.js';
+
+export const SESSION_COOKIE = 'hmas_access';
+
+interface AuthDeps {
+  tokens: TokenService;
+  users: UserService;
+}
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match?.[1]) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".', 'INVALID_TOKEN');
+  return match[1];
+}
+
+/** Resolves the caller from `Authorization: Bearer <jwt>` or the session cookie. */
+export async function resolvePrincipal(request: FastifyRequest, deps: AuthDeps): Promise<Principal | undefined> {
+  const bearer = bearerToken(request);
+  const token = bearer ?? request.cookies[SESSION_COOKIE];
+  if (!token) return undefined;
+  const via = bearer ? 'bearer' : 'cookie';
+  if (!looksLikeJwt(token)) throw new UnauthenticatedError('The token is not a valid session token.', 'INVALID_TOKEN');
+  const claims = await deps.tokens.verify(token);
+  if (!claims) throw new UnauthenticatedError('The session token is invalid or has expired; sign in again.', 'INVALID_TOKEN');
+  const user = await deps.users.findRow(claims.userId);
+  if (!user || user.disabled || user.sessionVersion !== claims.sessionVersion) {
+    throw new UnauthenticatedError('This session is no longer valid; sign in again.', 'SESSION_REVOKED');
+  }
+  return { userId: user.id, username: user.username, role: user.role, via };
+}
+
+/**
+ * Enforces each route's declared `access`. Runs on request, before the body is parsed, so an
+ * anonymous caller learns nothing about a route's schema.
+ */
+export function installAuth(app: ZodApp, deps: AuthDeps): void {
+  app.decorateRequest('principal', undefined);
+
+  app.addHook('onRoute', (route) => {
+    const url = route.url ?? '';
+    if (!url.startsWith('/api/')) return;
+    route.config = { ...(route.config as object) };
+    const config = route.config as { access?: string };
+    // Routes added by the OpenAPI plugins are documentation, open to all.
+    if (url.startsWith('/api/docs') || url === '/api/openapi.json') config.access ??= 'public';
+    if (!config.access) throw new Error(`Route ${String(route.method)} ${url} does not declare who may call it (config.access).`);
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config.access;
+    if (access === undefined || access === 'public') return;
+    const principal = await resolvePrincipal(request, deps);
+    if (!principal) throw new UnauthenticatedError();
+    request.principal = principal;
+    if (!roleAtLeast(principal.role, access)) {
+      throw new ForbiddenError(`This needs the ${access} role or higher; you are ${principal.role}.`);
+    }
+  });
+}
+
+/** The signed-in caller of a route that requires one. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new UnauthenticatedError();
+  return request.principal;
+}

@@ -1,0 +1,98 @@
+import type { ReactNode } from 'react';
+import { useEffect, useId, useRef } from 'react';
+import { Icon } from './Icon';
+
+export interface DrawerProps {
+  open: boolean;
+  title: string;
+  description?: ReactNode;
+  /** Called on Escape, the close button or Cancel; the parent decides whether to close. */
+  onClose: () => void;
+  children: ReactNode;
+}
+
+/**
+ * The side panel every create/edit form uses. A native modal <dialog>: it traps focus, makes
+ * the page behind it inert and gives focus back to the opener when it closes. Content only
+ * mounts while open, so forms start fresh each time.
+ *
+ * A form inside renders its fields in a <form id> and a <DrawerActions formId> after it; the
+ * action row sticks to the bottom of the panel while the fields scroll.
+ */
+export function Drawer({ open, title, description, onClose, children }: DrawerProps) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const descriptionId = useId();
+
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) {
+      dialog.showModal();
+      const first =
+        dialog.querySelector<HTMLElement>('[data-autofocus]') ??
+        dialog.querySelector<HTMLElement>('.drawer-body input:not([type=hidden]), .drawer-body select, .drawer-body textarea');
+      first?.focus();
+    } else if (!open && dialog.open) {
+      dialog.close();
+    }
+  }, [open]);
+
+  return (
+    <dialog
+      ref={ref}
+      className="drawer"
+      aria-labelledby={titleId}
+      aria-describedby={description ? descriptionId : undefined}
+      onCancel={(event) => {
+        event.preventDefault();
+        onClose();
+      }}
+    >
+      {open && (
+        <div className="drawer-panel">
+          <header className="drawer-header">
+            <div>
+              <h2 id={titleId} className="drawer-title">
+                {title}
+              </h2>
+              {description && (
+                <p id={descriptionId} className="drawer-description">
+                  {description}
+                </p>
+              )}
+            </div>
+            <button type="button" className="btn btn-icon btn-ghost" aria-label="Close" onClick={onClose}>
+              <Icon name="close" />
+            </button>
+          </header>
+          <div className="drawer-body">{children}</div>
+        </div>
+      )}
+    </dialog>
+  );
+}
+
+export interface DrawerActionsProps {
+  /** The id of the <form> the submit button submits. */
+  formId: string;
+  submitLabel: string;
+  pendingLabel?: string;
+  pending?: boolean;
+  disabled?: boolean;
+  onCancel: () => void;
+}
+
+/** Cancel + submit, pinned to the bottom of a drawer. */
+export function DrawerActions({ formId, submitLabel, pendingLabel, pending = false, disabled = false, onCancel }: DrawerActionsProps) {
+  return (
+    <div className="drawer-actions">
+      <button type="button" className="btn btn-secondary" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="submit" form={formId} className="btn btn-primary" disabled={pending || disabled}>
+        {pending ? (pendingLabel ?? 'Saving…') : submitLabel}
+      </button>
+    </div>
+  );
+}

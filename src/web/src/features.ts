@@ -1,0 +1,56 @@
+import type { PlannedFeature } from './components/NotAvailable';
+
+// What each not-yet-built page will hold (SPEC §7). The placeholder panel renders these; when a
+// page is built, drop its entry here and point its route at the real component.
+export const plannedFeatures = {
+  dashboard: {
+    title: 'Dashboard',
+    summary: 'The state of every cluster and model instance at a glance.',
+    planned: [
+      'GPU utilization cards (from Prometheus when configured, GPU allocation otherwise)',
+      'Instance status breakdown, with paused and unknown as their own slices',
+      'Serving performance: total RPS and TPS, mean TTFT, active requests, KV cache, GPU temperature',
+      'A banner listing unhealthy instances',
+      'Per-cluster GPU temperature',
+    ],
+  },
+  clusters: {
+    title: 'Clusters',
+    summary: 'The GPU clusters H-MAS deploys to.',
+    planned: ['Register a cluster and check that it is reachable', 'GPU inventory and allocation per node', 'Connection health'],
+  },
+  models: {
+    title: 'Models',
+    summary: 'The model catalog instances are deployed from.',
+    planned: ['Register a model with its source and runtime', 'Default serving settings per model', 'Which instances serve each model'],
+  },
+  instances: {
+    title: 'Instances',
+    summary: 'Running model deployments and their lifecycle.',
+    planned: [
+      'Instance list and detail with pause and resume',
+      'An "edit settings" drawer with diff preview, restart warning and dry run',
+      'Rollout progress with manual rollback, and change history with JSON diffs',
+      'Endpoint card with a curl example and a compact metrics bar',
+    ],
+  },
+  monitoring: {
+    title: 'Monitoring',
+    summary: 'Metrics, pod logs and events for every instance.',
+    planned: [
+      'Gauges with p95/p99 and time-series charts',
+      'Pod logs and Kubernetes events in a side panel (live and history)',
+      'Time presets: 1 h, 24 h, 7 d, 30 d and custom',
+    ],
+  },
+  inferenceLogs: {
+    title: 'Inference logs',
+    summary: 'Requests served through the OpenAI-compatible gateway.',
+    planned: ['Per-request model, API key, tokens, latency and status', 'Filters and pagination (25/50/100 per page)'],
+  },
+  apiKeys: {
+    title: 'API keys',
+    summary: 'Keys clients use to call the inference gateway.',
+    planned: ['Create keys with expiry, scopes and RPM/TPM limits', 'Copy a new key once, at creation', 'Revoke keys'],
+  },
+} as const satisfies Record<string, PlannedFeature>;

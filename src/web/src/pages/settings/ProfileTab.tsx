@@ -1,0 +1,154 @@
+import type { ChangeEvent, FormEvent } from 'react';
+import { useState } from 'react';
+import { useChangePassword, useCurrentUser, useUpdateProfile } from '../../api/hooks';
+import { ErrorBanner, Notice } from '../../components/ErrorBanner';
+import { Field } from '../../components/Field';
+import { formatDateTime } from '../../lib/format';
+import { splitFormError } from '../../lib/form-errors';
+import { useDocumentTitle } from '../../lib/use-document-title';
+
+export function ProfileTab() {
+  useDocumentTitle('Profile', 'Settings');
+  const user = useCurrentUser();
+  return (
+    <div className="stack">
+      <section className="panel" aria-labelledby="profile-account">
+        <h2 id="profile-account" className="panel-title">
+          Account
+        </h2>
+        <dl className="facts">
+          <div>
+            <dt>Username</dt>
+            <dd>{user.username}</dd>
+          </div>
+          <div>
+            <dt>Role</dt>
+            <dd>{user.role}</dd>
+          </div>
+          <div>
+            <dt>Member since</dt>
+            <dd>{formatDateTime(user.createdAt)}</dd>
+          </div>
+          <div>
+            <dt>Last sign-in</dt>
+            <dd>{formatDateTime(user.lastLoginAt, 'Never')}</dd>
+          </div>
+        </dl>
+      </section>
+      <DisplayNameForm key={user.displayName} initial={user.displayName} />
+      <PasswordForm username={user.username} />
+    </div>
+  );
+}
+
+function DisplayNameForm({ initial }: { initial: string }) {
+  const update = useUpdateProfile();
+  const [displayName, setDisplayName] = useState(initial);
+  const [saved, setSaved] = useState(false);
+  const errors = splitFormError(update.error, ['displayName'] as const);
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setSaved(false);
+    update.mutate({ displayName: displayName.trim() }, { onSuccess: () => setSaved(true) });
+  };
+
+  return (
+    <section className="panel" aria-labelledby="profile-name">
+      <h2 id="profile-name" className="panel-title">
+        Display name
+      </h2>
+      <form className="form" onSubmit={onSubmit} noValidate>
+        <ErrorBanner error={errors.banner} />
+        {saved && <Notice onDismiss={() => setSaved(false)}>Display name saved.</Notice>}
+        <Field label="Display name" hint="Shown in the header and in audit logs." error={errors.fields.displayName}>
+          {(control) => (
+            <input
+              {...control}
+              className="input"
+              name="displayName"
+              autoComplete="name"
+              value={displayName}
+              onChange={(event) => setDisplayName(event.target.value)}
+            />
+          )}
+        </Field>
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={update.isPending || displayName.trim() === initial}>
+            {update.isPending ? 'Saving…' : 'Save name'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+type PasswordField = 'currentPassword' | 'newPassword' | 'confirmPassword';
+
+function PasswordForm({ username }: { username: string }) {
+  const change = useChangePassword();
+  const [values, setValues] = useState<Record<PasswordField, string>>({ currentPassword: '', newPassword: '', confirmPassword: '' });
+  const [mismatch, setMismatch] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const errors = splitFormError(change.error, ['currentPassword', 'newPassword'] as const, {
+    INVALID_CURRENT_PASSWORD: 'currentPassword',
+  });
+
+  const set = (field: PasswordField) => (event: ChangeEvent<HTMLInputElement>) =>
+    setValues((v) => ({ ...v, [field]: event.target.value }));
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setSaved(false);
+    if (values.newPassword !== values.confirmPassword) {
+      setMismatch(true);
+      return;
+    }
+    setMismatch(false);
+    change.mutate(
+      { currentPassword: values.currentPassword, newPassword: values.newPassword },
+      {
+        onSuccess: () => {
+          setValues({ currentPassword: '', newPassword: '', confirmPassword: '' });
+          setSaved(true);
+        },
+      },
+    );
+  };
+
+  const incomplete = !values.currentPassword || !values.newPassword || !values.confirmPassword;
+
+  return (
+    <section className="panel" aria-labelledby="profile-password">
+      <h2 id="profile-password" className="panel-title">
+        Change password
+      </h2>
+      <form className="form" onSubmit={onSubmit} noValidate>
+        {/* Lets password managers know whose password this is. */}
+        <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
+        <ErrorBanner error={errors.banner} />
+        {saved && <Notice onDismiss={() => setSaved(false)}>Password changed.</Notice>}
+        <Field label="Current password" error={errors.fields.currentPassword}>
+          {(control) => (
+            <input {...control} className="input" type="password" autoComplete="current-password" value={values.currentPassword} onChange={set('currentPassword')} />
+          )}
+        </Field>
+        <Field label="New password" error={errors.fields.newPassword}>
+          {(control) => (
+            <input {...control} className="input" type="password" autoComplete="new-password" value={values.newPassword} onChange={set('newPassword')} />
+          )}
+        </Field>
+        <Field label="Confirm new password" error={mismatch ? 'The passwords do not match.' : undefined}>
+          {(control) => (
+            <input {...control} className="input" type="password" autoComplete="new-password" value={values.confirmPassword} onChange={set('confirmPassword')} />
+          )}
+        </Field>
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={change.isPending || incomplete}>
+            {change.isPending ? 'Changing…' : 'Change password'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,27 @@
+import { NavLink, Outlet } from 'react-router';
+import { PageHeader } from '../../components/PageHeader';
+
+const tabs = [
+  { to: 'profile', label: 'Profile' },
+  { to: 'users', label: 'Users' },
+  { to: 'audit-logs', label: 'Audit logs' },
+] as const;
+
+/** Settings: each tab is a child route (/settings/profile, …) so it can be linked to. */
+export function SettingsPage() {
+  return (
+    <>
+      <PageHeader title="Settings" description="Your profile, the people who can sign in, and what they did." />
+      <nav className="tabs" aria-label="Settings sections">
+        {tabs.map((tab) => (
+          <NavLink key={tab.to} to={tab.to} className="tab">
+            {tab.label}
+          </NavLink>
+        ))}
+      </nav>
+      <div className="tab-panel">
+        <Outlet />
+      </div>
+    </>
+  );
+}
