@@ -83,8 +83,9 @@ export async function createApp(deps: AppDeps): Promise<ZodApp> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
 
-  installAuth(app, { tokens: deps.tokens, users: deps.users });
+  // Audit first: its request hook must run even when authentication refuses the call.
   installAudit(app, { audit: deps.audit });
+  installAuth(app, { tokens: deps.tokens, users: deps.users });
   installHttpMetrics(app, deps.metrics);
 
   registerHealthRoutes(app, { database: deps.database, metrics: deps.metrics, isShuttingDown: deps.isShuttingDown ?? (() => false) });

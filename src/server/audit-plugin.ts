@@ -15,7 +15,7 @@ export function installAudit(app: ZodApp, deps: { audit: AuditService }): void {
   app.addHook('onSend', async (request, reply, payload) => {
     const declared = request.routeOptions.config.audit;
     if (!declared) return payload;
-    const note = request.auditNote;
+    const note = request.auditNote ?? {};
     const params = request.params as Record<string, unknown> | undefined;
     const paramId = typeof params?.id === 'string' ? params.id : undefined;
     const statusCode = reply.statusCode;

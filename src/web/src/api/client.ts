@@ -34,7 +34,12 @@ export class ApiError extends Error {
       if (typeof issue !== 'object' || issue === null) return [];
       const { path, message } = issue as { path?: unknown; message?: unknown };
       if (typeof message !== 'string') return [];
-      const joined = Array.isArray(path) ? path.map(String).join('.') : typeof path === 'string' ? path : '';
+      // The server sends JSON pointers ("/username"); zod-style arrays are accepted too.
+      const joined = Array.isArray(path)
+        ? path.map(String).join('.')
+        : typeof path === 'string'
+          ? path.replace(/^\//, '').replace(/\//g, '.')
+          : '';
       return [{ path: joined, message }];
     });
   }

@@ -53,9 +53,10 @@ export function useLogin() {
   });
 }
 
+/** Signs out. The caller leaves the signed-in pages first, then clears the cache with `clearSession`. */
 export function useLogout() {
   const queryClient = useQueryClient();
-  return useMutation({
+  const mutation = useMutation({
     mutationFn: async () => {
       try {
         await api.post<void>('/api/auth/logout', undefined, { skipUnauthorizedRedirect: true });
@@ -64,8 +65,10 @@ export function useLogout() {
         if (!(isApiError(error) && error.status === 401)) throw error;
       }
     },
-    onSettled: () => queryClient.clear(),
   });
+  // Clearing while signed-in pages are still mounted would make them refetch (and get 401s).
+  const clearSession = () => queryClient.clear();
+  return { ...mutation, clearSession };
 }
 
 // ---- users -----------------------------------------------------------------------------

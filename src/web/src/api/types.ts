@@ -1,26 +1,14 @@
-// Wire types of the control API as the UI sees it. They mirror the backend contract; when the
-// shared zod schemas in src/domain settle, these can become `z.infer<>` re-exports.
+// Wire types of the control API as the UI sees it. Entities come from the shared pure schemas in
+// src/domain (type-only imports, so no zod reaches the bundle; ROLES is a plain constant); the
+// few request bodies without an exported type are spelled out here.
 
-export const ROLES = ['admin', 'operator', 'viewer'] as const;
-export type Role = (typeof ROLES)[number];
+import type { AuditEntry } from '../../../domain/audit';
+import type { CreateUserInput, UpdateUserInput, User } from '../../../domain/user';
 
-export interface User {
-  id: string;
-  username: string;
-  displayName: string;
-  role: Role;
-  disabled: boolean;
-  createdAt: string;
-  updatedAt: string;
-  lastLoginAt: string | null;
-}
-
-export interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
+export { ROLES } from '../../../domain/roles';
+export type { Role } from '../../../domain/roles';
+export type { Page } from '../../../domain/pagination';
+export type { User };
 
 export interface LoginRequest {
   username: string;
@@ -36,19 +24,8 @@ export interface MeResponse {
   user: User;
 }
 
-export interface CreateUserRequest {
-  username: string;
-  displayName?: string;
-  role: Role;
-  password: string;
-}
-
-export interface UpdateUserRequest {
-  displayName?: string;
-  role?: Role;
-  disabled?: boolean;
-  password?: string;
-}
+export type CreateUserRequest = CreateUserInput;
+export type UpdateUserRequest = UpdateUserInput;
 
 export interface UpdateProfileRequest {
   displayName: string;
@@ -59,23 +36,8 @@ export interface ChangePasswordRequest {
   newPassword: string;
 }
 
-export const AUDIT_OUTCOMES = ['success', 'failure'] as const;
-export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
-
-export interface AuditLogEntry {
-  id: string;
-  createdAt: string;
-  actorId: string | null;
-  actorUsername: string | null;
-  action: string;
-  resourceType: string | null;
-  resourceId: string | null;
-  outcome: AuditOutcome;
-  statusCode: number | null;
-  clientIp: string | null;
-  requestId: string | null;
-  summary: string | null;
-}
+export type AuditLogEntry = AuditEntry;
+export type AuditOutcome = AuditEntry['outcome'];
 
 export interface AuditLogQuery {
   action?: string;
@@ -95,6 +57,7 @@ export const KNOWN_AUDIT_ACTIONS = [
   'user.create',
   'user.update',
   'user.delete',
+  'user.profile_update',
   'user.password_change',
 ] as const;
 

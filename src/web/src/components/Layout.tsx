@@ -79,7 +79,11 @@ function Header({ navOpen, onToggleNav }: { navOpen: boolean; onToggleNav: () =>
 
   const onLogout = () => {
     logout.mutate(undefined, {
-      onSettled: () => void navigate('/login', { replace: true }),
+      // Leave the signed-in pages even if the request failed: the user asked to go.
+      onSettled: () => {
+        void navigate('/login', { replace: true });
+        logout.clearSession();
+      },
     });
   };
 

@@ -1,0 +1,31 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/lib/logger.js';
+import { startServer } from '../../src/main/server.js';
+
+/**
+ * The real server, listening on a free port, with the embedded database in a temporary data
+ * directory and the built web UI (dist/web). For browser tests.
+ */
+export async function startTestServer(opts: { adminPassword?: string } = {}): Promise<{ url: string; adminPassword: string; close(): Promise<void> }> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'hmas-server-'));
+  const adminPassword = opts.adminPassword ?? 'admin-password-for-tests';
+  const config = loadConfig({
+    HMAS_DATA_DIR: dataDir,
+    HMAS_PORT: '0',
+    HMAS_ADMIN_PASSWORD: adminPassword,
+    HMAS_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    HMAS_LOG_PRETTY: 'false',
+  });
+  const server = await startServer(config, { logger: createLogger({ level: config.logLevel, pretty: false }) });
+  return {
+    url: server.url,
+    adminPassword,
+    async close() {
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
