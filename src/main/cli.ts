@@ -2,15 +2,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ZodError } from 'zod';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
-import { migrate } from '../db/migrate.js';
 import { passwordSchema, roleSchema, usernameSchema } from '../domain/user.js';
 import { ROLES } from '../domain/roles.js';
 import { AppError } from '../lib/errors.js';
-import { createUserRepo } from '../services/users/user-repo.js';
-import { createUserService, type UserService } from '../services/users/user-service.js';
-import { openConfiguredDatabase } from './database.js';
+import type { UserService } from '../services/users/user-service.js';
 import { promptHidden, readFirstLine } from './read-secret.js';
-import { startServer } from './server.js';
 import { VERSION } from './version.js';
 
 interface GlobalOptions {
@@ -27,7 +23,13 @@ function configFrom(options: GlobalOptions & { host?: string; port?: string }): 
   });
 }
 
+// Heavy modules (database, HTTP server) load only when a command needs them, so --help is instant.
 async function withUsers<T>(options: GlobalOptions, fn: (users: UserService) => Promise<T>): Promise<T> {
+  const [{ openConfiguredDatabase }, { createUserRepo }, { createUserService }] = await Promise.all([
+    import('./database.js'),
+    import('../services/users/user-repo.js'),
+    import('../services/users/user-service.js'),
+  ]);
   const database = await openConfiguredDatabase(configFrom(options));
   try {
     return await fn(createUserService({ repo: createUserRepo(database.db) }));
@@ -83,6 +85,7 @@ export function buildCli(): Command {
     .addOption(new Option('--port <port>', 'port to listen on').env('HMAS_PORT'))
     .action(async (options: { host?: string; port?: string }) => {
       const config = configFrom({ ...program.opts<GlobalOptions>(), ...options });
+      const { startServer } = await import('./server.js');
       const server = await startServer(config);
       printServerBanner(server.url, server.generatedAdminPassword);
       let signals = 0;
@@ -110,6 +113,7 @@ export function buildCli(): Command {
     .description('Apply pending database migrations and exit (the server also does this at start).')
     .action(async () => {
       const config = configFrom(program.opts<GlobalOptions>());
+      const [{ openConfiguredDatabase }, { migrate }] = await Promise.all([import('./database.js'), import('../db/migrate.js')]);
       const database = await openConfiguredDatabase(config, { migrate: false });
       try {
         const applied = await migrate(database);

@@ -45,6 +45,9 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       logger.info('shutting down: stopping background loops');
       await loops.stopAll();
       logger.info({ drainMs: config.shutdownDrainMs }, 'shutting down: draining HTTP');
+      // Keep-alive connections whose last request finished during the drain would hold the
+      // server open until their idle timeout; close them as soon as they go idle.
+      const closeIdle = setInterval(() => app.server.closeIdleConnections(), 100);
       const forceClose = setTimeout(() => {
         logger.warn('drain time is up: closing remaining connections');
         app.server.closeAllConnections();
@@ -53,6 +56,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
         await app.close();
       } finally {
         clearTimeout(forceClose);
+        clearInterval(closeIdle);
       }
       await database.close();
       logger.info('shutdown complete');

@@ -33,13 +33,6 @@ export function useMe() {
   });
 }
 
-/** The signed-in user; only valid below <RequireAuth>, which waits for it. */
-export function useCurrentUser(): User {
-  const { data } = useMe();
-  if (!data) throw new Error('useCurrentUser() used outside <RequireAuth>');
-  return data;
-}
-
 export function useLogin() {
   const queryClient = useQueryClient();
   return useMutation({
@@ -47,16 +40,18 @@ export function useLogin() {
       api.post<LoginResponse>('/api/auth/login', body, { skipUnauthorizedRedirect: true }),
     onSuccess: ({ user }) => {
       // Whatever was cached belonged to the previous session.
-      queryClient.clear();
+      queryClient.removeQueries();
       queryClient.setQueryData<MeResponse>(queryKeys.me, { user });
     },
   });
 }
 
-/** Signs out. The caller leaves the signed-in pages first, then clears the cache with `clearSession`. */
+/**
+ * Signs out. The cached data of the session is dropped by the login page once the signed-in
+ * pages are gone: clearing it while they are still mounted would make them refetch and get 401s.
+ */
 export function useLogout() {
-  const queryClient = useQueryClient();
-  const mutation = useMutation({
+  return useMutation({
     mutationFn: async () => {
       try {
         await api.post<void>('/api/auth/logout', undefined, { skipUnauthorizedRedirect: true });
@@ -66,9 +61,6 @@ export function useLogout() {
       }
     },
   });
-  // Clearing while signed-in pages are still mounted would make them refetch (and get 401s).
-  const clearSession = () => queryClient.clear();
-  return { ...mutation, clearSession };
 }
 
 // ---- users -----------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import { Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import { isApiError, onUnauthorized } from '../api/client';
 import { useMe } from '../api/hooks';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { CurrentUserContext } from './current-user';
 
 export interface LoginLocationState {
   /** Where to go back to after signing in. */
@@ -37,7 +38,11 @@ export function RequireAuth() {
       </div>
     );
   }
-  return <Outlet />;
+  return (
+    <CurrentUserContext value={me.data}>
+      <Outlet />
+    </CurrentUserContext>
+  );
 }
 
 /** Any 401 from the API (expired or revoked session) sends the user to the login page. */

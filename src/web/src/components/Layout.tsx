@@ -1,6 +1,8 @@
-import { useEffect, useState } from 'react';
+import type { RefObject } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
-import { useCurrentUser, useLogout } from '../api/hooks';
+import { useLogout } from '../api/hooks';
+import { useCurrentUser } from '../auth/current-user';
 import { navItems } from '../navigation';
 import { useTheme } from '../theme/theme';
 import { Icon } from './Icon';
@@ -14,14 +16,25 @@ const NAV_ID = 'app-sidebar';
 export function Layout() {
   const [navOpen, setNavOpen] = useState(false);
   const location = useLocation();
+  const menuButtonRef = useRef<HTMLButtonElement>(null);
+  const closeButtonRef = useRef<HTMLButtonElement>(null);
 
   // Following a link closes the overlay menu.
   useEffect(() => setNavOpen(false), [location.pathname]);
 
+  const closeNav = () => {
+    setNavOpen(false);
+    menuButtonRef.current?.focus();
+  };
+
   useEffect(() => {
     if (!navOpen) return;
+    closeButtonRef.current?.focus();
     const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') setNavOpen(false);
+      if (event.key === 'Escape') {
+        setNavOpen(false);
+        menuButtonRef.current?.focus();
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -35,6 +48,9 @@ export function Layout() {
       <aside id={NAV_ID} className="sidebar">
         <div className="sidebar-brand">
           <Brand />
+          <button ref={closeButtonRef} type="button" className="btn btn-icon btn-ghost sidebar-close" aria-label="Close menu" onClick={closeNav}>
+            <Icon name="close" />
+          </button>
         </div>
         <nav aria-label="Main">
           <ul className="nav-list">
@@ -49,9 +65,9 @@ export function Layout() {
           </ul>
         </nav>
       </aside>
-      {navOpen && <div className="sidebar-backdrop" aria-hidden="true" onClick={() => setNavOpen(false)} />}
+      {navOpen && <div className="sidebar-backdrop" aria-hidden="true" onClick={closeNav} />}
       <div className="main-column">
-        <Header navOpen={navOpen} onToggleNav={() => setNavOpen((open) => !open)} />
+        <Header menuButtonRef={menuButtonRef} navOpen={navOpen} onOpenNav={() => setNavOpen(true)} />
         <main id="main" className="main" tabIndex={-1}>
           <Outlet />
         </main>
@@ -71,7 +87,15 @@ function Brand() {
   );
 }
 
-function Header({ navOpen, onToggleNav }: { navOpen: boolean; onToggleNav: () => void }) {
+function Header({
+  menuButtonRef,
+  navOpen,
+  onOpenNav,
+}: {
+  menuButtonRef: RefObject<HTMLButtonElement | null>;
+  navOpen: boolean;
+  onOpenNav: () => void;
+}) {
   const user = useCurrentUser();
   const logout = useLogout();
   const navigate = useNavigate();
@@ -80,24 +104,22 @@ function Header({ navOpen, onToggleNav }: { navOpen: boolean; onToggleNav: () =>
   const onLogout = () => {
     logout.mutate(undefined, {
       // Leave the signed-in pages even if the request failed: the user asked to go.
-      onSettled: () => {
-        void navigate('/login', { replace: true });
-        logout.clearSession();
-      },
+      onSettled: () => void navigate('/login', { replace: true }),
     });
   };
 
   return (
     <header className="topbar">
       <button
+        ref={menuButtonRef}
         type="button"
         className="btn btn-icon btn-ghost menu-button"
         aria-label="Menu"
         aria-controls={NAV_ID}
         aria-expanded={navOpen}
-        onClick={onToggleNav}
+        onClick={onOpenNav}
       >
-        <Icon name={navOpen ? 'close' : 'menu'} />
+        <Icon name="menu" />
       </button>
       <span className="topbar-brand">
         <Brand />

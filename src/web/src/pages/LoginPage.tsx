@@ -1,5 +1,6 @@
 import type { FormEvent } from 'react';
-import { useId, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useId, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
 import { isApiError } from '../api/client';
 import { useLogin } from '../api/hooks';
@@ -11,6 +12,7 @@ import { Icon } from '../components/Icon';
 export function LoginPage() {
   useDocumentTitle('Sign in');
   const login = useLogin();
+  const queryClient = useQueryClient();
   const navigate = useNavigate();
   const location = useLocation();
   const { theme, toggle } = useTheme();
@@ -19,6 +21,9 @@ export function LoginPage() {
   const usernameId = useId();
   const passwordId = useId();
   const errorId = useId();
+
+  // Whoever reaches this page is signed out (or their session ended): drop that session's data.
+  useEffect(() => queryClient.removeQueries(), [queryClient]);
 
   const from = (location.state as LoginLocationState | null)?.from;
   const target = from && from.startsWith('/') && !from.startsWith('/login') ? from : '/';

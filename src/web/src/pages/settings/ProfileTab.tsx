@@ -1,6 +1,7 @@
 import type { ChangeEvent, FormEvent } from 'react';
 import { useState } from 'react';
-import { useChangePassword, useCurrentUser, useUpdateProfile } from '../../api/hooks';
+import { useChangePassword, useUpdateProfile } from '../../api/hooks';
+import { useCurrentUser } from '../../auth/current-user';
 import { ErrorBanner, Notice } from '../../components/ErrorBanner';
 import { Field } from '../../components/Field';
 import { formatDateTime } from '../../lib/format';

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { useCurrentUser, useDeleteUser, useUsers } from '../../api/hooks';
+import { useDeleteUser, useUsers } from '../../api/hooks';
+import { useCurrentUser } from '../../auth/current-user';
 import type { User } from '../../api/types';
 import { Badge } from '../../components/Badge';
 import { ConfirmDialog } from '../../components/ConfirmDialog';

@@ -1,0 +1,161 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configSchema, describeConfig, loadConfig } from './config.js';
+
+/** The ConfigError loadConfig throws for `env`; fails the test if it does not throw one. */
+function configErrorFor(env: Record<string, string | undefined>, overrides: Parameters<typeof loadConfig>[1] = {}): ConfigError {
+  try {
+    loadConfig(env, overrides);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('uses the documented defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      dataDir: path.resolve('./.hmas'),
+      databaseUrl: undefined,
+      jwtSecret: undefined,
+      jwtTtlSeconds: 12 * 3600,
+      adminPassword: undefined,
+      logLevel: 'info',
+      logPretty: Boolean(process.stdout.isTTY),
+      cookieSecure: false,
+      bodyLimitBytes: 1024 * 1024,
+      shutdownDrainMs: 10_000,
+      loginMaxFailures: 5,
+      loginWindowSeconds: 15 * 60,
+      auditRetentionDays: 365,
+      webDir: undefined,
+    });
+  });
+
+  it('reads every variable from the environment it is given', () => {
+    const config = loadConfig({
+      HMAS_HOST: '0.0.0.0',
+      HMAS_PORT: '9090',
+      HMAS_DATA_DIR: '/var/lib/hmas',
+      DATABASE_URL: 'postgres://hmas@db:5432/hmas',
+      HMAS_JWT_SECRET: 'x'.repeat(32),
+      HMAS_JWT_TTL_SECONDS: '600',
+      HMAS_ADMIN_PASSWORD: 'admin-password',
+      HMAS_LOG_LEVEL: 'debug',
+      HMAS_LOG_PRETTY: 'false',
+      HMAS_COOKIE_SECURE: 'true',
+      HMAS_BODY_LIMIT_BYTES: '2048',
+      HMAS_SHUTDOWN_DRAIN_MS: '0',
+      HMAS_LOGIN_MAX_FAILURES: '3',
+      HMAS_LOGIN_WINDOW_SECONDS: '60',
+      HMAS_AUDIT_RETENTION_DAYS: '30',
+      HMAS_WEB_DIR: '/srv/web',
+    });
+    expect(config).toEqual({
+      host: '0.0.0.0',
+      port: 9090,
+      dataDir: '/var/lib/hmas',
+      databaseUrl: 'postgres://hmas@db:5432/hmas',
+      jwtSecret: 'x'.repeat(32),
+      jwtTtlSeconds: 600,
+      adminPassword: 'admin-password',
+      logLevel: 'debug',
+      logPretty: false,
+      cookieSecure: true,
+      bodyLimitBytes: 2048,
+      shutdownDrainMs: 0,
+      loginMaxFailures: 3,
+      loginWindowSeconds: 60,
+      auditRetentionDays: 30,
+      webDir: '/srv/web',
+    });
+  });
+
+  it('lets overrides win over the environment, and ignores undefined overrides', () => {
+    const config = loadConfig({ HMAS_PORT: '9090', HMAS_HOST: '0.0.0.0' }, { HMAS_PORT: '7070', HMAS_HOST: undefined });
+    expect(config.port).toBe(7070);
+    expect(config.host).toBe('0.0.0.0');
+  });
+
+  it('validates overrides like the environment', () => {
+    const error = configErrorFor({ HMAS_PORT: '9090' }, { HMAS_PORT: 'not-a-port' });
+    expect(error.issues.join('\n')).toContain('HMAS_PORT');
+  });
+
+  it('resolves a relative data directory to an absolute path', () => {
+    expect(loadConfig({ HMAS_DATA_DIR: 'relative/data' }).dataDir).toBe(path.resolve('relative/data'));
+  });
+
+  it('returns a frozen object', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
+
+  it.each(['abc', '70000', '-1', '80.5'])('throws a ConfigError naming HMAS_PORT for the port %j', (port) => {
+    const error = configErrorFor({ HMAS_PORT: port });
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]).toMatch(/^HMAS_PORT: /);
+    expect(error.message).toContain('HMAS_PORT');
+    expect(error.name).toBe('ConfigError');
+  });
+
+  it('lists every invalid variable at once', () => {
+    const error = configErrorFor({ HMAS_PORT: 'abc', HMAS_LOG_LEVEL: 'loud', HMAS_JWT_SECRET: 'short', HMAS_BODY_LIMIT_BYTES: '10', DATABASE_URL: 'not a url' });
+    const variables = error.issues.map((issue) => issue.split(':')[0]).sort();
+    expect(variables).toEqual(['DATABASE_URL', 'HMAS_BODY_LIMIT_BYTES', 'HMAS_JWT_SECRET', 'HMAS_LOG_LEVEL', 'HMAS_PORT']);
+    expect(error.message.split('\n')).toHaveLength(1 + variables.length);
+  });
+
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['yes', true],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+  ])('reads the boolean %j as %s', (value, expected) => {
+    const config = loadConfig({ HMAS_COOKIE_SECURE: value, HMAS_LOG_PRETTY: value });
+    expect(config.cookieSecure).toBe(expected);
+    expect(config.logPretty).toBe(expected);
+  });
+
+  it.each(['TRUE', 'on', 'maybe', ''])('throws a ConfigError naming HMAS_COOKIE_SECURE for the boolean %j', (value) => {
+    const error = configErrorFor({ HMAS_COOKIE_SECURE: value });
+    expect(error.issues.map((issue) => issue.split(':')[0])).toEqual(['HMAS_COOKIE_SECURE']);
+  });
+
+  it('treats empty optional strings as unset', () => {
+    const config = loadConfig({ DATABASE_URL: '', HMAS_JWT_SECRET: '', HMAS_ADMIN_PASSWORD: '', HMAS_WEB_DIR: '', HMAS_LOG_PRETTY: '' });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.jwtSecret).toBeUndefined();
+    expect(config.adminPassword).toBeUndefined();
+    expect(config.webDir).toBeUndefined();
+    expect(config.logPretty).toBe(Boolean(process.stdout.isTTY));
+  });
+
+  it('refuses secrets that are too short', () => {
+    expect(configErrorFor({ HMAS_JWT_SECRET: 'x'.repeat(31) }).issues[0]).toMatch(/^HMAS_JWT_SECRET: /);
+    expect(configErrorFor({ HMAS_ADMIN_PASSWORD: 'short' }).issues[0]).toMatch(/^HMAS_ADMIN_PASSWORD: /);
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(loadConfig({ PATH: '/usr/bin', HMAS_UNKNOWN: 'x' }).port).toBe(8080);
+  });
+});
+
+describe('describeConfig', () => {
+  it('describes every variable of the schema with its default', () => {
+    const rows = describeConfig();
+    expect(rows.map((row) => row.name)).toEqual(Object.keys(configSchema.shape));
+    expect(rows.every((row) => row.description.length > 0)).toBe(true);
+    expect(rows.find((row) => row.name === 'HMAS_PORT')).toMatchObject({ defaultValue: '8080' });
+    expect(rows.find((row) => row.name === 'DATABASE_URL')).toMatchObject({ defaultValue: '' });
+  });
+});
