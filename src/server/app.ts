@@ -16,6 +16,7 @@ import { installAuth } from './auth-plugin.js';
 import { installErrorHandler } from './error-handler.js';
 import './fastify-types.js';
 import { installHttpMetrics } from './http-metrics.js';
+import { installErrorResponseDocs } from './openapi-errors.js';
 import { registerAuditLogRoutes } from './routes/audit-log.routes.js';
 import { registerAuthRoutes } from './routes/auth.routes.js';
 import { registerHealthRoutes } from './routes/health.routes.js';
@@ -87,6 +88,7 @@ export async function createApp(deps: AppDeps): Promise<ZodApp> {
   installAudit(app, { audit: deps.audit });
   installAuth(app, { tokens: deps.tokens, users: deps.users });
   installHttpMetrics(app, deps.metrics);
+  installErrorResponseDocs(app);
 
   registerHealthRoutes(app, { database: deps.database, metrics: deps.metrics, isShuttingDown: deps.isShuttingDown ?? (() => false) });
   app.get('/api/openapi.json', { schema: { hide: true }, config: { access: 'public' }, handler: async () => app.swagger() });
