@@ -5,7 +5,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { schema, type Schema } from './schema.js';
+import { schema, type Schema } from './schema/index.js';
 
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 

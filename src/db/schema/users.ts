@@ -1,7 +1,7 @@
 import { bigint, boolean, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
-// Mirrors the SQL in ./migrations — migrations are the source of truth for the database,
-// this file is the typed view of it for queries.
+// Mirrors the SQL in ../migrations — migrations are the source of truth for the database,
+// these files are the typed view of it for queries.
 
 export const users = pgTable('users', {
   id: uuid('id').primaryKey(),
@@ -30,6 +30,3 @@ export const auditLogs = pgTable('audit_logs', {
   requestId: text('request_id'),
   summary: text('summary').notNull().default(''),
 });
-
-export const schema = { users, auditLogs };
-export type Schema = typeof schema;
