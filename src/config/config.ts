@@ -28,6 +28,11 @@ export const configSchema = z.object({
   HMAS_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60).describe('Window for counting failed logins.'),
   HMAS_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(365).describe('Audit log entries older than this are deleted (hourly).'),
   HMAS_WEB_DIR: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Directory of the built web UI (default: dist/web of the package).'),
+  HMAS_SECRET_KEY: z.preprocess(emptyAsUndefined, z.string().min(32).optional()).describe('Key for encrypting stored credentials (kubeconfigs, tokens) with AES-256-GCM (≥32 chars). Unset = generated once and kept in the data directory.'),
+  HMAS_LOCAL_CLUSTER: booleanFromEnv.default(true).describe('Register the host H-MAS runs on as cluster `local` on first start.'),
+  HMAS_NVIDIA_SMI: z.string().min(1).default('nvidia-smi').describe('nvidia-smi command used for the local GPU inventory.'),
+  HF_ENDPOINT: z.string().url().default('https://huggingface.co').describe('Hugging Face Hub base URL (a mirror or an air-gapped hub works).'),
+  HF_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Hugging Face token for gated or private repos.'),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -49,6 +54,11 @@ export interface Config {
   readonly loginWindowSeconds: number;
   readonly auditRetentionDays: number;
   readonly webDir: string | undefined;
+  readonly secretKey: string | undefined;
+  readonly registerLocalCluster: boolean;
+  readonly nvidiaSmiCommand: string;
+  readonly hfEndpoint: string;
+  readonly hfToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -89,6 +99,11 @@ export function loadConfig(
     loginWindowSeconds: raw.HMAS_LOGIN_WINDOW_SECONDS,
     auditRetentionDays: raw.HMAS_AUDIT_RETENTION_DAYS,
     webDir: raw.HMAS_WEB_DIR,
+    secretKey: raw.HMAS_SECRET_KEY,
+    registerLocalCluster: raw.HMAS_LOCAL_CLUSTER,
+    nvidiaSmiCommand: raw.HMAS_NVIDIA_SMI,
+    hfEndpoint: raw.HF_ENDPOINT.replace(/\/+$/, ''),
+    hfToken: raw.HF_TOKEN,
   });
 }
 

@@ -21,6 +21,10 @@ export const REDACTED_PATHS = [
   '*.token',
   'secret',
   '*.secret',
+  'connection.kubeconfig',
+  'connection.token',
+  '*.connection.kubeconfig',
+  '*.connection.token',
 ];
 
 export function createLogger(options: { level: string; pretty: boolean; name?: string }): Logger {
