@@ -54,6 +54,11 @@ describe('loadConfig', () => {
       HMAS_LOGIN_WINDOW_SECONDS: '60',
       HMAS_AUDIT_RETENTION_DAYS: '30',
       HMAS_WEB_DIR: '/srv/web',
+      HMAS_SECRET_KEY: 's'.repeat(32),
+      HMAS_LOCAL_CLUSTER: 'false',
+      HMAS_NVIDIA_SMI: '/opt/nvidia/bin/nvidia-smi',
+      HF_ENDPOINT: 'http://hub.internal:8080/',
+      HF_TOKEN: 'hf_token',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -72,6 +77,11 @@ describe('loadConfig', () => {
       loginWindowSeconds: 60,
       auditRetentionDays: 30,
       webDir: '/srv/web',
+      secretKey: 's'.repeat(32),
+      registerLocalCluster: false,
+      nvidiaSmiCommand: '/opt/nvidia/bin/nvidia-smi',
+      hfEndpoint: 'http://hub.internal:8080',
+      hfToken: 'hf_token',
     });
   });
 
@@ -138,6 +148,10 @@ describe('loadConfig', () => {
     expect(config.adminPassword).toBeUndefined();
     expect(config.webDir).toBeUndefined();
     expect(config.logPretty).toBe(Boolean(process.stdout.isTTY));
+  });
+
+  it('treats an empty HMAS_PORT as unset (the default port), never as port 0', () => {
+    expect(loadConfig({ HMAS_PORT: '' }).port).toBe(8080);
   });
 
   it('refuses secrets that are too short', () => {

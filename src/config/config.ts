@@ -13,7 +13,7 @@ const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 export const configSchema = z.object({
   HMAS_HOST: z.string().min(1).default('127.0.0.1').describe('Address the server listens on.'),
-  HMAS_PORT: z.coerce.number().int().min(0).max(65535).default(8080).describe('Port the server listens on (0 = any free port).'),
+  HMAS_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(8080)).describe('Port the server listens on (0 = any free port).'),
   HMAS_DATA_DIR: z.string().min(1).default('./.hmas').describe('Data directory: embedded database, generated secrets.'),
   DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()).describe('PostgreSQL URL. Unset = embedded PGlite in the data directory.'),
   HMAS_JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32).optional()).describe('Secret for signing session tokens (≥32 chars). Unset = generated once and kept in the data directory.'),

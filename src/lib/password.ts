@@ -15,17 +15,24 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), hash.toString('base64')].join('$');
 }
 
+const isPowerOfTwo = (value: number) => Number.isInteger(value) && value > 1 && (value & (value - 1)) === 0;
+
+/** False for a wrong password and for any stored value that is not a sane scrypt hash. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, saltB64, hashB64] = stored.split('$');
-  if (scheme !== 'scrypt' || !n || !r || !p || !saltB64 || !hashB64) return false;
+  const [scheme, n, r, p, saltB64, hashB64, ...rest] = stored.split('$');
+  if (scheme !== 'scrypt' || !n || !r || !p || !saltB64 || !hashB64 || rest.length > 0) return false;
+  const [cost, blockSize, parallelism] = [Number(n), Number(r), Number(p)];
+  if (!isPowerOfTwo(cost) || cost > 2 ** 20 || !Number.isInteger(blockSize) || blockSize < 1 || blockSize > 32) return false;
+  if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 16) return false;
   const expected = Buffer.from(hashB64, 'base64');
-  const actual = await scryptAsync(password, Buffer.from(saltB64, 'base64'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: 256 * 1024 * 1024,
-  });
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  // An empty or short expected hash would make any password "match".
+  if (expected.length !== KEY_LENGTH) return false;
+  try {
+    const actual = await scryptAsync(password, Buffer.from(saltB64, 'base64'), KEY_LENGTH, { N: cost, r: blockSize, p: parallelism, maxmem: 256 * 1024 * 1024 });
+    return timingSafeEqual(actual, expected);
+  } catch {
+    return false;
+  }
 }
 
 /** A readable random password (no ambiguous characters), for first-start admin accounts. */

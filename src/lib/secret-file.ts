@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -15,12 +15,21 @@ export async function readOrCreateSecretFile(filePath: string, bytes = 48): Prom
   }
   await mkdir(path.dirname(filePath), { recursive: true, mode: 0o700 });
   const secret = randomBytes(bytes).toString('base64url');
+  // Written completely under a temporary name, then linked into place: readers never see a
+  // half-written file, and link() fails if another process got there first.
+  const temporary = `${filePath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(temporary, `${secret}\n`, { mode: 0o600, flag: 'wx' });
   try {
-    // 'wx' fails if another process created it first; then read theirs.
-    await writeFile(filePath, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    await link(temporary, filePath);
     return secret;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return (await readFile(filePath, 'utf8')).trim();
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const existing = (await readFile(filePath, 'utf8')).trim();
+    if (existing.length > 0) return existing;
+    // An empty file (e.g. left by a crash) is replaced.
+    await writeFile(filePath, `${secret}\n`, { mode: 0o600 });
+    return secret;
+  } finally {
+    await unlink(temporary).catch(() => undefined);
   }
 }

@@ -13,7 +13,7 @@ import type { TokenService } from '../services/auth/token-service.js';
 import type { UserService } from '../services/users/user-service.js';
 import { installAudit } from './audit-plugin.js';
 import { installAuth } from './auth-plugin.js';
-import { installErrorHandler } from './error-handler.js';
+import { handleFrameworkError, installErrorHandler } from './error-handler.js';
 import './fastify-types.js';
 import { installHttpMetrics } from './http-metrics.js';
 import { installErrorResponseDocs } from './openapi-errors.js';
@@ -58,11 +58,14 @@ export async function createApp(deps: AppDeps): Promise<ZodApp> {
     ajv: { customOptions: { removeAdditional: false } },
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
+    frameworkErrors: handleFrameworkError,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  // The API speaks JSON only: anything else is 415, not a body that fails validation.
+  app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

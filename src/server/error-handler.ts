@@ -22,6 +22,7 @@ const FASTIFY_CLIENT_ERRORS: Record<string, { code: string; message: string }> =
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'BAD_REQUEST', message: 'The Content-Length header does not match the body.' },
   FST_ERR_BAD_URL: { code: 'BAD_REQUEST', message: 'The URL is malformed.' },
   FST_ERR_ASYNC_CONSTRAINT: { code: 'BAD_REQUEST', message: 'The request could not be routed.' },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'URI_TOO_LONG', message: 'A path segment is longer than this server accepts.' },
 };
 
 function describeIssues(issues: Array<{ in?: string; path: string; message: string }>): string {
@@ -48,7 +49,7 @@ export function mapError(error: unknown): Mapped {
     const issues = error.issues.map((issue) => ({ path: `/${issue.path.join('/')}`, message: issue.message }));
     return { statusCode: 400, code: 'VALIDATION_FAILED', message: describeIssues(issues), details: { issues } };
   }
-  const fastifyError = error as Partial<FastifyError>;
+  const fastifyError = (error ?? {}) as Partial<FastifyError>;
   const known = fastifyError.code ? FASTIFY_CLIENT_ERRORS[fastifyError.code] : undefined;
   const statusCode = fastifyError.statusCode;
   if (known && statusCode && statusCode >= 400 && statusCode < 500) return { statusCode, ...known };
@@ -73,10 +74,18 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, mapped: 
 
 /** One handler for every error: AppError → its status, validation → 400, anything else → 500. */
 export function installErrorHandler(app: ZodApp): void {
+  // Router-level errors (bad percent-encoding, over-long segments) bypass hooks and the error
+  // handler; they get the same envelope from the app's `frameworkErrors` option, set to this.
   app.setErrorHandler((error, request, reply) => {
     const mapped = mapError(error);
     if (mapped.statusCode >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: mapped.code, statusCode: mapped.statusCode }, 'request refused');
     return sendError(request, reply, mapped);
   });
+}
+
+/** For Fastify's `frameworkErrors` option: errors raised before routing, where no hook runs. */
+export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('x-request-id', request.id);
+  void sendError(request, reply, mapError(error));
 }

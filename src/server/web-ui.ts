@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import { mapError, sendError } from './error-handler.js';
+import { sendError } from './error-handler.js';
 
 /** dist/web of this package, from both src/server (tsx) and dist/server (built). */
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
@@ -28,7 +28,7 @@ export async function installWebUi(app: ZodApp, webDir: string | undefined): Pro
     const url = request.url.split('?')[0] ?? '/';
     const isApi = url.startsWith('/api/') || url === '/api' || url === '/metrics' || url.startsWith('/v1/');
     if (isApi || (request.method !== 'GET' && request.method !== 'HEAD')) {
-      return sendError(request, reply, { ...mapError(undefined), statusCode: 404, code: 'ROUTE_NOT_FOUND', message: `No route ${request.method} ${url}.` });
+      return sendError(request, reply, { statusCode: 404, code: 'ROUTE_NOT_FOUND', message: `No route ${request.method} ${url}.` });
     }
     if (!built) return reply.code(200).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
     // Hashed assets are immutable; index.html must be revalidated so new builds show up.

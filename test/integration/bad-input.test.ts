@@ -116,8 +116,6 @@ interface BadRequestCase {
   payload?: string;
   status: number | readonly number[];
   code: string | readonly string[];
-  /** A known server bug makes this case fail today; it runs as `it.fails` until fixed. */
-  knownBug?: string;
 }
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -166,8 +164,8 @@ function bodyCases(route: RouteUnderTest): BadRequestCase[] {
     invalid('fields of the wrong type', json(route.body.wrongTypes)),
     invalid('an unknown field', json({ ...route.body.valid, isSuperuser: true })),
     invalid('no body at all', '', {}),
-    // Fastify parses text/plain by default; the schema must still refuse the string.
-    invalid('a text/plain body', json(route.body.valid), { 'content-type': 'text/plain' }),
+    // The API speaks JSON only: a text/plain body is refused before validation.
+    { ...invalid('a text/plain body', json(route.body.valid), { 'content-type': 'text/plain' }), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
   );
   if (route.body.missingRequired) cases.push(invalid('a required field missing', json(route.body.missingRequired)));
   return cases;
@@ -228,18 +226,16 @@ function authFirstCases(route: RouteUnderTest): BadRequestCase[] {
 
 const CASES: BadRequestCase[] = ROUTES.flatMap((route) => [...bodyCases(route), ...queryCases(route), ...idCases(route), ...authFirstCases(route)]);
 
-const NOT_FOUND_HANDLER_BUG = 'the not-found handler calls mapError(undefined), which throws a TypeError, so unknown routes answer 500';
-const FRAMEWORK_ERRORS_BUG = 'createApp sets no frameworkErrors handler, so Fastify answers router errors itself: no envelope, no x-request-id';
 
 /** Paths the router itself has to cope with; what happens depends on whether the web UI is served. */
-function weirdPathCases(webUiBuilt: boolean): BadRequestCase[] {
+function weirdPathCases(): BadRequestCase[] {
   return [
-    { name: 'answers 404 ROUTE_NOT_FOUND to GET /api/nope', method: 'GET', url: '/api/nope', caller: 'admin', status: 404, code: 'ROUTE_NOT_FOUND', knownBug: NOT_FOUND_HANDLER_BUG },
-    { name: 'answers 404 ROUTE_NOT_FOUND to an anonymous GET /api/nope', method: 'GET', url: '/api/nope?limit=abc', caller: 'anonymous', status: 404, code: 'ROUTE_NOT_FOUND', knownBug: NOT_FOUND_HANDLER_BUG },
-    { name: 'answers 404 ROUTE_NOT_FOUND to DELETE /api/nope', method: 'DELETE', url: '/api/nope', caller: 'admin', status: 404, code: 'ROUTE_NOT_FOUND', knownBug: NOT_FOUND_HANDLER_BUG },
-    { name: 'answers 404 ROUTE_NOT_FOUND to GET /api', method: 'GET', url: '/api', caller: 'admin', status: 404, code: 'ROUTE_NOT_FOUND', knownBug: NOT_FOUND_HANDLER_BUG },
+    { name: 'answers 404 ROUTE_NOT_FOUND to GET /api/nope', method: 'GET', url: '/api/nope', caller: 'admin', status: 404, code: 'ROUTE_NOT_FOUND' },
+    { name: 'answers 404 ROUTE_NOT_FOUND to an anonymous GET /api/nope', method: 'GET', url: '/api/nope?limit=abc', caller: 'anonymous', status: 404, code: 'ROUTE_NOT_FOUND' },
+    { name: 'answers 404 ROUTE_NOT_FOUND to DELETE /api/nope', method: 'DELETE', url: '/api/nope', caller: 'admin', status: 404, code: 'ROUTE_NOT_FOUND' },
+    { name: 'answers 404 ROUTE_NOT_FOUND to GET /api', method: 'GET', url: '/api', caller: 'admin', status: 404, code: 'ROUTE_NOT_FOUND' },
     { name: 'answers 400 INVALID_JSON to POST /api/nope with malformed JSON', method: 'POST', url: '/api/nope', caller: 'anonymous', headers: JSON_TYPE, payload: '{', status: 400, code: 'INVALID_JSON' },
-    { name: 'answers 400 BAD_REQUEST to a path with broken percent-encoding', method: 'GET', url: '/api/users/%E0%A4%A', caller: 'admin', status: 400, code: 'BAD_REQUEST', knownBug: FRAMEWORK_ERRORS_BUG },
+    { name: 'answers 400 BAD_REQUEST to a path with broken percent-encoding', method: 'GET', url: '/api/users/%E0%A4%A', caller: 'admin', status: 400, code: 'BAD_REQUEST' },
     {
       name: 'answers 404 or 414 to an id longer than the router accepts',
       method: 'GET',
@@ -249,7 +245,6 @@ function weirdPathCases(webUiBuilt: boolean): BadRequestCase[] {
       code: ['ROUTE_NOT_FOUND', 'BAD_REQUEST', 'URI_TOO_LONG'],
       // With the UI built, the static wildcard route catches the path and it reaches the
       // not-found handler; without it, find-my-way reports the over-long parameter.
-      knownBug: webUiBuilt ? NOT_FOUND_HANDLER_BUG : FRAMEWORK_ERRORS_BUG,
     },
   ];
 }
@@ -314,8 +309,7 @@ async function send(session: Session, testCase: BadRequestCase): Promise<LightMy
 function runCases(session: () => Session, cases: BadRequestCase[]): void {
   for (const testCase of cases) {
     const run = async () => expectErrorEnvelope(await send(session(), testCase), testCase.status, testCase.code);
-    if (testCase.knownBug) it.fails(`${testCase.name} (known bug: ${testCase.knownBug})`, run);
-    else it(testCase.name, run);
+    it(testCase.name, run);
   }
 }
 
@@ -332,7 +326,7 @@ describe.each(testBackends())('bad input (%s)', (backend) => {
     });
 
     runCases(() => session, CASES);
-    runCases(() => session, weirdPathCases(true));
+    runCases(() => session, weirdPathCases());
 
     it('echoes a caller-supplied x-request-id in the error envelope', async () => {
       const response = await session.app.app.inject({
@@ -377,7 +371,7 @@ describe.each(testBackends())('bad input (%s)', (backend) => {
       await session?.close();
     });
 
-    runCases(() => session, weirdPathCases(false));
+    runCases(() => session, weirdPathCases());
 
     /** A JSON login body of exactly `bytes` bytes that the schema refuses (username too long). */
     const loginBodyOf = (bytes: number) => {

@@ -1,6 +1,6 @@
 import { and, count, desc, eq, gte, inArray, like, lt, lte, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { auditLogs } from '../../db/schema.js';
+import { auditLogs } from '../../db/schema/index.js';
 import type { AuditQuery } from '../../domain/audit.js';
 
 export type AuditRow = typeof auditLogs.$inferSelect;
