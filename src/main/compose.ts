@@ -49,6 +49,9 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   );
   loops.add(createIntervalLoop({ name: 'login-throttle-prune', intervalMs: 60_000, logger, tick: async () => void loginThrottle.prune() }));
 
+  // Feature modules: each adds its services' routes here, and its loops to `loops` above.
+  const features: Array<(app: ZodApp) => void> = [];
+
   let shuttingDown = false;
   const app = await createApp({
     logger,
@@ -60,6 +63,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     metrics: createMetricsRegistry(),
     options: { bodyLimitBytes: config.bodyLimitBytes, cookieSecure: config.cookieSecure, webDir: config.webDir, version: VERSION },
     isShuttingDown: () => shuttingDown,
+    features,
   });
   return {
     app,

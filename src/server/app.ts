@@ -39,6 +39,8 @@ export interface AppDeps {
     version: string;
   };
   isShuttingDown?: () => boolean;
+  /** Feature route modules (clusters, models, …), registered after the foundation routes. */
+  features?: Array<(app: ZodApp) => void>;
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -98,6 +100,7 @@ export async function createApp(deps: AppDeps): Promise<ZodApp> {
   registerAuthRoutes(app, { users: deps.users, tokens: deps.tokens, throttle: deps.loginThrottle, cookieSecure: deps.options.cookieSecure });
   registerUserRoutes(app, { users: deps.users });
   registerAuditLogRoutes(app, { audit: deps.audit });
+  for (const registerFeature of deps.features ?? []) registerFeature(app);
 
   await installWebUi(app, deps.options.webDir);
   return app;
