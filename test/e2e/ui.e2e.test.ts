@@ -102,8 +102,21 @@ describe.skipIf(!hasChromium && !onCi)('web UI in a browser', () => {
     expect(await alert.textContent()).toContain('Wrong username or password.');
   });
 
-  it('signs the admin in and shows who is signed in', async () => {
-    await signIn('admin', server.adminPassword);
+  it('sends a signed-out visitor to the login page and back where they were after signing in', async () => {
+    // Chrome logs the 401 of the session check itself; that one line is expected.
+    expectedConsole = [/status of 401 .*\/api\/auth\/me\)$/];
+    await page.goto(url('/settings/audit-logs'));
+    await page.getByRole('heading', { name: 'Sign in to H-MAS' }).waitFor();
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill(server.adminPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Audit logs' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/settings/audit-logs');
+  });
+
+  it('shows who is signed in and every section in the sidebar', async () => {
+    await mainNav().getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
     expect(await page.getByTestId('current-user').textContent()).toBeTruthy();
     expect(await page.getByTestId('current-role').textContent()).toBe('admin');
     await page.getByRole('heading', { name: 'Not available yet' }).waitFor();
@@ -188,12 +201,15 @@ describe.skipIf(!hasChromium && !onCi)('web UI in a browser', () => {
   it('collapses the sidebar behind a menu button on narrow screens', async () => {
     await page.setViewportSize({ width: 600, height: 800 });
     try {
-      const menu = page.getByRole('button', { name: 'Menu' });
+      const menu = page.getByRole('button', { name: 'Menu', exact: true });
       await menu.waitFor();
       const clustersLink = mainNav().getByRole('link', { name: 'Clusters' });
       await clustersLink.waitFor({ state: 'hidden' });
       await menu.click();
       expect(await menu.getAttribute('aria-expanded')).toBe('true');
+      await page.keyboard.press('Escape');
+      await clustersLink.waitFor({ state: 'hidden' });
+      await menu.click();
       await clustersLink.click();
       await page.getByRole('heading', { level: 1, name: 'Clusters' }).waitFor();
       expect(await menu.getAttribute('aria-expanded')).toBe('false');
@@ -212,6 +228,27 @@ describe.skipIf(!hasChromium && !onCi)('web UI in a browser', () => {
     await page.getByText('Only admins can add or change users.').waitFor();
     expect(await page.getByRole('button', { name: 'New user' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: /^(Edit|Delete) / }).count()).toBe(0);
+    await signOut();
+  });
+
+  it('lets a user change their own display name and password', async () => {
+    await signIn(VIEWER.username, VIEWER.password);
+    await mainNav().getByRole('link', { name: 'Settings' }).click();
+    await settingsTab('Profile').click();
+    await page.getByRole('textbox', { name: 'Display name' }).fill('Ada King');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await page.getByRole('status').filter({ hasText: 'Display name saved.' }).waitFor();
+    expect(await page.getByTestId('current-user').textContent()).toBe('Ada King');
+
+    const newPassword = 'viewer-password-456';
+    await page.getByLabel('Current password').fill(VIEWER.password);
+    await page.getByLabel('New password', { exact: true }).fill(newPassword);
+    await page.getByLabel('Confirm new password').fill(newPassword);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    // Changing the password ends the session: back to the login page, with a notice.
+    await page.getByRole('status').filter({ hasText: 'Password changed.' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await signIn(VIEWER.username, newPassword);
     await signOut();
   });
 });

@@ -13,7 +13,7 @@ import { testBackends, type Backend } from '../support/test-database.js';
  */
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-type Access = 'public' | 'viewer' | 'admin';
+type Access = 'public' | 'viewer' | 'operator' | 'admin';
 type Caller = 'anonymous' | 'admin' | 'viewer' | 'bogus-token';
 
 interface RouteUnderTest {
@@ -34,6 +34,44 @@ interface RouteUnderTest {
   /** Query strings (without `?`) this route refuses, on top of the pagination ones. */
   badQueries?: string[];
   hasIdParam?: boolean;
+  /** The 404 code for a well-formed unknown id (default USER_NOT_FOUND). */
+  notFoundCode?: string;
+}
+
+const POLICY_PATHS = [
+  {
+    path: '/api/resource-profiles',
+    notFoundCode: 'RESOURCE_PROFILE_NOT_FOUND',
+    valid: { name: 'bad-input-profile', gpuCount: 1, cpu: '4', memory: '16Gi' },
+    wrongTypes: { name: 'bad-input-profile', gpuCount: '1', cpu: 4, memory: ['16Gi'], gpuMemoryGiB: -80 },
+    missingRequired: { name: 'bad-input-profile', gpuCount: 1 },
+  },
+  {
+    path: '/api/placement-strategies',
+    notFoundCode: 'PLACEMENT_STRATEGY_NOT_FOUND',
+    valid: { name: 'bad-input-strategy' },
+    wrongTypes: { name: 'bad-input-strategy', matchLabels: ['a'], clusterTypes: ['XL'], minFreeGpus: -1, failoverPolicyId: 'nope' },
+    missingRequired: { description: 'no name' },
+  },
+  {
+    path: '/api/failover-policies',
+    notFoundCode: 'FAILOVER_POLICY_NOT_FOUND',
+    valid: { name: 'bad-input-failover', action: 'keep' },
+    wrongTypes: { name: 'bad-input-failover', action: 'explode', gracePeriodSeconds: '300' },
+    missingRequired: { name: 'bad-input-failover' },
+  },
+];
+
+function policyRoutes(policy: (typeof POLICY_PATHS)[number]): RouteUnderTest[] {
+  const { path, notFoundCode, valid, wrongTypes, missingRequired } = policy;
+  const item = `${path}/:id`;
+  return [
+    { method: 'GET', path, access: 'viewer', badQueries: [] },
+    { method: 'POST', path, access: 'operator', body: { valid, wrongTypes, missingRequired } },
+    { method: 'GET', path: item, access: 'viewer', hasIdParam: true, notFoundCode },
+    { method: 'PATCH', path: item, access: 'operator', hasIdParam: true, notFoundCode, body: { valid: { description: 'changed' }, wrongTypes } },
+    { method: 'DELETE', path: item, access: 'operator', hasIdParam: true, notFoundCode },
+  ];
 }
 
 // The one table of routes. Add a route here and every bad-input case below covers it.
@@ -97,11 +135,12 @@ const ROUTES: RouteUnderTest[] = [
     access: 'viewer',
     badQueries: ['from=yesterday', 'to=yesterday', 'from=2024-13-45T99:00:00Z', `action=${'a'.repeat(101)}`, `actor=${'a'.repeat(101)}`],
   },
+  ...POLICY_PATHS.flatMap(policyRoutes),
 ];
 
 /** Pagination values every listing refuses. */
 const BAD_PAGINATION = ['limit=0', 'limit=abc', 'limit=100000', 'limit=1.5', 'limit=', 'limit=1&limit=2', 'offset=-1', 'offset=abc', 'unknown=1'];
-const LISTINGS = new Set(['/api/users', '/api/audit-logs']);
+const LISTINGS = new Set(['/api/users', '/api/audit-logs', ...POLICY_PATHS.map((policy) => policy.path)]);
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 const UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000';
@@ -192,7 +231,7 @@ function idCases(route: RouteUnderTest): BadRequestCase[] {
     { ...at('not-a-uuid'), name: `answers 400 VALIDATION_FAILED to ${route.method} ${route.path} with an id that is not a UUID`, status: 400, code: 'VALIDATION_FAILED' },
     { ...at('a'.repeat(150)), name: `answers 400 VALIDATION_FAILED to ${route.method} ${route.path} with a 150-character id`, status: 400, code: 'VALIDATION_FAILED' },
     { ...at(`${UNKNOWN_UUID}'--`), name: `answers 400 VALIDATION_FAILED to ${route.method} ${route.path} with SQL after a UUID`, status: 400, code: 'VALIDATION_FAILED' },
-    { ...at(UNKNOWN_UUID), name: `answers 404 USER_NOT_FOUND to ${route.method} ${route.path} with a well-formed unknown UUID`, status: 404, code: 'USER_NOT_FOUND' },
+    { ...at(UNKNOWN_UUID), name: `answers 404 ${route.notFoundCode ?? 'USER_NOT_FOUND'} to ${route.method} ${route.path} with a well-formed unknown UUID`, status: 404, code: route.notFoundCode ?? 'USER_NOT_FOUND' },
   ];
 }
 
@@ -218,7 +257,7 @@ function authFirstCases(route: RouteUnderTest): BadRequestCase[] {
       code: 'UNAUTHENTICATED',
     });
   }
-  if (route.access === 'admin') {
+  if (route.access === 'admin' || route.access === 'operator') {
     cases.push({ ...worst, method: route.method, caller: 'viewer', name: `answers 403 FORBIDDEN to a viewer's ${route.method} ${route.path} before validating its input`, status: 403, code: 'FORBIDDEN' });
   }
   return cases;

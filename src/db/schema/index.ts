@@ -1,6 +1,7 @@
 // One file per area; every table is listed here so Drizzle knows it.
+import { policies } from './policies.js';
 import { auditLogs, users } from './users.js';
 
-export { auditLogs, users };
-export const schema = { users, auditLogs };
+export { auditLogs, policies, users };
+export const schema = { users, auditLogs, policies };
 export type Schema = typeof schema;

@@ -39,7 +39,7 @@ export function registerUserRoutes(app: ZodApp, deps: { users: UserService }): v
   });
 
   app.post('/api/users/me/password', {
-    schema: { tags: ['users'], summary: 'Change your own password (other sessions are signed out).', body: changePasswordSchema },
+    schema: { tags: ['users'], summary: 'Change your own password. Every session of yours ends, this one included: sign in again.', body: changePasswordSchema },
     config: { access: 'viewer', audit: { action: 'user.password_change', resourceType: 'user' } },
     handler: async (request, reply) => {
       const me = principalOf(request);

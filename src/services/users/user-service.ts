@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CreateUserInput, UpdateUserInput, User } from '../../domain/user.js';
 import { AppError, ConflictError, NotFoundError } from '../../lib/errors.js';
 import { generatePassword, hashPassword, verifyPassword } from '../../lib/password.js';
+import { hasPgCode, PG_UNIQUE_VIOLATION } from '../../lib/pg-errors.js';
 import type { Page } from '../../domain/pagination.js';
 import type { UserRepo, UserRow } from './user-repo.js';
 
@@ -18,14 +19,6 @@ export function toUser(row: UserRow): User {
   };
 }
 
-const UNIQUE_VIOLATION = '23505';
-
-function isUniqueViolation(error: unknown): boolean {
-  for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause) {
-    if ((current as { code?: unknown }).code === UNIQUE_VIOLATION) return true;
-  }
-  return false;
-}
 
 // Compared against when the username does not exist, so a wrong username takes as long as a
 // wrong password and response times do not reveal which usernames exist.
@@ -68,7 +61,7 @@ export function createUserService(deps: { repo: UserRepo; now?: () => Date }) {
         });
         return toUser(row);
       } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictError('USERNAME_TAKEN', `The username "${input.username}" is already taken.`);
+        if (hasPgCode(error, PG_UNIQUE_VIOLATION)) throw new ConflictError('USERNAME_TAKEN', `The username "${input.username}" is already taken.`);
         throw error;
       }
     },

@@ -8,6 +8,8 @@ import { CurrentUserContext } from './current-user';
 export interface LoginLocationState {
   /** Where to go back to after signing in. */
   from?: string;
+  /** Shown above the form, e.g. after a password change ended the session. */
+  notice?: string;
 }
 
 /** Renders its child routes only for a signed-in user; otherwise sends them to /login. */

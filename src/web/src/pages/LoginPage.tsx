@@ -25,8 +25,10 @@ export function LoginPage() {
   // Whoever reaches this page is signed out (or their session ended): drop that session's data.
   useEffect(() => queryClient.removeQueries(), [queryClient]);
 
-  const from = (location.state as LoginLocationState | null)?.from;
-  const target = from && from.startsWith('/') && !from.startsWith('/login') ? from : '/';
+  const state = location.state as LoginLocationState | null;
+  const from = state?.from;
+  // Only same-app paths (state is set by the app, but never follow "//host").
+  const target = from && from.startsWith('/') && !from.startsWith('//') && !from.startsWith('/login') ? from : '/';
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -67,10 +69,16 @@ export function LoginPage() {
           </div>
         </div>
         <form onSubmit={onSubmit} aria-describedby={message ? errorId : undefined} noValidate>
-          {message && (
+          {message ? (
             <div id={errorId} className="alert alert-error" role="alert">
               {message}
             </div>
+          ) : (
+            state?.notice && (
+              <div className="alert alert-success" role="status">
+                {state.notice}
+              </div>
+            )
           )}
           <div className="field">
             <label htmlFor={usernameId} className="field-label">

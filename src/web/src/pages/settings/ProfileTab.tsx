@@ -1,6 +1,8 @@
 import type { ChangeEvent, FormEvent } from 'react';
 import { useState } from 'react';
-import { useChangePassword, useUpdateProfile } from '../../api/hooks';
+import { useNavigate } from 'react-router';
+import { useChangePassword, useLogout, useUpdateProfile } from '../../api/hooks';
+import type { LoginLocationState } from '../../auth/RequireAuth';
 import { useCurrentUser } from '../../auth/current-user';
 import { ErrorBanner, Notice } from '../../components/ErrorBanner';
 import { Field } from '../../components/Field';
@@ -36,7 +38,7 @@ export function ProfileTab() {
           </div>
         </dl>
       </section>
-      <DisplayNameForm key={user.displayName} initial={user.displayName} />
+      <DisplayNameForm key={user.id} initial={user.displayName} />
       <PasswordForm username={user.username} />
     </div>
   );
@@ -57,7 +59,7 @@ function DisplayNameForm({ initial }: { initial: string }) {
   return (
     <section className="panel" aria-labelledby="profile-name">
       <h2 id="profile-name" className="panel-title">
-        Display name
+        Name
       </h2>
       <form className="form" onSubmit={onSubmit} noValidate>
         <ErrorBanner error={errors.banner} />
@@ -88,9 +90,10 @@ type PasswordField = 'currentPassword' | 'newPassword' | 'confirmPassword';
 
 function PasswordForm({ username }: { username: string }) {
   const change = useChangePassword();
+  const logout = useLogout();
+  const navigate = useNavigate();
   const [values, setValues] = useState<Record<PasswordField, string>>({ currentPassword: '', newPassword: '', confirmPassword: '' });
   const [mismatch, setMismatch] = useState(false);
-  const [saved, setSaved] = useState(false);
   const errors = splitFormError(change.error, ['currentPassword', 'newPassword'] as const, {
     INVALID_CURRENT_PASSWORD: 'currentPassword',
   });
@@ -100,7 +103,6 @@ function PasswordForm({ username }: { username: string }) {
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    setSaved(false);
     if (values.newPassword !== values.confirmPassword) {
       setMismatch(true);
       return;
@@ -109,10 +111,15 @@ function PasswordForm({ username }: { username: string }) {
     change.mutate(
       { currentPassword: values.currentPassword, newPassword: values.newPassword },
       {
-        onSuccess: () => {
-          setValues({ currentPassword: '', newPassword: '', confirmPassword: '' });
-          setSaved(true);
-        },
+        // The server ends every session of the user, this one included: sign in again.
+        onSuccess: () =>
+          logout.mutate(undefined, {
+            onSettled: () =>
+              void navigate('/login', {
+                replace: true,
+                state: { notice: 'Password changed. Sign in with your new password.' } satisfies LoginLocationState,
+              }),
+          }),
       },
     );
   };
@@ -124,11 +131,11 @@ function PasswordForm({ username }: { username: string }) {
       <h2 id="profile-password" className="panel-title">
         Change password
       </h2>
+      <p className="muted panel-intro">This signs you out everywhere, here included; sign in again with the new password.</p>
       <form className="form" onSubmit={onSubmit} noValidate>
         {/* Lets password managers know whose password this is. */}
         <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
         <ErrorBanner error={errors.banner} />
-        {saved && <Notice onDismiss={() => setSaved(false)}>Password changed.</Notice>}
         <Field label="Current password" error={errors.fields.currentPassword}>
           {(control) => (
             <input {...control} className="input" type="password" autoComplete="current-password" value={values.currentPassword} onChange={set('currentPassword')} />
@@ -145,8 +152,8 @@ function PasswordForm({ username }: { username: string }) {
           )}
         </Field>
         <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={change.isPending || incomplete}>
-            {change.isPending ? 'Changing…' : 'Change password'}
+          <button type="submit" className="btn btn-primary" disabled={change.isPending || logout.isPending || incomplete}>
+            {change.isPending || logout.isPending ? 'Changing…' : 'Change password'}
           </button>
         </div>
       </form>

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useDeleteUser, useUsers } from '../../api/hooks';
 import { useCurrentUser } from '../../auth/current-user';
 import type { User } from '../../api/types';
@@ -23,6 +23,12 @@ export function UsersTab() {
   const [deleting, setDeleting] = useState<User | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const remove = useDeleteUser();
+
+  // Deleting the last row of the last page leaves an empty page: step back one.
+  const pageIsEmpty = users.data !== undefined && users.data.items.length === 0 && page.offset > 0;
+  useEffect(() => {
+    if (pageIsEmpty) setPage((p) => ({ ...p, offset: Math.max(0, p.offset - p.limit) }));
+  }, [pageIsEmpty]);
 
   const closeDelete = () => {
     setDeleting(null);

@@ -1,0 +1,11 @@
+/** PostgreSQL error codes H-MAS turns into API answers. */
+export const PG_UNIQUE_VIOLATION = '23505';
+export const PG_FOREIGN_KEY_VIOLATION = '23503';
+
+/** True when `error` (or a cause of it — drivers wrap errors) carries the PostgreSQL `code`. */
+export function hasPgCode(error: unknown, code: string): boolean {
+  for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause) {
+    if ((current as { code?: unknown }).code === code) return true;
+  }
+  return false;
+}
