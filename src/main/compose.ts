@@ -12,6 +12,9 @@ import { createAuditRepo } from '../services/audit/audit-repo.js';
 import { createAuditService } from '../services/audit/audit-service.js';
 import { createLoginThrottle } from '../services/auth/login-throttle.js';
 import { createTokenService } from '../services/auth/token-service.js';
+import { createPolicyRepo } from '../services/policies/policy-repo.js';
+import { createPolicyService } from '../services/policies/policy-service.js';
+import { registerPolicyRoutes } from '../server/routes/policy.routes.js';
 import { createUserRepo } from '../services/users/user-repo.js';
 import { createUserService } from '../services/users/user-service.js';
 import { VERSION } from './version.js';
@@ -51,6 +54,8 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
 
   // Feature modules: each adds its services' routes here, and its loops to `loops` above.
   const features: Array<(app: ZodApp) => void> = [];
+  const policies = createPolicyService({ repo: createPolicyRepo(database.db) });
+  features.push((app) => registerPolicyRoutes(app, { policies }));
 
   let shuttingDown = false;
   const app = await createApp({
