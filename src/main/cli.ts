@@ -6,6 +6,10 @@ import { passwordSchema, roleSchema, usernameSchema } from '../domain/user.js';
 import { ROLES } from '../domain/roles.js';
 import { AppError } from '../lib/errors.js';
 import type { UserService } from '../services/users/user-service.js';
+import { ApiCallError } from '../cli/api-client.js';
+import { registerClusterCommands } from '../cli/commands/cluster-commands.js';
+import { registerModelCommands } from '../cli/commands/model-commands.js';
+import { registerSessionCommands } from '../cli/commands/session-commands.js';
 import { promptHidden, readFirstLine } from './read-secret.js';
 import { VERSION } from './version.js';
 
@@ -38,9 +42,9 @@ async function withUsers<T>(options: GlobalOptions, fn: (users: UserService) => 
   }
 }
 
-async function readPassword(fromStdin: boolean | undefined, label: string): Promise<string> {
+async function readPassword(fromStdin: boolean | undefined, label: string, confirm = true): Promise<string> {
   const password = fromStdin ? await readFirstLine() : await promptHidden(`${label}: `);
-  if (!fromStdin) {
+  if (!fromStdin && confirm) {
     const again = await promptHidden(`${label} (again): `);
     if (again !== password) throw new Error('The two passwords differ.');
   }
@@ -76,7 +80,15 @@ export function buildCli(): Command {
     .version(VERSION)
     .addOption(new Option('--data-dir <dir>', 'data directory (embedded database, generated secrets)').env('HMAS_DATA_DIR'))
     .addOption(new Option('--database-url <url>', 'PostgreSQL URL; unset = embedded PGlite in the data directory').env('DATABASE_URL'))
+    .addOption(new Option('--server <url>', 'H-MAS server that login, cluster and model commands talk to').env('HMAS_SERVER').default('http://127.0.0.1:8080'))
+    .addOption(new Option('--token <jwt>', 'session token (default: the one "hmas login" kept)').env('HMAS_TOKEN'))
+    .addOption(new Option('--credentials-file <file>', 'where "hmas login" keeps tokens').env('HMAS_CREDENTIALS_FILE').hideHelp())
+    .addOption(new Option('-o, --output <format>', 'output of list and show commands').choices(['table', 'json']).default('table'))
     .showHelpAfterError('(run with --help for usage)');
+
+  registerSessionCommands(program, (fromStdin, label) => readPassword(fromStdin, label, false));
+  registerClusterCommands(program);
+  registerModelCommands(program);
 
   program
     .command('server')
@@ -173,6 +185,7 @@ function describeFailure(error: unknown): string {
   if (error instanceof ConfigError) return error.message;
   if (error instanceof ZodError) return error.issues.map((issue) => issue.message).join('; ');
   if (error instanceof AppError) return `${error.message} (${error.code})`;
+  if (error instanceof ApiCallError) return `${error.message} (${error.code}${error.requestId ? `, request ${error.requestId}` : ''})`;
   return error instanceof Error ? error.message : String(error);
 }
 

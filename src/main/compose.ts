@@ -4,7 +4,16 @@ import type { DatabaseHandle } from '../db/client.js';
 import { createIntervalLoop } from '../lib/interval-loop.js';
 import type { Logger } from '../lib/logger.js';
 import { createLoopRegistry, type LoopRegistry } from '../lib/loop-registry.js';
+import { createSecretBox } from '../lib/secret-box.js';
 import { readOrCreateSecretFile } from '../lib/secret-file.js';
+import { createConnectorRegistry } from '../clusters/connectors.js';
+import { registerClusterRoutes } from '../server/routes/cluster.routes.js';
+import { registerModelRoutes } from '../server/routes/model.routes.js';
+import { createHfClient } from '../services/models/hf-client.js';
+import { createModelRepo } from '../services/models/model-repo.js';
+import { createModelService } from '../services/models/model-service.js';
+import { createClusterRepo } from '../services/clusters/cluster-repo.js';
+import { createClusterService } from '../services/clusters/cluster-service.js';
 import { createApp } from '../server/app.js';
 import { createMetricsRegistry } from '../server/http-metrics.js';
 import type { ZodApp } from '../server/routes/route-types.js';
@@ -12,6 +21,10 @@ import { createAuditRepo } from '../services/audit/audit-repo.js';
 import { createAuditService } from '../services/audit/audit-service.js';
 import { createLoginThrottle } from '../services/auth/login-throttle.js';
 import { createTokenService } from '../services/auth/token-service.js';
+import { registerOptimizationPresetRoutes } from '../server/routes/optimization-preset.routes.js';
+import { registerRuntimeRoutes } from '../server/routes/runtime.routes.js';
+import { createOptimizationPresetRepo } from '../services/optimization-presets/optimization-preset-repo.js';
+import { createOptimizationPresetService } from '../services/optimization-presets/optimization-preset-service.js';
 import { createPolicyRepo } from '../services/policies/policy-repo.js';
 import { createPolicyService } from '../services/policies/policy-service.js';
 import { registerPolicyRoutes } from '../server/routes/policy.routes.js';
@@ -37,6 +50,17 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   const initialAdmin = await users.ensureInitialAdmin(config.adminPassword);
   if (initialAdmin.created) logger.info({ username: 'admin' }, 'created the initial admin user');
 
+  // Clusters: credentials sealed with HMAS_SECRET_KEY, or a key generated once in the data dir.
+  const secretKey = config.secretKey ?? (await readOrCreateSecretFile(path.join(config.dataDir, 'secret-key')));
+  const clusters = createClusterService({
+    repo: createClusterRepo(database.db),
+    connectors: createConnectorRegistry({ nvidiaSmiCommand: config.nvidiaSmiCommand }),
+    secretBox: createSecretBox(secretKey),
+    logger: logger.child({ component: 'clusters' }),
+  });
+  const localCluster = await clusters.ensureLocalCluster(config.registerLocalCluster);
+  if (localCluster.created) logger.info({ cluster: 'local' }, 'registered this host as cluster local');
+
   const loops = createLoopRegistry();
   loops.add(
     createIntervalLoop({
@@ -54,8 +78,18 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
 
   // Feature modules: each adds its services' routes here, and its loops to `loops` above.
   const features: Array<(app: ZodApp) => void> = [];
+  features.push((app) => registerClusterRoutes(app, { clusters }));
+  loops.add(createIntervalLoop({ name: 'cluster-health', intervalMs: 60_000, logger, tick: (signal) => clusters.refreshAll(signal) }));
   const policies = createPolicyService({ repo: createPolicyRepo(database.db) });
   features.push((app) => registerPolicyRoutes(app, { policies }));
+  const optimizationPresets = createOptimizationPresetService({ repo: createOptimizationPresetRepo(database.db) });
+  features.push((app) => registerRuntimeRoutes(app, { presets: optimizationPresets }));
+  features.push((app) => registerOptimizationPresetRoutes(app, { presets: optimizationPresets }));
+  const models = createModelService({
+    repo: createModelRepo(database.db),
+    hf: createHfClient({ endpoint: config.hfEndpoint, token: config.hfToken }),
+  });
+  features.push((app) => registerModelRoutes(app, { models }));
 
   let shuttingDown = false;
   const app = await createApp({

@@ -136,11 +136,126 @@ const ROUTES: RouteUnderTest[] = [
     badQueries: ['from=yesterday', 'to=yesterday', 'from=2024-13-45T99:00:00Z', `action=${'a'.repeat(101)}`, `actor=${'a'.repeat(101)}`],
   },
   ...POLICY_PATHS.flatMap(policyRoutes),
+  { method: 'GET', path: '/api/runtimes', access: 'viewer', badQueries: ['unknown=1'] },
+  { method: 'GET', path: '/api/runtimes/vllm', access: 'viewer' },
+  {
+    method: 'POST',
+    path: '/api/runtimes/vllm/render',
+    access: 'viewer',
+    body: {
+      valid: { optimization: { tier1: { maxModelLength: 4096 } } },
+      wrongTypes: { optimization: { tier1: { maxModelLength: '4096' }, tier2: { tensorParallelSize: 3 } }, presetId: 5, context: { port: 'x' } },
+    },
+  },
+  { method: 'GET', path: '/api/optimization-presets', access: 'viewer', badQueries: ['runtime=sglang', 'runtime=', `runtime=${'a'.repeat(200)}`] },
+  {
+    method: 'POST',
+    path: '/api/optimization-presets',
+    access: 'operator',
+    body: {
+      valid: { name: 'bad-input-preset', runtime: 'vllm', optimization: {} },
+      wrongTypes: { name: 5, runtime: 'sglang', optimization: { tier1: { gpuMemoryUtilization: 'high' }, raw: { extraArgs: 'a b' } } },
+      missingRequired: { name: 'bad-input-preset' },
+    },
+  },
+  { method: 'GET', path: '/api/optimization-presets/:id', access: 'viewer', hasIdParam: true, notFoundCode: 'OPTIMIZATION_PRESET_NOT_FOUND' },
+  {
+    method: 'PATCH',
+    path: '/api/optimization-presets/:id',
+    access: 'operator',
+    hasIdParam: true,
+    notFoundCode: 'OPTIMIZATION_PRESET_NOT_FOUND',
+    body: { valid: { description: 'changed' }, wrongTypes: { name: ['x'], optimization: { tier2: { tensorParallelSize: 'two' } } } },
+  },
+  { method: 'DELETE', path: '/api/optimization-presets/:id', access: 'operator', hasIdParam: true, notFoundCode: 'OPTIMIZATION_PRESET_NOT_FOUND' },
+  { method: 'GET', path: '/api/models', access: 'viewer', badQueries: ['category=Audio', 'category=', 'q=', `q=${'a'.repeat(101)}`] },
+  {
+    method: 'POST',
+    path: '/api/models',
+    access: 'operator',
+    body: {
+      valid: { name: 'bad-input-model', hfRepoId: 'Qwen/Qwen2.5-0.5B-Instruct' },
+      wrongTypes: { name: 5, hfRepoId: 'not a repo', sizeB: '7', category: 'Audio', architecture: { numLayers: 'many' } },
+      missingRequired: { name: 'bad-input-model' },
+    },
+  },
+  { method: 'GET', path: '/api/models/:id', access: 'viewer', hasIdParam: true, notFoundCode: 'MODEL_NOT_FOUND' },
+  {
+    method: 'PATCH',
+    path: '/api/models/:id',
+    access: 'operator',
+    hasIdParam: true,
+    notFoundCode: 'MODEL_NOT_FOUND',
+    body: { valid: { description: 'changed' }, wrongTypes: { sizeB: -1, contextLength: 'long', category: 'Audio', name: '../x' } },
+  },
+  { method: 'DELETE', path: '/api/models/:id', access: 'operator', hasIdParam: true, notFoundCode: 'MODEL_NOT_FOUND' },
+  { method: 'GET', path: '/api/models/:id/fit?gpuMemoryGiB=80&freeGpus=8', access: 'viewer', hasIdParam: true, notFoundCode: 'MODEL_NOT_FOUND' },
+  {
+    method: 'GET',
+    path: '/api/models/:id/fit',
+    access: 'viewer',
+    badQueries: [
+      'freeGpus=8',
+      'gpuMemoryGiB=80',
+      'gpuMemoryGiB=0&freeGpus=8',
+      'gpuMemoryGiB=eighty&freeGpus=8',
+      'gpuMemoryGiB=80&freeGpus=8,,4',
+      'gpuMemoryGiB=80&freeGpus=-1',
+      'gpuMemoryGiB=80&freeGpus=8&replicas=0',
+      'gpuMemoryGiB=80&freeGpus=8&concurrency=1.5',
+      'gpuMemoryGiB=80&freeGpus=8&contextLength=-1',
+      'gpuMemoryGiB=80&freeGpus=8&dtype=fp7',
+      'gpuMemoryGiB=80&freeGpus=8&kvCacheDtype=int2',
+      'gpuMemoryGiB=80&freeGpus=8&unknown=1',
+    ],
+  },
+  {
+    method: 'POST',
+    path: '/api/models/import/huggingface',
+    access: 'operator',
+    body: {
+      valid: { repoId: 'Qwen/Qwen2.5-0.5B-Instruct' },
+      wrongTypes: { repoId: 'Qwen', revision: 5, hfFile: 'model.bin', name: '-x' },
+      missingRequired: { revision: 'main' },
+    },
+    badQueries: ['dryRun=yes', 'unknown=1'],
+  },
+  { method: 'GET', path: '/api/model-presets', access: 'viewer', badQueries: ['category=Audio', 'unknown=1'] },
+  { method: 'POST', path: '/api/model-presets/qwen2.5-7b-instruct/add', access: 'operator', body: { valid: { name: 'bad-input-preset-model' }, wrongTypes: { name: 42 } } },
+  { method: 'POST', path: '/api/model-presets/NOT%20A%20PRESET/add', access: 'operator', body: { valid: {}, wrongTypes: { name: ['x'] } } },
+  // Clusters are addressed by name; bad names are covered in clusters.test.ts.
+  { method: 'GET', path: '/api/clusters', access: 'viewer', badQueries: [] },
+  {
+    method: 'POST',
+    path: '/api/clusters',
+    access: 'operator',
+    body: {
+      valid: { name: 'bad-input-cluster', connection: { kind: 'agent' } },
+      wrongTypes: { name: 42, type: 'XL', connection: { kind: 'kubeconfig', kubeconfig: 7 }, labels: ['a'], imagePrecache: 'yes' },
+      missingRequired: { name: 'bad-input-cluster' },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/clusters/test',
+    access: 'operator',
+    body: { valid: { connection: { kind: 'agent' } }, wrongTypes: { connection: { kind: 'federation', kubeconfig: ['x'], memberCluster: 'Bad_Name' } }, missingRequired: {} },
+  },
+  { method: 'GET', path: '/api/clusters/no-such-cluster', access: 'viewer' },
+  {
+    method: 'PATCH',
+    path: '/api/clusters/no-such-cluster',
+    access: 'operator',
+    body: { valid: { displayName: 'changed' }, wrongTypes: { scheduler: 'volcano', labels: { 'bad key!': 1 }, connection: { kind: 'local', extra: true } } },
+  },
+  { method: 'DELETE', path: '/api/clusters/no-such-cluster', access: 'operator' },
+  { method: 'POST', path: '/api/clusters/no-such-cluster/test', access: 'operator', body: 'any' },
+  { method: 'POST', path: '/api/clusters/no-such-cluster/agent-token', access: 'operator', body: 'any' },
 ];
 
 /** Pagination values every listing refuses. */
 const BAD_PAGINATION = ['limit=0', 'limit=abc', 'limit=100000', 'limit=1.5', 'limit=', 'limit=1&limit=2', 'offset=-1', 'offset=abc', 'unknown=1'];
-const LISTINGS = new Set(['/api/users', '/api/audit-logs', ...POLICY_PATHS.map((policy) => policy.path)]);
+const LISTINGS = new Set(['/api/users', '/api/audit-logs', ...POLICY_PATHS.map((policy) => policy.path), '/api/optimization-presets', '/api/clusters', '/api/models']);
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 const UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000';

@@ -1,7 +1,10 @@
 // One file per area; every table is listed here so Drizzle knows it.
+import { clusterSettings, clusters } from './clusters.js';
+import { models } from './models.js';
+import { optimizationPresets } from './optimization-presets.js';
 import { policies } from './policies.js';
 import { auditLogs, users } from './users.js';
 
-export { auditLogs, policies, users };
-export const schema = { users, auditLogs, policies };
+export { auditLogs, clusterSettings, clusters, models, optimizationPresets, policies, users };
+export const schema = { users, auditLogs, policies, clusters, clusterSettings, optimizationPresets, models };
 export type Schema = typeof schema;

@@ -1,0 +1,49 @@
+import { defineRuntime, flag } from './define-runtime.js';
+
+const NOT_YET = 'The embedded runtime takes only --threads, --ctx and --parallel; this setting is not available there.';
+
+/**
+ * H-MAS's own llama.cpp runtime for hosts without Kubernetes: `hmas runtime llama --model
+ * FILE.gguf --port N [--threads T] [--ctx N] [--parallel N]`. It serves llama.cpp's HTTP API, so
+ * health, metrics (llama.cpp metric names) and the OpenAI routes are llama-server's. `--ctx` is
+ * the context one request may use; the runtime sizes its KV cache as ctx × parallel.
+ */
+export const embeddedLlamacpp = defineRuntime({
+  id: 'embedded-llamacpp',
+  displayName: 'Embedded llama.cpp',
+  workloads: ['generate'],
+  // Runs on the host as a child of the hmas command; there is no image.
+  image: null,
+  command: { host: ['hmas', 'runtime', 'llama'], container: null },
+  port: 8080,
+  healthPath: '/health',
+  metricsPath: '/metrics',
+  openaiBasePath: '/v1',
+  supportsIncludeUsage: true,
+  supportedFormats: ['gguf'],
+  docs: ['src/runtimes/README.md#embedded-llamacpp', 'https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md'],
+  base: (context) => ({ args: ['--model', context.model, '--port', String(context.port)], env: {} }),
+  knobs: {
+    maxModelLength: flag('--ctx'),
+    maxConcurrentSequences: flag('--parallel'),
+    threads: flag('--threads'),
+  },
+  unsupported: {
+    gpuMemoryUtilization: NOT_YET,
+    dtype: 'The GGUF file fixes the weight types; pick another file for another precision.',
+    quantization: 'The GGUF file is already quantized; pick the quantized file you want (e.g. Q4_K_M).',
+    tensorParallelSize: NOT_YET,
+    prefixCaching: NOT_YET,
+    chunkedPrefill: NOT_YET,
+    speculativeDecoding: NOT_YET,
+    kvCacheDtype: NOT_YET,
+    maxBatchTokens: NOT_YET,
+    enforceEager: NOT_YET,
+    gpuLayers: NOT_YET,
+    flashAttention: NOT_YET,
+    pooling: NOT_YET,
+    keepAlive: 'The embedded runtime keeps its model loaded for its whole life.',
+    maxLoadedModels: 'The embedded runtime serves one model.',
+  },
+  raw: { extraArgs: true, extraEnv: true },
+});

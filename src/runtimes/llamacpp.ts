@@ -1,0 +1,97 @@
+import type { Optimization, OptimizationIssue } from '../domain/optimization.js';
+import { defineRuntime, flag, toggle } from './define-runtime.js';
+
+// llama-server arguments: https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md
+export const LLAMACPP_CACHE_TYPES = ['f32', 'f16', 'bf16', 'q8_0', 'q4_0', 'q4_1', 'iq4_nl', 'q5_0', 'q5_1'] as const;
+export const LLAMACPP_POOLING = ['none', 'mean', 'cls', 'last', 'rank'] as const;
+
+const UNQUANTIZED_CACHE = new Set(['f32', 'f16', 'bf16']);
+
+/**
+ * llama.cpp gives each of the `--parallel` slots an equal share of `--ctx-size`, so the total is
+ * the per-sequence length times the slots: maxModelLength stays what one request may use.
+ */
+export function llamaContextSize(optimization: Optimization, length: number): number {
+  return length * (optimization.tier1?.maxConcurrentSequences ?? 1);
+}
+
+/** A quantized V cache needs flash attention in llama.cpp (and in Ollama, which runs it). */
+export function quantizedCacheWithoutFlashAttention(optimization: Optimization, runtime: string): OptimizationIssue[] {
+  const cache = optimization.tier2?.kvCacheDtype;
+  if (cache !== undefined && !UNQUANTIZED_CACHE.has(cache) && optimization.tier2?.flashAttention === false) {
+    return [{ path: '/tier2/kvCacheDtype', message: `${runtime} quantizes the KV cache (${cache}) only with flash attention; turn flashAttention on or leave it unset.` }];
+  }
+  return [];
+}
+
+export const llamacpp = defineRuntime({
+  id: 'llamacpp',
+  displayName: 'llama.cpp',
+  workloads: ['generate', 'embed'],
+  // The image's entrypoint is /app/llama-server; the rendered args follow it.
+  image: { repository: 'ghcr.io/ggml-org/llama.cpp', tag: 'server-cuda' },
+  command: { host: ['llama-server'], container: null },
+  port: 8080,
+  healthPath: '/health',
+  metricsPath: '/metrics',
+  openaiBasePath: '/v1',
+  supportsIncludeUsage: true,
+  supportedFormats: ['gguf'],
+  docs: ['https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md'],
+  base: (context) => ({
+    args: [
+      '--model',
+      context.model,
+      '--host',
+      context.host,
+      '--port',
+      String(context.port),
+      // /metrics is off unless asked for; H-MAS always scrapes it.
+      '--metrics',
+      ...(context.servedModelName ? ['--alias', context.servedModelName] : []),
+    ],
+    env: {},
+  }),
+  knobs: {
+    maxModelLength: {
+      target: '--ctx-size (maxModelLength × parallel slots)',
+      render: (length, optimization) => ({ args: ['--ctx-size', String(llamaContextSize(optimization, length))] }),
+    },
+    maxConcurrentSequences: flag('--parallel'),
+    prefixCaching: toggle('--cache-prompt', '--no-cache-prompt'),
+    speculativeDecoding: {
+      target: '--model-draft / --spec-draft-n-max',
+      values: ['draft_model'],
+      render: (spec) => ({ args: ['--model-draft', spec.draftModel ?? '', '--spec-draft-n-max', String(spec.numSpeculativeTokens)] }),
+    },
+    kvCacheDtype: {
+      target: '--cache-type-k / --cache-type-v',
+      values: LLAMACPP_CACHE_TYPES,
+      render: (type) => ({ args: ['--cache-type-k', type, '--cache-type-v', type] }),
+    },
+    maxBatchTokens: flag('--batch-size'),
+    gpuLayers: flag('--n-gpu-layers'),
+    flashAttention: { target: '--flash-attn on|off', render: (on) => ({ args: ['--flash-attn', on ? 'on' : 'off'] }) },
+    pooling: flag('--pooling', { values: LLAMACPP_POOLING }),
+    threads: flag('--threads'),
+  },
+  unsupported: {
+    gpuMemoryUtilization: 'llama.cpp has no GPU memory share: memory follows from the context size, KV cache type and GPU layers.',
+    dtype: 'The GGUF file fixes the weight types; pick another file for another precision.',
+    quantization: 'The GGUF file is already quantized; pick the quantized file you want (e.g. Q4_K_M).',
+    tensorParallelSize: 'llama.cpp spreads layers over every visible GPU by itself (--split-mode and --tensor-split in extraArgs); there is no tensor-parallel size.',
+    chunkedPrefill: 'llama.cpp splits prompts into batches of maxBatchTokens by itself; there is no chunked-prefill switch.',
+    enforceEager: 'llama.cpp has no eager-mode setting.',
+    keepAlive: 'llama-server keeps its model loaded for its whole life; keep-alive is an Ollama setting.',
+    maxLoadedModels: 'llama-server serves one model per server.',
+  },
+  raw: { extraArgs: true, extraEnv: true },
+  check(optimization): OptimizationIssue[] {
+    const issues = quantizedCacheWithoutFlashAttention(optimization, 'llama.cpp');
+    const spec = optimization.tier2?.speculativeDecoding;
+    if (spec && spec.draftModel === undefined) {
+      issues.push({ path: '/tier2/speculativeDecoding/draftModel', message: 'llama.cpp needs speculativeDecoding.draftModel: the GGUF file of the draft model.' });
+    }
+    return issues;
+  },
+});

@@ -1,0 +1,62 @@
+import { defineRuntime, envVar } from './define-runtime.js';
+import { quantizedCacheWithoutFlashAttention } from './llamacpp.js';
+
+// Ollama reads its server settings from the environment only:
+// https://github.com/ollama/ollama/blob/main/docs/faq.md and envconfig/config.go;
+// OLLAMA_CONTEXT_LENGTH: https://github.com/ollama/ollama/blob/main/docs/context-length.mdx
+export const OLLAMA_KV_CACHE_TYPES = ['f16', 'q8_0', 'q4_0'] as const;
+
+const PER_MODEL = (parameter: string) => `Ollama sets this per model (${parameter} in a Modelfile or request options), not per server.`;
+
+export const ollama = defineRuntime({
+  id: 'ollama',
+  displayName: 'Ollama',
+  workloads: ['generate', 'embed'],
+  // The image's entrypoint is /bin/ollama with CMD `serve`; the command says `serve` itself so
+  // nothing depends on the image's CMD.
+  image: { repository: 'ollama/ollama', tag: '0.12.6' },
+  command: { host: ['ollama', 'serve'], container: ['/bin/ollama', 'serve'] },
+  port: 11434,
+  healthPath: '/api/version',
+  // Ollama exports no Prometheus inference metrics: monitoring shows GPU metrics only.
+  metricsPath: null,
+  openaiBasePath: '/v1',
+  supportsIncludeUsage: true,
+  supportedFormats: ['gguf'],
+  docs: [
+    'https://github.com/ollama/ollama/blob/main/docs/faq.md',
+    'https://github.com/ollama/ollama/blob/main/envconfig/config.go',
+    'https://github.com/ollama/ollama/blob/main/docs/context-length.mdx',
+    'https://github.com/ollama/ollama/blob/main/docs/openai.md',
+  ],
+  // `ollama serve` loads models on demand: the model is pulled and named per request, not here.
+  base: (context) => ({
+    args: [],
+    env: { OLLAMA_HOST: `${context.host.includes(':') ? `[${context.host}]` : context.host}:${context.port}` },
+  }),
+  knobs: {
+    maxModelLength: envVar('OLLAMA_CONTEXT_LENGTH'),
+    maxConcurrentSequences: envVar('OLLAMA_NUM_PARALLEL'),
+    kvCacheDtype: envVar('OLLAMA_KV_CACHE_TYPE', { values: OLLAMA_KV_CACHE_TYPES }),
+    flashAttention: envVar('OLLAMA_FLASH_ATTENTION', { format: (on) => (on ? '1' : '0') }),
+    keepAlive: envVar('OLLAMA_KEEP_ALIVE'),
+    maxLoadedModels: envVar('OLLAMA_MAX_LOADED_MODELS'),
+  },
+  unsupported: {
+    gpuMemoryUtilization: 'Ollama has no GPU memory share; OLLAMA_GPU_OVERHEAD in extraEnv reserves bytes per GPU.',
+    dtype: 'Ollama models come in fixed precisions; pull the tag you want.',
+    quantization: 'Ollama models come quantized; pull the tag you want (e.g. llama3.1:8b-instruct-q8_0).',
+    tensorParallelSize: 'Ollama spreads a model over GPUs by itself when one is not enough (OLLAMA_SCHED_SPREAD in extraEnv forces it); there is no tensor-parallel size.',
+    prefixCaching: 'Ollama reuses the prompt cache of a slot by itself; there is no switch.',
+    chunkedPrefill: 'Ollama has no chunked-prefill switch.',
+    speculativeDecoding: 'Ollama has no speculative decoding.',
+    maxBatchTokens: PER_MODEL('num_batch'),
+    enforceEager: 'Ollama has no eager-mode setting.',
+    gpuLayers: PER_MODEL('num_gpu'),
+    pooling: 'Ollama takes pooling from the model.',
+    threads: PER_MODEL('num_thread'),
+  },
+  // `ollama serve` takes no options: every server setting is an environment variable.
+  raw: { extraArgs: false, extraEnv: true },
+  check: (optimization) => quantizedCacheWithoutFlashAttention(optimization, 'Ollama'),
+});

@@ -1,0 +1,121 @@
+import type {
+  KnobKey,
+  KnobValue,
+  ModelFormat,
+  Optimization,
+  OptimizationIssue,
+  RuntimeDescriptor,
+  RuntimeId,
+  Workload,
+} from '../domain/optimization.js';
+
+/** Where and how one deployment of a runtime listens and what it loads. */
+export interface RenderContext {
+  /** Model to serve: a local path (a directory, or a `.gguf` file) or a Hugging Face repo id. */
+  model: string;
+  /** Port the server listens on; the adapter's `port` when absent. */
+  port?: number;
+  /** Address to bind; `0.0.0.0` when absent, so a Service, the gateway or the agent can reach it. */
+  host?: string;
+  /** Model name the OpenAI-compatible API answers to; runtimes that cannot set one ignore it. */
+  servedModelName?: string;
+}
+
+/** The context with defaults applied, as `base` receives it. */
+export type ResolvedContext = Required<Pick<RenderContext, 'model' | 'port' | 'host'>> & Pick<RenderContext, 'servedModelName'>;
+
+/**
+ * What `render` produces: the arguments that follow the runtime's command (one argv entry each,
+ * never a shell string), the environment, and warnings (settings the runtime does not have,
+ * raw overrides that repeat a rendered flag, …). Pure and deterministic: same input, same output.
+ */
+export interface RenderResult {
+  args: string[];
+  env: Record<string, string>;
+  warnings: OptimizationIssue[];
+}
+
+/** What one knob contributes to the command line and environment. */
+export interface KnobOutput {
+  args?: string[];
+  env?: Record<string, string>;
+  warnings?: OptimizationIssue[];
+}
+
+/** How one knob becomes the runtime's own flag(s) or environment variable(s). */
+export interface KnobMapping<K extends KnobKey> {
+  /** The flag(s) or variable(s), as the runtime documents them; shown to operators. */
+  target: string;
+  /** Values the runtime accepts, where it accepts only some (checked before rendering). */
+  values?: readonly string[];
+  /** Pure: the value (already validated) and the whole optimization, for knobs that interact. */
+  render(value: KnobValue<K>, optimization: Optimization): KnobOutput;
+}
+
+export type KnobTable = { [K in KnobKey]?: KnobMapping<K> };
+
+/** Everything that makes one runtime, as data plus small pure functions. */
+export interface RuntimeSpec {
+  id: RuntimeId;
+  displayName: string;
+  /** What the runtime serves: text generation, embeddings, or both. */
+  workloads: readonly Workload[];
+  /** Default container image; null when the runtime runs on the host only. */
+  image: { repository: string; tag: string } | null;
+  command: {
+    /** Program and leading arguments on a host, e.g. `['vllm', 'serve']`. */
+    host: readonly string[];
+    /**
+     * Container command replacing the image entrypoint, where the entrypoint would not take the
+     * rendered args as they are (Ollama's image runs `/bin/ollama` with CMD `serve`); null = keep
+     * the image's entrypoint and pass the args to it (or no image at all).
+     */
+    container: readonly string[] | null;
+  };
+  /** Port the runtime listens on unless told otherwise (H-MAS always renders the port). */
+  port: number;
+  /** Answers 200 once the model is loaded and the server takes requests. */
+  healthPath: string;
+  /** Prometheus metrics, or null when the runtime exposes none. */
+  metricsPath: string | null;
+  /** Prefix of the OpenAI-compatible API (`/v1/chat/completions` lives under it). */
+  openaiBasePath: string;
+  /** Whether streaming requests may carry `stream_options.include_usage` (the gateway adds it). */
+  supportsIncludeUsage: boolean;
+  /** Weight formats the runtime loads. */
+  supportedFormats: readonly ModelFormat[];
+  /** Where the flags and variables in `knobs` are documented; tests cite these too. */
+  docs: readonly string[];
+  knobs: KnobTable;
+  /** Knobs the runtime does not have, with the reason an operator reads in the warning. */
+  unsupported: { [K in KnobKey]?: string };
+  /** Knobs the runtime refuses together. */
+  conflicts?: ReadonlyArray<{ knobs: readonly [KnobKey, KnobKey]; message: string }>;
+  /** Whether raw `extraArgs` / `extraEnv` reach the runtime. */
+  raw: { extraArgs: boolean; extraEnv: boolean };
+  /** Arguments and environment every deployment gets (model, port, host, metrics switch, …). */
+  base(context: ResolvedContext): { args: string[]; env: Record<string, string> };
+  /** Rules no table can say (e.g. a draft model required for one speculative method). */
+  check?(optimization: Optimization): OptimizationIssue[];
+}
+
+/**
+ * A serving runtime H-MAS can deploy. Adapters are data-driven (`defineRuntime` in
+ * `define-runtime.ts` builds one from a `RuntimeSpec`): adding a runtime is one file and one
+ * line in `index.ts`.
+ */
+export interface RuntimeAdapter extends RuntimeSpec {
+  /**
+   * The runtime's own flags and environment for these settings. Throws `ValidationError`
+   * (400 VALIDATION_FAILED, `details.issues`) when a value is out of range or not accepted by
+   * this runtime; knobs the runtime does not have come back as `warnings`, never silently dropped.
+   */
+  render(optimization: Optimization, context: RenderContext): RenderResult;
+  /**
+   * Checks an optimization for this runtime without rendering. `errors` make `render` throw;
+   * `unsupported` lists knobs the runtime does not have.
+   */
+  validate(optimization: Optimization): { errors: OptimizationIssue[]; unsupported: OptimizationIssue[] };
+  /** The adapter as plain data (no functions), with its knobs per tier, for the API and the UI. */
+  describe(): RuntimeDescriptor;
+}

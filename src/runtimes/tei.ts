@@ -1,0 +1,59 @@
+import { defineRuntime, flag } from './define-runtime.js';
+
+// text-embeddings-router arguments:
+// https://huggingface.co/docs/text-embeddings-inference/cli_arguments
+export const TEI_POOLING = ['cls', 'mean', 'splade', 'last-token'] as const;
+
+const GENERATION_ONLY = 'TEI computes embeddings in one pass; it has no generation settings such as this one.';
+
+export const tei = defineRuntime({
+  id: 'tei',
+  displayName: 'TEI',
+  workloads: ['embed'],
+  // The image's entrypoint is text-embeddings-router; the rendered args replace its default CMD.
+  image: { repository: 'ghcr.io/huggingface/text-embeddings-inference', tag: '1.8' },
+  command: { host: ['text-embeddings-router'], container: null },
+  port: 80,
+  healthPath: '/health',
+  metricsPath: '/metrics',
+  openaiBasePath: '/v1',
+  // Embeddings do not stream, so there is no stream usage to ask for.
+  supportsIncludeUsage: false,
+  supportedFormats: ['safetensors'],
+  docs: ['https://huggingface.co/docs/text-embeddings-inference/cli_arguments', 'https://huggingface.co/docs/text-embeddings-inference/quick_tour'],
+  base: (context) => ({
+    args: [
+      '--model-id',
+      context.model,
+      '--hostname',
+      context.host,
+      '--port',
+      String(context.port),
+      ...(context.servedModelName ? ['--served-model-name', context.servedModelName] : []),
+    ],
+    env: {},
+  }),
+  knobs: {
+    maxConcurrentSequences: flag('--max-concurrent-requests'),
+    dtype: flag('--dtype', { values: ['auto', 'float16', 'float32'] }),
+    maxBatchTokens: flag('--max-batch-tokens'),
+    pooling: flag('--pooling', { values: TEI_POOLING }),
+  },
+  unsupported: {
+    maxModelLength: 'TEI takes the maximum input length from the model; "--auto-truncate" in extraArgs cuts longer inputs.',
+    gpuMemoryUtilization: 'TEI has no GPU memory share setting; maxBatchTokens bounds its memory use.',
+    quantization: 'TEI has no quantization setting.',
+    tensorParallelSize: 'TEI has no tensor parallel: one replica runs on one GPU.',
+    prefixCaching: GENERATION_ONLY,
+    chunkedPrefill: GENERATION_ONLY,
+    speculativeDecoding: GENERATION_ONLY,
+    kvCacheDtype: 'TEI keeps no KV cache.',
+    enforceEager: 'TEI does not use CUDA graphs.',
+    gpuLayers: 'TEI keeps every layer on the GPU.',
+    flashAttention: 'TEI picks flash attention itself where the GPU supports it.',
+    threads: 'TEI has no CPU-threads setting for GPU serving (--tokenization-workers in extraArgs sets tokenizer workers).',
+    keepAlive: 'TEI serves one model for its whole life; keep-alive is an Ollama setting.',
+    maxLoadedModels: 'TEI serves one model per server.',
+  },
+  raw: { extraArgs: true, extraEnv: true },
+});

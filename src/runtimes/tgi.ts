@@ -1,0 +1,104 @@
+import type { OptimizationIssue } from '../domain/optimization.js';
+import { defineRuntime, flag } from './define-runtime.js';
+
+// text-generation-launcher arguments:
+// https://huggingface.co/docs/text-generation-inference/reference/launcher
+export const TGI_QUANTIZE = [
+  'awq',
+  'compressed-tensors',
+  'eetq',
+  'exl2',
+  'gptq',
+  'marlin',
+  'bitsandbytes',
+  'bitsandbytes-nf4',
+  'bitsandbytes-fp4',
+  'fp8',
+] as const;
+
+export const TGI_KV_CACHE_DTYPES = ['fp8_e4m3fn', 'fp8_e5m2'] as const;
+
+export const tgi = defineRuntime({
+  id: 'tgi',
+  displayName: 'TGI',
+  workloads: ['generate'],
+  // The image's entrypoint script activates TGI's environment, then execs the launcher with the args.
+  image: { repository: 'ghcr.io/huggingface/text-generation-inference', tag: '3.3.4' },
+  command: { host: ['text-generation-launcher'], container: null },
+  port: 80,
+  healthPath: '/health',
+  metricsPath: '/metrics',
+  openaiBasePath: '/v1',
+  supportsIncludeUsage: true,
+  supportedFormats: ['safetensors'],
+  docs: [
+    'https://huggingface.co/docs/text-generation-inference/reference/launcher',
+    'https://huggingface.co/docs/text-generation-inference/reference/metrics',
+    'https://huggingface.co/docs/text-generation-inference/messages_api',
+  ],
+  base: (context) => ({
+    args: ['--model-id', context.model, '--hostname', context.host, '--port', String(context.port)],
+    env: {},
+  }),
+  knobs: {
+    // TGI bounds the prompt and prompt + output separately; the prompt may use all but one token.
+    maxModelLength: {
+      target: '--max-input-tokens / --max-total-tokens',
+      render: (length) => ({ args: ['--max-input-tokens', String(length - 1), '--max-total-tokens', String(length)] }),
+    },
+    gpuMemoryUtilization: flag('--cuda-memory-fraction'),
+    maxConcurrentSequences: flag('--max-concurrent-requests'),
+    dtype: flag('--dtype', { values: ['auto', 'float16', 'bfloat16'] }),
+    quantization: flag('--quantize', { values: TGI_QUANTIZE }),
+    tensorParallelSize: flag('--num-shard'),
+    // --speculate N: n-gram speculation, or the model's own Medusa heads when it has them.
+    speculativeDecoding: {
+      target: '--speculate',
+      values: ['ngram', 'medusa'],
+      render: (spec) => ({ args: ['--speculate', String(spec.numSpeculativeTokens)] }),
+    },
+    kvCacheDtype: flag('--kv-cache-dtype', { values: TGI_KV_CACHE_DTYPES }),
+    maxBatchTokens: {
+      target: '--max-batch-prefill-tokens',
+      render: (tokens, optimization) => ({
+        args: ['--max-batch-prefill-tokens', String(tokens)],
+        // TGI refuses to start when the prefill budget is below the longest prompt, which it
+        // derives from the model unless maxModelLength says otherwise.
+        warnings:
+          optimization.tier1?.maxModelLength === undefined
+            ? [{ path: '/tier2/maxBatchTokens', message: 'TGI refuses to start if maxBatchTokens is below its longest allowed prompt, which it takes from the model when maxModelLength is unset; set maxModelLength too.' }]
+            : [],
+      }),
+    },
+  },
+  unsupported: {
+    prefixCaching: 'TGI turns prefix caching on by itself where its attention backend supports it; the launcher has no flag for it.',
+    chunkedPrefill: 'TGI chunks prefills by itself where its attention backend supports it; the launcher has no flag for it.',
+    enforceEager: 'TGI has no eager-mode flag; "--cuda-graphs 0" in extraArgs disables CUDA graphs.',
+    gpuLayers: 'TGI keeps every layer on the GPU; there is no GPU-layers setting.',
+    flashAttention: 'TGI picks its attention implementation itself.',
+    pooling: 'TGI generates text; pooling is an embeddings setting (use TEI).',
+    threads: 'TGI has no CPU-threads setting for GPU serving.',
+    keepAlive: 'TGI serves one model for its whole life; keep-alive is an Ollama setting.',
+    maxLoadedModels: 'TGI serves one model per server.',
+  },
+  conflicts: [
+    { knobs: ['quantization', 'dtype'], message: 'TGI refuses --dtype together with --quantize; leave dtype at auto for quantized models.' },
+  ],
+  raw: { extraArgs: true, extraEnv: true },
+  check(optimization): OptimizationIssue[] {
+    const issues: OptimizationIssue[] = [];
+    const length = optimization.tier1?.maxModelLength;
+    if (length !== undefined && length < 2) {
+      issues.push({ path: '/tier1/maxModelLength', message: 'TGI needs maxModelLength of at least 2 (one prompt token and one new token).' });
+    }
+    const prefill = optimization.tier2?.maxBatchTokens;
+    if (length !== undefined && prefill !== undefined && prefill < length - 1) {
+      issues.push({ path: '/tier2/maxBatchTokens', message: `TGI needs maxBatchTokens (--max-batch-prefill-tokens) of at least the longest prompt, ${length - 1} tokens.` });
+    }
+    if (optimization.tier2?.speculativeDecoding?.draftModel !== undefined) {
+      issues.push({ path: '/tier2/speculativeDecoding/draftModel', message: 'TGI takes no draft model: it speculates with n-grams or the model’s own Medusa heads.' });
+    }
+    return issues;
+  },
+});

@@ -1,0 +1,115 @@
+import type { OptimizationIssue } from '../domain/optimization.js';
+import { defineRuntime, flag, toggle } from './define-runtime.js';
+
+// `vllm serve` engine arguments: https://docs.vllm.ai/en/latest/configuration/engine_args/
+// Quantization methods: vllm/model_executor/layers/quantization/__init__.py (QuantizationMethods).
+export const VLLM_QUANTIZATION = [
+  'aqlm',
+  'awq',
+  'awq_marlin',
+  'auto-round',
+  'bitblas',
+  'bitsandbytes',
+  'compressed-tensors',
+  'experts_int8',
+  'fbgemm_fp8',
+  'fp8',
+  'gguf',
+  'gptq',
+  'gptq_bitblas',
+  'gptq_marlin',
+  'gptq_marlin_24',
+  'hqq',
+  'marlin',
+  'modelopt',
+  'modelopt_fp4',
+  'moe_wna16',
+  'ptpc_fp8',
+  'quark',
+  'torchao',
+] as const;
+
+export const VLLM_KV_CACHE_DTYPES = ['auto', 'fp8', 'fp8_e4m3', 'fp8_e5m2'] as const;
+
+/** Methods whose proposals come from a second checkpoint named in `model`. */
+const NEEDS_DRAFT_MODEL = new Set(['draft_model', 'eagle', 'eagle3', 'medusa']);
+
+export const vllm = defineRuntime({
+  id: 'vllm',
+  displayName: 'vLLM',
+  workloads: ['generate', 'embed'],
+  // The image's entrypoint is `vllm serve`: the rendered args follow it.
+  image: { repository: 'vllm/vllm-openai', tag: 'v0.11.0' },
+  command: { host: ['vllm', 'serve'], container: null },
+  port: 8000,
+  healthPath: '/health',
+  metricsPath: '/metrics',
+  openaiBasePath: '/v1',
+  supportsIncludeUsage: true,
+  supportedFormats: ['safetensors', 'gguf'],
+  docs: [
+    'https://docs.vllm.ai/en/latest/configuration/engine_args/',
+    'https://docs.vllm.ai/en/latest/features/spec_decode/',
+    'https://docs.vllm.ai/en/latest/usage/metrics/',
+  ],
+  base: (context) => ({
+    args: [
+      // The model is the positional argument of `vllm serve`.
+      context.model,
+      '--host',
+      context.host,
+      '--port',
+      String(context.port),
+      ...(context.servedModelName ? ['--served-model-name', context.servedModelName] : []),
+    ],
+    env: {},
+  }),
+  knobs: {
+    maxModelLength: flag('--max-model-len'),
+    gpuMemoryUtilization: flag('--gpu-memory-utilization'),
+    maxConcurrentSequences: flag('--max-num-seqs'),
+    dtype: flag('--dtype', { values: ['auto', 'float16', 'bfloat16', 'float32'] }),
+    quantization: flag('--quantization', { values: VLLM_QUANTIZATION }),
+    tensorParallelSize: flag('--tensor-parallel-size'),
+    prefixCaching: toggle('--enable-prefix-caching', '--no-enable-prefix-caching'),
+    chunkedPrefill: toggle('--enable-chunked-prefill', '--no-enable-chunked-prefill'),
+    speculativeDecoding: {
+      target: '--speculative-config (JSON)',
+      values: ['ngram', 'draft_model', 'eagle', 'eagle3', 'mtp', 'medusa'],
+      render: (spec) => ({
+        args: [
+          '--speculative-config',
+          JSON.stringify({
+            method: spec.method,
+            ...(spec.draftModel !== undefined ? { model: spec.draftModel } : {}),
+            num_speculative_tokens: spec.numSpeculativeTokens,
+          }),
+        ],
+      }),
+    },
+    kvCacheDtype: flag('--kv-cache-dtype', { values: VLLM_KV_CACHE_DTYPES }),
+    maxBatchTokens: flag('--max-num-batched-tokens'),
+    // false is vLLM's default, so it renders nothing rather than a flag older releases lack.
+    enforceEager: toggle('--enforce-eager', null),
+  },
+  unsupported: {
+    gpuLayers: 'vLLM keeps every layer on the GPU; there is no GPU-layers setting.',
+    flashAttention: 'vLLM picks its attention backend itself (VLLM_ATTENTION_BACKEND in extraEnv overrides it).',
+    pooling: 'vLLM takes pooling from the model configuration; set --override-pooler-config in extraArgs if needed.',
+    threads: 'vLLM has no CPU-threads setting for GPU serving.',
+    keepAlive: 'vLLM serves one model for its whole life; keep-alive is an Ollama setting.',
+    maxLoadedModels: 'vLLM serves one model per server.',
+  },
+  raw: { extraArgs: true, extraEnv: true },
+  check(optimization): OptimizationIssue[] {
+    const spec = optimization.tier2?.speculativeDecoding;
+    if (!spec) return [];
+    if (NEEDS_DRAFT_MODEL.has(spec.method) && spec.draftModel === undefined) {
+      return [{ path: '/tier2/speculativeDecoding/draftModel', message: `vLLM needs speculativeDecoding.draftModel for the ${spec.method} method.` }];
+    }
+    if (!NEEDS_DRAFT_MODEL.has(spec.method) && spec.draftModel !== undefined) {
+      return [{ path: '/tier2/speculativeDecoding/draftModel', message: `vLLM's ${spec.method} method takes no draft model.` }];
+    }
+    return [];
+  },
+});
