@@ -117,10 +117,14 @@ export function registerClusterCommands(program: Command): void {
     .description('Test the connection of a registered cluster and refresh its inventory.')
     .action(async (name: string) => {
       const { client, output } = await remoteClient(program);
-      const test = await client.post<ConnectionTest>(`/api/clusters/${encodeURIComponent(name)}/test`);
-      if (output === 'json') console.log(JSON.stringify(test, null, 2));
-      else printTest(test);
-      if (!test.ok) process.exitCode = 1;
+      // The answer is the cluster, with the new test result, readiness and inventory.
+      const tested = await client.post<ClusterView>(`/api/clusters/${encodeURIComponent(name)}/test`);
+      if (output === 'json') console.log(JSON.stringify(tested, null, 2));
+      else {
+        if (tested.lastTest) printTest(tested.lastTest);
+        printResult(output, tested, COLUMNS);
+      }
+      if (!tested.lastTest?.ok) process.exitCode = 1;
     });
 
   cluster
