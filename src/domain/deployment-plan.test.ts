@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { diffConfig, planGpuFit, planUpdate } from './deployment-plan.js';
+
+const cluster = (freePerNode: number[]) => ({ freePerNode, clusterName: 'gpu-east' });
+
+describe('planGpuFit', () => {
+  it.each([
+    ['CPU runtime needs nothing', 0, 3, [], true, 3],
+    ['2 replicas × 2 GPUs on one 8-GPU node', 2, 2, [8], true, 4],
+    ['4 GPUs per replica must be on one node: 3+3 free is not enough', 4, 1, [3, 3], false, 0],
+    ['3 replicas × 2 GPUs on nodes with 4 and 2 free', 2, 3, [4, 2], true, 3],
+    ['3 replicas × 2 GPUs on nodes with 3 and 3 free', 2, 3, [3, 3], false, 2],
+    ['negative free (over-allocated node) counts as none', 1, 1, [-2, 1], true, 1],
+  ])('%s', (_label, perReplica, replicas, free, fits, placeable) => {
+    const plan = planGpuFit(perReplica, replicas, cluster(free));
+    expect(plan.fits).toBe(fits);
+    expect(plan.placeableReplicas).toBe(placeable);
+  });
+
+  it('puts the numbers in the message when it does not fit', () => {
+    expect(planGpuFit(4, 2, cluster([4, 2])).message).toBe(
+      "Needs 2 replica(s) × 4 GPU = 8 GPUs, each replica's GPUs on one node; gpu-east has 6 free (per node: 4, 2), room for 1 replica(s).",
+    );
+  });
+});
+
+describe('diffConfig', () => {
+  it('lists changed leaves with dotted paths, added and removed keys as null', () => {
+    expect(diffConfig({ replicas: 1, optimization: { tier1: { maxModelLength: 4096 }, raw: { extraArgs: ['a'] } } }, { replicas: 2, optimization: { tier1: { maxModelLength: 8192, dtype: 'auto' }, raw: { extraArgs: ['a'] } } })).toEqual([
+      { path: 'optimization.tier1.dtype', before: null, after: 'auto' },
+      { path: 'optimization.tier1.maxModelLength', before: 4096, after: 8192 },
+      { path: 'replicas', before: 1, after: 2 },
+    ]);
+  });
+
+  it('is empty for equal values', () => {
+    expect(diffConfig({ a: [1, 2], b: { c: null } }, { a: [1, 2], b: { c: null } })).toEqual([]);
+  });
+});
+
+describe('planUpdate', () => {
+  const base = { specHashBefore: 'a', replicasBefore: 1, replicasAfter: 1, gpusPerReplicaAfter: 2 };
+
+  it('needs no restart when only the replica count changes', () => {
+    const plan = planUpdate({ ...base, specHashAfter: 'a', replicasAfter: 3, capacityWithOwn: cluster([8]) });
+    expect(plan).toMatchObject({ restartRequired: false, strategy: 'RollingUpdate' });
+    expect(plan.impact).toContain('Scales from 1 to 3');
+  });
+
+  it('rolls replicas one by one when the GPUs hold one extra copy', () => {
+    expect(planUpdate({ ...base, specHashAfter: 'b', capacityWithOwn: cluster([4]) })).toMatchObject({ restartRequired: true, strategy: 'RollingUpdate' });
+  });
+
+  it('recreates when the GPUs cannot hold a second copy (e.g. a 70B model on all 8 GPUs)', () => {
+    const plan = planUpdate({ ...base, specHashAfter: 'b', gpusPerReplicaAfter: 8, capacityWithOwn: cluster([8]) });
+    expect(plan).toMatchObject({ restartRequired: true, strategy: 'Recreate' });
+    expect(plan.reason).toContain('cannot hold a second copy');
+    expect(plan.fit.fits).toBe(true);
+  });
+
+  it('rolls CPU-only deployments', () => {
+    expect(planUpdate({ ...base, specHashAfter: 'b', gpusPerReplicaAfter: 0, capacityWithOwn: cluster([]) }).strategy).toBe('RollingUpdate');
+  });
+
+  it('reports a change that does not fit', () => {
+    expect(planUpdate({ ...base, specHashAfter: 'a', replicasAfter: 5, capacityWithOwn: cluster([8]) }).fit.fits).toBe(false);
+  });
+});
