@@ -59,6 +59,8 @@ describe('loadConfig', () => {
       HMAS_NVIDIA_SMI: '/opt/nvidia/bin/nvidia-smi',
       HF_ENDPOINT: 'http://hub.internal:8080/',
       HF_TOKEN: 'hf_token',
+      HMAS_RECONCILE_INTERVAL_MS: '2000',
+      HMAS_RUNTIME_BIN_VLLM: '/opt/vllm/bin/vllm',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -82,6 +84,8 @@ describe('loadConfig', () => {
       nvidiaSmiCommand: '/opt/nvidia/bin/nvidia-smi',
       hfEndpoint: 'http://hub.internal:8080',
       hfToken: 'hf_token',
+      reconcileIntervalMs: 2000,
+      runtimeBinaries: { vllm: '/opt/vllm/bin/vllm' },
     });
   });
 

@@ -31,7 +31,13 @@ export const configSchema = z.object({
   HMAS_SECRET_KEY: z.preprocess(emptyAsUndefined, z.string().min(32).optional()).describe('Key for encrypting stored credentials (kubeconfigs, tokens) with AES-256-GCM (≥32 chars). Unset = generated once and kept in the data directory.'),
   HMAS_LOCAL_CLUSTER: booleanFromEnv.default(true).describe('Register the host H-MAS runs on as cluster `local` on first start.'),
   HMAS_NVIDIA_SMI: z.string().min(1).default('nvidia-smi').describe('nvidia-smi command used for the local GPU inventory.'),
+  HMAS_RUNTIME_BIN_VLLM: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Program of the vLLM runtime on cluster `local` (default: `vllm` on PATH).'),
+  HMAS_RUNTIME_BIN_TGI: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Program of the TGI runtime on cluster `local` (default: `text-generation-launcher` on PATH).'),
+  HMAS_RUNTIME_BIN_TEI: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Program of the TEI runtime on cluster `local` (default: `text-embeddings-router` on PATH).'),
+  HMAS_RUNTIME_BIN_LLAMACPP: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Program of the llama.cpp runtime on cluster `local` (default: `llama-server` on PATH).'),
+  HMAS_RUNTIME_BIN_OLLAMA: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Program of the Ollama runtime on cluster `local` (default: `ollama` on PATH).'),
   HF_ENDPOINT: z.string().url().default('https://huggingface.co').describe('Hugging Face Hub base URL (a mirror or an air-gapped hub works).'),
+  HMAS_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(10_000).describe('How often the deployment reconciler compares the database with the clusters.'),
   HF_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Hugging Face token for gated or private repos.'),
 });
 
@@ -57,8 +63,11 @@ export interface Config {
   readonly secretKey: string | undefined;
   readonly registerLocalCluster: boolean;
   readonly nvidiaSmiCommand: string;
+  /** Configured runtime programs for cluster `local`, by runtime id (unset ones are looked up on PATH). */
+  readonly runtimeBinaries: Readonly<Partial<Record<'vllm' | 'tgi' | 'tei' | 'llamacpp' | 'ollama', string>>>;
   readonly hfEndpoint: string;
   readonly hfToken: string | undefined;
+  readonly reconcileIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -102,8 +111,20 @@ export function loadConfig(
     secretKey: raw.HMAS_SECRET_KEY,
     registerLocalCluster: raw.HMAS_LOCAL_CLUSTER,
     nvidiaSmiCommand: raw.HMAS_NVIDIA_SMI,
+    runtimeBinaries: Object.freeze(
+      Object.fromEntries(
+        Object.entries({
+          vllm: raw.HMAS_RUNTIME_BIN_VLLM,
+          tgi: raw.HMAS_RUNTIME_BIN_TGI,
+          tei: raw.HMAS_RUNTIME_BIN_TEI,
+          llamacpp: raw.HMAS_RUNTIME_BIN_LLAMACPP,
+          ollama: raw.HMAS_RUNTIME_BIN_OLLAMA,
+        }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+      ),
+    ),
     hfEndpoint: raw.HF_ENDPOINT.replace(/\/+$/, ''),
     hfToken: raw.HF_TOKEN,
+    reconcileIntervalMs: raw.HMAS_RECONCILE_INTERVAL_MS,
   });
 }
 

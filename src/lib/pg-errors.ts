@@ -9,3 +9,11 @@ export function hasPgCode(error: unknown, code: string): boolean {
   }
   return false;
 }
+
+/**
+ * A delete refused because rows still refer to the row: 23503 (foreign key, NO ACTION) or
+ * 23001 (ON DELETE RESTRICT).
+ */
+export function isStillReferenced(error: unknown): boolean {
+  return hasPgCode(error, PG_FOREIGN_KEY_VIOLATION) || hasPgCode(error, '23001');
+}

@@ -135,6 +135,30 @@ export function buildCli(): Command {
       }
     });
 
+  const wholeNumber = (min: number) =>
+    parseWith((value) => {
+      const number = Number(value);
+      if (!/^\d+$/.test(value) || number < min) throw new Error(`expected a whole number ≥ ${min}`);
+      return number;
+    });
+  program
+    .command('runtime')
+    .description('Serving runtimes H-MAS runs itself (deployments on the local host start them).')
+    .command('llama')
+    .description('Serve a GGUF model with the embedded llama.cpp (llama-server\'s API: /health, /metrics, OpenAI under /v1). Binds to HMAS_HOST.')
+    .requiredOption('--model <file>', 'GGUF model file')
+    .requiredOption('--port <port>', 'port to listen on (0: any free port)', wholeNumber(0))
+    .option('--threads <n>', 'CPU threads for evaluation (default: the math cores)', wholeNumber(1))
+    .option('--ctx <n>', 'context one request may use, in tokens (default: the model\'s, at most 4096)', wholeNumber(1))
+    .option('--parallel <n>', 'requests generated at the same time; more wait in line', wholeNumber(1), 1)
+    .option('--alias <name>', 'model id in /v1/models (default: the file name)')
+    .addOption(new Option('--gpu <mode>', 'where to compute').choices(['auto', 'cpu', 'cuda', 'vulkan', 'metal']).default('auto'))
+    .action(async (options: { model: string; port: number; threads?: number; ctx?: number; parallel: number; alias?: string; gpu: 'auto' | 'cpu' | 'cuda' | 'vulkan' | 'metal' }) => {
+      const config = configFrom(program.opts<GlobalOptions>());
+      const { runLlamaRuntime } = await import('../runtimes/embedded/run-llama.js');
+      await runLlamaRuntime({ ...options, host: config.host, logLevel: config.logLevel, logPretty: config.logPretty, shutdownGraceMs: config.shutdownDrainMs });
+    });
+
   const users = program.command('users').description('Manage users directly in the database (works while the server is down).');
 
   users

@@ -30,6 +30,11 @@ import { createPolicyService } from '../services/policies/policy-service.js';
 import { registerPolicyRoutes } from '../server/routes/policy.routes.js';
 import { createUserRepo } from '../services/users/user-repo.js';
 import { createUserService } from '../services/users/user-service.js';
+import { createLocalDriver } from '../clusters/local/local-driver.js';
+import { registerDeploymentRoutes } from '../server/routes/deployment.routes.js';
+import { createDeploymentRepo } from '../services/deployments/deployment-repo.js';
+import { createDeploymentService } from '../services/deployments/deployment-service.js';
+import { createDriverRegistry } from '../services/deployments/driver-registry.js';
 import { VERSION } from './version.js';
 
 export interface ComposedServer {
@@ -38,6 +43,8 @@ export interface ComposedServer {
   /** Set on first start when the admin password was generated: show it once. */
   generatedAdminPassword: string | undefined;
   markShuttingDown(): void;
+  /** Releases what the app holds beyond HTTP: cluster drivers' timers (workloads keep running). */
+  close(): Promise<void>;
 }
 
 /** Wires services, loops and the HTTP app on an open, migrated database. Does not listen. */
@@ -80,7 +87,11 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   const features: Array<(app: ZodApp) => void> = [];
   features.push((app) => registerClusterRoutes(app, { clusters }));
   loops.add(createIntervalLoop({ name: 'cluster-health', intervalMs: 60_000, logger, tick: (signal) => clusters.refreshAll(signal) }));
-  const policies = createPolicyService({ repo: createPolicyRepo(database.db) });
+  const deploymentRepo = createDeploymentRepo(database.db);
+  const policies = createPolicyService({
+    repo: createPolicyRepo(database.db),
+    usageChecks: [async (_kind, id) => (await deploymentRepo.usingPolicy(id)).map((name) => `deployment "${name}"`)],
+  });
   features.push((app) => registerPolicyRoutes(app, { policies }));
   const optimizationPresets = createOptimizationPresetService({ repo: createOptimizationPresetRepo(database.db) });
   features.push((app) => registerRuntimeRoutes(app, { presets: optimizationPresets }));
@@ -90,6 +101,29 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     hf: createHfClient({ endpoint: config.hfEndpoint, token: config.hfToken }),
   });
   features.push((app) => registerModelRoutes(app, { models }));
+
+  // Deployments: the local host driver runs replicas as processes that outlive the server.
+  const localDriver = createLocalDriver({
+    dataDir: config.dataDir,
+    logger: logger.child({ component: 'local-driver' }),
+    env: process.env,
+    binaryPaths: config.runtimeBinaries,
+    nvidiaSmiCommand: config.nvidiaSmiCommand,
+  });
+  await localDriver.start();
+  const drivers = createDriverRegistry({ local: localDriver });
+  const deployments = createDeploymentService({
+    repo: deploymentRepo,
+    models,
+    clusters,
+    policies,
+    presets: optimizationPresets,
+    drivers,
+    logger: logger.child({ component: 'deployments' }),
+  });
+  features.push((app) => registerDeploymentRoutes(app, { deployments }));
+  loops.add(createIntervalLoop({ name: 'deployment-reconciler', intervalMs: config.reconcileIntervalMs, logger, tick: (signal) => deployments.reconcile(signal) }));
+  loops.add(createIntervalLoop({ name: 'deployment-unknown-sweep', intervalMs: 60_000, logger, tick: async () => void (await deployments.markNotReadyClusters()) }));
 
   let shuttingDown = false;
   const app = await createApp({
@@ -110,6 +144,9 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     generatedAdminPassword: initialAdmin.generatedPassword,
     markShuttingDown: () => {
       shuttingDown = true;
+    },
+    close: async () => {
+      await Promise.all(drivers.all().map((driver) => driver.close()));
     },
   };
 }

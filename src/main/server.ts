@@ -58,6 +58,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
         clearTimeout(forceClose);
         clearInterval(closeIdle);
       }
+      await composed.close();
       await database.close();
       logger.info('shutdown complete');
     })());

@@ -225,9 +225,91 @@ export async function writeGgufFile(path: string, input: GgufWriterInput): Promi
   await writeFile(path, buildGguf(input));
 }
 
+/** Tensor data for an F32 tensor: little-endian float32s, as ggml reads them. */
+export function f32Data(values: ArrayLike<number>): Uint8Array {
+  const bytes = new Uint8Array(values.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let index = 0; index < values.length; index += 1) view.setFloat32(index * 4, values[index]!, true);
+  return bytes;
+}
+
+/** IEEE 754 half precision bits of a number, rounded to nearest even (numpy's astype(float16)). */
+export function toHalfBits(value: number): number {
+  const bits = new Uint32Array(new Float32Array([value]).buffer)[0]!;
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = ((bits >>> 23) & 0xff) - 127 + 15;
+  const mantissa = bits & 0x7fffff;
+  if (((bits >>> 23) & 0xff) === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0); // Inf, NaN
+  if (exponent >= 0x1f) return sign | 0x7c00; // overflow: Inf
+  // Normal halves keep 10 mantissa bits; subnormal ones shift the implicit 1 in as well.
+  const [base, shift] = exponent > 0 ? [(exponent << 10) | (mantissa >>> 13), 13] : [0, 14 - exponent];
+  if (exponent <= 0 && shift > 24) return sign; // underflow: zero
+  const full = exponent > 0 ? mantissa : mantissa | 0x800000;
+  const half = exponent > 0 ? base : full >>> shift;
+  const rest = full & ((1 << shift) - 1);
+  const halfway = 1 << (shift - 1);
+  // A carry out of the mantissa bumps the exponent, which is the right answer.
+  return sign | (half + (rest > halfway || (rest === halfway && (half & 1) === 1) ? 1 : 0));
+}
+
+/** Tensor data for an F16 tensor: little-endian half floats. */
+export function f16Data(values: ArrayLike<number>): Uint8Array {
+  const bytes = new Uint8Array(values.length * 2);
+  const view = new DataView(bytes.buffer);
+  for (let index = 0; index < values.length; index += 1) view.setUint16(index * 2, toHalfBits(values[index]!), true);
+  return bytes;
+}
+
+/** llama.cpp's token types (enum llama_token_type, `tokenizer.ggml.token_type`). */
+export const TOKEN_TYPES = { normal: 1, unknown: 2, control: 3, userDefined: 4, unused: 5, byte: 6 } as const;
+
+/** A tokenizer to write into a model: the `tokenizer.ggml.*` keys. */
+export interface GgufTokenizer {
+  /** `tokenizer.ggml.model`: 'llama' (SentencePiece with <0xXX> byte tokens) or 'gpt2' (byte-level BPE). */
+  model: 'llama' | 'gpt2';
+  tokens: string[];
+  tokenTypes: number[];
+  scores?: number[];
+  /** BPE merges ("a b"); required for 'gpt2'. */
+  merges?: string[];
+  /** `tokenizer.ggml.pre` for 'gpt2' (e.g. 'default'). */
+  pre?: string;
+  bos: number;
+  eos: number;
+  unknown?: number;
+  padding?: number;
+  addBos?: boolean;
+  addEos?: boolean;
+  /** SentencePiece: prefix the text (and the text after each special token) with a space. */
+  addSpacePrefix?: boolean;
+  chatTemplate?: string;
+}
+
+function tokenizerMetadata(tokenizer: GgufTokenizer): Array<[string, GgufWriterValue]> {
+  if (tokenizer.tokenTypes.length !== tokenizer.tokens.length) throw new Error('tokenizer: one token type per token');
+  const entries: Array<[string, GgufWriterValue]> = [
+    ['tokenizer.ggml.model', gguf.str(tokenizer.model)],
+    ...(tokenizer.pre !== undefined ? [['tokenizer.ggml.pre', gguf.str(tokenizer.pre)] as [string, GgufWriterValue]] : []),
+    ['tokenizer.ggml.tokens', gguf.array('string', tokenizer.tokens)],
+    ['tokenizer.ggml.scores', gguf.array('float32', tokenizer.scores ?? tokenizer.tokens.map(() => 0))],
+    ['tokenizer.ggml.token_type', gguf.array('int32', tokenizer.tokenTypes)],
+  ];
+  if (tokenizer.merges) entries.push(['tokenizer.ggml.merges', gguf.array('string', tokenizer.merges)]);
+  entries.push(['tokenizer.ggml.bos_token_id', gguf.u32(tokenizer.bos)], ['tokenizer.ggml.eos_token_id', gguf.u32(tokenizer.eos)]);
+  if (tokenizer.unknown !== undefined) entries.push(['tokenizer.ggml.unknown_token_id', gguf.u32(tokenizer.unknown)]);
+  if (tokenizer.padding !== undefined) entries.push(['tokenizer.ggml.padding_token_id', gguf.u32(tokenizer.padding)]);
+  entries.push(['tokenizer.ggml.add_bos_token', gguf.bool(tokenizer.addBos ?? true)]);
+  if (tokenizer.addEos !== undefined) entries.push(['tokenizer.ggml.add_eos_token', gguf.bool(tokenizer.addEos)]);
+  if (tokenizer.addSpacePrefix !== undefined) entries.push(['tokenizer.ggml.add_space_prefix', gguf.bool(tokenizer.addSpacePrefix)]);
+  if (tokenizer.chatTemplate !== undefined) entries.push(['tokenizer.chat_template', gguf.str(tokenizer.chatTemplate)]);
+  return entries;
+}
+
 /**
- * A tiny llama-architecture model's metadata and tensor layout (random-free: zero weights),
- * shaped like llama.cpp's own conversions. `layers`, `heads`, … are small by default.
+ * A tiny llama-architecture model's metadata and tensor layout, shaped like llama.cpp's own
+ * conversions. `layers`, `heads`, … are small by default. Without `weights` every tensor is
+ * zeros (enough for header readers); with `weights` and a real `tokenizer` llama.cpp loads and
+ * runs it (see tiny-model.ts).
  */
 export function tinyLlamaGguf(options: {
   name?: string;
@@ -236,20 +318,37 @@ export function tinyLlamaGguf(options: {
   heads?: number;
   kvHeads?: number;
   feedForward?: number;
+  /** Vocabulary size when no `tokenizer` is given (tokens `tok3`, `tok4`, …). */
   vocab?: number;
   contextLength?: number;
   fileType?: number;
+  /** Type of the weight matrices: 'F16' by default; 'F32' or 'F16' when `weights` are given. */
   weightType?: string;
+  tokenizer?: GgufTokenizer;
+  /**
+   * The values of a tensor (row-major in ggml order: `dims[0]` values per row), or undefined for
+   * zeros. Norm weights are F32; the matrices take `weightType`.
+   */
+  weights?: (name: string, dims: number[]) => ArrayLike<number> | undefined;
+  /** More metadata, appended after the generated keys. */
+  metadata?: Array<[string, GgufWriterValue]>;
 } = {}): GgufWriterInput {
   const layers = options.layers ?? 2;
   const embedding = options.embedding ?? 64;
   const heads = options.heads ?? 4;
   const kvHeads = options.kvHeads ?? 2;
   const feedForward = options.feedForward ?? 128;
-  const vocab = options.vocab ?? 32;
   const headDim = embedding / heads;
   const weightType = options.weightType ?? 'F16';
-  const tokens = Array.from({ length: vocab }, (_, index) => (index < 3 ? ['<unk>', '<s>', '</s>'][index]! : `tok${index}`));
+  const tokenizer: GgufTokenizer = options.tokenizer ?? {
+    model: 'llama',
+    tokens: Array.from({ length: options.vocab ?? 32 }, (_, index) => (index < 3 ? ['<unk>', '<s>', '</s>'][index]! : `tok${index}`)),
+    tokenTypes: Array.from({ length: options.vocab ?? 32 }, (_, index) => (index < 3 ? TOKEN_TYPES.control : TOKEN_TYPES.normal)),
+    bos: 1,
+    eos: 2,
+    addBos: true,
+  };
+  const vocab = tokenizer.tokens.length;
   const tensors: GgufWriterTensor[] = [
     { name: 'token_embd.weight', dims: [embedding, vocab], type: weightType },
     { name: 'output_norm.weight', dims: [embedding], type: 'F32' },
@@ -268,6 +367,17 @@ export function tinyLlamaGguf(options: {
       { name: `blk.${layer}.ffn_down.weight`, dims: [feedForward, embedding], type: weightType },
     );
   }
+  if (options.weights) {
+    for (const tensor of tensors) {
+      const values = options.weights(tensor.name, tensor.dims);
+      if (values === undefined) continue;
+      const expected = tensor.dims.reduce((product, dim) => product * dim, 1);
+      if (values.length !== expected) throw new Error(`tensor ${tensor.name}: ${values.length} values, its shape needs ${expected}`);
+      if (tensor.type === 'F32') tensor.data = f32Data(values);
+      else if (tensor.type === 'F16') tensor.data = f16Data(values);
+      else throw new Error(`tensor ${tensor.name}: values can be written as F32 or F16, not ${tensor.type}`);
+    }
+  }
   return {
     metadata: [
       ['general.architecture', gguf.str('llama')],
@@ -284,13 +394,8 @@ export function tinyLlamaGguf(options: {
       ['llama.attention.head_count_kv', gguf.u32(kvHeads)],
       ['llama.attention.layer_norm_rms_epsilon', gguf.f32(1e-5)],
       ['llama.rope.freq_base', gguf.f32(10000)],
-      ['tokenizer.ggml.model', gguf.str('llama')],
-      ['tokenizer.ggml.tokens', gguf.array('string', tokens)],
-      ['tokenizer.ggml.scores', gguf.array('float32', tokens.map(() => 0))],
-      ['tokenizer.ggml.token_type', gguf.array('int32', tokens.map((_, index) => (index < 3 ? 3 : 1)))],
-      ['tokenizer.ggml.bos_token_id', gguf.u32(1)],
-      ['tokenizer.ggml.eos_token_id', gguf.u32(2)],
-      ['tokenizer.ggml.add_bos_token', gguf.bool(true)],
+      ...tokenizerMetadata(tokenizer),
+      ...(options.metadata ?? []),
     ],
     tensors,
   };

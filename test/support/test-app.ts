@@ -60,6 +60,7 @@ export async function createTestApp(backend: Backend, env: Record<string, string
     async close() {
       await composed.loops.stopAll();
       await composed.app.close();
+      await composed.close();
       await database.drop();
       await rm(dataDir, { recursive: true, force: true });
     },

@@ -9,7 +9,9 @@ import { startServer } from '../../src/main/server.js';
  * The real server, listening on a free port, with the embedded database in a temporary data
  * directory and the built web UI (dist/web). For browser tests.
  */
-export async function startTestServer(opts: { adminPassword?: string } = {}): Promise<{ url: string; adminPassword: string; close(): Promise<void> }> {
+export async function startTestServer(
+  opts: { adminPassword?: string; /** More settings, e.g. HF_ENDPOINT of a fake hub. */ env?: Record<string, string> } = {},
+): Promise<{ url: string; adminPassword: string; close(): Promise<void> }> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'hmas-server-'));
   const adminPassword = opts.adminPassword ?? 'admin-password-for-tests';
   const config = loadConfig({
@@ -18,6 +20,7 @@ export async function startTestServer(opts: { adminPassword?: string } = {}): Pr
     HMAS_ADMIN_PASSWORD: adminPassword,
     HMAS_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     HMAS_LOG_PRETTY: 'false',
+    ...opts.env,
   });
   const server = await startServer(config, { logger: createLogger({ level: config.logLevel, pretty: false }) });
   return {

@@ -12,6 +12,8 @@ CREATE TABLE deployments (
   replicas integer NOT NULL CHECK (replicas >= 0 AND replicas <= 64),
   optimization jsonb NOT NULL DEFAULT '{}'::jsonb,
   optimization_preset_id text,
+  -- How the last restart-causing change rolled out; part of the workload spec (and its hash).
+  strategy text NOT NULL DEFAULT 'RollingUpdate' CHECK (strategy IN ('RollingUpdate', 'Recreate')),
   paused boolean NOT NULL DEFAULT false,
   deleting boolean NOT NULL DEFAULT false,
   spec_hash text,

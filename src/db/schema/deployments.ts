@@ -12,6 +12,7 @@ export const deployments = pgTable('deployments', {
   replicas: integer('replicas').notNull(),
   optimization: jsonb('optimization').$type<Record<string, unknown>>().notNull().default({}),
   optimizationPresetId: text('optimization_preset_id'),
+  strategy: text('strategy', { enum: ['RollingUpdate', 'Recreate'] }).notNull().default('RollingUpdate'),
   paused: boolean('paused').notNull().default(false),
   deleting: boolean('deleting').notNull().default(false),
   specHash: text('spec_hash'),

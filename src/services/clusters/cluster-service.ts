@@ -18,7 +18,7 @@ import {
 import type { Page } from '../../domain/pagination.js';
 import { AppError, ConflictError, NotFoundError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
-import { hasPgCode, PG_UNIQUE_VIOLATION } from '../../lib/pg-errors.js';
+import { hasPgCode, isStillReferenced, PG_UNIQUE_VIOLATION } from '../../lib/pg-errors.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import type { ClusterRepo, ClusterRow, NewClusterRow, Queryable } from './cluster-repo.js';
 
@@ -308,13 +308,19 @@ export function createClusterService(deps: ClusterServiceDeps) {
     },
 
     async remove(name: string): Promise<void> {
-      await repo.db.transaction(async (tx) => {
+      await repo.db
+        .transaction(async (tx) => {
         const current = await repo.lockByName(name, tx);
         if (!current) throw new ClusterNotFoundError(name);
         await repo.remove(current.id, tx);
         // A deliberate delete of the local cluster is respected on the next start.
         if (name === LOCAL_CLUSTER_NAME) await repo.putSetting(LOCAL_CLUSTER_REGISTERED, { deletedAt: now().toISOString() }, tx);
-      });
+        })
+        .catch((error: unknown) => {
+          // Deployments refer to clusters with a foreign key: the database has the last word.
+          if (isStillReferenced(error)) throw new ConflictError('CLUSTER_IN_USE', `Deployments run on cluster "${name}"; delete them first.`);
+          throw error;
+        });
     },
 
     /** Tests a saved cluster and records the result as its last test. */

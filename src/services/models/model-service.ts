@@ -1,3 +1,4 @@
+import { isStillReferenced } from '../../lib/pg-errors.js';
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -259,9 +260,15 @@ export function createModelService(deps: ModelServiceDeps) {
     },
 
     async remove(id: string): Promise<Model> {
-      const row = await repo.remove(id);
-      if (!row) throw new NotFoundError('model', id);
-      return toModel(row);
+      try {
+        const row = await repo.remove(id);
+        if (!row) throw new NotFoundError('model', id);
+        return toModel(row);
+      } catch (error) {
+        // Deployments refer to models with a foreign key: the database has the last word.
+        if (isStillReferenced(error)) throw new ConflictError('MODEL_IN_USE', 'Deployments use this model; delete them first.');
+        throw error;
+      }
     },
 
     /** Fills the registry fields from the Hub; saves them unless `dryRun`. */

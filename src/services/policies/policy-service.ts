@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { POLICY_KINDS, POLICY_SPECS, type PolicyKind } from '../../domain/policies.js';
 import type { Page } from '../../domain/pagination.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
-import { hasPgCode, PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION } from '../../lib/pg-errors.js';
+import { hasPgCode, isStillReferenced, PG_UNIQUE_VIOLATION } from '../../lib/pg-errors.js';
 import type { PolicyRepo, PolicyRow } from './policy-repo.js';
 
 export const POLICY_LABELS: Record<PolicyKind, string> = {
@@ -116,7 +116,7 @@ export function createPolicyService(deps: { repo: PolicyRepo; usageChecks?: Poli
         await repo.remove(kind, id);
       } catch (error) {
         // A table added later may hold a foreign key to policies: the database has the last word.
-        if (hasPgCode(error, PG_FOREIGN_KEY_VIOLATION)) throw new ConflictError('POLICY_IN_USE', `The ${POLICY_LABELS[kind]} "${row.name}" is in use.`);
+        if (isStillReferenced(error)) throw new ConflictError('POLICY_IN_USE', `The ${POLICY_LABELS[kind]} "${row.name}" is in use.`);
         throw error;
       }
       return toView(row);

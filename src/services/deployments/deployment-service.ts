@@ -1,0 +1,511 @@
+import { randomUUID } from 'node:crypto';
+import { access, constants } from 'node:fs/promises';
+import type { ClusterDriver } from '../../clusters/cluster-driver.js';
+import type { Cluster } from '../../domain/cluster.js';
+import type { CreateDeploymentInput, Deployment, DeploymentListQuery, UpdateDeploymentInput } from '../../domain/deployment.js';
+import { diffConfig, planGpuFit, planUpdate, type ConfigChange, type FitPlan, type GpuCapacity, type UpdatePlan } from '../../domain/deployment-plan.js';
+import { checkAction, deriveStatus, statusAfterFailedObservation, type DeploymentAction, type DeploymentStatus, type StatusSource } from '../../domain/deployment-status.js';
+import type { Model } from '../../domain/model.js';
+import { normalizeOptimization, type Optimization, type OptimizationIssue } from '../../domain/optimization.js';
+import type { Page } from '../../domain/pagination.js';
+import { recommendResources } from '../../domain/resource-fit.js';
+import { renderWorkloadSpec, type WorkloadEvent, type ReplicaLogs, type WorkloadSpec, type WorkloadStatus, type WorkloadStrategy } from '../../domain/workload.js';
+import { AppError, ConflictError, NotFoundError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import { hasPgCode, PG_UNIQUE_VIOLATION } from '../../lib/pg-errors.js';
+import { requireRuntime } from '../../runtimes/index.js';
+import type { DeploymentRecord, DeploymentRepo } from './deployment-repo.js';
+import type { DriverRegistry } from './driver-registry.js';
+import { readWithDeadline } from './live-read.js';
+
+/** Runtimes that serve on CPUs when no GPU is given; the others need at least one GPU. */
+const CPU_CAPABLE_RUNTIMES = new Set(['embedded-llamacpp', 'llamacpp', 'ollama']);
+/** Host runtimes that need the weights as a file (a GGUF) rather than loading a repo themselves. */
+const FILE_RUNTIMES = new Set(['embedded-llamacpp', 'llamacpp']);
+
+export interface DeploymentServiceDeps {
+  repo: DeploymentRepo;
+  models: { get(id: string): Promise<Model> };
+  clusters: { get(name: string): Promise<Cluster>; list(limit: number, offset: number): Promise<Page<Cluster>> };
+  policies: { get(kind: 'resource_profile' | 'placement_strategy', id: string): Promise<Record<string, unknown> & { id: string; name: string }> };
+  presets: { get(id: string): Promise<{ id: string; runtime: string; optimization: Optimization }> };
+  drivers: DriverRegistry;
+  logger: Logger;
+  /** Live-read deadlines: one deployment (5 s) and each cluster in a list (2 s). */
+  timeouts?: { singleMs: number; listMs: number };
+}
+
+export interface DryRunAnswer {
+  dryRun: true;
+  restartRequired: boolean;
+  strategy: WorkloadStrategy;
+  reason: string;
+  impact: string;
+  fit: FitPlan;
+  diff: ConfigChange[];
+  warnings: OptimizationIssue[];
+}
+
+interface Observed {
+  status: DeploymentStatus;
+  readyReplicas: number;
+  endpoints: string[];
+  reason: string | null;
+  message: string;
+}
+
+interface ResourceProfileSpec {
+  gpuCount: number;
+  gpuType?: string;
+  gpuMemoryGiB?: number;
+  cpu: string;
+  memory: string;
+}
+
+function refuse(check: ReturnType<typeof checkAction>): void {
+  if (check.allowed) return;
+  // Changing a paused deployment is a bad request (documented 400); other refusals are conflicts.
+  throw new AppError(check.code, check.message, { statusCode: check.code === 'DEPLOYMENT_PAUSED' ? 400 : 409 });
+}
+
+/** Deep merge of optimization tiers: `over` wins key by key; raw lists are replaced whole. */
+function mergeOptimization(base: Optimization, over: Optimization | undefined): Optimization {
+  if (!over) return base;
+  return {
+    ...((base.tier1 ?? over.tier1) ? { tier1: { ...base.tier1, ...over.tier1 } } : {}),
+    ...((base.tier2 ?? over.tier2) ? { tier2: { ...base.tier2, ...over.tier2 } } : {}),
+    ...((base.raw ?? over.raw) ? { raw: { ...base.raw, ...over.raw } } : {}),
+  };
+}
+
+export function createDeploymentService(deps: DeploymentServiceDeps) {
+  const { repo, drivers, logger } = deps;
+  const timeouts = deps.timeouts ?? { singleMs: 5_000, listMs: 2_000 };
+
+  function toDeployment(record: DeploymentRecord, source: StatusSource, observed?: Observed): Deployment {
+    return {
+      id: record.id,
+      name: record.name,
+      modelId: record.modelId,
+      modelName: record.modelName,
+      cluster: record.clusterName,
+      placementStrategyId: record.placementStrategyId,
+      runtime: record.runtime as Deployment['runtime'],
+      replicas: record.replicas,
+      readyReplicas: observed?.readyReplicas ?? record.readyReplicas,
+      resourceProfileId: record.resourceProfileId,
+      optimizationPresetId: record.optimizationPresetId,
+      optimization: record.optimization as Optimization,
+      status: observed?.status ?? record.status,
+      statusSource: source,
+      statusReason: observed ? observed.reason : record.statusReason,
+      statusMessage: observed ? observed.message : record.statusMessage,
+      observedAt: record.observedAt ? record.observedAt.toISOString() : null,
+      endpoints: observed?.endpoints ?? record.endpoints,
+      createdAt: record.createdAt.toISOString(),
+      updatedAt: record.updatedAt.toISOString(),
+    };
+  }
+
+  async function requireRecord(id: string): Promise<DeploymentRecord> {
+    const record = await repo.find(id);
+    if (!record) throw new NotFoundError('deployment', id);
+    return record;
+  }
+
+  function interpret(record: DeploymentRecord, status: WorkloadStatus | null, endpoints: string[]): Observed {
+    const reasons = status ? [status.reason, ...status.replicaStatuses.map((replica) => replica.reason)].filter((reason): reason is string => Boolean(reason)) : [];
+    const derived = deriveStatus(
+      { exists: status !== null, desiredReplicas: status?.replicas.desired ?? 0, readyReplicas: status?.replicas.ready ?? 0, reasons },
+      { paused: record.paused, deleting: record.deleting },
+    );
+    const message = status === null && !record.paused ? 'The workload is not on the cluster.' : (status?.message ?? '');
+    return { status: derived, readyReplicas: status?.replicas.ready ?? 0, endpoints: derived === 'paused' ? [] : endpoints, reason: status?.reason ?? null, message };
+  }
+
+  async function observe(driver: ClusterDriver, record: DeploymentRecord, deadlineMs: number): Promise<{ observed: Observed; status: WorkloadStatus | null }> {
+    return readWithDeadline(deadlineMs, async (signal) => {
+      const [status, endpoints] = await Promise.all([driver.status(record.name, { signal }), driver.endpoints(record.name, { signal })]);
+      return { observed: interpret(record, status, endpoints.map((endpoint) => endpoint.url)), status };
+    });
+  }
+
+  /** Saves what was observed when it differs from what is saved (reads stay cheap). */
+  async function remember(record: DeploymentRecord, observed: Observed): Promise<void> {
+    const same =
+      record.status === observed.status &&
+      record.readyReplicas === observed.readyReplicas &&
+      record.statusReason === observed.reason &&
+      record.statusMessage === observed.message &&
+      JSON.stringify(record.endpoints) === JSON.stringify(observed.endpoints) &&
+      record.consecutiveFailures === 0;
+    if (same) return;
+    await repo.update(record.id, {
+      status: observed.status,
+      readyReplicas: observed.readyReplicas,
+      statusReason: observed.reason,
+      statusMessage: observed.message,
+      endpoints: observed.endpoints,
+      observedAt: new Date(),
+      consecutiveFailures: 0,
+    });
+  }
+
+  /** Live status with a deadline; the saved status (`cached`) when the cluster does not answer. */
+  async function withLiveStatus(record: DeploymentRecord, deadlineMs: number, cluster?: Cluster): Promise<Deployment> {
+    try {
+      const driver = drivers.forCluster(cluster ?? (await deps.clusters.get(record.clusterName)));
+      const { observed } = await observe(driver, record, deadlineMs);
+      await remember(record, observed);
+      return toDeployment(record, 'live', observed);
+    } catch (error) {
+      logger.debug({ err: error, deployment: record.name }, 'live status unavailable, answering the saved one');
+      return toDeployment(record, 'cached');
+    }
+  }
+
+  async function resourceProfile(id: string | null | undefined): Promise<ResourceProfileSpec | null> {
+    if (!id) return null;
+    return (await deps.policies.get('resource_profile', id)) as unknown as ResourceProfileSpec;
+  }
+
+  function gpusPerReplica(runtime: string, profile: ResourceProfileSpec | null, model: Model): number {
+    if (profile) return profile.gpuCount;
+    if (CPU_CAPABLE_RUNTIMES.has(runtime)) return 0;
+    return Math.max(1, model.recommendation?.gpuCount ?? 1);
+  }
+
+  /** Free GPUs per node: what the inventory says, less what other H-MAS deployments hold on a host. */
+  async function capacity(cluster: Cluster, exceptDeploymentId?: string): Promise<GpuCapacity> {
+    const nodes = cluster.inventory?.nodes ?? [];
+    const freePerNode = nodes.map((node) => node.gpuAllocatable - node.gpuAllocated);
+    if (cluster.connection.kind === 'local') {
+      // The host inventory does not know which GPUs H-MAS's own processes hold.
+      let held = 0;
+      for (const other of await repo.all()) {
+        if (other.clusterId !== cluster.id || other.id === exceptDeploymentId || other.paused) continue;
+        held += (await resourceProfile(other.resourceProfileId))?.gpuCount ?? 0;
+      }
+      for (let index = 0; index < freePerNode.length && held > 0; index += 1) {
+        const take = Math.min(held, Math.max(0, freePerNode[index]!));
+        freePerNode[index] = freePerNode[index]! - take;
+        held -= take;
+      }
+    }
+    return { freePerNode, clusterName: cluster.name };
+  }
+
+  function checkGpuMemory(model: Model, perReplica: number, cluster: Cluster): void {
+    const memoryMiB = cluster.inventory?.nodes.flatMap((node) => node.gpus).find((group) => group.memoryMiB)?.memoryMiB;
+    if (perReplica === 0 || !memoryMiB) return;
+    const recommendation = recommendResources(model, { gpuMemoryGiB: memoryMiB / 1024 });
+    if (recommendation?.gpuCount && recommendation.gpuCount > perReplica) {
+      throw new ConflictError(
+        'INSUFFICIENT_GPU',
+        `${model.name} needs ${recommendation.gpuCount} GPU(s) of ${Math.round(memoryMiB / 1024)} GiB per replica (${recommendation.weightsGiB} GiB weights + ${recommendation.kvCacheGiB} GiB KV cache); the resource profile gives ${perReplica}.`,
+        { recommendation },
+      );
+    }
+  }
+
+  async function checkModelFile(model: Model, runtime: string): Promise<void> {
+    const adapter = requireRuntime(runtime);
+    if (!adapter.supportedFormats.includes(model.format)) {
+      throw new AppError('RUNTIME_MODEL_MISMATCH', `${adapter.displayName} loads ${adapter.supportedFormats.join(' or ')} models; ${model.name} is ${model.format}.`, { statusCode: 400 });
+    }
+    if (model.localPath) {
+      try {
+        await access(model.localPath, constants.R_OK);
+      } catch {
+        throw new AppError('MODEL_FILE_NOT_FOUND', `The model file ${model.localPath} of ${model.name} cannot be read on the host.`, { statusCode: 400 });
+      }
+      return;
+    }
+    if (FILE_RUNTIMES.has(runtime)) {
+      throw new ConflictError('MODEL_NOT_DOWNLOADED', `${adapter.displayName} needs ${model.name} as a file on the host; register the .gguf file with a local path (downloading from the Hub into the data directory is not available yet).`);
+    }
+  }
+
+  async function optimizationFor(runtime: string, presetId: string | undefined | null, optimization: Optimization | undefined): Promise<Optimization> {
+    if (!presetId) return normalizeOptimization(optimization ?? {});
+    const preset = await deps.presets.get(presetId);
+    if (preset.runtime !== runtime) {
+      throw new AppError('PRESET_RUNTIME_MISMATCH', `Preset ${presetId} is for ${preset.runtime}, not ${runtime}.`, { statusCode: 400 });
+    }
+    return normalizeOptimization(mergeOptimization(preset.optimization, optimization));
+  }
+
+  function render(
+    record: { id: string; name: string; replicas: number; runtime: string; strategy: WorkloadStrategy },
+    model: Model,
+    profile: ResourceProfileSpec | null,
+    optimization: Optimization,
+  ): { spec: WorkloadSpec; warnings: OptimizationIssue[] } {
+    return renderWorkloadSpec({
+      deployment: { id: record.id, name: record.name, replicas: record.replicas },
+      model: { name: model.name, localPath: model.localPath, hfRepoId: model.hfRepoId, revision: model.revision, hfFile: model.hfFile },
+      runtime: requireRuntime(record.runtime),
+      resourceProfile: profile,
+      optimization,
+      strategy: record.strategy,
+    });
+  }
+
+  async function pickCluster(strategyId: string, model: Model, runtime: string, replicas: number, profile: ResourceProfileSpec | null): Promise<Cluster> {
+    const strategy = (await deps.policies.get('placement_strategy', strategyId)) as unknown as {
+      name: string;
+      matchLabels: Record<string, string>;
+      clusterTypes: string[];
+      clusterNames: string[];
+      minFreeGpus: number;
+      preference: 'most-free-gpus' | 'least-free-gpus';
+    };
+    const perReplica = gpusPerReplica(runtime, profile, model);
+    const candidates: Array<{ cluster: Cluster; free: number }> = [];
+    for (const cluster of (await deps.clusters.list(500, 0)).items) {
+      if (cluster.readiness.state !== 'ready') continue;
+      if (strategy.clusterTypes.length > 0 && !strategy.clusterTypes.includes(cluster.type)) continue;
+      if (strategy.clusterNames.length > 0 && !strategy.clusterNames.includes(cluster.name)) continue;
+      if (Object.entries(strategy.matchLabels).some(([key, value]) => cluster.labels[key] !== value)) continue;
+      try {
+        drivers.forCluster(cluster);
+      } catch {
+        continue;
+      }
+      const room = await capacity(cluster);
+      const free = room.freePerNode.reduce((sum, value) => sum + Math.max(0, value), 0);
+      if (free < strategy.minFreeGpus || !planGpuFit(perReplica, replicas, room).fits) continue;
+      candidates.push({ cluster, free });
+    }
+    candidates.sort((a, b) => (strategy.preference === 'most-free-gpus' ? b.free - a.free : a.free - b.free) || a.cluster.name.localeCompare(b.cluster.name));
+    const chosen = candidates[0];
+    if (!chosen) {
+      throw new ConflictError('NO_CLUSTER_MATCHES', `No ready cluster matches placement strategy "${strategy.name}" with room for ${replicas} replica(s) × ${perReplica} GPU.`);
+    }
+    return chosen.cluster;
+  }
+
+  async function act(id: string, action: DeploymentAction): Promise<{ record: DeploymentRecord; driver: ClusterDriver }> {
+    const record = await requireRecord(id);
+    refuse(checkAction(record.status, action));
+    return { record, driver: drivers.forCluster(await deps.clusters.get(record.clusterName)) };
+  }
+
+  return {
+    async list(query: DeploymentListQuery): Promise<Page<Deployment>> {
+      const { rows, total } = await repo.list(query);
+      // One cluster lookup per cluster, then every live read in parallel, each with its deadline.
+      const clusters = new Map<string, Promise<Cluster | undefined>>();
+      const clusterOf = (name: string) => {
+        if (!clusters.has(name)) clusters.set(name, deps.clusters.get(name).catch(() => undefined));
+        return clusters.get(name)!;
+      };
+      const items = await Promise.all(
+        rows.map(async (record) => {
+          const cluster = await clusterOf(record.clusterName);
+          return cluster ? withLiveStatus(record, timeouts.listMs, cluster) : toDeployment(record, 'cached');
+        }),
+      );
+      return { items, total, limit: query.limit, offset: query.offset };
+    },
+
+    async get(id: string): Promise<Deployment> {
+      return withLiveStatus(await requireRecord(id), timeouts.singleMs);
+    },
+
+    async create(input: CreateDeploymentInput, actorId: string | null): Promise<Deployment> {
+      const model = await deps.models.get(input.modelId);
+      const profile = await resourceProfile(input.resourceProfileId);
+      const cluster = input.cluster ? await deps.clusters.get(input.cluster) : await pickCluster(input.placementStrategyId!, model, input.runtime, input.replicas, profile);
+      const driver = drivers.forCluster(cluster);
+      await checkModelFile(model, input.runtime);
+      const perReplica = gpusPerReplica(input.runtime, profile, model);
+      checkGpuMemory(model, perReplica, cluster);
+      const fit = planGpuFit(perReplica, input.replicas, await capacity(cluster));
+      if (!fit.fits) throw new ConflictError('INSUFFICIENT_GPU', fit.message, { fit });
+
+      const optimization = await optimizationFor(input.runtime, input.optimizationPresetId, input.optimization);
+      const id = randomUUID();
+      const { spec } = render({ id, name: input.name, replicas: input.replicas, runtime: input.runtime, strategy: 'RollingUpdate' }, model, profile, optimization);
+      try {
+        await repo.insert({
+          id,
+          name: input.name,
+          modelId: model.id,
+          clusterId: cluster.id,
+          placementStrategyId: input.placementStrategyId ?? null,
+          resourceProfileId: input.resourceProfileId ?? null,
+          runtime: input.runtime,
+          replicas: input.replicas,
+          optimization: optimization as Record<string, unknown>,
+          optimizationPresetId: input.optimizationPresetId ?? null,
+          specHash: spec.specHash,
+          status: 'pending',
+          createdBy: actorId,
+        });
+      } catch (error) {
+        if (hasPgCode(error, PG_UNIQUE_VIOLATION)) throw new ConflictError('DEPLOYMENT_EXISTS', `A deployment named "${input.name}" already exists.`);
+        throw error;
+      }
+      try {
+        await driver.apply(spec);
+        await repo.update(id, { status: 'deploying', statusMessage: `Starting ${input.replicas} replica(s) on ${cluster.name}.` });
+      } catch (error) {
+        // Accepted and kept: the reconciler tries again; the status says what went wrong.
+        logger.error({ err: error, deployment: input.name }, 'applying the workload failed');
+        await repo.update(id, { status: 'failed', statusReason: 'ApplyFailed', statusMessage: error instanceof Error ? error.message : String(error) });
+      }
+      return toDeployment((await repo.find(id))!, 'cached');
+    },
+
+    async update(id: string, input: UpdateDeploymentInput, options: { dryRun: boolean }): Promise<Deployment | DryRunAnswer> {
+      const { record, driver } = await act(id, 'update');
+      const model = await deps.models.get(record.modelId);
+      const cluster = await deps.clusters.get(record.clusterName);
+      const profileIdAfter = input.resourceProfileId === undefined ? record.resourceProfileId : input.resourceProfileId;
+      const [profileBefore, profileAfter] = await Promise.all([resourceProfile(record.resourceProfileId), resourceProfile(profileIdAfter)]);
+      const replicasAfter = input.replicas ?? record.replicas;
+      const optimizationBefore = record.optimization as Optimization;
+      const optimizationAfter = input.optimization === undefined ? optimizationBefore : normalizeOptimization(input.optimization);
+
+      const before = render({ ...record, strategy: record.strategy }, model, profileBefore, optimizationBefore);
+      const after = render({ ...record, replicas: replicasAfter, strategy: record.strategy }, model, profileAfter, optimizationAfter);
+      const perReplica = gpusPerReplica(record.runtime, profileAfter, model);
+      const plan: UpdatePlan = planUpdate({
+        specHashBefore: before.spec.specHash,
+        specHashAfter: after.spec.specHash,
+        replicasBefore: record.replicas,
+        replicasAfter,
+        gpusPerReplicaAfter: perReplica,
+        capacityWithOwn: await capacity(cluster, record.id),
+      });
+      const diff = diffConfig(
+        { replicas: record.replicas, resourceProfileId: record.resourceProfileId, optimization: optimizationBefore },
+        { replicas: replicasAfter, resourceProfileId: profileIdAfter, optimization: optimizationAfter },
+      );
+      if (options.dryRun) {
+        return { dryRun: true, restartRequired: plan.restartRequired, strategy: plan.strategy, reason: plan.reason, impact: plan.impact, fit: plan.fit, diff, warnings: after.warnings };
+      }
+      checkGpuMemory(model, perReplica, cluster);
+      if (!plan.fit.fits) throw new ConflictError('INSUFFICIENT_GPU', plan.fit.message, { fit: plan.fit });
+      if (diff.length === 0) return toDeployment(record, 'cached');
+
+      let specHash = record.specHash;
+      let strategy = record.strategy;
+      if (plan.restartRequired) {
+        strategy = plan.strategy;
+        const rolled = render({ ...record, replicas: replicasAfter, strategy }, model, profileAfter, optimizationAfter);
+        await driver.apply(rolled.spec);
+        specHash = rolled.spec.specHash;
+      } else {
+        await driver.scale(record.name, replicasAfter);
+      }
+      await repo.update(record.id, {
+        replicas: replicasAfter,
+        resourceProfileId: profileIdAfter,
+        optimization: optimizationAfter as Record<string, unknown>,
+        specHash,
+        strategy,
+        status: plan.restartRequired || replicasAfter > record.readyReplicas ? 'deploying' : record.status,
+      });
+      return withLiveStatus((await repo.find(record.id))!, timeouts.singleMs, cluster);
+    },
+
+    async pause(id: string): Promise<Deployment> {
+      const { record, driver } = await act(id, 'pause');
+      await driver.scale(record.name, 0);
+      await repo.update(record.id, { paused: true, status: 'paused', readyReplicas: 0, endpoints: [], statusReason: null, statusMessage: 'Scaled to 0; resume brings the replicas back.' });
+      return toDeployment((await repo.find(record.id))!, 'cached');
+    },
+
+    async resume(id: string): Promise<Deployment> {
+      const { record, driver } = await act(id, 'resume');
+      const existing = await driver.status(record.name);
+      if (existing) {
+        await driver.scale(record.name, record.replicas);
+      } else {
+        const model = await deps.models.get(record.modelId);
+        await driver.apply(render({ ...record, strategy: record.strategy }, model, await resourceProfile(record.resourceProfileId), record.optimization as Optimization).spec);
+      }
+      await repo.update(record.id, { paused: false, status: 'deploying', statusReason: null, statusMessage: `Starting ${record.replicas} replica(s).` });
+      return toDeployment((await repo.find(record.id))!, 'cached');
+    },
+
+    async remove(id: string): Promise<Deployment> {
+      const { record, driver } = await act(id, 'delete');
+      await repo.update(record.id, { deleting: true, status: 'deleting' });
+      await driver.remove(record.name);
+      await repo.remove(record.id);
+      return toDeployment({ ...record, status: 'deleting' }, 'cached');
+    },
+
+    async events(id: string, since: Date | undefined): Promise<WorkloadEvent[]> {
+      const record = await requireRecord(id);
+      const driver = drivers.forCluster(await deps.clusters.get(record.clusterName));
+      return readWithDeadline(timeouts.singleMs, (signal) => driver.events(record.name, since, { signal }));
+    },
+
+    async logs(id: string, tailLines: number, replica: string | undefined): Promise<ReplicaLogs[]> {
+      const record = await requireRecord(id);
+      const driver = drivers.forCluster(await deps.clusters.get(record.clusterName));
+      return readWithDeadline(timeouts.singleMs, (signal) => driver.logs(record.name, { tailLines, signal, ...(replica ? { replica } : {}) }));
+    },
+
+    /** Deployments whose model or policies are referred to, for 409s elsewhere. */
+    usingModel: (modelId: string) => repo.usingModel(modelId),
+    usingPolicy: (policyId: string) => repo.usingPolicy(policyId),
+
+    /**
+     * One reconcile pass: observe every deployment, save what is seen, count failed calls
+     * (unknown after three), finish interrupted deletes, and re-apply workloads a cluster lost
+     * or scaled outside H-MAS.
+     */
+    async reconcile(signal?: AbortSignal): Promise<void> {
+      for (const record of await repo.all()) {
+        if (signal?.aborted) return;
+        let cluster: Cluster;
+        let driver: ClusterDriver;
+        try {
+          cluster = await deps.clusters.get(record.clusterName);
+          driver = drivers.forCluster(cluster);
+        } catch {
+          continue;
+        }
+        if (record.deleting) {
+          await driver.remove(record.name).then(() => repo.remove(record.id)).catch((error: unknown) => logger.warn({ err: error, deployment: record.name }, 'delete not finished yet'));
+          continue;
+        }
+        try {
+          const { observed, status } = await observe(driver, record, timeouts.singleMs);
+          const desired = record.paused ? 0 : record.replicas;
+          if (status === null && !record.paused) {
+            logger.warn({ deployment: record.name }, 'workload missing on the cluster: applying it again');
+            const model = await deps.models.get(record.modelId);
+            await driver.apply(render({ ...record, strategy: record.strategy }, model, await resourceProfile(record.resourceProfileId), record.optimization as Optimization).spec);
+          } else if (status && status.replicas.desired !== desired) {
+            logger.warn({ deployment: record.name, seen: status.replicas.desired, desired }, 'replica count changed outside H-MAS: restoring it');
+            await driver.scale(record.name, desired);
+          }
+          await remember(record, observed);
+        } catch (error) {
+          const failures = record.consecutiveFailures + 1;
+          const next = statusAfterFailedObservation(record.status, failures);
+          logger.warn({ err: error, deployment: record.name, failures }, 'could not observe deployment');
+          await repo.update(record.id, {
+            consecutiveFailures: failures,
+            status: next,
+            ...(next === 'unknown' ? { statusMessage: `The cluster did not answer ${failures} times in a row; last known state kept.` } : {}),
+          });
+        }
+      }
+    },
+
+    /** Every 60 s: deployments of clusters that do not answer are `unknown`, all at once. */
+    async markNotReadyClusters(): Promise<number> {
+      const notReady = (await deps.clusters.list(500, 0)).items.filter((cluster) => cluster.readiness.state === 'notReady').map((cluster) => cluster.id);
+      return repo.markUnknownOnClusters(notReady, 'The cluster is not ready; status unknown until it answers again.');
+    },
+  };
+}
+
+export type DeploymentService = ReturnType<typeof createDeploymentService>;

@@ -1,0 +1,310 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ClusterConnector } from '../../src/clusters/cluster-connector.js';
+import { createLocalDriver, type LocalDriver, type LocalDriverDeps } from '../../src/clusters/local/local-driver.js';
+import { isRunning } from '../../src/clusters/local/process-tools.js';
+import { renderWorkloadSpec, type ReplicaStatus, type WorkloadRuntime, type WorkloadSpec } from '../../src/domain/workload.js';
+import { clusterDriverContract, waitFor, type DriverHarness } from '../contracts/cluster-driver.contract.js';
+import { fakeRuntime, fakeRuntimeProgram, type FakeBehaviour } from '../support/fake-runtime.js';
+
+const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+/** Back-off, health polling and the stop grace are cut short; deadlines stay generous except where a test sets one. */
+const TIMING: LocalDriverDeps['timing'] = {
+  backoff: { initialMs: 100, maxMs: 1000, crashLoopAfter: 3 },
+  healthIntervalMs: 100,
+  readyCheckIntervalMs: 500,
+  stopGraceMs: 3000,
+  logPollMs: 50,
+};
+
+/** `test` and `inventory` are the local connector's (tested on their own); here only the delegation is checked. */
+const connector: ClusterConnector = {
+  kind: 'local',
+  test: async () => ({ ok: true, message: 'Local host test-box.', checks: [], readiness: 'ready', inventory: null }),
+  inventory: async () => ({
+    collectedAt: new Date(0).toISOString(),
+    nodes: [],
+    totals: { nodes: 0, readyNodes: 0, gpus: 0, gpuMemoryMiB: 0, gpuAllocatable: 0, gpuAllocated: 0, cpuCores: 2, memoryBytes: 0 },
+    notes: [],
+  }),
+};
+
+/** Live processes whose working directory is under `dir`: every replica runs in its workload's directory. */
+async function processesUnder(dir: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => null);
+    if (cwd !== null && (cwd === dir || cwd.startsWith(`${dir}/`)) && (await isRunning(Number(entry)))) found.push(Number(entry));
+  }
+  return found;
+}
+
+interface LocalHarness extends DriverHarness {
+  driver: LocalDriver;
+  dataDir: string;
+  program: string;
+}
+
+async function createHarness(overrides: Partial<LocalDriverDeps> = {}): Promise<LocalHarness> {
+  const program = await fakeRuntimeProgram();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'hmas-local-driver-'));
+  const make = () => createLocalDriver({ dataDir, logger, env: process.env, selfCommand: null, connector, timing: TIMING, ...overrides });
+  const harness: LocalHarness = {
+    driver: make(),
+    dataDir,
+    program,
+    runtime: (behaviour: FakeBehaviour) => fakeRuntime(program, behaviour),
+    missingRuntime: () => ({ runtime: fakeRuntime(program, {}, { binary: 'hmas-test-no-such-runtime' }), program: 'hmas-test-no-such-runtime' }),
+    replicaRunning: async (replica: ReplicaStatus) => replica.pid !== null && (await isRunning(replica.pid)),
+    async restartDriver(meanwhile) {
+      await harness.driver.close();
+      await meanwhile?.();
+      harness.driver = make();
+      await harness.driver.start();
+      return harness.driver;
+    },
+    async killReplica(replica) {
+      const pid = replica.pid;
+      if (pid === null) return;
+      process.kill(pid, 'SIGKILL');
+      await waitFor(`pid ${pid} to end`, async () => ((await isRunning(pid)) ? undefined : true));
+    },
+    async close() {
+      for (const summary of await harness.driver.list()) await harness.driver.remove(summary.name);
+      await harness.driver.close();
+      const left = await processesUnder(dataDir);
+      for (const pid of left) process.kill(-pid, 'SIGKILL');
+      await rm(dataDir, { recursive: true, force: true });
+      expect(left, 'replica processes left running').toEqual([]);
+    },
+  };
+  return harness;
+}
+
+clusterDriverContract('local host driver', { createHarness: () => createHarness() });
+
+describe('local host driver', () => {
+  let harness: LocalHarness;
+  let counter = 0;
+
+  beforeAll(async () => {
+    await fakeRuntimeProgram();
+  });
+  beforeEach(async () => {
+    harness = await createHarness();
+  });
+  afterEach(async () => {
+    await harness.close();
+  });
+
+  /** Replaces the harness with one whose driver has other dependencies. */
+  async function reharness(overrides: Partial<LocalDriverDeps>) {
+    await harness.close();
+    harness = await createHarness(overrides);
+  }
+
+  function render(runtime: WorkloadRuntime, settings: { extraArgs?: string[]; extraEnv?: Record<string, string> } = {}): WorkloadSpec {
+    counter += 1;
+    return renderWorkloadSpec({
+      deployment: { id: randomUUID(), name: `local-${process.pid % 10_000}-${counter}`, replicas: 1 },
+      model: { name: 'fake-model', localPath: '/models/fake-model.gguf' },
+      runtime,
+      optimization: { raw: { ...(settings.extraArgs ? { extraArgs: settings.extraArgs } : {}), ...(settings.extraEnv ? { extraEnv: settings.extraEnv } : {}) } },
+      progressDeadlineSeconds: 120,
+    }).spec;
+  }
+
+  const phase = (name: string, wanted: string) =>
+    waitFor(
+      `${name} to be ${wanted}`,
+      async () => {
+        const status = await harness.driver.status(name);
+        return status?.phase === wanted ? status : undefined;
+      },
+      { describe: async () => ({ status: await harness.driver.status(name), events: await harness.driver.events(name) }) },
+    );
+  const readyReplica = async (name: string) => (await phase(name, 'Available')).replicaStatuses[0] as ReplicaStatus & { pid: number };
+
+  it('runs the rendered command as argv on 127.0.0.1: user text is never run by a shell nor expanded', async () => {
+    const extraArgs = ['; touch /tmp/hmas-local-driver-pwned', '$(HMAS_RUNTIME_PORT)', '$HOME', "it's"];
+    const workload = render(harness.runtime({}), { extraArgs });
+    await harness.driver.apply(workload);
+    const replica = await readyReplica(workload.name);
+    const cmdline = (await readFile(`/proc/${replica.pid}/cmdline`, 'utf8')).split('\0').slice(0, -1);
+    expect(cmdline.slice(0, 2)).toEqual([process.execPath, harness.program]);
+    expect(cmdline.slice(2, 6)).toEqual(['--host', '127.0.0.1', '--port', String(replica.port)]);
+    expect(cmdline.slice(-4)).toEqual(extraArgs);
+    expect(existsSync('/tmp/hmas-local-driver-pwned')).toBe(false);
+    expect(await harness.driver.endpoints(workload.name)).toEqual([{ replica: replica.id, url: `http://127.0.0.1:${replica.port}/v1`, origin: `http://127.0.0.1:${replica.port}` }]);
+  });
+
+  it('gives runtimes their address and the environment they need, never the server’s secrets', async () => {
+    await reharness({
+      env: { PATH: process.env.PATH, HOME: '/home/test', HMAS_SECRET_KEY: 'k'.repeat(40), DATABASE_URL: 'postgres://u:secret@db/x', HF_TOKEN: 'hf_secret', CUDA_VISIBLE_DEVICES: '1' },
+    });
+    const workload = render(harness.runtime({}), { extraEnv: { EXTRA: 'on port $(HMAS_RUNTIME_PORT)' } });
+    await harness.driver.apply(workload);
+    const replica = await readyReplica(workload.name);
+    const environ = Object.fromEntries(
+      (await readFile(`/proc/${replica.pid}/environ`, 'utf8'))
+        .split('\0')
+        .filter(Boolean)
+        .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+    );
+    expect(environ).toMatchObject({
+      HOME: '/home/test',
+      CUDA_VISIBLE_DEVICES: '1',
+      HMAS_RUNTIME_HOST: '127.0.0.1',
+      HMAS_RUNTIME_PORT: String(replica.port),
+      FAKE_RUNTIME_LISTEN: `127.0.0.1:${replica.port}`,
+      // User text is never expanded: only what the adapter renders from the address is.
+      EXTRA: 'on port $(HMAS_RUNTIME_PORT)',
+    });
+    for (const secret of ['HMAS_SECRET_KEY', 'DATABASE_URL', 'HF_TOKEN']) expect(environ).not.toHaveProperty(secret);
+  });
+
+  it('keeps its state and each replica’s log in the data directory, and deletes them on remove', async () => {
+    const workload = render(harness.runtime({ printLines: 2 }));
+    await harness.driver.apply(workload);
+    const replica = await readyReplica(workload.name);
+    const dir = path.join(harness.dataDir, 'workloads', workload.name);
+    expect((await readdir(dir)).sort()).toEqual([`${replica.id}.log`, 'state.json']);
+    const state = JSON.parse(await readFile(path.join(dir, 'state.json'), 'utf8')) as { spec: WorkloadSpec; replicas: Array<Record<string, unknown>> };
+    expect(state.spec).toEqual(workload);
+    expect(state.replicas[0]).toMatchObject({ id: replica.id, pid: replica.pid, port: replica.port });
+    expect((state.replicas[0]?.argv as string[]).slice(0, 2)).toEqual([process.execPath, harness.program]);
+    await harness.driver.remove(workload.name);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('kills a replica that ignores SIGTERM once the grace period is over', async () => {
+    await reharness({ timing: { ...TIMING, stopGraceMs: 300 } });
+    const workload = render(harness.runtime({ ignoreSigterm: true }));
+    await harness.driver.apply(workload);
+    const replica = await readyReplica(workload.name);
+    expect(await harness.driver.remove(workload.name)).toEqual({ removed: true });
+    expect(await isRunning(replica.pid)).toBe(false);
+  });
+
+  it('starts the embedded runtime through the hmas command it is given', async () => {
+    await reharness({ selfCommand: { command: process.execPath, args: [harness.program] } });
+    const workload = render(fakeRuntime(harness.program, {}, { self: true }));
+    expect(workload.command.type).toBe('self');
+    await harness.driver.apply(workload);
+    const replica = await readyReplica(workload.name);
+    const cmdline = (await readFile(`/proc/${replica.pid}/cmdline`, 'utf8')).split('\0');
+    expect(cmdline.slice(0, 4)).toEqual([process.execPath, harness.program, '--host', '127.0.0.1']);
+  });
+
+  it('fails with BinaryNotFound, saying how to build it, when there is no hmas command for the embedded runtime', async () => {
+    const workload = render(fakeRuntime(harness.program, {}, { self: true }));
+    await harness.driver.apply(workload);
+    const status = await phase(workload.name, 'Failed');
+    expect(status).toMatchObject({ reason: 'BinaryNotFound' });
+    expect(status.message).toContain('npm run build');
+  });
+
+  it('names the setting when a configured runtime program does not exist', async () => {
+    await reharness({ binaryPaths: { llamacpp: '/nonexistent/llama-server' } });
+    const workload = render(fakeRuntime(harness.program, {}, { binary: 'llama-server' }));
+    await harness.driver.apply(workload);
+    const status = await phase(workload.name, 'Failed');
+    expect(status.replicaStatuses[0]).toMatchObject({ state: 'failed', pid: null, reason: 'BinaryNotFound' });
+    expect(status.message).toContain('/nonexistent/llama-server (set by HMAS_RUNTIME_BIN_LLAMACPP) is not an executable file');
+  });
+
+  it('says which setting to use when a runtime program is not on PATH', async () => {
+    const workload = render(fakeRuntime(harness.program, {}, { binary: 'llama-server-not-installed-here' }));
+    await harness.driver.apply(workload);
+    const status = await phase(workload.name, 'Failed');
+    expect(status.message).toContain('llama-server-not-installed-here was not found on PATH: install it or set HMAS_RUNTIME_BIN_LLAMACPP');
+  });
+
+  it('starts a replica that could not start once the program is there and the same spec is applied again', async () => {
+    const binaryPaths: { llamacpp?: string } = { llamacpp: '/nonexistent/llama-server' };
+    await reharness({ binaryPaths });
+    const workload = render(fakeRuntime(harness.program, {}, { binary: 'llama-server' }));
+    await harness.driver.apply(workload);
+    await phase(workload.name, 'Failed');
+    // The operator installs the program (here: the setting now names node, which runs the fake).
+    binaryPaths.llamacpp = process.execPath;
+    expect(await harness.driver.apply(workload)).toMatchObject({ action: 'unchanged' });
+    const replica = await readyReplica(workload.name);
+    expect(replica).toMatchObject({ restarts: 1, reason: null });
+  });
+
+  it('waits 1×, 2×, 4×, 8× the initial back-off between the restarts of a crashing replica', async () => {
+    const delays: number[] = [];
+    await reharness({
+      timing: { ...TIMING, backoff: { initialMs: 150, maxMs: 2000, crashLoopAfter: 3 } },
+      setTimer: (fn, ms) => {
+        delays.push(ms);
+        return setTimeout(fn, ms);
+      },
+    });
+    const workload = render(harness.runtime({ crashAfterMs: 100 }));
+    await harness.driver.apply(workload);
+    await waitFor('four restarts', async () => ((await harness.driver.status(workload.name))?.replicaStatuses[0]?.restarts ?? 0) >= 4 || undefined);
+    // Other timers (health checks every 100 ms, the 120 s deadline) have other lengths.
+    expect(delays.filter((ms) => [150, 300, 600, 1200, 2000].includes(ms)).slice(0, 4)).toEqual([150, 300, 600, 1200]);
+  });
+
+  it('takes a ready replica out of the endpoints while its health check fails, without restarting it, and back in after', async () => {
+    const flag = path.join(harness.dataDir, 'unhealthy');
+    const workload = render(harness.runtime({ unhealthyWhile: flag }));
+    await harness.driver.apply(workload);
+    const ready = await readyReplica(workload.name);
+    await writeFile(flag, '');
+    const status = await waitFor('the replica to be unready', async () => {
+      const seen = await harness.driver.status(workload.name);
+      return seen?.replicaStatuses[0]?.state === 'unready' ? seen : undefined;
+    });
+    expect(status).toMatchObject({ phase: 'Progressing', reason: 'Unhealthy', replicas: expect.objectContaining({ ready: 0 }) });
+    expect(status.replicaStatuses[0]).toMatchObject({ pid: ready.pid, restarts: 0, ready: false });
+    expect(await harness.driver.endpoints(workload.name)).toEqual([]);
+    expect(await harness.driver.events(workload.name)).toContainEqual(expect.objectContaining({ type: 'Warning', reason: 'Unhealthy' }));
+
+    await rm(flag);
+    expect(await readyReplica(workload.name)).toMatchObject({ pid: ready.pid, restarts: 0 });
+    expect(await harness.driver.endpoints(workload.name)).toHaveLength(1);
+  });
+
+  it('after a restart, leaves alone a process that got a saved replica’s pid, and starts the replica anew', async () => {
+    const workload = render(harness.runtime({}));
+    await harness.driver.apply(workload);
+    const replica = await readyReplica(workload.name);
+    const stranger = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      await harness.restartDriver(async () => {
+        await harness.killReplica(replica);
+        // The pid now belongs to someone else (as after a reboot or pid wrap-around).
+        const file = path.join(harness.dataDir, 'workloads', workload.name, 'state.json');
+        const state = JSON.parse(await readFile(file, 'utf8')) as { replicas: Array<{ pid: number }> };
+        (state.replicas[0] as { pid: number }).pid = stranger.pid as number;
+        await writeFile(file, JSON.stringify(state));
+      });
+      const after = await readyReplica(workload.name);
+      expect(after.pid).not.toBe(stranger.pid);
+      expect(after.restarts).toBe(1);
+      expect(await isRunning(stranger.pid as number)).toBe(true);
+      await harness.driver.remove(workload.name);
+      expect(await isRunning(stranger.pid as number)).toBe(true);
+    } finally {
+      stranger.kill('SIGKILL');
+    }
+  });
+
+  it('delegates test and inventory to the local host connector', async () => {
+    expect(harness.driver.kind).toBe('local');
+    expect(await harness.driver.test()).toMatchObject({ ok: true, message: 'Local host test-box.' });
+    expect((await harness.driver.inventory()).totals.cpuCores).toBe(2);
+  });
+});
