@@ -20,41 +20,51 @@ export interface ApiClient {
   post<T>(path: string, body?: unknown): Promise<T>;
   patch<T>(path: string, body: unknown): Promise<T>;
   delete(path: string): Promise<void>;
+  /** A streaming GET (no deadline): yields text as it arrives. */
+  stream(path: string): Promise<AsyncIterable<string>>;
 }
 
 export function createApiClient(options: { server: string; token?: string; timeoutMs?: number }): ApiClient {
   const server = options.server.replace(/\/+$/, '');
 
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let response: Response;
+  async function send(method: string, path: string, body: unknown, deadline: boolean): Promise<Response> {
     try {
-      response = await fetch(`${server}${path}`, {
+      return await fetch(`${server}${path}`, {
         method,
         headers: {
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
           ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
         },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+        ...(deadline ? { signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) } : {}),
       });
     } catch (error) {
       const reason = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
       throw new ApiCallError(0, 'SERVER_UNREACHABLE', `Cannot reach the H-MAS server at ${server} (${reason}). Is it running? Set --server or HMAS_SERVER.`, undefined);
     }
-    if (response.status === 204) return undefined as T;
+  }
+
+  async function parse(response: Response): Promise<unknown> {
     const text = await response.text();
-    let parsed: unknown;
     try {
-      parsed = text ? JSON.parse(text) : undefined;
+      return text ? JSON.parse(text) : undefined;
     } catch {
-      parsed = undefined;
+      return undefined;
     }
-    if (!response.ok) {
-      const envelope = (parsed as { error?: { code?: string; message?: string; requestId?: string } } | undefined)?.error;
-      const hint = response.status === 401 ? ' Run "hmas login" first, or pass --token.' : '';
-      throw new ApiCallError(response.status, envelope?.code ?? `HTTP_${response.status}`, `${envelope?.message ?? response.statusText}${hint}`, envelope?.requestId);
-    }
-    return parsed as T;
+  }
+
+  /** The server's error envelope as an ApiCallError. */
+  async function failure(response: Response): Promise<ApiCallError> {
+    const envelope = ((await parse(response)) as { error?: { code?: string; message?: string; requestId?: string } } | undefined)?.error;
+    const hint = response.status === 401 ? ' Run "hmas login" first, or pass --token.' : '';
+    return new ApiCallError(response.status, envelope?.code ?? `HTTP_${response.status}`, `${envelope?.message ?? response.statusText}${hint}`, envelope?.requestId);
+  }
+
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await send(method, path, body, true);
+    if (!response.ok) throw await failure(response);
+    if (response.status === 204) return undefined as T;
+    return (await parse(response)) as T;
   }
 
   return {
@@ -64,6 +74,11 @@ export function createApiClient(options: { server: string; token?: string; timeo
     patch: (path, body) => call('PATCH', path, body),
     delete: async (path) => {
       await call('DELETE', path);
+    },
+    async stream(path) {
+      const response = await send('GET', path, undefined, false);
+      if (!response.ok || !response.body) throw await failure(response);
+      return response.body.pipeThrough(new TextDecoderStream());
     },
   };
 }

@@ -8,6 +8,7 @@ import { AppError } from '../lib/errors.js';
 import type { UserService } from '../services/users/user-service.js';
 import { ApiCallError } from '../cli/api-client.js';
 import { registerClusterCommands } from '../cli/commands/cluster-commands.js';
+import { registerDeploymentCommands } from '../cli/commands/deployment-commands.js';
 import { registerModelCommands } from '../cli/commands/model-commands.js';
 import { registerSessionCommands } from '../cli/commands/session-commands.js';
 import { promptHidden, readFirstLine } from './read-secret.js';
@@ -89,6 +90,7 @@ export function buildCli(): Command {
   registerSessionCommands(program, (fromStdin, label) => readPassword(fromStdin, label, false));
   registerClusterCommands(program);
   registerModelCommands(program);
+  registerDeploymentCommands(program);
 
   program
     .command('server')

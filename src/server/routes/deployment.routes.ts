@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { createDeploymentSchema, deploymentListQuerySchema, deploymentSchema, dryRunQuerySchema, updateDeploymentSchema } from '../../domain/deployment.js';
 import { pageSchema } from '../../domain/pagination.js';
@@ -127,12 +128,27 @@ export function registerDeploymentRoutes(app: ZodApp, deps: { deployments: Deplo
   app.get('/api/deployments/:id/logs', {
     schema: {
       tags: ['deployments'],
-      summary: "The last lines of each replica's output.",
+      summary: "The last lines of each replica's output. follow=true streams them as text (`replica | line`) until the client disconnects.",
       params: idParams,
-      querystring: z.object({ tailLines: z.coerce.number().int().min(1).max(5000).default(200), replica: z.string().min(1).max(200).optional() }).strict(),
-      response: { 200: z.object({ items: z.array(replicaLogsSchema) }) },
+      querystring: z
+        .object({
+          tailLines: z.coerce.number().int().min(1).max(5000).default(200),
+          replica: z.string().min(1).max(200).optional(),
+          follow: z.enum(['true', 'false']).default('false'),
+        })
+        .strict(),
+      response: { 200: z.union([z.object({ items: z.array(replicaLogsSchema) }), z.string()]) },
     },
     config: { access: 'viewer' },
-    handler: async (request) => ({ items: await deployments.logs(request.params.id, request.query.tailLines, request.query.replica) }),
+    handler: async (request, reply) => {
+      if (request.query.follow === 'false') return { items: await deployments.logs(request.params.id, request.query.tailLines, request.query.replica) };
+      const stop = new AbortController();
+      request.raw.on('close', () => stop.abort());
+      const lines = await deployments.followLogs(request.params.id, request.query.tailLines, stop.signal);
+      async function* text() {
+        for await (const entry of lines) yield `${entry.replica} | ${entry.line}\n`;
+      }
+      return reply.type('text/plain; charset=utf-8').header('cache-control', 'no-cache').send(Readable.from(text()) as never);
+    },
   });
 }

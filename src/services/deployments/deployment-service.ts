@@ -451,6 +451,13 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
       return readWithDeadline(timeouts.singleMs, (signal) => driver.logs(record.name, { tailLines, signal, ...(replica ? { replica } : {}) }));
     },
 
+    /** The last lines, then each new line as the replicas write it, until `signal` aborts. */
+    async followLogs(id: string, tailLines: number, signal: AbortSignal): Promise<AsyncIterable<{ replica: string; line: string }>> {
+      const record = await requireRecord(id);
+      const driver = drivers.forCluster(await deps.clusters.get(record.clusterName));
+      return driver.followLogs(record.name, { tailLines, signal });
+    },
+
     /** Deployments whose model or policies are referred to, for 409s elsewhere. */
     usingModel: (modelId: string) => repo.usingModel(modelId),
     usingPolicy: (policyId: string) => repo.usingPolicy(policyId),
