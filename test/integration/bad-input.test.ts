@@ -251,11 +251,37 @@ const ROUTES: RouteUnderTest[] = [
   { method: 'DELETE', path: '/api/clusters/no-such-cluster', access: 'operator' },
   { method: 'POST', path: '/api/clusters/no-such-cluster/test', access: 'operator', body: 'any' },
   { method: 'POST', path: '/api/clusters/no-such-cluster/agent-token', access: 'operator', body: 'any' },
+  { method: 'GET', path: '/api/deployments', access: 'viewer', badQueries: ['status=sleeping', 'cluster=Bad_Name', 'modelId=nope', `q=${'a'.repeat(64)}`] },
+  {
+    method: 'POST',
+    path: '/api/deployments',
+    access: 'operator',
+    body: {
+      valid: { name: 'bad-input-deployment', modelId: '00000000-0000-4000-8000-000000000000', cluster: 'local', runtime: 'embedded-llamacpp' },
+      wrongTypes: { name: 'Bad_Name', modelId: 7, cluster: ['local'], runtime: 'triton', replicas: -1, optimization: { tier1: { gpuMemoryUtilization: 2 } } },
+      missingRequired: { name: 'bad-input-deployment' },
+    },
+  },
+  { method: 'GET', path: '/api/deployments/:id', access: 'viewer', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND' },
+  {
+    method: 'PATCH',
+    path: '/api/deployments/:id',
+    access: 'operator',
+    hasIdParam: true,
+    notFoundCode: 'DEPLOYMENT_NOT_FOUND',
+    body: { valid: { replicas: 1 }, wrongTypes: { replicas: 'two', resourceProfileId: 5, optimization: { raw: { extraArgs: 'not-a-list' } } } },
+    badQueries: ['dryRun=maybe'],
+  },
+  { method: 'DELETE', path: '/api/deployments/:id', access: 'operator', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND' },
+  { method: 'POST', path: '/api/deployments/:id/pause', access: 'operator', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND', body: 'any' },
+  { method: 'POST', path: '/api/deployments/:id/resume', access: 'operator', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND', body: 'any' },
+  { method: 'GET', path: '/api/deployments/:id/events', access: 'viewer', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND', badQueries: ['since=yesterday'] },
+  { method: 'GET', path: '/api/deployments/:id/logs', access: 'viewer', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND', badQueries: ['tailLines=0', 'tailLines=abc', 'follow=maybe'] },
 ];
 
 /** Pagination values every listing refuses. */
 const BAD_PAGINATION = ['limit=0', 'limit=abc', 'limit=100000', 'limit=1.5', 'limit=', 'limit=1&limit=2', 'offset=-1', 'offset=abc', 'unknown=1'];
-const LISTINGS = new Set(['/api/users', '/api/audit-logs', ...POLICY_PATHS.map((policy) => policy.path), '/api/optimization-presets', '/api/clusters', '/api/models']);
+const LISTINGS = new Set(['/api/users', '/api/audit-logs', ...POLICY_PATHS.map((policy) => policy.path), '/api/optimization-presets', '/api/clusters', '/api/models', '/api/deployments']);
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 const UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000';
@@ -331,7 +357,8 @@ function queryCases(route: RouteUnderTest): BadRequestCase[] {
   return queries.map((query) => ({
     name: `answers 400 VALIDATION_FAILED to ${route.method} ${route.path}?${query.length > 40 ? `${query.slice(0, 40)}…` : query}`,
     method: route.method,
-    url: `${route.path}?${query}`,
+    // An id route gets a well-formed id, so only the query can be what is refused.
+    url: `${route.hasIdParam ? withId(route, UNKNOWN_UUID) : route.path}?${query}`,
     caller: callerFor(route.access),
     status: 400,
     code: 'VALIDATION_FAILED',
