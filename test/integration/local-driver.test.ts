@@ -111,12 +111,13 @@ describe('local host driver', () => {
     harness = await createHarness(overrides);
   }
 
-  function render(runtime: WorkloadRuntime, settings: { extraArgs?: string[]; extraEnv?: Record<string, string> } = {}): WorkloadSpec {
+  function render(runtime: WorkloadRuntime, settings: { extraArgs?: string[]; extraEnv?: Record<string, string>; gpuCount?: number } = {}): WorkloadSpec {
     counter += 1;
     return renderWorkloadSpec({
       deployment: { id: randomUUID(), name: `local-${process.pid % 10_000}-${counter}`, replicas: 1 },
       model: { name: 'fake-model', localPath: '/models/fake-model.gguf' },
       runtime,
+      resourceProfile: settings.gpuCount ? { gpuCount: settings.gpuCount, cpu: '1', memory: '1Gi' } : null,
       optimization: { raw: { ...(settings.extraArgs ? { extraArgs: settings.extraArgs } : {}), ...(settings.extraEnv ? { extraEnv: settings.extraEnv } : {}) } },
       progressDeadlineSeconds: 120,
     }).spec;
@@ -300,6 +301,26 @@ describe('local host driver', () => {
     } finally {
       stranger.kill('SIGKILL');
     }
+  });
+
+  it('gives each replica that asks for GPUs its own through CUDA_VISIBLE_DEVICES, and starts one that waited once GPUs are free', async () => {
+    await reharness({ gpuIndices: async () => [0, 1, 2] });
+    const environOf = async (pid: number) => (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
+    const first = render(harness.runtime({}), { gpuCount: 2 });
+    await harness.driver.apply(first);
+    const firstReplica = await readyReplica(first.name);
+    expect(firstReplica.gpus).toEqual([0, 1]);
+    expect(await environOf(firstReplica.pid)).toEqual(expect.arrayContaining(['CUDA_VISIBLE_DEVICES=0,1', 'CUDA_DEVICE_ORDER=PCI_BUS_ID']));
+
+    const second = render(harness.runtime({}), { gpuCount: 2 });
+    await harness.driver.apply(second);
+    const waiting = await phase(second.name, 'Failed');
+    expect(waiting).toMatchObject({ reason: 'InsufficientGPU', message: expect.stringContaining("Needs 2 GPU(s); 1 of the host's 3 are free") });
+
+    await harness.driver.remove(first.name);
+    const secondReplica = await readyReplica(second.name);
+    expect(secondReplica.gpus).toEqual([0, 1]);
+    expect(await environOf(secondReplica.pid)).toContain('CUDA_VISIBLE_DEVICES=0,1');
   });
 
   it('delegates test and inventory to the local host connector', async () => {

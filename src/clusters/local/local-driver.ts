@@ -407,21 +407,29 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
    * GPUs for a replica whose spec asks for some: the ones it had if they are still free, else
    * the lowest free ones. Null (no pinning) when the spec asks for none or the host reports none.
    */
-  async function assignGpus(replica: Replica): Promise<{ ok: true; indices: number[] | null } | { ok: false; message: string }> {
+  async function assignGpus(replica: Replica): Promise<{ ok: true } | { ok: false; message: string }> {
     const wanted = replica.spec.resources.gpuCount;
-    if (wanted === 0) return { ok: true, indices: null };
-    const host = (await hostGpus()).filter((index) => allowedGpus === null || allowedGpus.has(index));
-    if (host.length === 0) return { ok: true, indices: null };
+    const host = wanted === 0 ? [] : (await hostGpus()).filter((index) => allowedGpus === null || allowedGpus.has(index));
+    // From here on nothing awaits: two replicas starting at once cannot pick the same GPUs.
+    if (host.length === 0) {
+      replica.gpus = null;
+      return { ok: true };
+    }
     const held = new Set<number>();
     for (const workload of workloads.values()) {
-      for (const other of workload.replicas.values()) if (other !== replica && other.gpus !== null && (other.pid !== null || other.state === 'starting')) other.gpus.forEach((index) => held.add(index));
+      for (const other of workload.replicas.values()) {
+        const holds = other.state !== 'stopped' && !(other.state === 'failed' && other.pid === null);
+        if (other !== replica && other.gpus !== null && holds) other.gpus.forEach((index) => held.add(index));
+      }
     }
     const free = host.filter((index) => !held.has(index));
-    if (replica.gpus !== null && replica.gpus.length === wanted && replica.gpus.every((index) => free.includes(index))) return { ok: true, indices: replica.gpus };
+    if (replica.gpus !== null && replica.gpus.length === wanted && replica.gpus.every((index) => free.includes(index))) return { ok: true };
     if (free.length < wanted) {
+      replica.gpus = null;
       return { ok: false, message: `Needs ${wanted} GPU(s); ${free.length} of the host's ${host.length} are free (the others are held by other replicas).` };
     }
-    return { ok: true, indices: free.slice(0, wanted) };
+    replica.gpus = free.slice(0, wanted);
+    return { ok: true };
   }
 
   async function launch(workload: Workload, replica: Replica): Promise<void> {
@@ -447,7 +455,6 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
       const gpus = await assignGpus(replica);
       if (stale()) return;
       if (!gpus.ok) return fail(workload, replica, WORKLOAD_REASONS.insufficientGpu, gpus.message);
-      replica.gpus = gpus.indices;
 
       const port = await findFreePort(LOCAL_HOST, replica.port, usedPorts(replica));
       if (stale()) return;
