@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/lib/logger.js';
+import { readGgufFile } from '../../src/services/models/gguf-reader.js';
 import { READY_LINE_PREFIX } from '../../src/runtimes/embedded/run-llama.js';
 import { startRuntimeServer, type RuntimeServer, type RuntimeServerOptions } from '../../src/runtimes/embedded/runtime-server.js';
 import { assertBuilt, CLI_PATH } from '../support/cli-process.js';
@@ -110,6 +111,11 @@ describe('tiny test model', () => {
     expect(first.length).toBeLessThan(700_000);
     expect(buildTinyModel({ variant: 'endless' }).equals(first)).toBe(false);
   });
+
+  it("reads as a 2-layer, 64-wide llama model with H-MAS's own GGUF reader", async () => {
+    const { summary } = await readGgufFile(chatModel);
+    expect(summary).toMatchObject({ architecture: 'llama', numLayers: 2, hiddenSize: 64, contextLength: 4096, quantization: 'F32', numAttentionHeads: 4 });
+  });
 });
 
 describe('embedded llama.cpp runtime (in process)', () => {
@@ -148,7 +154,7 @@ describe('embedded llama.cpp runtime (in process)', () => {
     expect(body.usage.total_tokens).toBe(body.usage.prompt_tokens + body.usage.completion_tokens);
   });
 
-  it('says the same sentence after any conversation and with default sampling', async () => {
+  it('says the same sentence after any conversation, at any temperature and with penalties', async () => {
     const response = await post(chat, '/chat/completions', {
       messages: [
         { role: 'system', content: 'You are terse.' },
@@ -157,6 +163,9 @@ describe('embedded llama.cpp runtime (in process)', () => {
         { role: 'user', content: 'Tell me something else, with ünïcödé and emoji 🎉.' },
       ],
       temperature: 2,
+      presence_penalty: 1.5,
+      frequency_penalty: -1,
+      seed: 42,
     });
     const body = (await response.json()) as Json;
     expect(body.choices[0].message.content).toBe(TINY_MODEL_ANSWER);
@@ -211,6 +220,13 @@ describe('embedded llama.cpp runtime (in process)', () => {
     const chunks = await readChunks(await post(chat, '/v1/chat/completions', chatBody({ stop: '-MAS te', stream: true })));
     expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe('Hello from the H');
     expect(chunks.at(-1)!.choices[0].finish_reason).toBe('stop');
+  });
+
+  it('sends text held back as a possible stop sequence when the answer ends without one', async () => {
+    const chunks = await readChunks(await post(chat, '/v1/chat/completions', chatBody({ stop: ['model.!'], stream: true })));
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe(TINY_MODEL_ANSWER);
+    const body = (await (await post(chat, '/v1/completions', { prompt: 'x', stop: ['model.!'], max_tokens: 6 })).json()) as Json;
+    expect(body.choices[0]).toMatchObject({ text: 'Hello from the H-MAS test model', finish_reason: 'length' });
   });
 
   it('stops after max_tokens with finish_reason length', async () => {

@@ -45,6 +45,8 @@ describe('deploying with the CLI against a running server', { timeout: 240_000 }
     expect(model.status).toBe(201);
   });
   afterAll(async () => {
+    // Replicas outlive the server by design: remove whatever a failed test left running.
+    for (const row of await ps().catch(() => [] as Row[])) await cli(['rm', row.name]);
     server?.child.kill('SIGTERM');
     await server?.exited;
     await rm(dir, { recursive: true, force: true });

@@ -59,6 +59,13 @@ export async function createTestApp(backend: Backend, env: Record<string, string
     },
     async close() {
       await composed.loops.stopAll();
+      // Replicas outlive the server by design: a test must not leave any behind, even when it failed.
+      const headers = await admin().catch(() => undefined);
+      if (headers) {
+        const page = await composed.app.inject({ method: 'GET', url: '/api/deployments?limit=500', headers });
+        const items = page.statusCode === 200 ? page.json<{ items: Array<{ id: string }> }>().items : [];
+        for (const { id } of items) await composed.app.inject({ method: 'DELETE', url: `/api/deployments/${id}`, headers });
+      }
       await composed.app.close();
       await composed.close();
       await database.drop();

@@ -1,18 +1,9 @@
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  getLlama,
-  JinjaTemplateChatWrapper,
-  LlamaLogLevel,
-  resolveChatWrapper,
-  type ChatHistoryItem,
-  type ChatWrapper,
-  type Llama,
-  type LlamaContext,
-  type LlamaContextSequence,
-  type LlamaModel,
-  type Token,
-} from 'node-llama-cpp';
+// Types only: node-llama-cpp takes a second or two to import, so it is loaded once the model file
+// has passed the quick checks (a missing file fails at once).
+import type * as NodeLlamaCppModule from 'node-llama-cpp';
+import type { ChatHistoryItem, ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaLogLevel, LlamaModel, Token } from 'node-llama-cpp';
 import type { Logger } from '../../lib/logger.js';
 import { OpenAiError, type ChatMessage, type SamplingParams } from './openai-request.js';
 import { createSlotPool, type SlotPool } from './slot-pool.js';
@@ -109,13 +100,20 @@ export class ModelLoadError extends Error {
   }
 }
 
-const LLAMA_LOG_LEVELS: Record<string, LlamaLogLevel> = {
-  fatal: LlamaLogLevel.fatal,
-  error: LlamaLogLevel.error,
-  warn: LlamaLogLevel.warn,
-  info: LlamaLogLevel.warn, // llama.cpp's info level prints every tensor; keep it for debug
-  debug: LlamaLogLevel.info,
-  trace: LlamaLogLevel.debug,
+type NodeLlamaCpp = typeof NodeLlamaCppModule;
+
+/**
+ * pino level → llama.cpp level (LlamaLogLevel's values are these strings). Error lines always
+ * come through: they explain failed loads (pino drops them when it logs less).
+ */
+const LLAMA_LOG_LEVELS: Record<string, `${LlamaLogLevel}`> = {
+  silent: 'error',
+  fatal: 'error',
+  error: 'error',
+  warn: 'warn',
+  info: 'warn', // llama.cpp's info level prints every tensor; keep it for debug
+  debug: 'info',
+  trace: 'debug',
 };
 
 /** llama.cpp's recent error lines: they say why a load failed better than the exception does. */
@@ -125,12 +123,11 @@ function llamaLogger(logger: Logger) {
   return (level: LlamaLogLevel, message: string) => {
     const text = message.trimEnd();
     if (text === '') return;
-    if (level === LlamaLogLevel.fatal || level === LlamaLogLevel.error) {
+    if (level === 'fatal' || level === 'error') {
       recentLlamaErrors.push(text);
       if (recentLlamaErrors.length > 5) recentLlamaErrors.shift();
       logger.error({ llama: text }, 'llama.cpp');
-    }
-    else if (level === LlamaLogLevel.warn) logger.warn({ llama: text }, 'llama.cpp');
+    } else if (level === 'warn') logger.warn({ llama: text }, 'llama.cpp');
     else logger.debug({ llama: text }, 'llama.cpp');
   };
 }
@@ -143,17 +140,17 @@ function llamaLogger(logger: Logger) {
 const llamas = new Map<GpuMode, Promise<Llama>>();
 let llamaLogTarget: Logger | undefined;
 
-function loadLlama(gpu: GpuMode, logger: Logger): Promise<Llama> {
+function loadLlama(nlc: NodeLlamaCpp, gpu: GpuMode, logger: Logger): Promise<Llama> {
   llamaLogTarget = logger;
   let loading = llamas.get(gpu);
   if (!loading) {
     // build: 'never' — only the prebuilt binaries that npm installed (@node-llama-cpp/*); nothing
     // is downloaded or compiled at run time.
-    loading = getLlama({
+    loading = nlc.getLlama({
       gpu: gpu === 'cpu' ? false : gpu,
       build: 'never',
       progressLogs: false,
-      logLevel: LLAMA_LOG_LEVELS[logger.level] ?? LlamaLogLevel.warn,
+      logLevel: (LLAMA_LOG_LEVELS[logger.level] ?? 'warn') as LlamaLogLevel,
       logger: (level, message) => llamaLogger(llamaLogTarget ?? logger)(level, message),
     });
     llamas.set(gpu, loading);
@@ -163,16 +160,16 @@ function loadLlama(gpu: GpuMode, logger: Logger): Promise<Llama> {
 }
 
 /** Picks the chat template: the model's own Jinja template, else node-llama-cpp's best guess. */
-function chatWrapperFor(model: LlamaModel, logger: Logger): { wrapper: ChatWrapper; name: string } {
+function chatWrapperFor(nlc: NodeLlamaCpp, model: LlamaModel, logger: Logger): { wrapper: ChatWrapper; name: string } {
   const template = model.fileInfo.metadata?.tokenizer?.chat_template;
   if (typeof template === 'string' && template.trim() !== '') {
     try {
-      return { wrapper: new JinjaTemplateChatWrapper({ template, tokenizer: model.tokenizer }), name: 'jinja (from the model file)' };
+      return { wrapper: new nlc.JinjaTemplateChatWrapper({ template, tokenizer: model.tokenizer }), name: 'jinja (from the model file)' };
     } catch (error) {
       logger.warn({ err: error }, "the model's chat template does not render; falling back to a built-in chat format");
     }
   }
-  const wrapper = resolveChatWrapper(model);
+  const wrapper = nlc.resolveChatWrapper(model);
   return { wrapper, name: wrapper.wrapperName };
 }
 
@@ -201,6 +198,16 @@ async function checkModelFile(modelPath: string): Promise<void> {
   }
 }
 
+/**
+ * llama.cpp's log lines reach JavaScript through a queue, sometimes after the failed call has
+ * returned: wait a moment for the line that says why (bounded, and only on failure).
+ */
+async function llamaErrorsSettled(): Promise<void> {
+  for (let waited = 0; waited < 500 && !recentLlamaErrors.some((line) => /error loading model/i.test(line)); waited += 10) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 function reasonOf(error: unknown): string {
   const llamaSays = recentLlamaErrors.find((line) => /error loading model/i.test(line)) ?? recentLlamaErrors.at(-1);
   const message = error instanceof Error ? error.message : String(error);
@@ -217,7 +224,7 @@ export async function loadLlamaEngine(options: EngineOptions): Promise<LlamaEngi
   const started = performance.now();
   let llama: Llama;
   try {
-    llama = await loadLlama(options.gpu ?? 'auto', logger);
+    llama = await loadLlama(await import('node-llama-cpp'), options.gpu ?? 'auto', logger);
   } catch (error) {
     const gpu = options.gpu ?? 'auto';
     const message = error instanceof Error ? error.message : String(error);
@@ -233,8 +240,10 @@ export async function loadLlamaEngine(options: EngineOptions): Promise<LlamaEngi
     recentLlamaErrors.length = 0;
     model = await llama.loadModel({ modelPath: options.modelPath });
   } catch (error) {
+    await llamaErrorsSettled();
     throw new ModelLoadError(`The model file ${options.modelPath} could not be loaded: ${reasonOf(error)}.`, { cause: error });
   }
+  const modelMs = performance.now() - started - llamaMs;
   const contextSize = options.contextSize ?? Math.min(model.trainContextSize || 4096, 4096);
   let context: LlamaContext;
   try {
@@ -248,11 +257,12 @@ export async function loadLlamaEngine(options: EngineOptions): Promise<LlamaEngi
     });
   } catch (error) {
     await model.dispose().catch(() => undefined);
+    await llamaErrorsSettled();
     throw new ModelLoadError(`Could not create a context of ${contextSize} tokens × ${parallel} slot(s): ${reasonOf(error)}.`, { cause: error });
   }
   const sequences = Array.from({ length: parallel }, () => context.getSequence());
   const pool = createSlotPool(sequences);
-  const chat = chatWrapperFor(model, logger);
+  const chat = chatWrapperFor(await import('node-llama-cpp'), model, logger);
   const id = options.alias ?? path.basename(options.modelPath).replace(/\.gguf$/i, '');
 
   const info: EngineInfo = {
@@ -271,12 +281,18 @@ export async function loadLlamaEngine(options: EngineOptions): Promise<LlamaEngi
     chatTemplate: chat.name,
   };
   logger.info(
-    { model: id, contextSize: info.contextSize, parallel, threads: info.threads, gpu: info.gpu, gpuLayers: info.gpuLayers, chatTemplate: chat.name, loadMs: Math.round(performance.now() - started), llamaMs: Math.round(llamaMs) },
+    { model: id, contextSize: info.contextSize, parallel, threads: info.threads, gpu: info.gpu, gpuLayers: info.gpuLayers, chatTemplate: chat.name, loadMs: Math.round(performance.now() - started), llamaMs: Math.round(llamaMs), modelMs: Math.round(modelMs) },
     'model loaded',
   );
 
   const vocabularySize = info.vocabularySize;
   const metrics = options.metrics;
+
+  /** The BOS token first when the model wants one (add_bos_token) and the prompt lacks it. */
+  function withBos(tokens: Token[]): Token[] {
+    const bos = model.tokens.bos;
+    return model.tokens.shouldPrependBosToken && bos !== null && tokens[0] !== bos ? [bos, ...tokens] : tokens;
+  }
 
   function tokenizeChat(messages: ChatMessage[]): Token[] {
     const history: ChatHistoryItem[] = messages.map((message) =>
@@ -286,7 +302,7 @@ export async function loadLlamaEngine(options: EngineOptions): Promise<LlamaEngi
     // it joins it, and the model continues that message (llama-server's "prefill").
     history.push({ type: 'model', response: [] });
     try {
-      return chat.wrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer);
+      return withBos(chat.wrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer));
     } catch (error) {
       throw new OpenAiError(400, `The chat template cannot format these messages: ${error instanceof Error ? error.message : String(error)}`, 'invalid_request_error', 'messages');
     }
@@ -329,6 +345,8 @@ export async function loadLlamaEngine(options: EngineOptions): Promise<LlamaEngi
       let pending: Token[] = [];
       const stops = createStopMatcher(sampling.stop);
       let finishReason: GenerationResult['finishReason'] = 'length';
+      let stopSequenceMatched = false;
+      const lastTokensBefore = (count: number) => generated.slice(Math.max(0, generated.length - count - 8), generated.length - count);
       const evaluationStart = performance.now();
       let previousAt: number | undefined;
       let firstAt: number | undefined;
@@ -360,7 +378,7 @@ export async function loadLlamaEngine(options: EngineOptions): Promise<LlamaEngi
             break;
           }
           pending.push(token);
-          const piece = model.detokenize(pending, false, generated.slice(Math.max(0, generated.length - pending.length - 8), generated.length - pending.length));
+          const piece = model.detokenize(pending, false, lastTokensBefore(pending.length));
           // An incomplete UTF-8 character decodes to U+FFFD: wait for the next token to finish it.
           if (piece.endsWith('\uFFFD') && pending.length < 4 && generated.length < maxTokens) continue;
           pending = [];
@@ -368,12 +386,16 @@ export async function loadLlamaEngine(options: EngineOptions): Promise<LlamaEngi
           if (text !== '') yield text;
           if (stopped) {
             finishReason = 'stop';
+            stopSequenceMatched = true;
             break;
           }
           if (generated.length >= maxTokens) break;
         }
-        if (finishReason === 'length') {
-          const rest = stops.flush();
+        if (!stopSequenceMatched) {
+          // Text held back as the possible start of a stop sequence (or of a character) is the answer's end.
+          const { text, stopped } = pending.length > 0 ? stops.push(model.detokenize(pending, false, lastTokensBefore(pending.length + 1))) : { text: '', stopped: false };
+          if (text !== '') yield text;
+          const rest = stopped ? '' : stops.flush();
           if (rest !== '') yield rest;
         }
       } finally {
@@ -393,7 +415,8 @@ export async function loadLlamaEngine(options: EngineOptions): Promise<LlamaEngi
     pool,
     kvTokens: () => sequences.reduce((sum, sequence) => sum + (sequence.disposed ? 0 : sequence.nextTokenIndex), 0),
     tokenizeChat,
-    tokenizeText: (text) => model.tokenize(text, false),
+    // Special tokens in a completion prompt are parsed, as llama-server does: a raw chat prompt works.
+    tokenizeText: (text) => withBos(model.tokenize(text, true)),
     checkTokens(tokens) {
       const bad = tokens.findIndex((token) => token >= vocabularySize);
       if (bad !== -1) throw new OpenAiError(400, `prompt.${bad}: token id ${tokens[bad]} is outside the vocabulary (0–${vocabularySize - 1}).`, 'invalid_request_error', `prompt.${bad}`);

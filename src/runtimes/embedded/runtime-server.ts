@@ -197,14 +197,14 @@ export async function startRuntimeServer(options: RuntimeServerOptions): Promise
     const timing: { slotAt?: number; firstTokenAt?: number } = {};
     // Ends the generation when the client goes away or the shutdown grace period is over.
     const abort = new AbortController();
+    // Refuses a prompt that cannot fit (400) before anything is attached or sent.
+    const generation = current.generate(prompt, parsed.sampling, { signal: abort.signal, param, timing });
     const onClose = () => {
       if (!reply.raw.writableFinished) abort.abort(new OpenAiError(499, 'The client closed the connection.', 'aborted'));
     };
     reply.raw.on('close', onClose);
     const onShutdown = () => abort.abort(new OpenAiError(503, 'The runtime is shutting down.', 'unavailable_error'));
     shutdown.signal.addEventListener('abort', onShutdown, { once: true });
-
-    const generation = current.generate(prompt, parsed.sampling, { signal: abort.signal, param, timing });
     const id = `${endpoint === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID().replaceAll('-', '')}`;
     const created = Math.floor(Date.now() / 1000);
     const model = parsed.model ?? current.info.id;
