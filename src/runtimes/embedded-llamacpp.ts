@@ -22,7 +22,11 @@ export const embeddedLlamacpp = defineRuntime({
   supportsIncludeUsage: true,
   supportedFormats: ['gguf'],
   docs: ['src/runtimes/README.md#embedded-llamacpp', 'https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md'],
-  base: (context) => ({ args: ['--model', context.model, '--port', String(context.port)], env: {} }),
+  // --alias: the OpenAI API answers to the deployment's name, so the gateway can pass bodies through.
+  base: (context) => ({
+    args: ['--model', context.model, '--port', String(context.port), ...(context.servedModelName ? ['--alias', context.servedModelName] : [])],
+    env: {},
+  }),
   knobs: {
     maxModelLength: flag('--ctx'),
     maxConcurrentSequences: flag('--parallel'),

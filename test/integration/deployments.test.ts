@@ -83,6 +83,9 @@ describe.each(testBackends())('deployments on the local host (%s)', { timeout: 1
     const answer = (await completion.json()) as { choices: Array<{ message: { content: string } }>; usage: { completion_tokens: number } };
     expect(answer.choices[0]?.message.content).toBe(TINY_MODEL_ANSWER);
     expect(answer.usage.completion_tokens).toBeGreaterThan(0);
+    // The runtime answers to the deployment's name, so OpenAI clients can say model: "tiny".
+    const listed = (await (await fetch(`${running.endpoints[0]}/models`)).json()) as { data: Array<{ id: string }> };
+    expect(listed.data.map((model) => model.id)).toEqual(['tiny']);
 
     const paused = await call('POST', `/api/deployments/${id}/pause`);
     expect(paused.json()).toMatchObject({ status: 'paused', endpoints: [] });
