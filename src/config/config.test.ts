@@ -61,6 +61,14 @@ describe('loadConfig', () => {
       HF_TOKEN: 'hf_token',
       HMAS_RECONCILE_INTERVAL_MS: '2000',
       HMAS_RUNTIME_BIN_VLLM: '/opt/vllm/bin/vllm',
+      REDIS_URL: 'redis://cache:6379',
+      HMAS_RATE_LIMIT_RPM: '120',
+      HMAS_RATE_LIMIT_TPM: '50000',
+      HMAS_GATEWAY_TIMEOUT_MS: '60000',
+      HMAS_INFERENCE_LOG_BUFFER: '10',
+      HMAS_INFERENCE_LOG_BATCH: '5',
+      HMAS_INFERENCE_LOG_FLUSH_MS: '100',
+      HMAS_INFERENCE_LOG_RETENTION_DAYS: '7',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -86,6 +94,10 @@ describe('loadConfig', () => {
       hfToken: 'hf_token',
       reconcileIntervalMs: 2000,
       runtimeBinaries: { vllm: '/opt/vllm/bin/vllm' },
+      redisUrl: 'redis://cache:6379',
+      rateLimitDefaults: { rpm: 120, tpm: 50000 },
+      gatewayTimeoutMs: 60000,
+      inferenceLog: { buffer: 10, batch: 5, flushMs: 100, retentionDays: 7 },
     });
   });
 

@@ -38,6 +38,14 @@ export const configSchema = z.object({
   HMAS_RUNTIME_BIN_OLLAMA: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Program of the Ollama runtime on cluster `local` (default: `ollama` on PATH).'),
   HF_ENDPOINT: z.string().url().default('https://huggingface.co').describe('Hugging Face Hub base URL (a mirror or an air-gapped hub works).'),
   HMAS_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(10_000).describe('How often the deployment reconciler compares the database with the clusters.'),
+  REDIS_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()).describe('Redis URL: rate limits and key revocations shared by several H-MAS instances. Unset = in memory (one instance).'),
+  HMAS_RATE_LIMIT_RPM: z.coerce.number().int().min(0).default(60).describe('Default requests per minute per API key and per user (0 = unlimited).'),
+  HMAS_RATE_LIMIT_TPM: z.coerce.number().int().min(0).default(0).describe('Default tokens per minute per API key and per user (0 = unlimited).'),
+  HMAS_GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(300_000).describe('How long the gateway waits for an upstream answer to start (504 UPSTREAM_TIMEOUT).'),
+  HMAS_INFERENCE_LOG_BUFFER: z.coerce.number().int().min(1).default(1000).describe('Inference log entries buffered before new ones are dropped (and counted).'),
+  HMAS_INFERENCE_LOG_BATCH: z.coerce.number().int().min(1).default(100).describe('Inference log entries written per database insert.'),
+  HMAS_INFERENCE_LOG_FLUSH_MS: z.coerce.number().int().min(10).default(5000).describe('How often buffered inference log entries are written.'),
+  HMAS_INFERENCE_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(30).describe('Inference log entries older than this are deleted (hourly, in batches).'),
   HF_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Hugging Face token for gated or private repos.'),
 });
 
@@ -68,6 +76,10 @@ export interface Config {
   readonly hfEndpoint: string;
   readonly hfToken: string | undefined;
   readonly reconcileIntervalMs: number;
+  readonly redisUrl: string | undefined;
+  readonly rateLimitDefaults: { rpm: number; tpm: number };
+  readonly gatewayTimeoutMs: number;
+  readonly inferenceLog: { buffer: number; batch: number; flushMs: number; retentionDays: number };
 }
 
 export class ConfigError extends Error {
@@ -125,6 +137,15 @@ export function loadConfig(
     hfEndpoint: raw.HF_ENDPOINT.replace(/\/+$/, ''),
     hfToken: raw.HF_TOKEN,
     reconcileIntervalMs: raw.HMAS_RECONCILE_INTERVAL_MS,
+    redisUrl: raw.REDIS_URL,
+    rateLimitDefaults: Object.freeze({ rpm: raw.HMAS_RATE_LIMIT_RPM, tpm: raw.HMAS_RATE_LIMIT_TPM }),
+    gatewayTimeoutMs: raw.HMAS_GATEWAY_TIMEOUT_MS,
+    inferenceLog: Object.freeze({
+      buffer: raw.HMAS_INFERENCE_LOG_BUFFER,
+      batch: raw.HMAS_INFERENCE_LOG_BATCH,
+      flushMs: raw.HMAS_INFERENCE_LOG_FLUSH_MS,
+      retentionDays: raw.HMAS_INFERENCE_LOG_RETENTION_DAYS,
+    }),
   });
 }
 
