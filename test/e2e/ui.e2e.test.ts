@@ -1,96 +1,45 @@
-// Browser test of the web UI against the real server (real database, built UI from dist/web).
-// Needs Chromium at /usr/bin/chromium: without it the suite is skipped locally and fails on CI.
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
+// Browser test of the web UI shell against the real server: sign-in, users, audit logs, theme,
+// narrow layout. Harness (server, Chromium, console watch): ./browser-harness.ts.
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer } from '../support/test-server.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const onCi = Boolean(process.env.CI);
-const WEB_INDEX = fileURLToPath(new URL('../../dist/web/index.html', import.meta.url));
-const SCREENSHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
-
-if (!hasChromium && !onCi) {
-  console.warn(`[ui.e2e] Skipping the browser test: no Chromium at ${CHROMIUM}. Install it (apt-get install chromium) to run it.`);
-}
+import type { BrowserHarness } from './browser-harness.js';
+import { browserTestsRun, SCREENSHOTS, startBrowserHarness } from './browser-harness.js';
 
 const VIEWER = { username: 'ada.viewer', displayName: 'Ada Lovelace', password: 'viewer-password-123' };
 
-describe.skipIf(!hasChromium && !onCi)('web UI in a browser', () => {
-  let server: Awaited<ReturnType<typeof startTestServer>>;
-  let browser: Browser;
-  let context: BrowserContext;
+describe.skipIf(!browserTestsRun)('web UI in a browser', () => {
+  let h: BrowserHarness;
   let page: Page;
-  /** Console errors/warnings and uncaught exceptions; every test must leave this empty. */
-  let problems: string[] = [];
-  /** Console messages a test expects (e.g. the browser logging a deliberate 401). */
-  let expectedConsole: RegExp[] = [];
-
-  const url = (path: string) => new URL(path, server.url).toString();
+  let server: BrowserHarness['server'];
+  const url = (path: string) => h.url(path);
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(`CI is set but there is no Chromium at ${CHROMIUM}; the browser test cannot run.`);
-    if (!existsSync(WEB_INDEX)) {
-      // `npm test` builds the UI first; this keeps `vitest run test/e2e` working on a fresh checkout.
-      const { build } = await import('vite');
-      await build({ configFile: fileURLToPath(new URL('../../src/web/vite.config.ts', import.meta.url)), logLevel: 'warn' });
-    }
-    await mkdir(SCREENSHOTS, { recursive: true });
-    server = await startTestServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
-    });
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-    page = await context.newPage();
-    page.on('console', (message: ConsoleMessage) => {
-      const type = message.type();
-      if (type !== 'error' && type !== 'warning') return;
-      const text = `${type}: ${message.text()} (${message.location().url})`;
-      if (expectedConsole.some((pattern) => pattern.test(text))) return;
-      problems.push(text);
-    });
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    h = await startBrowserHarness();
+    page = h.page;
+    server = h.server;
   });
 
   afterEach(() => {
-    const found = problems;
-    problems = [];
-    expectedConsole = [];
-    expect(found, 'browser console errors/warnings').toEqual([]);
+    expect(h.takeProblems(), 'browser console errors/warnings').toEqual([]);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await h?.close();
   });
 
-  async function signIn(username: string, password: string) {
-    await page.goto(url('/login'));
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
-  }
+  const signIn = (username: string, password: string) => h.signIn(username, password);
 
   async function signOut() {
-    await page.getByRole('button', { name: 'Log out' }).click();
-    await page.getByRole('heading', { name: 'Sign in to H-MAS' }).waitFor();
+    await h.signOut();
     expect(new URL(page.url()).pathname).toBe('/login');
   }
 
   const theme = () => page.locator('html').getAttribute('data-theme');
-  const mainNav = () => page.getByRole('navigation', { name: 'Main' });
-  const settingsTab = (name: string) => page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name });
+  const settingsTab = (name: string) => h.settingsTab(name);
 
   it("shows the server's message when the password is wrong", async () => {
     // Chrome logs the 401 of the failed sign-in itself; that one line is expected.
-    expectedConsole = [/status of 401 .*\/api\/auth\/login\)$/];
+    h.expectConsole(/status of 401 .*\/api\/auth\/login\)$/);
     await page.goto(url('/login'));
     await page.getByRole('heading', { name: 'Sign in to H-MAS' }).waitFor();
     await page.screenshot({ path: `${SCREENSHOTS}login.png` });
@@ -104,7 +53,7 @@ describe.skipIf(!hasChromium && !onCi)('web UI in a browser', () => {
 
   it('sends a signed-out visitor to the login page and back where they were after signing in', async () => {
     // Chrome logs the 401 of the session check itself; that one line is expected.
-    expectedConsole = [/status of 401 .*\/api\/auth\/me\)$/];
+    h.expectConsole(/status of 401 .*\/api\/auth\/me\)$/);
     await page.goto(url('/settings/audit-logs'));
     await page.getByRole('heading', { name: 'Sign in to H-MAS' }).waitFor();
     await page.getByLabel('Username').fill('admin');
@@ -115,18 +64,18 @@ describe.skipIf(!hasChromium && !onCi)('web UI in a browser', () => {
   });
 
   it('shows who is signed in and every section in the sidebar', async () => {
-    await mainNav().getByRole('link', { name: 'Dashboard' }).click();
+    await h.navLink('Dashboard').click();
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
     expect(await page.getByTestId('current-user').textContent()).toBeTruthy();
     expect(await page.getByTestId('current-role').textContent()).toBe('admin');
     await page.getByRole('heading', { name: 'Not available yet' }).waitFor();
     for (const name of ['Dashboard', 'Clusters', 'Models', 'Instances', 'Monitoring', 'Inference logs', 'API keys', 'Settings']) {
-      expect(await mainNav().getByRole('link', { name, exact: true }).count(), name).toBe(1);
+      expect(await h.navLink(name).count(), name).toBe(1);
     }
   });
 
   it('creates a user through the New user drawer', async () => {
-    await mainNav().getByRole('link', { name: 'Settings' }).click();
+    await h.navLink('Settings').click();
     await settingsTab('Users').click();
     await page.getByRole('row').filter({ hasText: 'admin' }).first().waitFor();
     await page.getByRole('button', { name: 'New user' }).click();
@@ -136,7 +85,7 @@ describe.skipIf(!hasChromium && !onCi)('web UI in a browser', () => {
     // The server's validation message shows under the field.
     await drawer.getByLabel('Username').fill('Not Valid!');
     await drawer.getByLabel('Password').fill(VIEWER.password);
-    expectedConsole = [/status of 400 .*\/api\/users\)$/];
+    h.expectConsole(/status of 400 .*\/api\/users\)$/);
     await drawer.getByRole('button', { name: 'Create user' }).click();
     await drawer.getByText('Use 2–63 characters', { exact: false }).waitFor();
 
@@ -172,8 +121,8 @@ describe.skipIf(!hasChromium && !onCi)('web UI in a browser', () => {
   });
 
   it('renders the app for client routes the server does not know (SPA fallback)', async () => {
-    await page.goto(url('/clusters'));
-    await page.getByRole('heading', { level: 1, name: 'Clusters' }).waitFor();
+    await page.goto(url('/instances'));
+    await page.getByRole('heading', { level: 1, name: 'Instances' }).waitFor();
     await page.getByRole('heading', { name: 'Not available yet' }).waitFor();
     await page.goto(url('/settings/users'));
     await page.getByRole('row').filter({ hasText: VIEWER.username }).waitFor();
@@ -203,7 +152,7 @@ describe.skipIf(!hasChromium && !onCi)('web UI in a browser', () => {
     try {
       const menu = page.getByRole('button', { name: 'Menu', exact: true });
       await menu.waitFor();
-      const clustersLink = mainNav().getByRole('link', { name: 'Clusters' });
+      const clustersLink = h.navLink('Clusters');
       await clustersLink.waitFor({ state: 'hidden' });
       await menu.click();
       expect(await menu.getAttribute('aria-expanded')).toBe('true');
@@ -222,7 +171,7 @@ describe.skipIf(!hasChromium && !onCi)('web UI in a browser', () => {
     await signOut();
     await signIn(VIEWER.username, VIEWER.password);
     expect(await page.getByTestId('current-role').textContent()).toBe('viewer');
-    await mainNav().getByRole('link', { name: 'Settings' }).click();
+    await h.navLink('Settings').click();
     await settingsTab('Users').click();
     await page.getByRole('row').filter({ hasText: VIEWER.username }).waitFor();
     await page.getByText('Only admins can add or change users.').waitFor();
@@ -233,7 +182,7 @@ describe.skipIf(!hasChromium && !onCi)('web UI in a browser', () => {
 
   it('lets a user change their own display name and password', async () => {
     await signIn(VIEWER.username, VIEWER.password);
-    await mainNav().getByRole('link', { name: 'Settings' }).click();
+    await h.navLink('Settings').click();
     await settingsTab('Profile').click();
     await page.getByRole('textbox', { name: 'Display name' }).fill('Ada King');
     await page.getByRole('button', { name: 'Save name' }).click();

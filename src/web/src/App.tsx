@@ -5,8 +5,16 @@ import { NotAvailable } from './components/NotAvailable';
 import { plannedFeatures } from './features';
 import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { ClusterDetailPage } from './pages/clusters/ClusterDetailPage';
+import { ClustersPage } from './pages/clusters/ClustersPage';
+import { ModelDetailPage } from './pages/models/ModelDetailPage';
+import { ModelsPage } from './pages/models/ModelsPage';
 import { AuditLogsTab } from './pages/settings/AuditLogsTab';
+import { FailoverPoliciesTab } from './pages/settings/FailoverPoliciesTab';
+import { OptimizationPresetsTab } from './pages/settings/OptimizationPresetsTab';
+import { PlacementStrategiesTab } from './pages/settings/PlacementStrategiesTab';
 import { ProfileTab } from './pages/settings/ProfileTab';
+import { ResourceProfilesTab } from './pages/settings/ResourceProfilesTab';
 import { SettingsPage } from './pages/settings/SettingsPage';
 import { UsersTab } from './pages/settings/UsersTab';
 
@@ -20,8 +28,10 @@ export function App() {
         <Route element={<RequireAuth />}>
           <Route element={<Layout />}>
             <Route index element={<NotAvailable feature={plannedFeatures.dashboard} />} />
-            <Route path="clusters/*" element={<NotAvailable feature={plannedFeatures.clusters} />} />
-            <Route path="models/*" element={<NotAvailable feature={plannedFeatures.models} />} />
+            <Route path="clusters" element={<ClustersPage />} />
+            <Route path="clusters/:name" element={<ClusterDetailPage />} />
+            <Route path="models" element={<ModelsPage />} />
+            <Route path="models/:id" element={<ModelDetailPage />} />
             <Route path="instances/*" element={<NotAvailable feature={plannedFeatures.instances} />} />
             <Route path="monitoring/*" element={<NotAvailable feature={plannedFeatures.monitoring} />} />
             <Route path="inference-logs/*" element={<NotAvailable feature={plannedFeatures.inferenceLogs} />} />
@@ -31,6 +41,10 @@ export function App() {
               <Route path="profile" element={<ProfileTab />} />
               <Route path="users" element={<UsersTab />} />
               <Route path="audit-logs" element={<AuditLogsTab />} />
+              <Route path="resource-profiles" element={<ResourceProfilesTab />} />
+              <Route path="placement-strategies" element={<PlacementStrategiesTab />} />
+              <Route path="failover-policies" element={<FailoverPoliciesTab />} />
+              <Route path="optimization-presets" element={<OptimizationPresetsTab />} />
             </Route>
             <Route path="*" element={<NotFoundPage />} />
           </Route>

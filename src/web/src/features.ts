@@ -14,16 +14,6 @@ export const plannedFeatures = {
       'Per-cluster GPU temperature',
     ],
   },
-  clusters: {
-    title: 'Clusters',
-    summary: 'The GPU clusters H-MAS deploys to.',
-    planned: ['Register a cluster and check that it is reachable', 'GPU inventory and allocation per node', 'Connection health'],
-  },
-  models: {
-    title: 'Models',
-    summary: 'The model catalog instances are deployed from.',
-    planned: ['Register a model with its source and runtime', 'Default serving settings per model', 'Which instances serve each model'],
-  },
   instances: {
     title: 'Instances',
     summary: 'Running model deployments and their lifecycle.',

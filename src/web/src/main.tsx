@@ -7,6 +7,7 @@ import { App } from './App';
 import { initTheme } from './theme/theme';
 import './styles/tokens.css';
 import './styles/app.css';
+import './styles/registry.css';
 
 initTheme();
 

@@ -20,7 +20,18 @@ export const queryKeys = {
   usersPage: (limit: number, offset: number) => ['users', { limit, offset }] as const,
   auditLogs: ['audit-logs'] as const,
   auditLogsPage: (query: AuditLogQuery) => ['audit-logs', query] as const,
+  /** A collection by its API path ('/api/clusters'): its pages, and its items under 'one'. */
+  collection: (path: string) => [path] as const,
+  item: (path: string, id: string) => [path, 'one', id] as const,
 };
+
+/** Refetches the given keys and the audit log (every change is audited). */
+export function useInvalidate(...keys: ReadonlyArray<readonly unknown[]>) {
+  const queryClient = useQueryClient();
+  return async () => {
+    await Promise.all([...keys, queryKeys.auditLogs].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
+  };
+}
 
 // ---- session ---------------------------------------------------------------------------
 

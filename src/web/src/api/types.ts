@@ -2,7 +2,14 @@
 // src/domain (type-only imports, so no zod reaches the bundle; ROLES is a plain constant); the
 // few request bodies without an exported type are spelled out here.
 
+import type { z } from 'zod';
 import type { AuditEntry } from '../../../domain/audit';
+import type { createClusterSchema, updateClusterSchema } from '../../../domain/cluster';
+import type { createModelSchema, importHuggingFaceSchema, Model, ModelCategory } from '../../../domain/model';
+import type { ModelPreset } from '../../../domain/model-presets';
+import type { createPresetSchema, updatePresetSchema } from '../../../domain/optimization';
+import type { failoverPolicySpecSchema, placementStrategySpecSchema, resourceProfileSpecSchema } from '../../../domain/policies';
+import type { ResourceRecommendation } from '../../../domain/resource-fit';
 import type { CreateUserInput, UpdateUserInput, User } from '../../../domain/user';
 
 export { ROLES } from '../../../domain/roles';
@@ -75,3 +82,76 @@ export interface ErrorEnvelope {
     details?: unknown;
   };
 }
+
+// ---- clusters ------------------------------------------------------------------------------
+
+export type {
+  Cluster,
+  ClusterScheduler,
+  ClusterType,
+  ClusterWithToken,
+  ConnectionCheck,
+  ConnectionKind,
+  ConnectionSummary,
+  ConnectionTestReport,
+  Inventory,
+  InventoryNode,
+  ReadinessState,
+} from '../../../domain/cluster';
+/** What a client sends: defaults (type, scheduler, labels, imagePrecache) may be left out. */
+export type CreateClusterRequest = z.input<typeof createClusterSchema>;
+export type UpdateClusterRequest = z.input<typeof updateClusterSchema>;
+/** A connection as a client sends it (namespace may be left to its default). */
+export type ConnectionRequest = CreateClusterRequest['connection'];
+
+// ---- models --------------------------------------------------------------------------------
+
+export type { Model, ModelCategory, ModelPreset, ResourceRecommendation };
+export type { ModelDraft, ModelFormat } from '../../../domain/model';
+export type { FitResult } from '../../../domain/resource-fit';
+export type CreateModelRequest = z.input<typeof createModelSchema>;
+export type ImportModelRequest = z.input<typeof importHuggingFaceSchema>;
+export type ModelPresetItem = ModelPreset & { recommendation: ResourceRecommendation | null };
+
+export interface ModelListQuery {
+  category?: ModelCategory | undefined;
+  q?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
+/** GET /api/models/:id/fit; freeGpus is "8" or "8,4,4". */
+export interface FitQuery {
+  gpuMemoryGiB: number;
+  freeGpus: string;
+  replicas: number;
+  contextLength?: number | undefined;
+  concurrency?: number | undefined;
+}
+
+// ---- policies ------------------------------------------------------------------------------
+
+// Built from the spec schemas: the domain's ResourceProfile/PlacementStrategy/FailoverPolicy
+// types come out as the union of all three kinds.
+interface PolicyMeta {
+  id: string;
+  name: string;
+  description: string;
+  createdAt: string;
+  updatedAt: string;
+}
+type Policy<Spec extends z.ZodType> = z.output<Spec> & PolicyMeta;
+type CreatePolicy<Spec extends z.ZodType> = z.input<Spec> & { name: string; description?: string };
+
+export type ResourceProfile = Policy<typeof resourceProfileSpecSchema>;
+export type PlacementStrategy = Policy<typeof placementStrategySpecSchema>;
+export type FailoverPolicy = Policy<typeof failoverPolicySpecSchema>;
+export type CreateResourceProfileRequest = CreatePolicy<typeof resourceProfileSpecSchema>;
+export type CreatePlacementStrategyRequest = CreatePolicy<typeof placementStrategySpecSchema>;
+export type CreateFailoverPolicyRequest = CreatePolicy<typeof failoverPolicySpecSchema>;
+
+// ---- runtimes and optimization presets -----------------------------------------------------
+
+export type { KnobDescriptor, Optimization, OptimizationPreset, RenderResultBody as RenderResult, RuntimeDescriptor, RuntimeId } from '../../../domain/optimization';
+export type CreateOptimizationPresetRequest = z.input<typeof createPresetSchema>;
+export type UpdateOptimizationPresetRequest = z.input<typeof updatePresetSchema>;

@@ -13,3 +13,9 @@ export function useCurrentUser(): User {
   if (!user) throw new Error('useCurrentUser() must be used below <RequireAuth>');
   return user;
 }
+
+/** Operators and admins change clusters, models and policies; viewers only look. */
+export function useCanOperate(): boolean {
+  const { role } = useCurrentUser();
+  return role === 'operator' || role === 'admin';
+}

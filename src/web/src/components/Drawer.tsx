@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { useEffect, useId, useRef } from 'react';
+import { ErrorBanner } from './ErrorBanner';
 import { Icon } from './Icon';
 
 export interface DrawerProps {
@@ -81,18 +82,54 @@ export interface DrawerActionsProps {
   pending?: boolean;
   disabled?: boolean;
   onCancel: () => void;
+  /** More buttons between Cancel and submit (e.g. Back in a multi-step form). */
+  children?: ReactNode;
 }
 
 /** Cancel + submit, pinned to the bottom of a drawer. */
-export function DrawerActions({ formId, submitLabel, pendingLabel, pending = false, disabled = false, onCancel }: DrawerActionsProps) {
+export function DrawerActions({ formId, submitLabel, pendingLabel, pending = false, disabled = false, onCancel, children }: DrawerActionsProps) {
   return (
     <div className="drawer-actions">
       <button type="button" className="btn btn-secondary" onClick={onCancel}>
         Cancel
       </button>
+      {children}
       <button type="submit" form={formId} className="btn btn-primary" disabled={pending || disabled}>
         {pending ? (pendingLabel ?? 'Saving…') : submitLabel}
       </button>
     </div>
+  );
+}
+
+export interface DrawerFormProps extends Omit<DrawerActionsProps, 'formId'> {
+  onSubmit: () => void;
+  /** What goes in the banner above the fields (see splitFormError). */
+  error?: unknown;
+  /** The fields; `actions` are extra buttons for the action row. */
+  children: ReactNode;
+  actions?: ReactNode;
+}
+
+/** The form of a drawer: banner, fields, and the action row submitting it. */
+export function DrawerForm({ onSubmit, error, children, actions, ...actionProps }: DrawerFormProps) {
+  const formId = useId();
+  return (
+    <>
+      <form
+        id={formId}
+        className="form"
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          onSubmit();
+        }}
+      >
+        <ErrorBanner error={error} />
+        {children}
+      </form>
+      <DrawerActions formId={formId} {...actionProps}>
+        {actions}
+      </DrawerActions>
+    </>
   );
 }

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import type { InputHTMLAttributes, ReactNode, TextareaHTMLAttributes } from 'react';
 import { useId } from 'react';
 
 export interface FieldControlProps {
@@ -74,5 +74,80 @@ export function CheckboxField({
         )}
       </div>
     </div>
+  );
+}
+
+interface ValueFieldProps {
+  label: string;
+  hint?: ReactNode;
+  error?: string | undefined;
+  value: string;
+  onChange: (value: string) => void;
+}
+
+type TextFieldProps = ValueFieldProps &
+  Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onChange' | 'className' | 'children'>;
+
+/** A labelled text (or number, …) input; `value` and `onChange` deal in strings. */
+export function TextField({ label, hint, error, value, onChange, ...input }: TextFieldProps) {
+  return (
+    <Field label={label} hint={hint} error={error}>
+      {(control) => <input autoComplete="off" {...input} {...control} className="input" value={value} onChange={(event) => onChange(event.target.value)} />}
+    </Field>
+  );
+}
+
+type TextAreaFieldProps = ValueFieldProps &
+  Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'id' | 'value' | 'onChange' | 'className' | 'children'> & {
+    /** Monospace, for YAML, flags and KEY=VALUE lines. */
+    mono?: boolean;
+  };
+
+export function TextAreaField({ label, hint, error, value, onChange, mono = false, ...textarea }: TextAreaFieldProps) {
+  return (
+    <Field label={label} hint={hint} error={error}>
+      {(control) => (
+        <textarea
+          spellCheck={false}
+          {...textarea}
+          {...control}
+          className={mono ? 'input textarea mono' : 'input textarea'}
+          value={value}
+          onChange={(event) => onChange(event.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
+export interface SelectOption<V extends string> {
+  value: V;
+  label: string;
+}
+
+/** A labelled select; options are values, or value + label pairs. */
+export function SelectField<V extends string>({
+  label,
+  hint,
+  error,
+  value,
+  onChange,
+  options,
+}: Omit<ValueFieldProps, 'value' | 'onChange'> & { value: V; onChange: (value: V) => void; options: ReadonlyArray<V | SelectOption<V>> }) {
+  return (
+    <Field label={label} hint={hint} error={error}>
+      {(control) => (
+        <select {...control} className="input" value={value} onChange={(event) => onChange(event.target.value as V)}>
+          {options.map((option) => {
+            const { value: optionValue, label: optionLabel } = typeof option === 'string' ? { value: option, label: option } : option;
+            return (
+              <option key={optionValue} value={optionValue}>
+                {optionLabel}
+              </option>
+            );
+          })}
+        </select>
+      )}
+    </Field>
   );
 }

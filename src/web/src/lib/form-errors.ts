@@ -17,6 +17,8 @@ export function splitFormError<F extends string>(
   error: unknown,
   fields: readonly F[],
   codeToField: Partial<Record<string, F>> = {},
+  /** Issues the form shows elsewhere (e.g. under label rows, see keyedIssues): dotted paths. */
+  skip: (path: string) => boolean = () => false,
 ): FormErrors<F> {
   const result: FormErrors<F> = { fields: {}, banner: null };
   if (!error) return result;
@@ -28,8 +30,8 @@ export function splitFormError<F extends string>(
     return result;
   }
 
-  const issues = error.issues;
-  if (issues.length === 0) return { fields: {}, banner: error };
+  const issues = error.issues.filter((issue) => !skip(issue.path));
+  if (issues.length === 0) return error.issues.length > 0 ? result : { fields: {}, banner: error };
 
   const unmatched: string[] = [];
   for (const issue of issues) {
@@ -45,6 +47,24 @@ export function splitFormError<F extends string>(
       message: unmatched.join(' '),
       requestId: error.requestId,
     });
+  }
+  return result;
+}
+
+/**
+ * Validation messages about the entries of a map in the request body, by entry key: with prefix
+ * "/labels/", an issue at "/labels/team/a" is about the label "team/a" (keys may hold "/", so
+ * everything after the prefix is the key; "~1" and "~0" are unescaped).
+ */
+export function keyedIssues(error: unknown, prefix: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (!isApiError(error)) return result;
+  const raw = (error.details as { issues?: unknown } | undefined)?.issues;
+  if (!Array.isArray(raw)) return result;
+  for (const issue of raw as Array<{ path?: unknown; message?: unknown }>) {
+    if (typeof issue.path !== 'string' || typeof issue.message !== 'string' || !issue.path.startsWith(prefix)) continue;
+    const key = issue.path.slice(prefix.length).replace(/~1/g, '/').replace(/~0/g, '~');
+    result[key] ??= issue.message;
   }
   return result;
 }

@@ -35,3 +35,24 @@ export function localInputToIso(value: string, { endOfMinute = false } = {}): st
   if (endOfMinute && d.getSeconds() === 0 && d.getMilliseconds() === 0) d.setSeconds(59, 999);
   return d.toISOString();
 }
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** 2164129763328 → "2.0 TiB" (binary units, as Kubernetes reports memory). */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${UNITS[unit]}`;
+}
+
+const integer = new Intl.NumberFormat('en-US');
+
+/** 131072 → "131,072"; null → "—". */
+export function formatCount(value: number | null | undefined): string {
+  return value === null || value === undefined ? '—' : integer.format(value);
+}

@@ -1,0 +1,37 @@
+import type { Inventory } from '../../api/types';
+import { DataTable } from '../../components/DataTable';
+import { Badge } from '../../components/Badge';
+import { formatBytes } from '../../lib/format';
+
+type Node = Inventory['nodes'][number];
+
+const gpuMemory = (memoryMiB: number | null) => (memoryMiB === null ? '' : ` (${formatBytes(memoryMiB * 1024 * 1024)})`);
+
+const columns = [
+  { header: 'Node', cell: (node: Node) => node.name, className: 'mono' },
+  { header: 'Ready', cell: (node: Node) => (node.ready ? <Badge tone="ok">ready</Badge> : <Badge tone="error">not ready</Badge>) },
+  {
+    header: 'GPUs',
+    cell: (node: Node) =>
+      node.gpus.length === 0 ? <span className="muted">none</span> : node.gpus.map((group) => `${group.model} ×${group.count}${gpuMemory(group.memoryMiB)}`).join(', '),
+  },
+  { header: 'GPU allocated / allocatable', cell: (node: Node) => `${node.gpuAllocated} / ${node.gpuAllocatable}`, className: 'nowrap' },
+  { header: 'CPU cores', cell: (node: Node) => node.cpuCores },
+  { header: 'Memory', cell: (node: Node) => formatBytes(node.memoryBytes), className: 'nowrap' },
+];
+
+/** Nodes of a cluster with their GPUs, allocation, CPU and memory; then the inventory's notes. */
+export function InventoryTable({ inventory, caption }: { inventory: Inventory; caption: string }) {
+  return (
+    <>
+      <DataTable caption={caption} columns={columns} rows={inventory.nodes} rowKey={(node) => node.name} empty="No nodes reported." dense />
+      {inventory.notes.length > 0 && (
+        <ul className="notes" aria-label="Inventory notes">
+          {inventory.notes.map((note) => (
+            <li key={note}>{note}</li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
