@@ -47,6 +47,7 @@ export const configSchema = z.object({
   HMAS_INFERENCE_LOG_FLUSH_MS: z.coerce.number().int().min(10).default(5000).describe('How often buffered inference log entries are written.'),
   HMAS_INFERENCE_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(30).describe('Inference log entries older than this are deleted (hourly, in batches).'),
   HF_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Hugging Face token for gated or private repos.'),
+  HMAS_MODEL_DOWNLOAD_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000).describe('A model file download that receives no byte for this long is cut and resumed.'),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -75,6 +76,7 @@ export interface Config {
   readonly runtimeBinaries: Readonly<Partial<Record<'vllm' | 'tgi' | 'tei' | 'llamacpp' | 'ollama', string>>>;
   readonly hfEndpoint: string;
   readonly hfToken: string | undefined;
+  readonly modelDownloadIdleTimeoutMs: number;
   readonly reconcileIntervalMs: number;
   readonly redisUrl: string | undefined;
   readonly rateLimitDefaults: { rpm: number; tpm: number };
@@ -136,6 +138,7 @@ export function loadConfig(
     ),
     hfEndpoint: raw.HF_ENDPOINT.replace(/\/+$/, ''),
     hfToken: raw.HF_TOKEN,
+    modelDownloadIdleTimeoutMs: raw.HMAS_MODEL_DOWNLOAD_IDLE_TIMEOUT_MS,
     reconcileIntervalMs: raw.HMAS_RECONCILE_INTERVAL_MS,
     redisUrl: raw.REDIS_URL,
     rateLimitDefaults: Object.freeze({ rpm: raw.HMAS_RATE_LIMIT_RPM, tpm: raw.HMAS_RATE_LIMIT_TPM }),

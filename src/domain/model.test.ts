@@ -34,6 +34,9 @@ describe('formatParameterCount (llama.cpp size labels)', () => {
     [684_531_386_000, '685B'],
     [1_026_408_235_864, '1.0T'],
     [22_713_216, '23M'],
+    // Exactly one billion is 1.0B, not 1000M.
+    [1_000_000_000, '1.0B'],
+    [1_000_000, '1.0M'],
   ])('%i → %s', (count, label) => {
     expect(formatParameterCount(count)).toBe(label);
   });

@@ -199,7 +199,7 @@ export function formatParameterCount(parameters: number): string {
     [1e6, 'M'],
     [1, 'K'],
   ];
-  const [divisor, suffix] = scales.find(([scale]) => parameters > scale) ?? [1e3, 'K'];
+  const [divisor, suffix] = scales.find(([scale]) => parameters >= scale) ?? [1e3, 'K'];
   const scaled = parameters / (suffix === 'K' ? 1e3 : divisor);
   const integerDigits = String(Math.round(scaled)).replace(/^0+/, '').length;
   return `${scaled.toFixed(Math.max(2 - integerDigits, 0))}${suffix}`;

@@ -70,20 +70,29 @@ export function policySchemas<K extends PolicyKind>(kind: K) {
   const spec = POLICY_SPECS[kind];
   return {
     create: spec.extend({ name: policyNameSchema, description: z.string().trim().max(500).default('') }).strict(),
-    // Partial without defaults: a PATCH changes only what it names.
+    // Partial without defaults: a PATCH changes only what it names; null clears an optional setting.
     update: z
       .object({ name: policyNameSchema, description: z.string().trim().max(500) })
-      .extend(Object.fromEntries(Object.entries(spec.shape).map(([key, field]) => [key, unwrapDefault(field)])) as typeof spec.shape)
+      .extend(Object.fromEntries(Object.entries(spec.shape).map(([key, field]) => [key, patchField(field)])) as typeof spec.shape)
       .partial()
       .strict(),
     response: spec.extend(policyMeta),
   };
 }
 
-function unwrapDefault(field: z.ZodType): z.ZodType {
-  return field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : field;
+function patchField(field: z.ZodType): z.ZodType {
+  if (field instanceof z.ZodDefault) return field.unwrap() as z.ZodType;
+  if (field instanceof z.ZodOptional) return field.nullable();
+  return field;
 }
 
-export type ResourceProfile = z.infer<ReturnType<typeof policySchemas<'resource_profile'>>['response']>;
-export type PlacementStrategy = z.infer<ReturnType<typeof policySchemas<'placement_strategy'>>['response']>;
-export type FailoverPolicy = z.infer<ReturnType<typeof policySchemas<'failover_policy'>>['response']>;
+interface PolicyMeta {
+  id: string;
+  name: string;
+  description: string;
+  createdAt: string;
+  updatedAt: string;
+}
+export type ResourceProfile = z.infer<typeof resourceProfileSpecSchema> & PolicyMeta;
+export type PlacementStrategy = z.infer<typeof placementStrategySpecSchema> & PolicyMeta;
+export type FailoverPolicy = z.infer<typeof failoverPolicySpecSchema> & PolicyMeta;

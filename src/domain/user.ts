@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rateLimitValueSchema } from './rate-limit.js';
 import { ROLES } from './roles.js';
 
 export const usernameSchema = z
@@ -24,6 +25,9 @@ export const userSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   lastLoginAt: z.string().nullable(),
+  /** Gateway rate limit overrides: null = the server default, 0 = unlimited. */
+  rateLimitRpm: z.number().int().nullable(),
+  rateLimitTpm: z.number().int().nullable(),
 });
 export type User = z.infer<typeof userSchema>;
 
@@ -44,6 +48,9 @@ export const updateUserSchema = z
     role: roleSchema.optional(),
     disabled: z.boolean().optional(),
     password: passwordSchema.optional(),
+    /** null = back to the server default. */
+    rateLimitRpm: rateLimitValueSchema.nullable().optional(),
+    rateLimitTpm: rateLimitValueSchema.nullable().optional(),
   })
   .strict();
 export type UpdateUserInput = z.infer<typeof updateUserSchema>;

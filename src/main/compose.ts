@@ -10,11 +10,20 @@ import { createConnectorRegistry } from '../clusters/connectors.js';
 import { registerClusterRoutes } from '../server/routes/cluster.routes.js';
 import { registerModelRoutes } from '../server/routes/model.routes.js';
 import { createHfClient } from '../services/models/hf-client.js';
+import { createModelDownloads, createModelFiles } from '../services/models/model-download.js';
 import { createModelRepo } from '../services/models/model-repo.js';
 import { createModelService } from '../services/models/model-service.js';
 import { createClusterRepo } from '../services/clusters/cluster-repo.js';
 import { createClusterService } from '../services/clusters/cluster-service.js';
 import { createApp } from '../server/app.js';
+import { createRateLimiter } from '../gateway/rate-limit/index.js';
+import { registerRateLimitRoutes } from '../server/routes/rate-limit.routes.js';
+import { MAX_API_KEYS_PER_USER } from '../domain/api-key.js';
+import { createCallerResolver } from '../gateway/auth/caller-resolver.js';
+import { registerApiKeyRoutes } from '../server/routes/api-key.routes.js';
+import { createApiKeyRepo } from '../services/api-keys/api-key-repo.js';
+import { createApiKeyService } from '../services/api-keys/api-key-service.js';
+import { createApiKeyUsageLoop, createApiKeyUsageRecorder } from '../services/api-keys/api-key-usage.js';
 import { createMetricsRegistry } from '../server/http-metrics.js';
 import type { ZodApp } from '../server/routes/route-types.js';
 import { createAuditRepo } from '../services/audit/audit-repo.js';
@@ -35,6 +44,18 @@ import { registerDeploymentRoutes } from '../server/routes/deployment.routes.js'
 import { createDeploymentRepo } from '../services/deployments/deployment-repo.js';
 import { createDeploymentService } from '../services/deployments/deployment-service.js';
 import { createDriverRegistry } from '../services/deployments/driver-registry.js';
+import { Agent } from 'undici';
+import { createGateway } from '../gateway/proxy/gateway.js';
+import { createGatewayMetrics } from '../gateway/proxy/gateway-metrics.js';
+import { createRateSubjects } from '../gateway/proxy/rate-subjects.js';
+import { createRouteSource } from '../gateway/proxy/route-source.js';
+import { createRouteTable } from '../gateway/proxy/route-table.js';
+import { createInferenceLogRepo } from '../gateway/request-log/inference-log-repo.js';
+import { createInferenceLogService } from '../gateway/request-log/inference-log-service.js';
+import { createInferenceLogWriter } from '../gateway/request-log/inference-log-writer.js';
+import { isRuntimeId, RUNTIMES } from '../runtimes/index.js';
+import { registerInferenceLogRoutes } from '../server/routes/inference-log.routes.js';
+import { registerInferenceRoutes } from '../server/routes/inference.routes.js';
 import { VERSION } from './version.js';
 
 export interface ComposedServer {
@@ -96,11 +117,17 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   const optimizationPresets = createOptimizationPresetService({ repo: createOptimizationPresetRepo(database.db) });
   features.push((app) => registerRuntimeRoutes(app, { presets: optimizationPresets }));
   features.push((app) => registerOptimizationPresetRoutes(app, { presets: optimizationPresets }));
-  const models = createModelService({
-    repo: createModelRepo(database.db),
-    hf: createHfClient({ endpoint: config.hfEndpoint, token: config.hfToken }),
+  const hf = createHfClient({ endpoint: config.hfEndpoint, token: config.hfToken });
+  const models = createModelService({ repo: createModelRepo(database.db), hf });
+  // GGUF files of Hub models, downloaded into <data dir>/models for runtimes that load a file.
+  const modelDownloads = createModelDownloads({
+    dataDir: config.dataDir,
+    hf,
+    logger: logger.child({ component: 'model-downloads' }),
+    idleTimeoutMs: config.modelDownloadIdleTimeoutMs,
   });
-  features.push((app) => registerModelRoutes(app, { models }));
+  const modelFiles = createModelFiles({ models, downloads: modelDownloads });
+  features.push((app) => registerModelRoutes(app, { models, files: modelFiles }));
 
   // Deployments: the local host driver runs replicas as processes that outlive the server.
   const localDriver = createLocalDriver({
@@ -119,11 +146,89 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     policies,
     presets: optimizationPresets,
     drivers,
+    modelFiles,
     logger: logger.child({ component: 'deployments' }),
   });
   features.push((app) => registerDeploymentRoutes(app, { deployments }));
   loops.add(createIntervalLoop({ name: 'deployment-reconciler', intervalMs: config.reconcileIntervalMs, logger, tick: (signal) => deployments.reconcile(signal) }));
   loops.add(createIntervalLoop({ name: 'deployment-unknown-sweep', intervalMs: 60_000, logger, tick: async () => void (await deployments.markNotReadyClusters()) }));
+
+  // gateway: rateLimiter — in memory for one instance, in Redis (REDIS_URL) when several share the load.
+  const rateLimiter = createRateLimiter({ redisUrl: config.redisUrl, logger: logger.child({ component: 'rate-limit' }) });
+  features.push((app) =>
+    registerRateLimitRoutes(app, {
+      limiter: rateLimiter,
+      users,
+      defaults: config.rateLimitDefaults,
+      // The keys that can make requests; the route has already checked who may see whose.
+      listKeysOf: async (userId) =>
+        (await apiKeys.list({ userId, username: '', role: 'admin' }, { userId, limit: MAX_API_KEYS_PER_USER, offset: 0 })).items.filter((key) => key.status === 'active'),
+    }),
+  );
+
+  // API keys: only their SHA-256 is stored; lastUsedAt is written in batches off the request path.
+  const apiKeys = createApiKeyService({ repo: createApiKeyRepo(database.db) });
+  features.push((app) => registerApiKeyRoutes(app, { apiKeys }));
+  const apiKeyUsage = createApiKeyUsageRecorder({ touch: (uses) => apiKeys.touchLastUsed(uses) });
+  loops.add(createApiKeyUsageLoop({ recorder: apiKeyUsage, intervalMs: 5_000, logger }));
+  // gateway: callerResolver — API key or JWT → GatewayCaller; key changes reach every instance through Redis (REDIS_URL).
+  const callerResolver = createCallerResolver({
+    tokens,
+    users,
+    apiKeys,
+    usage: apiKeyUsage,
+    logger,
+    redisUrl: config.redisUrl,
+  });
+
+  // gateway: proxy, routing, usage, request log — resolve caller → authorize → route → rate limit → proxy → record.
+  const metricsRegistry = createMetricsRegistry();
+  const gatewayMetrics = createGatewayMetrics(metricsRegistry);
+  const inferenceLogRepo = createInferenceLogRepo(database.db);
+  const inferenceLogs = createInferenceLogService({ repo: inferenceLogRepo });
+  // Not a loop: it keeps flushing while HTTP drains, and close() drains it before the database closes.
+  const inferenceLogWriter = createInferenceLogWriter({
+    insert: (entries) => inferenceLogRepo.insertMany(entries),
+    bufferSize: config.inferenceLog.buffer,
+    batchSize: config.inferenceLog.batch,
+    flushMs: config.inferenceLog.flushMs,
+    logger: logger.child({ component: 'inference-log' }),
+    onDrop: () => gatewayMetrics.logDropped(),
+  });
+  inferenceLogWriter.start();
+  loops.add(
+    createIntervalLoop({
+      name: 'inference-log-retention',
+      intervalMs: 3600_000,
+      runImmediately: true,
+      logger,
+      tick: async () => {
+        const deleted = await inferenceLogs.purgeOlderThan(config.inferenceLog.retentionDays);
+        if (deleted > 0) logger.info({ deleted, retentionDays: config.inferenceLog.retentionDays }, 'deleted old inference log entries');
+      },
+    }),
+  );
+  const routeTable = createRouteTable({
+    load: createRouteSource({ deployments: deploymentRepo, live: [localDriver] }),
+    runtime: (id) => (isRuntimeId(id) ? RUNTIMES[id] : undefined),
+    logger: logger.child({ component: 'gateway' }),
+  });
+  // Every instance routes for itself: this loop must run on every instance, not only a leader.
+  loops.add(createIntervalLoop({ name: 'gateway-routes', intervalMs: 1_000, runImmediately: true, logger, tick: () => routeTable.refresh() }));
+  const upstreamAgent = new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connect: { timeout: 5_000 } });
+  const gateway = createGateway({
+    callers: callerResolver,
+    rateLimiter,
+    subjects: createRateSubjects({ users, defaults: config.rateLimitDefaults }),
+    routes: routeTable,
+    dispatcher: upstreamAgent,
+    log: inferenceLogWriter,
+    metrics: gatewayMetrics,
+    timeoutMs: config.gatewayTimeoutMs,
+  });
+  // Prompts can be long: the gateway takes bodies up to 16 MiB (or the API's limit, if larger).
+  features.push((app) => registerInferenceRoutes(app, { gateway, bodyLimitBytes: Math.max(config.bodyLimitBytes, 16 * 1024 * 1024) }));
+  features.push((app) => registerInferenceLogRoutes(app, { inferenceLogs }));
 
   let shuttingDown = false;
   const app = await createApp({
@@ -133,7 +238,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     audit,
     tokens,
     loginThrottle,
-    metrics: createMetricsRegistry(),
+    metrics: metricsRegistry,
     options: { bodyLimitBytes: config.bodyLimitBytes, cookieSecure: config.cookieSecure, webDir: config.webDir, version: VERSION },
     isShuttingDown: () => shuttingDown,
     features,
@@ -146,7 +251,11 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
       shuttingDown = true;
     },
     close: async () => {
-      await Promise.all(drivers.all().map((driver) => driver.close()));
+      // HTTP has drained: every answered request is in the writer's buffer; write it while the database is open.
+      await inferenceLogWriter.drain();
+      await Promise.all([upstreamAgent.destroy(), ...drivers.all().map((driver) => driver.close()), modelDownloads.close(), rateLimiter.close(), callerResolver.close()]);
+      // Uses noted while HTTP drained, after the loops stopped.
+      await apiKeyUsage.flush().catch((error: unknown) => logger.warn({ err: error }, 'could not write API key last-used times'));
     },
   };
 }

@@ -20,6 +20,7 @@ import { installErrorResponseDocs } from './openapi-errors.js';
 import { registerAuditLogRoutes } from './routes/audit-log.routes.js';
 import { registerAuthRoutes } from './routes/auth.routes.js';
 import { registerHealthRoutes } from './routes/health.routes.js';
+import { isInferenceUrl } from './routes/inference.routes.js';
 import type { ZodApp } from './routes/route-types.js';
 import { registerUserRoutes } from './routes/user.routes.js';
 import { installWebUi } from './web-ui.js';
@@ -50,7 +51,8 @@ export async function createApp(deps: AppDeps): Promise<ZodApp> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.options.bodyLimitBytes,
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    // Gateway requests write their own START / first byte / DONE lines instead of Fastify's two.
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: (request) => isInferenceUrl(request.url) }),
     requestIdHeader: false,
     // A caller-supplied request id is kept (tracing across services) when it is sane.
     genReqId: (request) => {

@@ -68,7 +68,7 @@ describe.skipIf(!browserTestsRun)('web UI in a browser', () => {
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
     expect(await page.getByTestId('current-user').textContent()).toBeTruthy();
     expect(await page.getByTestId('current-role').textContent()).toBe('admin');
-    await page.getByRole('heading', { name: 'Not available yet' }).waitFor();
+    await page.getByRole('img', { name: 'Instances by status: none yet' }).waitFor();
     for (const name of ['Dashboard', 'Clusters', 'Models', 'Instances', 'Monitoring', 'Inference logs', 'API keys', 'Settings']) {
       expect(await h.navLink(name).count(), name).toBe(1);
     }
@@ -123,6 +123,8 @@ describe.skipIf(!browserTestsRun)('web UI in a browser', () => {
   it('renders the app for client routes the server does not know (SPA fallback)', async () => {
     await page.goto(url('/instances'));
     await page.getByRole('heading', { level: 1, name: 'Instances' }).waitFor();
+    await page.getByText('No instances yet: deploy a model.').waitFor();
+    await page.goto(url('/monitoring'));
     await page.getByRole('heading', { name: 'Not available yet' }).waitFor();
     await page.goto(url('/settings/users'));
     await page.getByRole('row').filter({ hasText: VIEWER.username }).waitFor();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,10 @@ import { buildGguf, gguf, type GgufWriterTensor } from '../support/gguf-writer.j
  * It serves the recorded answers in test/fixtures/hf-hub (see the README there), gates repos
  * whose answer says `gated`, and redirects GGUF downloads to a CDN on a second port (another
  * origin), as the Hub does for large files.
+ *
+ * Tests can host whole files of their own (`hostFile`): the Hub lists them with their LFS SHA-256
+ * and redirects to the CDN with `X-Linked-Etag`/`X-Linked-Size`, and the CDN serves them with
+ * Range support — and can cut, stall or ignore ranges on demand to exercise resumable downloads.
  */
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/hf-hub/', import.meta.url));
@@ -33,6 +38,17 @@ export interface FakeHfHub {
   requests: HubRequest[];
   /** Every answer becomes this status (or an HTML page with 200) until set back to null. */
   failWith(mode: number | 'html' | null): void;
+  /**
+   * Serves `bytes` as an LFS file of `repoId` (a repo this fake then knows, public, revision
+   * main). `sha256` overrides the hash the Hub claims (null: it claims none). Answers the real one.
+   */
+  hostFile(repoId: string, file: string, bytes: Buffer, options?: { sha256?: string | null }): { sha256: string };
+  /** The next `count` CDN answers for hosted files close the connection after `afterBytes` body bytes. */
+  cutDownloads(afterBytes: number, count?: number): void;
+  /** The next CDN answer for a hosted file sends `afterBytes` body bytes, then nothing (the connection stays open). */
+  stallNextDownload(afterBytes: number): void;
+  /** The CDN answers 200 with the whole file even to Range requests (a server without range support). */
+  ignoreRanges(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -133,9 +149,20 @@ async function readFixture(file: string): Promise<Buffer | undefined> {
   }
 }
 
+interface HostedFile {
+  bytes: Buffer;
+  sha256: string;
+  /** What the Hub says the hash is. */
+  claimedSha256: string | null;
+}
+
 export async function startFakeHfHub(): Promise<FakeHfHub> {
   const requests: HubRequest[] = [];
   let failure: number | 'html' | null = null;
+  const hosted = new Map<string, Map<string, HostedFile>>();
+  const cuts: number[] = [];
+  let stallAfter: number | null = null;
+  let rangesIgnored = false;
   const generated = new Map<string, RepoFile>();
   const generatedFile = (key: string): RepoFile | undefined => {
     const make = GENERATED[key];
@@ -164,6 +191,17 @@ export async function startFakeHfHub(): Promise<FakeHfHub> {
     if (token !== undefined && token !== FAKE_HF_TOKEN && token !== FAKE_HF_TOKEN_WITHOUT_ACCESS) {
       hubError(response, 401, null, 'Invalid credentials in Authorization header');
       return undefined;
+    }
+    const files = hosted.get(repoId);
+    if (files) {
+      return {
+        id: repoId,
+        sha: '0123456789abcdef0123456789abcdef01234567',
+        private: false,
+        gated: false,
+        tags: ['gguf'],
+        siblings: [...files].map(([rfilename, file]) => ({ rfilename, size: file.bytes.length, lfs: { sha256: file.sha256, size: file.bytes.length } })),
+      };
     }
     const raw = await readFixture(`${repoId}/api.json`);
     if (!raw) {
@@ -220,6 +258,16 @@ export async function startFakeHfHub(): Promise<FakeHfHub> {
             return hubError(response, 403, 'GatedRepo', `Access to model ${repoId} is restricted and you are not in the authorized list. Visit https://huggingface.co/${repoId} to ask for access.`);
           }
         }
+        const hostedFile = hosted.get(repoId)?.get(file);
+        if (hostedFile) {
+          response.writeHead(302, {
+            location: `${cdnUrl}/hosted/${repoId}/${file.split('/').map(encodeURIComponent).join('/')}`,
+            'x-linked-size': String(hostedFile.bytes.length),
+            ...(hostedFile.claimedSha256 ? { 'x-linked-etag': `"${hostedFile.claimedSha256}"` } : {}),
+            'x-repo-commit': info.sha as string,
+          });
+          return response.end();
+        }
         if (generatedFile(`${repoId}/${file}`)) {
           // Large (LFS) files live on the CDN.
           response.writeHead(302, { location: `${cdnUrl}/repos/${repoId}/${file.split('/').map(encodeURIComponent).join('/')}` });
@@ -236,10 +284,52 @@ export async function startFakeHfHub(): Promise<FakeHfHub> {
     });
   });
 
+  /** A hosted file with ranges, cuts and stalls. */
+  function serveHosted(request: IncomingMessage, response: ServerResponse, file: HostedFile): void {
+    const size = file.bytes.length;
+    const range = rangesIgnored ? null : /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
+    let start = 0;
+    let end = size - 1;
+    if (range) {
+      start = Number(range[1]);
+      end = Math.min(range[2] ? Number(range[2]) : size - 1, size - 1);
+      if (start >= size) {
+        response.writeHead(416, { 'content-range': `bytes */${size}` });
+        return void response.end();
+      }
+    }
+    const body = file.bytes.subarray(start, end + 1);
+    response.writeHead(range ? 206 : 200, {
+      'content-type': 'application/octet-stream',
+      'content-length': body.length,
+      etag: '"cdn-object-etag"',
+      ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
+    });
+    const cut = cuts.shift();
+    if (cut !== undefined && cut < body.length) {
+      response.write(body.subarray(0, cut), () => response.socket?.destroy());
+      return;
+    }
+    if (stallAfter !== null && stallAfter < body.length) {
+      response.write(body.subarray(0, stallAfter));
+      stallAfter = null;
+      return;
+    }
+    response.end(body);
+  }
+
   const cdn = createServer((request, response) => {
     record('cdn', request);
     const url = new URL(request.url ?? '/', 'http://cdn');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    if (parts[0] === 'hosted') {
+      const hostedFile = hosted.get(`${parts[1]}/${parts[2]}`)?.get(parts.slice(3).join('/'));
+      if (!hostedFile) {
+        response.writeHead(404);
+        return response.end();
+      }
+      return serveHosted(request, response, hostedFile);
+    }
     const file = parts[0] === 'repos' ? generatedFile(parts.slice(1).join('/')) : undefined;
     if (!file) {
       response.writeHead(404);
@@ -273,7 +363,24 @@ export async function startFakeHfHub(): Promise<FakeHfHub> {
     failWith(mode) {
       failure = mode;
     },
+    hostFile(repoId, file, bytes, options = {}) {
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      if (!hosted.has(repoId)) hosted.set(repoId, new Map());
+      hosted.get(repoId)!.set(file, { bytes, sha256, claimedSha256: options.sha256 === undefined ? sha256 : options.sha256 });
+      return { sha256 };
+    },
+    cutDownloads(afterBytes, count = 1) {
+      for (let index = 0; index < count; index += 1) cuts.push(afterBytes);
+    },
+    stallNextDownload(afterBytes) {
+      stallAfter = afterBytes;
+    },
+    ignoreRanges(on) {
+      rangesIgnored = on;
+    },
     async close() {
+      // Stalled answers keep their connections open: end them rather than wait.
+      for (const server of [hub, cdn]) server.closeAllConnections();
       await Promise.all([hub, cdn].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     },
   };

@@ -126,7 +126,7 @@ const ROUTES: RouteUnderTest[] = [
     path: '/api/users/:id',
     access: 'admin',
     hasIdParam: true,
-    body: { valid: { displayName: 'Administrator' }, wrongTypes: { role: 'root', disabled: 'no', displayName: null } },
+    body: { valid: { displayName: 'Administrator' }, wrongTypes: { role: 'root', disabled: 'no', displayName: null, rateLimitRpm: 'many', rateLimitTpm: -1 } },
   },
   { method: 'DELETE', path: '/api/users/:id', access: 'admin', hasIdParam: true },
   {
@@ -190,6 +190,8 @@ const ROUTES: RouteUnderTest[] = [
   },
   { method: 'DELETE', path: '/api/models/:id', access: 'operator', hasIdParam: true, notFoundCode: 'MODEL_NOT_FOUND' },
   { method: 'GET', path: '/api/models/:id/fit?gpuMemoryGiB=80&freeGpus=8', access: 'viewer', hasIdParam: true, notFoundCode: 'MODEL_NOT_FOUND' },
+  { method: 'POST', path: '/api/models/:id/download', access: 'operator', hasIdParam: true, notFoundCode: 'MODEL_NOT_FOUND', body: 'any' },
+  { method: 'GET', path: '/api/models/:id/download', access: 'viewer', hasIdParam: true, notFoundCode: 'MODEL_NOT_FOUND' },
   {
     method: 'GET',
     path: '/api/models/:id/fit',
@@ -277,11 +279,51 @@ const ROUTES: RouteUnderTest[] = [
   { method: 'POST', path: '/api/deployments/:id/resume', access: 'operator', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND', body: 'any' },
   { method: 'GET', path: '/api/deployments/:id/events', access: 'viewer', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND', badQueries: ['since=yesterday'] },
   { method: 'GET', path: '/api/deployments/:id/logs', access: 'viewer', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND', badQueries: ['tailLines=0', 'tailLines=abc', 'follow=maybe'] },
+  { method: 'GET', path: '/api/api-keys', access: 'viewer', badQueries: ['userId=not-a-uuid', 'userId=', "userId=00000000-0000-4000-8000-000000000000'--", 'userId=a&userId=b'] },
+  {
+    method: 'POST',
+    path: '/api/api-keys',
+    access: 'viewer',
+    body: {
+      valid: { name: 'bad-input-key' },
+      wrongTypes: { name: 5, expiresAt: 'tomorrow', allowedDeployments: ['Bad_Name'], rpm: -1, tpm: 1.5, scopes: ['admin'] },
+      missingRequired: { rpm: 10 },
+    },
+  },
+  { method: 'GET', path: '/api/api-keys/:id', access: 'viewer', hasIdParam: true, notFoundCode: 'API_KEY_NOT_FOUND' },
+  {
+    method: 'PATCH',
+    path: '/api/api-keys/:id',
+    access: 'viewer',
+    hasIdParam: true,
+    notFoundCode: 'API_KEY_NOT_FOUND',
+    body: { valid: { name: 'changed' }, wrongTypes: { name: '', active: 'no', rpm: '10', expiresAt: 5, allowedDeployments: 'qwen' } },
+  },
+  { method: 'DELETE', path: '/api/api-keys/:id', access: 'viewer', hasIdParam: true, notFoundCode: 'API_KEY_NOT_FOUND' },
+  {
+    method: 'GET',
+    path: '/api/inference-logs',
+    access: 'viewer',
+    badQueries: [
+      'statusCode=abc',
+      'statusCode=99',
+      'statusCode=600',
+      'statusCode=200.5',
+      'from=yesterday',
+      'to=2024-13-45T99:00:00Z',
+      'from=2025-01-02T00:00:00Z&to=2025-01-01T00:00:00Z',
+      'deployment=',
+      `deployment=${'a'.repeat(254)}`,
+      `user=${'a'.repeat(101)}`,
+      'user=a&user=b',
+    ],
+  },
+  { method: 'GET', path: '/api/rate-limits', access: 'viewer', badQueries: ['userId=not-a-uuid', 'userId=', `userId=${'a'.repeat(150)}`, "userId=00000000-0000-4000-8000-000000000000'--", 'userId=a&userId=b', 'unknown=1'] },
 ];
 
 /** Pagination values every listing refuses. */
 const BAD_PAGINATION = ['limit=0', 'limit=abc', 'limit=100000', 'limit=1.5', 'limit=', 'limit=1&limit=2', 'offset=-1', 'offset=abc', 'unknown=1'];
-const LISTINGS = new Set(['/api/users', '/api/audit-logs', ...POLICY_PATHS.map((policy) => policy.path), '/api/optimization-presets', '/api/clusters', '/api/models', '/api/deployments']);
+const LISTINGS = new Set(['/api/users', '/api/audit-logs', ...POLICY_PATHS.map((policy) => policy.path), '/api/optimization-presets', '/api/clusters', '/api/models', '/api/deployments', '/api/api-keys', '/api/inference-logs']);
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 const UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000';

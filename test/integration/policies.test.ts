@@ -99,6 +99,15 @@ describe.each(testBackends())('policies (%s)', (backend) => {
     expect((await t.app.inject({ method: 'DELETE', url: `/api/failover-policies/${failover.id}`, headers })).statusCode).toBe(204);
   });
 
+  it('clears an optional resource profile setting with null', async () => {
+    const headers = await t.admin();
+    const created = await t.app.inject({ method: 'POST', url: '/api/resource-profiles', headers, payload: { name: 'clear-me', gpuCount: 1, gpuType: 'L40S', cpu: '4', memory: '8Gi' } });
+    const cleared = await t.app.inject({ method: 'PATCH', url: `/api/resource-profiles/${created.json().id}`, headers, payload: { gpuType: null } });
+    expect(cleared.statusCode, cleared.body).toBe(200);
+    expect(cleared.json()).not.toHaveProperty('gpuType');
+    expect(cleared.json()).toMatchObject({ gpuCount: 1, cpu: '4' });
+  });
+
   it('refuses a placement strategy that names a failover policy that does not exist', async () => {
     const response = await t.app.inject({
       method: 'POST',

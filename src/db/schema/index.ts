@@ -1,11 +1,13 @@
 // One file per area; every table is listed here so Drizzle knows it.
+import { apiKeys } from './api-keys.js';
 import { clusterSettings, clusters } from './clusters.js';
 import { deployments } from './deployments.js';
+import { inferenceLogs } from './inference-logs.js';
 import { models } from './models.js';
 import { optimizationPresets } from './optimization-presets.js';
 import { policies } from './policies.js';
 import { auditLogs, users } from './users.js';
 
-export { auditLogs, clusterSettings, clusters, deployments, models, optimizationPresets, policies, users };
-export const schema = { users, auditLogs, policies, clusters, clusterSettings, optimizationPresets, models, deployments };
+export { apiKeys, auditLogs, clusterSettings, clusters, deployments, inferenceLogs, models, optimizationPresets, policies, users };
+export const schema = { users, auditLogs, policies, clusters, clusterSettings, optimizationPresets, models, deployments, apiKeys, inferenceLogs };
 export type Schema = typeof schema;

@@ -11,9 +11,11 @@ import {
   modelSchema,
   updateModelSchema,
 } from '../../domain/model.js';
+import { modelDownloadSchema } from '../../domain/model-download.js';
 import { MODEL_PRESETS, modelPresetSchema } from '../../domain/model-presets.js';
 import { pageSchema } from '../../domain/pagination.js';
 import { FIT_DEFAULTS, fitResultSchema, recommendResources, resourceRecommendationSchema } from '../../domain/resource-fit.js';
+import type { ModelFiles } from '../../services/models/model-download.js';
 import type { ModelService } from '../../services/models/model-service.js';
 import type { ZodApp } from './route-types.js';
 
@@ -32,11 +34,13 @@ const presetWithRecommendationSchema = modelPresetSchema.extend({ recommendation
  *   DELETE /api/models/:id                      unregister
  *   GET    /api/models/:id/fit                  GPUs needed and whether they fit
  *   POST   /api/models/import/huggingface       fill the fields from the Hub (?dryRun=true: preview only)
+ *   POST   /api/models/:id/download             download a Hub GGUF file into the data dir (202, progress)
+ *   GET    /api/models/:id/download             progress of that download
  *   GET    /api/model-presets                   the catalog
  *   POST   /api/model-presets/:presetId/add     register a catalog model in one call
  */
-export function registerModelRoutes(app: ZodApp, deps: { models: ModelService }): void {
-  const { models } = deps;
+export function registerModelRoutes(app: ZodApp, deps: { models: ModelService; files: ModelFiles }): void {
+  const { models, files } = deps;
 
   app.get('/api/models', {
     schema: { tags: ['models'], summary: 'List registered models.', querystring: modelListQuerySchema, response: { 200: pageSchema(modelSchema) } },
@@ -124,6 +128,35 @@ export function registerModelRoutes(app: ZodApp, deps: { models: ModelService })
     },
     config: { access: 'viewer' },
     handler: async (request) => models.fit(request.params.id, request.query),
+  });
+
+  app.post('/api/models/:id/download', {
+    schema: {
+      tags: ['models'],
+      summary:
+        'Download the GGUF file of a Hugging Face model into the data directory, or join the download already running for it. 202 with the progress once the Hub answered; errors of the Hub (HF_FILE_NOT_FOUND, HF_ACCESS_DENIED, …) come back at once. A stopped download resumes from its partial file.',
+      params: idParams,
+      response: { 202: modelDownloadSchema },
+    },
+    config: { access: 'operator', audit: { action: 'model.download', resourceType: 'model' } },
+    handler: async (request, reply) => {
+      request.auditNote.resourceId = request.params.id;
+      request.auditNote.summary = 'download the model file';
+      const { model, download } = await files.start(request.params.id);
+      request.auditNote.summary = `download ${download.repoId}/${download.file}@${download.revision} for model ${model.name}: ${download.state}`;
+      return reply.code(202).send(download);
+    },
+  });
+
+  app.get('/api/models/:id/download', {
+    schema: {
+      tags: ['models'],
+      summary: 'Progress of the model file download: state (queued, downloading, verifying, done, failed), bytes, total, percent, speed, message. 404 MODEL_DOWNLOAD_NOT_FOUND when it never started.',
+      params: idParams,
+      response: { 200: modelDownloadSchema },
+    },
+    config: { access: 'viewer' },
+    handler: async (request) => files.progress(request.params.id),
   });
 
   app.get('/api/model-presets', {

@@ -57,7 +57,7 @@ export function registerUserRoutes(app: ZodApp, deps: { users: UserService }): v
   });
 
   app.patch('/api/users/:id', {
-    schema: { tags: ['users'], summary: 'Change a user: display name, role, disabled, password.', params: idParams, body: updateUserSchema, response: { 200: userSchema } },
+    schema: { tags: ['users'], summary: 'Change a user: display name, role, disabled, password, gateway rate limits (null = default, 0 = unlimited).', params: idParams, body: updateUserSchema, response: { 200: userSchema } },
     config: { access: 'admin', audit: { action: 'user.update', resourceType: 'user' } },
     handler: async (request) => {
       const changed = Object.keys(request.body).map((field) => (field === 'password' ? 'password (reset)' : `${field}=${String(request.body[field as keyof typeof request.body])}`));

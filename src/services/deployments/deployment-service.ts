@@ -6,6 +6,7 @@ import type { CreateDeploymentInput, Deployment, DeploymentListQuery, UpdateDepl
 import { diffConfig, planGpuFit, planUpdate, type ConfigChange, type FitPlan, type GpuCapacity, type UpdatePlan } from '../../domain/deployment-plan.js';
 import { checkAction, deriveStatus, statusAfterFailedObservation, type DeploymentAction, type DeploymentStatus, type StatusSource } from '../../domain/deployment-status.js';
 import type { Model } from '../../domain/model.js';
+import { describeDownloadProgress, type ModelDownload } from '../../domain/model-download.js';
 import { normalizeOptimization, type Optimization, type OptimizationIssue } from '../../domain/optimization.js';
 import type { Page } from '../../domain/pagination.js';
 import { recommendResources } from '../../domain/resource-fit.js';
@@ -30,6 +31,16 @@ export interface DeploymentServiceDeps {
   policies: { get(kind: 'resource_profile' | 'placement_strategy', id: string): Promise<Record<string, unknown> & { id: string; name: string }> };
   presets: { get(id: string): Promise<{ id: string; runtime: string; optimization: Optimization }> };
   drivers: DriverRegistry;
+  /**
+   * Files of Hugging Face GGUF models, downloaded into the data directory for the runtimes that
+   * load a file (llama.cpp). Without it such models are refused (409 MODEL_NOT_DOWNLOADED).
+   */
+  modelFiles?: {
+    /** Where the model's file is (or will be) on this host; null for models that are not a Hub GGUF file. */
+    pathFor(model: Model): string | null;
+    /** The file when it is there; otherwise starts (or joins) its download and answers the progress. */
+    ensure(model: Model): Promise<{ path: string } | { progress: ModelDownload }>;
+  };
   logger: Logger;
   /** Live-read deadlines: one deployment (5 s) and each cluster in a list (2 s). */
   timeouts?: { singleMs: number; listMs: number };
@@ -221,9 +232,29 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
       }
       return;
     }
-    if (FILE_RUNTIMES.has(runtime)) {
-      throw new ConflictError('MODEL_NOT_DOWNLOADED', `${adapter.displayName} needs ${model.name} as a file on the host; register the .gguf file with a local path (downloading from the Hub into the data directory is not available yet).`);
+    if (!FILE_RUNTIMES.has(runtime)) return;
+    if (!deps.modelFiles || deps.modelFiles.pathFor(model) === null) {
+      throw new ConflictError(
+        'MODEL_NOT_DOWNLOADED',
+        `${adapter.displayName} needs ${model.name} as a .gguf file on the host: register the file with a local path${model.format === 'gguf' && !model.hfFile ? ', or set hfFile so it can be downloaded from the Hub' : ''}.`,
+      );
     }
+    // Start (or join) the download and refuse for now: the caller deploys again once it is done.
+    const file = await deps.modelFiles.ensure(model);
+    if ('progress' in file) {
+      const { progress } = file;
+      throw new ConflictError(
+        'MODEL_DOWNLOADING',
+        `${model.name} is being downloaded from Hugging Face: ${describeDownloadProgress(progress)}; deploy again when it is done — GET /api/models/${model.id}/download shows the progress.`,
+        { download: progress },
+      );
+    }
+  }
+
+  /** The downloaded file of a Hub GGUF model for a runtime that loads a file; the same path whether or not it is there yet. */
+  function modelPathFor(model: Model, runtime: string): string | undefined {
+    if (model.localPath || !FILE_RUNTIMES.has(runtime)) return undefined;
+    return deps.modelFiles?.pathFor(model) ?? undefined;
   }
 
   async function optimizationFor(runtime: string, presetId: string | undefined | null, optimization: Optimization | undefined): Promise<Optimization> {
@@ -241,9 +272,11 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
     profile: ResourceProfileSpec | null,
     optimization: Optimization,
   ): { spec: WorkloadSpec; warnings: OptimizationIssue[] } {
+    const modelPath = modelPathFor(model, record.runtime);
     return renderWorkloadSpec({
       deployment: { id: record.id, name: record.name, replicas: record.replicas },
       model: { name: model.name, localPath: model.localPath, hfRepoId: model.hfRepoId, revision: model.revision, hfFile: model.hfFile },
+      ...(modelPath ? { modelPath } : {}),
       runtime: requireRuntime(record.runtime),
       resourceProfile: profile,
       optimization,

@@ -67,6 +67,16 @@ export interface HfClientOptions {
   fetch?: typeof fetch;
 }
 
+/** The start of a file download: the body from `start`, or 416 when `offset` is at or past the end. */
+export type HfDownloadAnswer =
+  | { status: 200 | 206; start: number; body: ReadableStream<Uint8Array>; totalBytes: number | null; sha256: string | null }
+  | { status: 416; totalBytes: number | null; sha256: string | null };
+
+function sha256Of(etag: string | null): string | null {
+  const value = etag?.replace(/^W\//, '').replace(/"/g, '').trim().toLowerCase();
+  return value && /^[0-9a-f]{64}$/.test(value) ? value : null;
+}
+
 const MAX_REDIRECTS = 5;
 const MAX_JSON_BYTES = 32 * 1024 * 1024;
 
@@ -81,20 +91,35 @@ export function createHfClient(options: HfClientOptions) {
   const doFetch = options.fetch ?? fetch;
   const hasToken = !!options.token;
 
-  /** GET with manual redirects, so the token never leaves the Hub's origin. */
-  async function get(url: string, headers: Record<string, string> = {}): Promise<Response> {
+  /**
+   * GET with manual redirects, so the token never leaves the Hub's origin. The timeout covers the
+   * whole answer, or only its headers with `stream` (a download's body may take hours; its
+   * reader watches for stalls itself). `signal` aborts it; `onRedirect` sees each redirect.
+   */
+  async function get(
+    url: string,
+    headers: Record<string, string> = {},
+    extra: { stream?: boolean; signal?: AbortSignal; onRedirect?: (response: Response) => void } = {},
+  ): Promise<Response> {
     let current = url;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
       const sameOrigin = new URL(current).origin === origin;
       let response: Response;
+      const timer = new AbortController();
+      // Like AbortSignal.timeout (unref'd, and it bounds reading the body too), but cancellable.
+      const timeout = setTimeout(() => timer.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+      timeout.unref();
       try {
         response = await doFetch(current, {
           method: 'GET',
           redirect: 'manual',
           headers: { accept: 'application/json', 'user-agent': 'hmas', ...headers, ...(sameOrigin && options.token ? { authorization: `Bearer ${options.token}` } : {}) },
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: extra.signal ? AbortSignal.any([extra.signal, timer.signal]) : timer.signal,
         });
+        if (extra.stream) clearTimeout(timeout);
       } catch (error) {
+        clearTimeout(timeout);
+        if (extra.signal?.aborted) throw extra.signal.reason;
         const name = (error as { name?: string }).name;
         if (name === 'TimeoutError' || name === 'AbortError') {
           throw new HfError('HF_UNREACHABLE', `The Hugging Face Hub at ${endpoint} did not answer within ${timeoutMs / 1000} s.`, { cause: error });
@@ -103,6 +128,8 @@ export function createHfClient(options: HfClientOptions) {
         throw new HfError('HF_UNREACHABLE', `Cannot reach the Hugging Face Hub at ${endpoint}${reason?.code ? ` (${reason.code})` : ''}. Check HF_ENDPOINT and the network.`, { cause: error });
       }
       if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
+        clearTimeout(timeout);
+        extra.onRedirect?.(response);
         await response.body?.cancel();
         current = new URL(response.headers.get('location')!, current).toString();
         continue;
@@ -188,6 +215,50 @@ export function createHfClient(options: HfClientOptions) {
       const value = await readJson(response, `${repoId}/${file}`);
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HfError('HF_BAD_RESPONSE', `${repoId}/${file} is not a JSON object.`);
       return value as Record<string, unknown>;
+    },
+
+    /**
+     * Starts downloading a repo file from byte `offset` (a Range request past 0). `body` is the
+     * caller's to read or cancel; `signal` aborts the request and the body. The SHA-256 comes from
+     * the Hub's `X-Linked-Etag` (LFS files, on its redirect) or a 64-hex `ETag`; git blob ids are
+     * not SHA-256 and are ignored.
+     */
+    async openDownload(repoId: string, revision: string, file: string, request: { offset?: number; signal?: AbortSignal } = {}): Promise<HfDownloadAnswer> {
+      const offset = request.offset ?? 0;
+      let linkedEtag: string | null = null;
+      let linkedSize: string | null = null;
+      const response = await get(fileUrl(repoId, revision, file), { accept: '*/*', ...(offset > 0 ? { range: `bytes=${offset}-` } : {}) }, {
+        stream: true,
+        ...(request.signal ? { signal: request.signal } : {}),
+        onRedirect: (hop) => {
+          linkedEtag ??= hop.headers.get('x-linked-etag');
+          linkedSize ??= hop.headers.get('x-linked-size');
+        },
+      });
+      const sha256 = sha256Of(linkedEtag) ?? sha256Of(response.headers.get('x-linked-etag')) ?? sha256Of(response.headers.get('etag'));
+      if (response.status === 416) {
+        await response.body?.cancel();
+        const total = /^bytes \*\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1];
+        return { status: 416, totalBytes: total ? Number(total) : null, sha256 };
+      }
+      if (!response.ok || !response.body) {
+        // Errors of the Hub itself carry X-Error-Code; a CDN's are plain statuses.
+        if (new URL(response.url || fileUrl(repoId, revision, file)).origin === origin) return failure(response, { repoId, revision, file });
+        await response.body?.cancel().catch(() => undefined);
+        if (response.status === 404) throw new HfError('HF_FILE_NOT_FOUND', `The download server has no ${repoId}/${file} (HTTP 404).`);
+        throw new HfError('HF_BAD_RESPONSE', `The download server answered HTTP ${response.status} for ${repoId}/${file}.`);
+      }
+      if (response.status === 206) {
+        const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(response.headers.get('content-range') ?? '');
+        if (!range || Number(range[1]) !== offset) {
+          await response.body.cancel();
+          throw new HfError('HF_BAD_RESPONSE', `The download server answered a range other than the one asked for ${repoId}/${file}.`);
+        }
+        return { status: 206, start: offset, body: response.body, totalBytes: range[3] === '*' ? null : Number(range[3]), sha256 };
+      }
+      const length = response.headers.get('content-length');
+      const size = length ?? linkedSize;
+      return { status: 200, start: 0, body: response.body, totalBytes: size !== null && /^\d+$/.test(size) ? Number(size) : null, sha256 };
     },
 
     /** A repo file as a ByteSource read with HTTP ranges (for GGUF headers of multi-GB files). */

@@ -90,8 +90,9 @@ export function createPolicyService(deps: { repo: PolicyRepo; usageChecks?: Poli
     async update(kind: PolicyKind, id: string, input: { name?: string; description?: string } & Record<string, unknown>): Promise<PolicyView> {
       const current = await requireRow(kind, id);
       const { name, description, ...changes } = input;
-      // The merged settings must still make a valid whole.
-      const spec = POLICY_SPECS[kind].parse({ ...current.spec, ...changes }) as Record<string, unknown>;
+      // The merged settings must still make a valid whole; null clears an optional setting.
+      const merged = Object.fromEntries(Object.entries({ ...current.spec, ...changes }).filter(([, value]) => value !== null));
+      const spec = POLICY_SPECS[kind].parse(merged) as Record<string, unknown>;
       await checkReferences(spec);
       try {
         const row = await repo.update(kind, id, {

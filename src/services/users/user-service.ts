@@ -16,6 +16,8 @@ export function toUser(row: UserRow): User {
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     lastLoginAt: row.lastLoginAt ? row.lastLoginAt.toISOString() : null,
+    rateLimitRpm: row.rateLimitRpm,
+    rateLimitTpm: row.rateLimitTpm,
   };
 }
 
@@ -83,6 +85,8 @@ export function createUserService(deps: { repo: UserRepo; now?: () => Date }) {
             ...(input.role !== undefined ? { role: input.role } : {}),
             ...(input.disabled !== undefined ? { disabled: input.disabled } : {}),
             ...(passwordHash !== undefined ? { passwordHash } : {}),
+            ...(input.rateLimitRpm !== undefined ? { rateLimitRpm: input.rateLimitRpm } : {}),
+            ...(input.rateLimitTpm !== undefined ? { rateLimitTpm: input.rateLimitTpm } : {}),
             ...(revokesSessions ? { sessionVersion: current.sessionVersion + 1 } : {}),
           },
           tx,

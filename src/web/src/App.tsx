@@ -3,6 +3,9 @@ import { RequireAuth, UnauthorizedRedirect } from './auth/RequireAuth';
 import { Layout } from './components/Layout';
 import { NotAvailable } from './components/NotAvailable';
 import { plannedFeatures } from './features';
+import { DashboardPage } from './pages/dashboard/DashboardPage';
+import { InstanceDetailPage } from './pages/instances/InstanceDetailPage';
+import { InstancesPage } from './pages/instances/InstancesPage';
 import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { ClusterDetailPage } from './pages/clusters/ClusterDetailPage';
@@ -27,12 +30,14 @@ export function App() {
         <Route path="/login" element={<LoginPage />} />
         <Route element={<RequireAuth />}>
           <Route element={<Layout />}>
-            <Route index element={<NotAvailable feature={plannedFeatures.dashboard} />} />
+            <Route index element={<DashboardPage />} />
+            <Route path="dashboard" element={<Navigate to="/" replace />} />
             <Route path="clusters" element={<ClustersPage />} />
             <Route path="clusters/:name" element={<ClusterDetailPage />} />
             <Route path="models" element={<ModelsPage />} />
             <Route path="models/:id" element={<ModelDetailPage />} />
-            <Route path="instances/*" element={<NotAvailable feature={plannedFeatures.instances} />} />
+            <Route path="instances" element={<InstancesPage />} />
+            <Route path="instances/:id" element={<InstanceDetailPage />} />
             <Route path="monitoring/*" element={<NotAvailable feature={plannedFeatures.monitoring} />} />
             <Route path="inference-logs/*" element={<NotAvailable feature={plannedFeatures.inferenceLogs} />} />
             <Route path="api-keys/*" element={<NotAvailable feature={plannedFeatures.apiKeys} />} />

@@ -3,27 +3,6 @@ import type { PlannedFeature } from './components/NotAvailable';
 // What each not-yet-built page will hold (SPEC §7). The placeholder panel renders these; when a
 // page is built, drop its entry here and point its route at the real component.
 export const plannedFeatures = {
-  dashboard: {
-    title: 'Dashboard',
-    summary: 'The state of every cluster and model instance at a glance.',
-    planned: [
-      'GPU utilization cards (from Prometheus when configured, GPU allocation otherwise)',
-      'Instance status breakdown, with paused and unknown as their own slices',
-      'Serving performance: total RPS and TPS, mean TTFT, active requests, KV cache, GPU temperature',
-      'A banner listing unhealthy instances',
-      'Per-cluster GPU temperature',
-    ],
-  },
-  instances: {
-    title: 'Instances',
-    summary: 'Running model deployments and their lifecycle.',
-    planned: [
-      'Instance list and detail with pause and resume',
-      'An "edit settings" drawer with diff preview, restart warning and dry run',
-      'Rollout progress with manual rollback, and change history with JSON diffs',
-      'Endpoint card with a curl example and a compact metrics bar',
-    ],
-  },
   monitoring: {
     title: 'Monitoring',
     summary: 'Metrics, pod logs and events for every instance.',

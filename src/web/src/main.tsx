@@ -8,6 +8,7 @@ import { initTheme } from './theme/theme';
 import './styles/tokens.css';
 import './styles/app.css';
 import './styles/registry.css';
+import './styles/instances.css';
 
 initTheme();
 

@@ -5,12 +5,16 @@
 import type { z } from 'zod';
 import type { AuditEntry } from '../../../domain/audit';
 import type { createClusterSchema, updateClusterSchema } from '../../../domain/cluster';
+import type { createDeploymentSchema, Deployment, updateDeploymentSchema } from '../../../domain/deployment';
+import type { ConfigChange, FitPlan } from '../../../domain/deployment-plan';
+import type { DeploymentStatus } from '../../../domain/deployment-status';
 import type { createModelSchema, importHuggingFaceSchema, Model, ModelCategory } from '../../../domain/model';
 import type { ModelPreset } from '../../../domain/model-presets';
 import type { createPresetSchema, updatePresetSchema } from '../../../domain/optimization';
 import type { failoverPolicySpecSchema, placementStrategySpecSchema, resourceProfileSpecSchema } from '../../../domain/policies';
 import type { ResourceRecommendation } from '../../../domain/resource-fit';
 import type { CreateUserInput, UpdateUserInput, User } from '../../../domain/user';
+import type { WorkloadStrategy } from '../../../domain/workload';
 
 export { ROLES } from '../../../domain/roles';
 export type { Role } from '../../../domain/roles';
@@ -155,3 +159,33 @@ export type CreateFailoverPolicyRequest = CreatePolicy<typeof failoverPolicySpec
 export type { KnobDescriptor, Optimization, OptimizationPreset, RenderResultBody as RenderResult, RuntimeDescriptor, RuntimeId } from '../../../domain/optimization';
 export type CreateOptimizationPresetRequest = z.input<typeof createPresetSchema>;
 export type UpdateOptimizationPresetRequest = z.input<typeof updatePresetSchema>;
+
+// ---- deployments ---------------------------------------------------------------------------
+
+export type { Deployment };
+export type { DeploymentStatus, StatusSource } from '../../../domain/deployment-status';
+export type { ModelDownload } from '../../../domain/model-download';
+export type { ReplicaLogs, WorkloadEvent } from '../../../domain/workload';
+export type { ConfigChange, FitPlan };
+export type CreateDeploymentRequest = z.input<typeof createDeploymentSchema>;
+export type UpdateDeploymentRequest = z.input<typeof updateDeploymentSchema>;
+
+export interface DeploymentListQuery {
+  status?: DeploymentStatus | undefined;
+  cluster?: string | undefined;
+  q?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
+/** PATCH /api/deployments/:id?dryRun=true: what the change would do; nothing is changed. */
+export interface DryRunAnswer {
+  dryRun: true;
+  restartRequired: boolean;
+  strategy: WorkloadStrategy;
+  reason: string;
+  impact: string;
+  fit: FitPlan;
+  diff: ConfigChange[];
+  warnings: Array<{ path: string; message: string }>;
+}

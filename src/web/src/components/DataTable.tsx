@@ -18,10 +18,12 @@ export interface DataTableProps<T> {
   /** Buttons at the end of each row (Edit, Delete, …); the column exists only when given. */
   actions?: (row: T) => ReactNode;
   dense?: boolean;
+  /** A class for a row that stands out (e.g. a Warning event). */
+  rowClassName?: (row: T) => string | undefined;
 }
 
 /** A table of items: header row, one row per item, a loading and an empty line. */
-export function DataTable<T>({ caption, columns, rows, rowKey, loading = false, empty, actions, dense = false }: DataTableProps<T>) {
+export function DataTable<T>({ caption, columns, rows, rowKey, loading = false, empty, actions, dense = false, rowClassName }: DataTableProps<T>) {
   const span = columns.length + (actions ? 1 : 0);
   const line = (content: ReactNode) => (
     <tr>
@@ -52,7 +54,7 @@ export function DataTable<T>({ caption, columns, rows, rowKey, loading = false, 
           {loading && rows === undefined && line('Loading…')}
           {rows?.length === 0 && line(empty)}
           {rows?.map((row) => (
-            <tr key={rowKey(row)}>
+            <tr key={rowKey(row)} className={rowClassName?.(row)}>
               {columns.map((column) => (
                 <td key={column.header} className={column.className}>
                   {column.cell(row)}

@@ -16,6 +16,10 @@ const paths = {
   logout: 'M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9',
   plus: 'M12 5v14M5 12h14',
   construction: 'M12 2 2 21h20zM12 9v5M12 17.5h.01',
+  offline: 'M22.6 17A5 5 0 0 0 18 10h-1.3A8 8 0 0 0 9.7 4M5 5a8 8 0 0 0 4 15h9a5 5 0 0 0 1.7-.3M2 2l20 20',
+  refresh: 'M21 4v6h-6M20.5 15a9 9 0 1 1-2.1-9.4L21 10',
+  pause: 'M7 4h3v16H7zM14 4h3v16h-3z',
+  play: 'M6 4l13 8-13 8z',
 } as const;
 
 export type IconName = keyof typeof paths;

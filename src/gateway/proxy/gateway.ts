@@ -1,0 +1,668 @@
+import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Dispatcher } from 'undici';
+import { AppError } from '../../lib/errors.js';
+import type { CallerResolver, GatewayCaller, InferenceLogWriter, RateLimiter, RateLimitState, RateSubject, TokenReservation, TokenUsage } from '../gateway-contracts.js';
+import { defaultErrorType, GatewayError, type GatewayErrorType } from '../gateway-error.js';
+import { estimateTokens, estimateTokensFromBytes, kindOfPath, type InferenceKind } from '../usage/estimate.js';
+import { SseUsageScanner } from '../usage/sse-usage-scanner.js';
+import { findUsage } from '../usage/usage-json.js';
+import { AVOID_AFTER_CONNECT_FAILURE_MS, pickEndpoint, type UpstreamEndpoint } from './balancer.js';
+import type { DeploymentMetrics, GatewayMetrics } from './gateway-metrics.js';
+import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import { isServable, type RouteEntry, type RouteTable } from './route-table.js';
+import { describeUpstreamFailure, isConnectFailure } from './upstream-errors.js';
+
+export interface GatewayDeps {
+  callers: CallerResolver;
+  rateLimiter: RateLimiter;
+  /** The subjects (key, user) a caller's requests count against, with their limits. */
+  subjects: (caller: GatewayCaller) => RateSubject[] | Promise<RateSubject[]>;
+  routes: RouteTable;
+  /** undici Agent: a keep-alive pool per upstream origin. */
+  dispatcher: Dispatcher;
+  log: InferenceLogWriter;
+  metrics: GatewayMetrics;
+  /** How long an upstream may take to start answering (504 UPSTREAM_TIMEOUT), and to go quiet mid-answer. */
+  timeoutMs: number;
+  /** Clock for the balancer (ms, monotonic). */
+  now?: () => number;
+}
+
+/** The OpenAI endpoints routed by the body's `model`. */
+export type OpenAiOperation = 'chat' | 'completion' | 'embedding';
+const OPENAI_SUFFIX: Record<OpenAiOperation, string> = { chat: '/chat/completions', completion: '/completions', embedding: '/embeddings' };
+
+/** A JSON answer's usage sits at its end: the last bytes are kept, never the whole body. */
+const JSON_TAIL_BYTES = 64 * 1024;
+const CLIENT_CLOSED = 'The client closed the connection before the answer ended.';
+const MAX_ERROR_LOG = 300;
+
+/** Token usage settled against the rate limiter: real usage when known, else the estimate for an answer that came, else 0. */
+function tokensToSettle(usage: TokenUsage | null, reservation: TokenReservation, statusCode: number): number {
+  if (usage) return usage.promptTokens + usage.completionTokens;
+  return statusCode >= 200 && statusCode < 300 ? reservation.reservedTokens : 0;
+}
+
+function errorBody(message: string, type: GatewayErrorType, code: string): string {
+  return JSON.stringify({ error: { message, type, code, param: null } });
+}
+
+function rateLimitHeaders(out: string[], state: RateLimitState | null): void {
+  if (!state) return;
+  out.push('x-ratelimit-limit', String(state.limit), 'x-ratelimit-remaining', String(Math.max(0, state.remaining)), 'x-ratelimit-reset', String(Math.max(0, Math.ceil(state.resetSeconds))));
+}
+
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
+function queryOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? '' : url.slice(query);
+}
+
+/**
+ * One gateway request from arrival to the last byte: the undici dispatch handler (so its
+ * callbacks are methods, not closures), the state of the answer, and what is recorded at the end
+ * (rate-limit settlement, metrics, request log, the DONE line). Written straight to the Node
+ * response after `reply.hijack()`: no serialization, no buffering.
+ */
+class Exchange implements Dispatcher.DispatchHandlers {
+  readonly res: ServerResponse;
+  readonly arrivedAt = Date.now();
+  caller: GatewayCaller | undefined;
+  route: RouteEntry | undefined;
+  metrics: DeploymentMetrics | undefined;
+  reservation: TokenReservation | undefined;
+  rateState: RateLimitState | null = null;
+  kind: InferenceKind = 'other';
+
+  // The upstream request.
+  endpoint: UpstreamEndpoint | undefined;
+  /** `apiPath` (`/v1/*` routes) or `rootPath` (`/api/inference/:name/*`) of the endpoint, then this. */
+  upstreamPath = '';
+  viaApiPath = false;
+  headers: string[] = [];
+  body: Buffer | Readable | null = null;
+  injectedUsage = false;
+  retried = false;
+  abortUpstream: ((error?: Error) => void) | undefined;
+
+  // Timing, in ms since arrival (Fastify's clock).
+  dispatchedAt = 0;
+  upstreamHeadersAt = 0;
+  overheadMs = 0;
+  ttfbMs: number | null = null;
+
+  // The answer.
+  statusCode = 0;
+  headersSent = false;
+  streaming = false;
+  scanner: SseUsageScanner | undefined;
+  jsonTail: Buffer[] | undefined;
+  jsonTailBytes = 0;
+  waitingForDrain = false;
+  resumeUpstream: (() => void) | undefined;
+  clientGone = false;
+  done = false;
+
+  constructor(
+    readonly gateway: GatewayInternals,
+    readonly request: FastifyRequest,
+    readonly reply: FastifyReply,
+  ) {
+    this.res = reply.raw;
+    reply.hijack();
+    this.res.once('close', this.onClientClose);
+  }
+
+  private readonly onClientClose = (): void => {
+    if (this.res.writableFinished) return;
+    this.clientGone = true;
+    if (false as boolean) this.abortUpstream!(new Error(CLIENT_CLOSED));
+    else if (!this.endpoint) this.finish(this.headersSent ? this.statusCode : 499, CLIENT_CLOSED);
+  };
+
+  private readonly onDrain = (): void => {
+    this.waitingForDrain = false;
+    this.resumeUpstream?.();
+  };
+
+  elapsed(): number {
+    return this.reply.elapsedTime;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Answers the gateway makes itself
+
+  /** Answers an error in OpenAI's shape and records the request. */
+  fail(error: unknown): void {
+    let status: number;
+    let type: GatewayErrorType;
+    let code: string;
+    let message: string;
+    let headers: Record<string, string> | undefined;
+    if (error instanceof GatewayError) {
+      ({ statusCode: status, type, code, message, headers } = error);
+    } else if (error instanceof AppError && error.expose) {
+      ({ statusCode: status, code, message, headers } = error);
+      type = defaultErrorType(status);
+    } else {
+      this.request.log.error({ err: error }, 'inference request failed');
+      status = 500;
+      type = 'api_error';
+      code = 'INTERNAL_ERROR';
+      message = `Internal gateway error. Quote the request id ${this.request.id} when you report it.`;
+    }
+    if (this.clientGone) return this.finish(499, CLIENT_CLOSED);
+    const out: string[] = ['content-type', 'application/json'];
+    if (headers) for (const name of Object.keys(headers)) out.push(name.toLowerCase(), headers[name]!);
+    this.sendJson(status, errorBody(message, type, code), out);
+    this.finish(status, `${code}: ${message}`);
+  }
+
+  /** Sends a whole JSON answer made by the gateway (errors, the model list). */
+  sendJson(status: number, body: string, headers: string[]): void {
+    this.statusCode = status;
+    if (this.clientGone || this.res.headersSent) return;
+    headers.push('content-length', String(Buffer.byteLength(body)), 'x-request-id', String(this.request.id));
+    rateLimitHeaders(headers, this.rateState);
+    this.overheadMs = this.elapsed();
+    headers.push('x-hmas-overhead-ms', this.overheadMs.toFixed(3));
+    this.res.writeHead(status, headers);
+    this.res.end(body);
+    this.headersSent = true;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Proxying
+
+  /** Sends the request to `endpoint` (least outstanding, or another one on retry). */
+  dispatch(endpoint: UpstreamEndpoint): void {
+    this.endpoint = endpoint;
+    endpoint.inFlight += 1;
+    if (this.dispatchedAt === 0) this.dispatchedAt = this.elapsed();
+    const gateway = this.gateway;
+    gateway.dispatcher.dispatch(
+      {
+        origin: endpoint.origin,
+        path: (this.viaApiPath ? endpoint.apiPath : endpoint.rootPath) + this.upstreamPath,
+        method: this.request.method as Dispatcher.HttpMethod,
+        headers: this.headers,
+        body: this.body,
+        headersTimeout: gateway.timeoutMs,
+        bodyTimeout: gateway.timeoutMs,
+      },
+      this,
+    );
+  }
+
+  private release(): void {
+    if (this.endpoint) {
+      this.endpoint.inFlight -= 1;
+      this.endpoint = undefined;
+    }
+  }
+
+  onConnect(abort: (error?: Error) => void): void {
+    this.abortUpstream = abort;
+    if (this.clientGone) abort(new Error(CLIENT_CLOSED));
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (statusCode < 200) return true;
+    this.upstreamHeadersAt = this.elapsed();
+    this.statusCode = statusCode;
+    this.resumeUpstream = resume;
+    const ok = statusCode >= 200 && statusCode < 300;
+    const { headers, contentType } = clientResponseHeaders(rawHeaders, { dropLength: this.injectedUsage });
+    if (contentType !== undefined && contentType.startsWith('text/event-stream')) {
+      this.streaming = true;
+      this.scanner = new SseUsageScanner(this.injectedUsage && ok);
+    } else if (ok && contentType !== undefined && contentType.includes('json')) {
+      this.jsonTail = [];
+    }
+    headers.push('x-request-id', String(this.request.id));
+    rateLimitHeaders(headers, this.rateState);
+    this.overheadMs = this.dispatchedAt + (this.elapsed() - this.upstreamHeadersAt);
+    headers.push('x-hmas-overhead-ms', this.overheadMs.toFixed(3));
+    if (this.clientGone) return false;
+    this.res.writeHead(statusCode, headers);
+    this.headersSent = true;
+    if (this.streaming) this.res.flushHeaders();
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.ttfbMs === null) {
+      this.ttfbMs = this.elapsed();
+      this.metrics?.ttfb.observe(this.ttfbMs / 1000);
+      this.request.log.info({ ttfbMs: round(this.ttfbMs) }, 'inference first byte');
+    }
+    let out = chunk;
+    if (this.scanner) {
+      out = this.scanner.push(chunk);
+      if (out.length === 0) return true;
+    } else if (this.jsonTail) {
+      this.jsonTail.push(chunk);
+      this.jsonTailBytes += chunk.length;
+      while (this.jsonTail.length > 1 && this.jsonTailBytes - this.jsonTail[0]!.length >= JSON_TAIL_BYTES) this.jsonTailBytes -= this.jsonTail.shift()!.length;
+    }
+    if (this.res.write(out)) return true;
+    if (!this.waitingForDrain) {
+      this.waitingForDrain = true;
+      this.res.once('drain', this.onDrain);
+    }
+    return false;
+  }
+
+  onComplete(): void {
+    this.release();
+    if (this.scanner) {
+      const rest = this.scanner.end();
+      if (rest.length > 0 && !this.clientGone) this.res.write(rest);
+    }
+    this.res.end();
+    this.finish(this.statusCode, null);
+  }
+
+  onError(error: Error): void {
+    const endpoint = this.endpoint;
+    this.release();
+    const route = this.route!;
+    if (this.clientGone) return this.finish(this.headersSent ? this.statusCode : 499, CLIENT_CLOSED);
+    if (!this.headersSent) {
+      if (isConnectFailure(error) && endpoint) {
+        const now = this.gateway.now();
+        endpoint.avoidUntil = now + AVOID_AFTER_CONNECT_FAILURE_MS;
+        const replayable = this.body === null || Buffer.isBuffer(this.body);
+        const next = !this.retried && replayable ? pickEndpoint(route.endpoints, route, now, endpoint) : undefined;
+        if (next) {
+          this.retried = true;
+          this.request.log.warn({ replica: endpoint.origin, retryOn: next.origin, code: (error as { code?: string }).code }, 'inference upstream refused the connection: trying another replica');
+          this.abortUpstream = undefined;
+          this.dispatch(next);
+          return;
+        }
+      }
+      const failure = describeUpstreamFailure(error, route.name, this.gateway.timeoutMs);
+      this.request.log.warn({ err: error, replica: endpoint?.origin, code: failure.code }, 'inference upstream failed');
+      this.fail(new GatewayError(failure.status, failure.code, failure.message));
+      return;
+    }
+    // The answer had begun: the client must see it end badly, not as a complete answer.
+    this.request.log.warn({ err: error, replica: endpoint?.origin }, 'inference upstream failed mid-answer');
+    const message = error.message || 'upstream error';
+    if (this.streaming) {
+      this.res.end(`data: ${errorBody(`The upstream answer was cut off: ${message}`, 'api_error', 'UPSTREAM_ERROR')}\n\n`);
+    } else {
+      this.res.destroy();
+    }
+    this.finish(this.statusCode, `UPSTREAM_ERROR: ${message}`);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // The end
+
+  finish(statusCode: number, errorMessage: string | null): void {
+    if (this.done) return;
+    this.done = true;
+    this.release();
+    if (this.waitingForDrain) this.res.removeListener('drain', this.onDrain);
+    const durationMs = this.elapsed();
+    const route = this.route;
+    let usage: TokenUsage | null = null;
+    if (this.scanner) usage = this.scanner.usage;
+    else if (this.jsonTail && this.jsonTail.length > 0) usage = findUsage((this.jsonTail.length === 1 ? this.jsonTail[0]! : Buffer.concat(this.jsonTail)).toString('utf8'));
+    const gateway = this.gateway;
+
+    if (this.reservation) {
+      const tokens = tokensToSettle(usage, this.reservation, statusCode);
+      gateway.rateLimiter.settle(this.reservation, tokens).catch((error: unknown) => this.request.log.warn({ err: error }, 'could not settle the token reservation'));
+    }
+
+    const metrics = this.metrics ?? gateway.metrics.deployment('');
+    metrics.requests(statusCode).inc();
+    metrics.duration.observe(durationMs / 1000);
+    metrics.overhead.observe((this.overheadMs || durationMs) / 1000);
+    if (this.metrics) this.metrics.active.dec();
+    if (usage) {
+      if (usage.promptTokens > 0) metrics.promptTokens.inc(usage.promptTokens);
+      if (usage.completionTokens > 0) metrics.completionTokens.inc(usage.completionTokens);
+    }
+
+    const caller = this.caller;
+    gateway.log.write({
+      requestId: String(this.request.id),
+      userId: caller?.userId ?? null,
+      username: caller?.username ?? null,
+      authMethod: caller?.authMethod ?? null,
+      apiKeyId: caller?.keyId ?? null,
+      deploymentId: route?.id ?? null,
+      deploymentName: route?.name ?? null,
+      modelName: route?.modelName ?? null,
+      clusterName: route?.clusterName ?? null,
+      method: this.request.method,
+      path: pathOf(this.request.url),
+      statusCode,
+      streaming: this.streaming,
+      ttfbMs: this.ttfbMs,
+      durationMs,
+      promptTokens: usage ? usage.promptTokens : null,
+      completionTokens: usage ? usage.completionTokens : null,
+      errorMessage,
+      startedAt: new Date(this.arrivedAt),
+    });
+
+    this.request.log.info(
+      {
+        statusCode,
+        durationMs: round(durationMs),
+        ttfbMs: this.ttfbMs === null ? null : round(this.ttfbMs),
+        overheadMs: round(this.overheadMs),
+        deployment: route?.name,
+        streaming: this.streaming,
+        promptTokens: usage?.promptTokens,
+        completionTokens: usage?.completionTokens,
+        retried: this.retried || undefined,
+        error: errorMessage === null ? undefined : errorMessage.slice(0, MAX_ERROR_LOG),
+      },
+      'inference request done',
+    );
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+interface GatewayInternals {
+  readonly dispatcher: Dispatcher;
+  readonly rateLimiter: RateLimiter;
+  readonly metrics: GatewayMetrics;
+  readonly log: InferenceLogWriter;
+  readonly timeoutMs: number;
+  readonly now: () => number;
+}
+
+function isAllowed(caller: GatewayCaller, deployment: string): boolean {
+  return caller.allowedDeployments.length === 0 || caller.allowedDeployments.includes(deployment);
+}
+
+const notAllowed = (name: string) => new GatewayError(403, 'DEPLOYMENT_NOT_ALLOWED', `This API key may not call deployment "${name}".`);
+const notFound = (name: string, what = 'deployment') => new GatewayError(404, 'DEPLOYMENT_NOT_FOUND', `No ${what} named "${name}".`);
+
+function unservable(route: RouteEntry): GatewayError {
+  if (route.status === 'running' && route.endpoints.length === 0) {
+    return new GatewayError(502, 'NO_ENDPOINT', `Deployment "${route.name}" is running but has no ready replica to send the request to.`);
+  }
+  return new GatewayError(503, 'DEPLOYMENT_NOT_RUNNING', `Deployment "${route.name}" is ${route.status}${route.endpoints.length === 0 ? ' and has no ready replica' : ''}.`, { headers: { 'retry-after': '5' } });
+}
+
+/** The gateway pipeline: resolve caller → authorize → route → rate limit → proxy → record. */
+export function createGateway(deps: GatewayDeps) {
+  const internals: GatewayInternals = {
+    dispatcher: deps.dispatcher,
+    rateLimiter: deps.rateLimiter,
+    metrics: deps.metrics,
+    log: deps.log,
+    timeoutMs: deps.timeoutMs,
+    now: deps.now ?? (() => performance.now()),
+  };
+  const { routes } = deps;
+
+  async function authenticate(exchange: Exchange): Promise<GatewayCaller> {
+    const headers = exchange.request.headers;
+    const caller = await deps.callers.resolve({ authorization: headers.authorization, cookie: headers.cookie });
+    if (!caller) throw new GatewayError(401, 'UNAUTHENTICATED', 'Send an API key (Authorization: Bearer sk-hmas-…) or a session token.');
+    exchange.caller = caller;
+    return caller;
+  }
+
+  /** The deployment `name`, refreshing the table once when it is unknown or has nothing to serve. */
+  async function servableByName(name: string): Promise<RouteEntry> {
+    let route = routes.get(name);
+    if (!route || !isServable(route)) {
+      await routes.refreshSoon();
+      route = routes.get(name);
+    }
+    if (!route) throw notFound(name);
+    if (!isServable(route)) throw unservable(route);
+    return route;
+  }
+
+  /** A deployment for an OpenAI `model`: a deployment's name, else the least loaded servable deployment of that model. */
+  async function routeForModel(model: string, caller: GatewayCaller): Promise<{ route: RouteEntry; byModelName: boolean }> {
+    const lookup = () => {
+      const direct = routes.get(model);
+      if (direct) return { direct, candidates: [] as readonly RouteEntry[] };
+      return { direct: undefined, candidates: routes.forModel(model) };
+    };
+    let found = lookup();
+    const usable = (entry: RouteEntry) => isServable(entry) && isAllowed(caller, entry.name);
+    if ((found.direct && !isServable(found.direct)) || (!found.direct && !found.candidates.some(usable))) {
+      await routes.refreshSoon();
+      found = lookup();
+    }
+    if (found.direct) {
+      if (!isAllowed(caller, found.direct.name)) throw notAllowed(found.direct.name);
+      if (!isServable(found.direct)) throw unservable(found.direct);
+      return { route: found.direct, byModelName: false };
+    }
+    if (found.candidates.length === 0) throw notFound(model, 'deployment or model');
+    const allowed = found.candidates.filter((entry) => isAllowed(caller, entry.name));
+    if (allowed.length === 0) throw new GatewayError(403, 'DEPLOYMENT_NOT_ALLOWED', `This API key may not call any deployment of model "${model}".`);
+    let best: RouteEntry | undefined;
+    let bestLoad = Number.POSITIVE_INFINITY;
+    for (const entry of allowed) {
+      if (!isServable(entry)) continue;
+      let load = 0;
+      for (const endpoint of entry.endpoints) load += endpoint.inFlight;
+      load /= entry.endpoints.length;
+      if (load < bestLoad) {
+        best = entry;
+        bestLoad = load;
+      }
+    }
+    if (!best) throw new GatewayError(503, 'DEPLOYMENT_NOT_RUNNING', `No deployment of model "${model}" is running.`, { headers: { 'retry-after': '5' } });
+    return { route: best, byModelName: true };
+  }
+
+  /** Reserves the estimate; throws 429 when a limit is reached. */
+  async function admit(exchange: Exchange, caller: GatewayCaller, estimate: number): Promise<void> {
+    const subjects = await deps.subjects(caller);
+    const result = await deps.rateLimiter.admit(subjects, estimate);
+    exchange.rateState = result.headers;
+    if (!result.allowed) {
+      deps.metrics.rateLimited(result.reason, result.subject.kind);
+      const retry = Math.max(1, Math.ceil(result.retryAfterSeconds));
+      const what = result.reason === 'rpm' ? 'requests' : 'tokens';
+      const whose = result.subject.kind === 'key' ? 'this API key' : 'your user';
+      const limit = result.reason === 'rpm' ? result.subject.rpm : result.subject.tpm;
+      throw new GatewayError(429, result.reason === 'rpm' ? 'RATE_LIMIT_RPM' : 'RATE_LIMIT_TPM', `Rate limit reached: ${limit} ${what} per minute for ${whose}. Try again in ${retry} s.`, {
+        headers: { 'retry-after': String(retry) },
+      });
+    }
+    exchange.reservation = result.reservation;
+  }
+
+  /** Route known, request admitted: send it. */
+  function start(exchange: Exchange, route: RouteEntry): void {
+    exchange.route = route;
+    exchange.metrics = deps.metrics.deployment(route.name);
+    exchange.metrics.active.inc();
+    if (exchange.clientGone) return exchange.finish(499, CLIENT_CLOSED);
+    const endpoint = pickEndpoint(route.endpoints, route, internals.now());
+    if (!endpoint) return exchange.fail(unservable(route));
+    const request = exchange.request;
+    const caller = exchange.caller!;
+    request.log.info(
+      { deployment: route.name, replica: endpoint.origin, user: caller.username, authMethod: caller.authMethod, keyId: caller.keyId ?? undefined, method: request.method, path: pathOf(request.url) },
+      'inference request started',
+    );
+    exchange.dispatch(endpoint);
+  }
+
+  function forwardedHeaders(exchange: Exchange, options: { keepLength?: boolean; json?: boolean }): string[] {
+    const request = exchange.request;
+    const headers = upstreamRequestHeaders(request.raw.rawHeaders, { keepLength: options.keepLength ?? false });
+    if (options.json) {
+      for (let i = headers.length - 2; i >= 0; i -= 2) if (headers[i] === 'content-type') headers.splice(i, 2);
+      headers.push('content-type', 'application/json');
+    }
+    const forwardedFor = request.headers['x-forwarded-for'];
+    headers.push(
+      'x-request-id',
+      String(request.id),
+      'x-forwarded-for',
+      forwardedFor ? `${String(forwardedFor)}, ${request.ip}` : request.ip,
+      'x-forwarded-proto',
+      request.protocol,
+      'accept-encoding',
+      'identity',
+    );
+    if (request.headers.host) headers.push('x-forwarded-host', request.headers.host);
+    return headers;
+  }
+
+  return {
+    /** `ALL /api/inference/:name/*`: the rest of the path (and query) to the deployment's runtime, body as sent. */
+    async proxyByName(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+      const exchange = new Exchange(internals, request, reply);
+      try {
+        const caller = await authenticate(exchange);
+        const name = (request.params as { name: string }).name;
+        if (!isAllowed(caller, name)) throw notAllowed(name);
+        const route = await servableByName(name);
+        exchange.route = route;
+
+        // The path after /api/inference/<name>, as sent (still percent-encoded), with its query.
+        const url = request.url;
+        const afterName = url.indexOf('/', '/api/inference/'.length);
+        const rest = afterName === -1 ? '/' : url.slice(afterName);
+        exchange.upstreamPath = rest.startsWith('/') ? rest : `/${rest}`;
+        const kind = kindOfPath(exchange.upstreamPath);
+        exchange.kind = kind;
+
+        const body = request.body;
+        let estimate: number;
+        if (Buffer.isBuffer(body)) {
+          exchange.body = body;
+          let parsed: Record<string, unknown> | undefined;
+          // JSON is parsed only when it may ask for a stream whose usage the gateway must add.
+          if ((kind === 'chat' || kind === 'completion') && route.supportsIncludeUsage && body.includes('"stream"')) {
+            parsed = parseObject(body);
+            if (parsed && parsed.stream === true && !includesUsage(parsed)) {
+              parsed.stream_options = { ...(isObject(parsed.stream_options) ? parsed.stream_options : {}), include_usage: true };
+              exchange.injectedUsage = true;
+              exchange.body = Buffer.from(JSON.stringify(parsed));
+            }
+          }
+          estimate = parsed ? estimateTokens(parsed, kind) : estimateTokensFromBytes(body, kind);
+          exchange.headers = forwardedHeaders(exchange, {});
+        } else if (body && typeof (body as Readable).pipe === 'function') {
+          exchange.body = body as Readable;
+          const length = Number(request.headers['content-length'] ?? 0);
+          estimate = estimateTokensFromBytes(undefined, kind) + (Number.isFinite(length) ? Math.ceil(length / 4) : 0);
+          exchange.headers = forwardedHeaders(exchange, { keepLength: true });
+        } else {
+          estimate = estimateTokensFromBytes(undefined, kind);
+          exchange.headers = forwardedHeaders(exchange, {});
+        }
+        await admit(exchange, caller, estimate);
+        start(exchange, route);
+      } catch (error) {
+        exchange.fail(error);
+      }
+    },
+
+    /** `POST /v1/chat/completions`, `/v1/completions`, `/v1/embeddings`: routed by the body's `model`. */
+    async proxyOpenAi(request: FastifyRequest, reply: FastifyReply, operation: OpenAiOperation): Promise<void> {
+      const exchange = new Exchange(internals, request, reply);
+      try {
+        const caller = await authenticate(exchange);
+        const body = request.body;
+        if (!Buffer.isBuffer(body) || body.length === 0) throw new GatewayError(400, 'INVALID_REQUEST', 'Send a JSON body with a "model".');
+        const parsed = parseObject(body);
+        if (!parsed) throw new GatewayError(400, 'INVALID_JSON', 'The request body is not a JSON object.');
+        const model = parsed.model;
+        if (typeof model !== 'string' || model.length === 0) throw new GatewayError(400, 'MODEL_REQUIRED', 'Name a "model": a deployment name, or a model name.');
+        const { route, byModelName } = await routeForModel(model, caller);
+        exchange.route = route;
+        exchange.kind = operation;
+        exchange.viaApiPath = true;
+        exchange.upstreamPath = OPENAI_SUFFIX[operation] + queryOf(request.url);
+
+        let changed = false;
+        // Runtimes answer to the deployment's name; a model name is translated.
+        if (byModelName) {
+          parsed.model = route.name;
+          changed = true;
+        }
+        if (operation !== 'embedding' && parsed.stream === true && route.supportsIncludeUsage && !includesUsage(parsed)) {
+          parsed.stream_options = { ...(isObject(parsed.stream_options) ? parsed.stream_options : {}), include_usage: true };
+          exchange.injectedUsage = true;
+          changed = true;
+        }
+        exchange.body = changed ? Buffer.from(JSON.stringify(parsed)) : body;
+        exchange.headers = forwardedHeaders(exchange, { json: true });
+        await admit(exchange, caller, estimateTokens(parsed, operation));
+        start(exchange, route);
+      } catch (error) {
+        exchange.fail(error);
+      }
+    },
+
+    /** `GET /v1/models` (and `/v1/models/:model`): the deployments the caller may use, in OpenAI's list shape. */
+    async listModels(request: FastifyRequest, reply: FastifyReply, only?: string): Promise<void> {
+      const exchange = new Exchange(internals, request, reply);
+      try {
+        const caller = await authenticate(exchange);
+        await admit(exchange, caller, 0);
+        if (only !== undefined) await servableByName(only).catch(() => undefined);
+        const data: Array<Record<string, unknown>> = [];
+        for (const route of only === undefined ? routes.all() : [routes.get(only)]) {
+          if (!route || !isServable(route) || !isAllowed(caller, route.name)) continue;
+          data.push({ id: route.name, object: 'model', created: Math.floor(route.createdAt.getTime() / 1000), owned_by: 'hmas', root: route.modelName });
+        }
+        data.sort((a, b) => String(a.id).localeCompare(String(b.id)));
+        if (only !== undefined) {
+          if (data.length === 0) throw notFound(only);
+          exchange.sendJson(200, JSON.stringify(data[0]), ['content-type', 'application/json']);
+        } else {
+          exchange.sendJson(200, JSON.stringify({ object: 'list', data }), ['content-type', 'application/json']);
+        }
+        exchange.finish(200, null);
+      } catch (error) {
+        exchange.fail(error);
+      }
+    },
+
+    /** Answers an error raised before a handler ran (body parsing) in OpenAI's shape. */
+    failEarly(request: FastifyRequest, reply: FastifyReply, error: GatewayError): void {
+      new Exchange(internals, request, reply).fail(error);
+    },
+  };
+}
+
+export type Gateway = ReturnType<typeof createGateway>;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function parseObject(body: Buffer): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(body.toString('utf8'));
+    return isObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function includesUsage(body: Record<string, unknown>): boolean {
+  return isObject(body.stream_options) && body.stream_options.include_usage === true;
+}

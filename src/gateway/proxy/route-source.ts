@@ -1,0 +1,50 @@
+import type { DeploymentStatus } from '../../domain/deployment-status.js';
+import type { RouteSource } from './route-table.js';
+
+/** A deployment row as the deployments repository reads it (the fields routing needs). */
+export interface DeploymentRouteRow {
+  id: string;
+  name: string;
+  status: DeploymentStatus;
+  modelName: string;
+  clusterName: string;
+  runtime: string;
+  paused: boolean;
+  deleting: boolean;
+  createdAt: Date;
+  endpoints: string[];
+}
+
+/** A driver that knows its workloads' ready endpoints in memory (the local host driver). */
+export interface LiveEndpointSource {
+  list(): Promise<Array<{ name: string; deploymentId: string }>>;
+  endpoints(name: string): Promise<Array<{ url: string }>>;
+}
+
+/**
+ * Loads the route table's rows: every deployment from the database, with the endpoints the
+ * reconciler saved — except where a driver that answers from memory (the local host driver)
+ * knows them now: then its live list wins, so a replica that came up or moved to another port is
+ * routed to at once instead of at the next reconcile.
+ */
+export function createRouteSource(deps: { deployments: { all(): Promise<DeploymentRouteRow[]> }; live?: readonly LiveEndpointSource[] }): () => Promise<RouteSource[]> {
+  return async () => {
+    const rows = await deps.deployments.all();
+    const live = new Map<string, string[]>();
+    for (const driver of deps.live ?? []) {
+      for (const workload of await driver.list()) {
+        live.set(`${workload.deploymentId} ${workload.name}`, (await driver.endpoints(workload.name)).map((endpoint) => endpoint.url));
+      }
+    }
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      status: row.status,
+      modelName: row.modelName,
+      clusterName: row.clusterName,
+      runtime: row.runtime,
+      createdAt: row.createdAt,
+      endpoints: row.paused || row.deleting ? [] : (live.get(`${row.id} ${row.name}`) ?? row.endpoints),
+    }));
+  };
+}

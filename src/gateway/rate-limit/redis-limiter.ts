@@ -1,0 +1,143 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Logger } from '../../lib/logger.js';
+import type { AdmitResult, RateLimitState, RateLimiter, RateSubject, TokenReservation } from '../gateway-contracts.js';
+import {
+  asRecord,
+  createReservation,
+  DEFAULT_RESERVATION_TTL_MS,
+  normalizeSubject,
+  normalizeSubjects,
+  normalizeTokens,
+  refusedResult,
+  secondsOf,
+  tightestState,
+  tokensToReserve,
+  type SubjectStates,
+} from './limit-math.js';
+import { ADMIT_SCRIPT, SETTLE_SCRIPT, USAGE_SCRIPT } from './redis-scripts.js';
+
+export interface RedisRateLimiterOptions {
+  redisUrl: string;
+  /** Prepended to every key (default `hmas:`). */
+  keyPrefix?: string;
+  reservationTtlMs?: number;
+  logger?: Logger;
+  /** Test only: milliseconds added to Redis `TIME`, so tests can move time forward without sleeping. */
+  clockOffsetMs?: () => number;
+}
+
+interface Script {
+  source: string;
+  sha: string;
+}
+
+const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') });
+const SCRIPTS = { admit: script(ADMIT_SCRIPT), settle: script(SETTLE_SCRIPT), usage: script(USAGE_SCRIPT) };
+
+/** How often a Redis connection error is logged at most (ioredis retries on its own). */
+const ERROR_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * The Redis backend: every admission is one EVALSHA of one Lua script over all subjects, so
+ * instances sharing a Redis admit exactly `limit` requests between them. Commands fail (and
+ * admit() rejects) while Redis is unreachable; the caller decides whether to fail open.
+ */
+export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter & { readonly backend: 'redis' } {
+  const prefix = options.keyPrefix ?? 'hmas:';
+  const reservationTtlMs = options.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
+  const offset = options.clockOffsetMs ?? (() => 0);
+  const redis = new Redis(options.redisUrl, {
+    // Requests issued in the same tick share one round trip.
+    enableAutoPipelining: true,
+    maxRetriesPerRequest: 2,
+    connectTimeout: 5_000,
+  });
+  let lastErrorLog = 0;
+  redis.on('error', (error: Error) => {
+    const at = Date.now();
+    if (at - lastErrorLog < ERROR_LOG_INTERVAL_MS) return;
+    lastErrorLog = at;
+    options.logger?.warn({ err: error }, 'rate limiter cannot reach Redis');
+  });
+  const instance = randomBytes(6).toString('base64url');
+  let nextId = 0;
+
+  const keysOf = (subject: RateSubject) => {
+    const base = `${prefix}rl:{${subject.kind}:${subject.id}}`;
+    return [`${base}:b`, `${base}:w`, `${base}:z`] as const;
+  };
+
+  /** EVALSHA; on NOSCRIPT (first use, or after a Redis restart/flush) EVAL loads it once. */
+  async function run(which: Script, keys: string[], args: Array<string | number>): Promise<number[]> {
+    try {
+      return (await redis.evalsha(which.sha, keys.length, ...keys, ...args)) as number[];
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return (await redis.eval(which.source, keys.length, ...keys, ...args)) as number[];
+    }
+  }
+
+  const state = (limit: number, remaining: number, resetMs: number): RateLimitState | null =>
+    remaining < 0 ? null : { limit, remaining, resetSeconds: secondsOf(resetMs) };
+
+  return {
+    backend: 'redis',
+
+    async admit(requested: RateSubject[], estimatedTokens: number): Promise<AdmitResult> {
+      const subjects = normalizeSubjects(requested);
+      const estimate = normalizeTokens(estimatedTokens);
+      const id = `${instance}.${(nextId += 1)}`;
+      const keys: string[] = [];
+      const args: Array<string | number> = [subjects.length, estimate, id, reservationTtlMs, offset()];
+      for (const subject of subjects) {
+        keys.push(...keysOf(subject));
+        args.push(subject.rpm, subject.tpm);
+      }
+      const reply = await run(SCRIPTS.admit, keys, args);
+      if (reply[0] === 0) {
+        const [, reason, index, retryMs, limit, remaining, resetMs] = reply as [number, number, number, number, number, number, number];
+        return refusedResult(subjects, {
+          index: index - 1,
+          reason: reason === 1 ? 'rpm' : 'tpm',
+          retryMs,
+          state: { limit, remaining, resetSeconds: secondsOf(resetMs) },
+        });
+      }
+      const states: SubjectStates[] = subjects.map((subject, index) => {
+        const at = 1 + index * 4;
+        return { rpm: state(subject.rpm, reply[at]!, reply[at + 1]!), tpm: state(subject.tpm, reply[at + 2]!, reply[at + 3]!) };
+      });
+      const amounts = subjects.map((subject) => (subject.tpm > 0 ? tokensToReserve(estimate, subject.tpm) : 0));
+      return { allowed: true, reservation: createReservation(id, subjects, amounts), headers: tightestState(states) };
+    },
+
+    async settle(reservation: TokenReservation, actualTokens: number): Promise<void> {
+      const record = asRecord(reservation);
+      if (record.settled) return;
+      record.settled = true;
+      const limited = record.subjects.filter((subject) => subject.tpm > 0);
+      if (limited.length === 0) return;
+      const keys = limited.flatMap((subject) => {
+        const [, window, reservations] = keysOf(subject);
+        return [window, reservations];
+      });
+      await run(SCRIPTS.settle, keys, [limited.length, record.id, normalizeTokens(actualTokens), offset(), reservationTtlMs]);
+    },
+
+    async usage(requested: RateSubject) {
+      const subject = normalizeSubject(requested);
+      if (subject.rpm === 0 && subject.tpm === 0) return { rpm: null, tpm: null };
+      const reply = await run(SCRIPTS.usage, [...keysOf(subject)], [subject.rpm, subject.tpm, offset()]);
+      return { rpm: state(subject.rpm, reply[0]!, reply[1]!), tpm: state(subject.tpm, reply[2]!, reply[3]!) };
+    },
+
+    async close() {
+      if (redis.status === 'ready') {
+        await redis.quit().catch(() => redis.disconnect());
+      } else {
+        redis.disconnect();
+      }
+    },
+  };
+}

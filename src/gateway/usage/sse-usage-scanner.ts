@@ -1,0 +1,147 @@
+import type { TokenUsage } from '../gateway-contracts.js';
+import { findUsage } from './usage-json.js';
+
+const LF = 0x0a;
+const CR = 0x0d;
+const DATA = Buffer.from('data:', 'latin1');
+
+/** `data: {…"choices":[],…"usage":{…}}`: the chunk `stream_options.include_usage` adds at the end. */
+function isUsageOnlyChunk(data: string): boolean {
+  try {
+    const parsed = JSON.parse(data) as { choices?: unknown };
+    return Array.isArray(parsed.choices) && parsed.choices.length === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads token usage from a Server-Sent Events stream as its chunks pass, without holding the
+ * stream: it keeps only the part of a line (and, when dropping, of an event) that has not
+ * ended yet. Lines end in LF, CRLF or CR (the SSE grammar), split anywhere across chunks.
+ *
+ * With `dropUsageOnlyChunk` it also removes the usage-only chunk (`choices: []`) that
+ * `stream_options.include_usage` adds — for clients that did not ask for it, when the gateway
+ * added the option itself. Then `push` forwards whole events only: bytes of an event not yet
+ * complete wait for the rest of it (never longer). Otherwise `push` returns its chunk untouched.
+ */
+export class SseUsageScanner {
+  /** The last usage seen in the stream. */
+  usage: TokenUsage | null = null;
+  /** How many `data:` events the stream carried (`[DONE]` included). */
+  events = 0;
+
+  private partial: Buffer | null = null;
+  private skipLineFeed = false;
+  private data: string | null = null;
+  /** Filter mode: bytes of the current, unfinished event from earlier chunks. */
+  private held: Buffer[] = [];
+
+  constructor(private readonly dropUsageOnlyChunk = false) {}
+
+  /** Scans one chunk; returns what to forward to the client now. */
+  push(chunk: Buffer): Buffer {
+    const length = chunk.length;
+    let pos = 0;
+    if (this.skipLineFeed) {
+      this.skipLineFeed = false;
+      if (length > 0 && chunk[0] === LF) pos = 1;
+    }
+    const filtering = this.dropUsageOnlyChunk;
+    let out: Buffer[] | undefined;
+    // The LF of a CRLF that ended the previous event belongs to no event: leave it out (CR alone ends a line).
+    let eventStart = filtering && pos === 1 && this.held.length === 0 ? 1 : 0;
+    let crAt = length > pos ? chunk.indexOf(CR, pos) : -1;
+
+    while (pos < length) {
+      const lfAt = chunk.indexOf(LF, pos);
+      if (crAt !== -1 && crAt < pos) crAt = chunk.indexOf(CR, pos);
+      let end: number;
+      let next: number;
+      if (crAt !== -1 && (lfAt === -1 || crAt < lfAt)) {
+        end = crAt;
+        if (crAt + 1 < length) next = chunk[crAt + 1] === LF ? crAt + 2 : crAt + 1;
+        else {
+          next = crAt + 1;
+          this.skipLineFeed = true;
+        }
+      } else if (lfAt !== -1) {
+        end = lfAt;
+        next = lfAt + 1;
+      } else {
+        break;
+      }
+      const blank = this.line(chunk, pos, end);
+      pos = next;
+      if (blank) {
+        const drop = this.dispatch();
+        if (filtering) {
+          if (!drop) {
+            out ??= [];
+            for (const piece of this.held) out.push(piece);
+            out.push(chunk.subarray(eventStart, next));
+          }
+          this.held.length = 0;
+          eventStart = next;
+        }
+      }
+    }
+
+    if (pos < length) {
+      const rest = chunk.subarray(pos);
+      this.partial = this.partial ? Buffer.concat([this.partial, rest]) : rest;
+    }
+    if (!filtering) return chunk;
+    if (eventStart < length) this.held.push(chunk.subarray(eventStart));
+    if (!out) return EMPTY;
+    if (out.length === 1) return out[0]!;
+    return Buffer.concat(out);
+  }
+
+  /** The stream ended: takes in an event left without its blank line; returns held bytes to forward. */
+  end(): Buffer {
+    if (this.partial) {
+      const line = this.partial;
+      this.partial = null;
+      this.line(line, 0, line.length);
+    }
+    if (this.data !== null) this.dispatch();
+    if (!this.dropUsageOnlyChunk || this.held.length === 0) return EMPTY;
+    const rest = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held);
+    this.held.length = 0;
+    return rest;
+  }
+
+  /** One line (bytes start..end of chunk, after any partial line). Returns true for a blank line. */
+  private line(chunk: Buffer, start: number, end: number): boolean {
+    let buffer = chunk;
+    if (this.partial) {
+      buffer = Buffer.concat([this.partial, chunk.subarray(start, end)]);
+      this.partial = null;
+      start = 0;
+      end = buffer.length;
+    }
+    if (start === end) return true;
+    if (end - start < DATA.length || buffer.compare(DATA, 0, DATA.length, start, start + DATA.length) !== 0) return false;
+    let valueStart = start + DATA.length;
+    if (buffer[valueStart] === 0x20) valueStart += 1;
+    const value = buffer.toString('utf8', valueStart, end);
+    this.data = this.data === null ? value : `${this.data}\n${value}`;
+    return false;
+  }
+
+  /** An event ended: reads its usage. Returns true when it is to be dropped. */
+  private dispatch(): boolean {
+    const data = this.data;
+    if (data === null) return false;
+    this.data = null;
+    this.events += 1;
+    if (data.indexOf('"usage"') === -1) return false;
+    const usage = findUsage(data);
+    if (!usage) return false;
+    this.usage = usage;
+    return this.dropUsageOnlyChunk && isUsageOnlyChunk(data);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);

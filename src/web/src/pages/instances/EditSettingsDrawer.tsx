@@ -1,0 +1,233 @@
+import { useState } from 'react';
+import { useDryRun, useUpdateDeployment } from '../../api/deployment-hooks';
+import { useResourceProfiles } from '../../api/policy-hooks';
+import { useRuntimes } from '../../api/runtime-hooks';
+import type { ConfigChange, Deployment, DryRunAnswer, ResourceProfile, RuntimeDescriptor, UpdateDeploymentRequest } from '../../api/types';
+import { Badge } from '../../components/Badge';
+import { Drawer, DrawerForm } from '../../components/Drawer';
+import { ErrorBanner } from '../../components/ErrorBanner';
+import { SelectField, TextAreaField, TextField } from '../../components/Field';
+import { keyedIssues, splitFormError } from '../../lib/form-errors';
+import { optionalNumber } from '../../lib/form-values';
+import { useDebouncedValue } from '../../lib/use-debounced-value';
+import { diffConfig } from '../../../../domain/deployment-plan';
+import { KnobFields } from '../settings/KnobFields';
+import type { OptimizationInputs } from '../settings/optimization-form';
+import { inputsFromOptimization, optimizationFromInputs } from '../settings/optimization-form';
+import { diffValue } from './instance-format';
+
+/** How long the form waits after the last keystroke before asking for a dry run. */
+const DRY_RUN_DELAY_MS = 400;
+
+export function EditSettingsDrawer({ deployment, open, onClose, onSaved }: { deployment: Deployment; open: boolean; onClose: () => void; onSaved: (summary: string) => void }) {
+  return (
+    <Drawer open={open} title={`Edit ${deployment.name}`} description="Replicas, resource profile and runtime settings, changed in place. The dry run says whether replicas restart before you save." onClose={onClose}>
+      <EditSettingsLoader deployment={deployment} onClose={onClose} onSaved={onSaved} />
+    </Drawer>
+  );
+}
+
+function EditSettingsLoader({ deployment, onClose, onSaved }: { deployment: Deployment; onClose: () => void; onSaved: (summary: string) => void }) {
+  const runtimes = useRuntimes();
+  const profiles = useResourceProfiles({ limit: 500, offset: 0 });
+  const runtime = runtimes.data?.find((entry) => entry.id === deployment.runtime);
+  if (runtime && profiles.data) return <EditSettingsForm deployment={deployment} runtime={runtime} profiles={profiles.data.items} onClose={onClose} onSaved={onSaved} />;
+  return (
+    <div className="form">
+      {(runtimes.isPending || profiles.isPending) && <p className="muted">Loading the runtime and resource profiles…</p>}
+      <ErrorBanner error={runtimes.error ?? profiles.error} title="Could not load the runtime and resource profiles." />
+    </div>
+  );
+}
+
+/** The settings a PATCH can change, as the API names them. */
+interface Settings {
+  replicas: number;
+  resourceProfileId: string | null;
+  optimization: Deployment['optimization'];
+}
+
+function EditSettingsForm({
+  deployment,
+  runtime,
+  profiles,
+  onClose,
+  onSaved,
+}: {
+  deployment: Deployment;
+  runtime: RuntimeDescriptor;
+  profiles: ResourceProfile[];
+  onClose: () => void;
+  onSaved: (summary: string) => void;
+}) {
+  const save = useUpdateDeployment();
+  // Preloaded once with the current values; polling the page does not overwrite what is being edited.
+  const [current] = useState<Settings>(() => ({ replicas: deployment.replicas, resourceProfileId: deployment.resourceProfileId, optimization: deployment.optimization }));
+  const [replicas, setReplicas] = useState(String(current.replicas));
+  const [profileId, setProfileId] = useState(current.resourceProfileId ?? '');
+  const [inputs, setInputs] = useState<OptimizationInputs>(() => inputsFromOptimization(current.optimization));
+  const paused = deployment.status === 'paused';
+
+  // What the form holds, as settings, and the problems an input has.
+  const replicaCount = optionalNumber(replicas);
+  const problems: Record<string, string> = {};
+  if (replicaCount === undefined) problems.replicas = 'Enter the number of replicas.';
+  else if (!Number.isInteger(replicaCount) || replicaCount < 0) problems.replicas = 'Enter a whole number (0 or more).';
+  const built = optimizationFromInputs(inputs, runtime);
+  Object.assign(problems, built.problems);
+  const valid = Object.keys(problems).length === 0;
+  const next: Settings = { replicas: replicaCount ?? current.replicas, resourceProfileId: profileId || null, optimization: built.optimization };
+  const changes = valid ? diffConfig(current, next) : [];
+
+  // PATCH sends only what changed; optimization is replaced whole.
+  const patch: UpdateDeploymentRequest | null =
+    valid && changes.length > 0
+      ? {
+          ...(next.replicas !== current.replicas ? { replicas: next.replicas } : {}),
+          ...(next.resourceProfileId !== current.resourceProfileId ? { resourceProfileId: next.resourceProfileId } : {}),
+          ...(diffConfig(current.optimization, next.optimization).length > 0 ? { optimization: next.optimization } : {}),
+        }
+      : null;
+  const asked = useDebouncedValue(paused ? null : patch, DRY_RUN_DELAY_MS);
+  const dryRun = useDryRun(deployment.id, asked);
+  const settled = patch !== null && JSON.stringify(asked) === JSON.stringify(patch);
+  const answer = settled && dryRun.data && !dryRun.isPlaceholderData && !dryRun.isError ? dryRun.data : null;
+
+  const knobKeys = [...runtime.knobs.tier1, ...runtime.knobs.tier2].map((knob) => knob.key);
+  const failed = save.error ?? (settled ? dryRun.error : null);
+  const server = splitFormError(failed, ['replicas', 'resourceProfileId', ...knobKeys], {}, (path) => /^optimization\.raw\./.test(path));
+  const rawIssue = (what: 'extraArgs' | 'extraEnv') => Object.values(keyedIssues(failed, `/optimization/raw/${what}`))[0];
+  const errors: Record<string, string | undefined> = { ...server.fields, extraArgs: rawIssue('extraArgs'), extraEnv: rawIssue('extraEnv'), ...problems };
+  const profileName = (id: unknown) => (typeof id === 'string' ? (profiles.find((profile) => profile.id === id)?.name ?? id) : null);
+
+  const submit = () => {
+    if (!patch || paused) return;
+    const summary = (answer?.diff ?? changes).map((change) => change.path).join(', ');
+    save.mutate({ id: deployment.id, patch }, { onSuccess: () => onSaved(`Settings of ${deployment.name} saved (${summary}).`) });
+  };
+  /** An input's change: a failed save's message no longer applies. */
+  const edit = (set: (value: string) => void) => (value: string) => {
+    set(value);
+    save.reset();
+  };
+  const setKnob = (key: string, value: string) => {
+    setInputs((before) => ({ ...before, knobs: { ...before.knobs, [key]: value } }));
+    save.reset();
+  };
+
+  return (
+    <DrawerForm onSubmit={submit} error={server.banner} submitLabel="Save" pending={save.isPending} disabled={paused || patch === null} onCancel={onClose}>
+      {paused && (
+        <div className="alert alert-warning" role="status">
+          <strong className="alert-title">Paused</strong>
+          <span>Changes need resume first: a paused instance keeps its settings until it runs again (the server refuses them with DEPLOYMENT_PAUSED).</span>
+        </div>
+      )}
+      <TextField label="Replicas" inputMode="numeric" hint={`Now ${current.replicas}.`} error={errors.replicas} value={replicas} onChange={edit(setReplicas)} />
+      <SelectField
+        label="Resource profile"
+        hint="What each replica gets; changing it restarts the replicas."
+        error={errors.resourceProfileId}
+        value={profileId}
+        options={[{ value: '', label: 'None (runtime defaults)' }, ...profiles.map((profile) => ({ value: profile.id, label: `${profile.name} — ${profile.gpuCount} GPU, ${profile.cpu} CPU, ${profile.memory}` }))]}
+        onChange={edit(setProfileId)}
+      />
+      <fieldset className="tier">
+        <legend className="tier-title">Tier 1 — common</legend>
+        <KnobFields knobs={runtime.knobs.tier1} inputs={inputs.knobs} onChange={setKnob} errors={errors} />
+      </fieldset>
+      {runtime.knobs.tier2.length > 0 && (
+        <fieldset className="tier">
+          <legend className="tier-title">Tier 2 — advanced</legend>
+          <KnobFields knobs={runtime.knobs.tier2} inputs={inputs.knobs} onChange={setKnob} errors={errors} />
+        </fieldset>
+      )}
+      {(runtime.knobs.raw.extraArgs || runtime.knobs.raw.extraEnv) && (
+        <fieldset className="tier">
+          <legend className="tier-title">Raw override</legend>
+          {runtime.knobs.raw.extraArgs && (
+            <TextAreaField
+              label="Extra arguments"
+              hint="One argument per line, appended after the rendered flags (never through a shell)."
+              mono
+              rows={3}
+              error={errors.extraArgs}
+              value={inputs.extraArgs}
+              onChange={edit((extraArgs: string) => setInputs((before) => ({ ...before, extraArgs })))}
+            />
+          )}
+          {runtime.knobs.raw.extraEnv && (
+            <TextAreaField
+              label="Extra environment"
+              hint="KEY=VALUE per line; wins over rendered variables."
+              mono
+              rows={3}
+              error={errors.extraEnv}
+              value={inputs.extraEnv}
+              onChange={edit((extraEnv: string) => setInputs((before) => ({ ...before, extraEnv })))}
+            />
+          )}
+        </fieldset>
+      )}
+      <section className="preview change-preview" aria-label="Change preview" aria-live="polite">
+        <h3 className="preview-title">Changes</h3>
+        {!valid ? (
+          <p className="muted">Fix the fields above to see what changes.</p>
+        ) : changes.length === 0 ? (
+          <p className="muted">Nothing changed yet.</p>
+        ) : (
+          <>
+            <DiffList changes={answer?.diff ?? changes} profileName={profileName} />
+            {paused ? null : answer ? <DryRunView answer={answer} /> : dryRun.isError && settled ? null : <p className="muted">Asking the server what this change would do…</p>}
+          </>
+        )}
+      </section>
+    </DrawerForm>
+  );
+}
+
+function DiffList({ changes, profileName }: { changes: ConfigChange[]; profileName: (id: unknown) => string | null }) {
+  const shown = (change: ConfigChange, value: unknown) => (change.path === 'resourceProfileId' ? (profileName(value) ?? '—') : diffValue(value));
+  return (
+    <ul className="diff-list" aria-label="Diff">
+      {changes.map((change) => (
+        <li key={change.path}>
+          <code className="mono">{change.path}</code>: <span className="diff-before">{shown(change, change.before)}</span> → <span className="diff-after">{shown(change, change.after)}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The server's dry-run answer: restart or not (strategy, reason, impact), the fit after the change, warnings. */
+function DryRunView({ answer }: { answer: DryRunAnswer }) {
+  return (
+    <div className="stack-tight" aria-label="Dry run">
+      {answer.restartRequired ? (
+        <div className="alert alert-warning" role="status">
+          <strong className="alert-title">Restart required ({answer.strategy})</strong>
+          <span>{answer.reason}</span>
+          <span>{answer.impact}</span>
+        </div>
+      ) : (
+        <div className="alert alert-success" role="status">
+          <strong className="alert-title">No restart</strong>
+          <span>{answer.reason}</span>
+          <span>{answer.impact}</span>
+        </div>
+      )}
+      <p className="fit-verdict">
+        <Badge tone={answer.fit.fits ? 'ok' : 'error'}>{answer.fit.fits ? 'fits' : 'does not fit'}</Badge> {answer.fit.message}
+      </p>
+      {answer.warnings.length > 0 && (
+        <ul className="notes" aria-label="Warnings">
+          {answer.warnings.map((warning) => (
+            <li key={`${warning.path}:${warning.message}`}>
+              <code className="mono">{warning.path}</code>: {warning.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,102 @@
+import { useModelFit } from '../../api/model-hooks';
+import type { Cluster, FitQuery, Model, ResourceProfile, RuntimeId } from '../../api/types';
+import { Badge } from '../../components/Badge';
+import { ErrorBanner } from '../../components/ErrorBanner';
+import { Facts } from '../../components/Facts';
+import { planGpuFit } from '../../../../domain/deployment-plan';
+
+/**
+ * Runtimes that serve on CPUs when the resource profile gives no GPU; the others take the GPUs
+ * the model's size asks for. The server decides the same way (the runtime descriptors do not say).
+ */
+const CPU_CAPABLE_RUNTIMES: ReadonlySet<RuntimeId> = new Set(['embedded-llamacpp', 'llamacpp', 'ollama']);
+/** What GET /api/models/:id/fit assumes when the cluster does not say how big its GPUs are. */
+const ASSUMED_GPU_MEMORY_GIB = 80;
+
+export interface FitCheckInput {
+  model: Model | undefined;
+  runtime: RuntimeId | undefined;
+  profile: ResourceProfile | null;
+  /** The chosen cluster; null when a placement strategy chooses. */
+  cluster: Cluster | null;
+  /** Undefined while the replicas input holds no valid number. */
+  replicas: number | undefined;
+}
+
+/** GPUs one replica gets: the profile's, none for a CPU runtime, else what the model needs on 80 GiB GPUs. */
+export function gpusPerReplica(runtime: RuntimeId, profile: ResourceProfile | null, model: Model): number {
+  if (profile) return profile.gpuCount;
+  if (CPU_CAPABLE_RUNTIMES.has(runtime)) return 0;
+  return Math.max(1, model.recommendation?.gpuCount ?? 1);
+}
+
+/** Memory of one GPU of the cluster, when its inventory says. */
+function clusterGpuMemoryGiB(cluster: Cluster): number | null {
+  const memoryMiB = cluster.inventory?.nodes.flatMap((node) => node.gpus).find((group) => group.memoryMiB)?.memoryMiB;
+  return memoryMiB ? Math.round((memoryMiB / 1024) * 10) / 10 : null;
+}
+
+/**
+ * The live fit check of the deploy drawer: whether the replicas fit on the chosen cluster's free
+ * GPUs (from its inventory, each replica's GPUs on one node, as the server checks it), and what the
+ * model needs there (GET /api/models/:id/fit: weights, KV cache, GPUs per replica).
+ */
+export function FitCheck({ model, runtime, profile, cluster, replicas }: FitCheckInput) {
+  const perReplica = model && runtime ? gpusPerReplica(runtime, profile, model) : null;
+  const freePerNode = cluster?.inventory?.nodes.map((node) => Math.max(0, node.gpuAllocatable - node.gpuAllocated)) ?? [];
+  const memoryGiB = cluster ? clusterGpuMemoryGiB(cluster) : null;
+  const askFit = Boolean(model?.recommendation) && perReplica !== null && perReplica > 0 && cluster?.inventory && replicas !== undefined && replicas > 0;
+  const query: FitQuery | null = askFit
+    ? { gpuMemoryGiB: memoryGiB ?? profile?.gpuMemoryGiB ?? ASSUMED_GPU_MEMORY_GIB, freeGpus: freePerNode.length > 0 ? freePerNode.join(',') : '0', replicas: replicas! }
+    : null;
+  const fit = useModelFit(model?.id ?? '', query);
+
+  const body = () => {
+    if (!model || !runtime || perReplica === null) return <p className="muted">Choose a model and a runtime.</p>;
+    if (perReplica === 0) {
+      return (
+        <p className="fit-verdict">
+          <Badge tone="ok">no GPU needed</Badge> {profile ? `Resource profile ${profile.name} asks for no GPU: the replicas run on CPUs.` : 'CPU runtime: no GPU needed.'}
+        </p>
+      );
+    }
+    if (!cluster) return <p className="muted">The placement strategy picks a cluster with room for the replicas when you deploy.</p>;
+    if (!cluster.inventory) return <p className="muted">The inventory of {cluster.name} has not been collected yet: the server checks the fit when you deploy.</p>;
+    if (replicas === undefined) return <p className="muted">Enter the number of replicas.</p>;
+
+    const plan = planGpuFit(perReplica, replicas, { freePerNode, clusterName: cluster.name });
+    const needed = fit.data && !fit.isError ? fit.data.gpusPerReplica : undefined;
+    // The server refuses a replica whose GPUs cannot hold the model, where it knows their memory.
+    const memoryShort = memoryGiB !== null && needed !== undefined && (needed === null || needed > perReplica);
+    const fits = plan.fits && !memoryShort;
+    const rec = fit.data?.recommendation;
+    const memoryMessage = memoryShort
+      ? `${model.name} needs ${needed ?? 'more than the'} GPU(s) of ${memoryGiB} GiB per replica${rec ? ` (${rec.weightsGiB} GiB weights + ${rec.kvCacheGiB} GiB KV cache)` : ''}; ${profile ? `resource profile ${profile.name} gives` : 'it would get'} ${perReplica}.`
+      : null;
+    return (
+      <>
+        <p className="fit-verdict">
+          <Badge tone={fits ? 'ok' : 'error'}>{fits ? 'fits' : 'does not fit'}</Badge> {memoryMessage ?? plan.message}
+        </p>
+        <Facts
+          facts={[
+            ['GPUs per replica', `${perReplica}${profile ? ` (profile ${profile.name})` : ' (from the model’s size)'}`],
+            ['GPUs required', `${plan.gpusRequired} for ${replicas} ${replicas === 1 ? 'replica' : 'replicas'}`],
+            ['Free GPUs', `${plan.freeGpus} (per node: ${freePerNode.join(', ') || 'none'})`],
+            ['Room for', `${plan.placeableReplicas} ${plan.placeableReplicas === 1 ? 'replica' : 'replicas'}`],
+            rec && ['Weights + KV cache', `${rec.weightsGiB} GiB + ${rec.kvCacheGiB} GiB`],
+            query && ['GPU memory', memoryGiB !== null ? `${memoryGiB} GiB per GPU` : `${query.gpuMemoryGiB} GiB per GPU (assumed: the cluster does not say)`],
+          ]}
+        />
+        <ErrorBanner error={fit.error} title="The model’s own fit could not be checked." />
+      </>
+    );
+  };
+
+  return (
+    <section className="fit-check" aria-label="Fit check" aria-live="polite">
+      <h3 className="tier-title">Fit check</h3>
+      {body()}
+    </section>
+  );
+}

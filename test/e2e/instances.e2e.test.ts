@@ -1,0 +1,233 @@
+// Browser test of the instance lifecycle with real processes: the tiny test model (generated
+// here, never downloaded) deployed from the Instances page on the local host with the embedded
+// llama.cpp runtime, then the detail page (endpoint, events, logs), pause, resume, the Edit
+// settings drawer (dry run, then two replicas), a viewer's read-only view, the dashboard pie,
+// and delete. Replicas are detached processes that outlive the server, so afterAll deletes
+// whatever a failed test left behind through the API, and the last test checks no process is left.
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
+import type { BrowserHarness } from './browser-harness.js';
+import { browserTestsRun, startBrowserHarness } from './browser-harness.js';
+
+const NAME = 'tiny-chat';
+const VIEWER = { username: 'ivy.viewer', password: 'viewer-password-456' };
+/** Starting a replica loads node-llama-cpp and the model: seconds, more on a busy machine. */
+const SERVING_TIMEOUT_MS = 150_000;
+
+/** Ids of processes whose command line mentions `needle` (the replicas of this test's model file). */
+async function processesMentioning(needle: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.split('\0').some((arg) => arg.includes(needle))) found.push(Number(entry));
+  }
+  return found;
+}
+
+describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }, () => {
+  let h: BrowserHarness;
+  let page: Page;
+  let dir: string;
+  let modelFile: string;
+  let modelId: string;
+  let firstEndpoint: string;
+
+  const api = async <T,>(method: 'GET' | 'POST' | 'DELETE', apiPath: string, data?: unknown): Promise<{ status: number; body: T }> => {
+    const response = await page.request.fetch(h.url(apiPath), { method, ...(data !== undefined ? { data } : {}) });
+    const text = await response.text();
+    return { status: response.status(), body: (text ? JSON.parse(text) : undefined) as T };
+  };
+  const statusCard = () => page.getByRole('region', { name: 'Status' });
+  const statusIs = (status: string, timeout = SERVING_TIMEOUT_MS) => statusCard().locator(`.status-badge[data-status="${status}"]`).waitFor({ timeout });
+  /** The value next to a label in a facts list (<dt>/<dd>). */
+  const fact = (scope: Locator, label: string) => scope.locator('dt', { hasText: new RegExp(`^${label}$`) }).locator('xpath=following-sibling::dd[1]');
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'hmas-e2e-instances-'));
+    modelFile = path.join(dir, 'tiny.gguf');
+    await writeTinyModel(modelFile);
+    // No nvidia-smi: the local host has no GPU here, as on every CI machine. The reconciler runs
+    // every second so statuses settle quickly.
+    h = await startBrowserHarness({ env: { HMAS_NVIDIA_SMI: '/nonexistent/hmas-e2e/nvidia-smi', HMAS_RECONCILE_INTERVAL_MS: '1000' } });
+    page = h.page;
+    await h.signIn('admin', h.server.adminPassword);
+    const model = await api<{ id: string }>('POST', '/api/models', { localPath: modelFile, name: 'tiny-model' });
+    expect(model.status).toBe(201);
+    modelId = model.body.id;
+  });
+
+  afterEach(() => {
+    expect(h.takeProblems(), 'browser console errors/warnings').toEqual([]);
+  });
+
+  afterAll(async () => {
+    if (h) {
+      // Whatever a failed test left running: delete it through the API (as admin), so no replica outlives the test.
+      await h.signIn('admin', h.server.adminPassword).catch(() => undefined);
+      const left = await api<{ items: Array<{ id: string }> }>('GET', '/api/deployments?limit=500').catch(() => null);
+      for (const deployment of left?.body.items ?? []) await api('DELETE', `/api/deployments/${deployment.id}`).catch(() => undefined);
+      await h.close();
+    }
+    // Last resort: a replica of this test's model file that is still there was started by this test.
+    if (modelFile) for (const pid of await processesMentioning(modelFile)) process.kill(pid, 'SIGKILL');
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('deploys the test model from the Deploy model drawer and lists it running', async () => {
+    await h.navLink('Instances').click();
+    await page.getByRole('heading', { level: 1, name: 'Instances' }).waitFor();
+    await page.getByText('No instances yet: deploy a model.').waitFor();
+    await page.getByRole('button', { name: 'Deploy model' }).click();
+    const drawer = page.getByRole('dialog', { name: 'Deploy model' });
+    await drawer.waitFor();
+
+    await drawer.getByLabel('Model', { exact: true }).selectOption(modelId);
+    // The name starts from the model's, as a DNS label.
+    expect(await drawer.getByLabel('Name', { exact: true }).inputValue()).toBe('tiny-model');
+    await drawer.getByLabel('Name', { exact: true }).fill(NAME);
+    await drawer.getByLabel('Cluster', { exact: true }).selectOption('local');
+    // Only runtimes that load GGUF files are offered for a GGUF model.
+    const runtimeOptions = await drawer.getByLabel('Runtime', { exact: true }).locator('option').allTextContents();
+    expect(runtimeOptions).toContain('Embedded llama.cpp');
+    expect(runtimeOptions).not.toContain('vLLM');
+    await drawer.getByLabel('Runtime', { exact: true }).selectOption('embedded-llamacpp');
+    await drawer.getByRole('region', { name: 'Fit check' }).getByText('CPU runtime: no GPU needed.').waitFor();
+    await drawer.getByLabel('CPU threads').fill('1');
+    await h.screenshot('deploy-drawer');
+    await drawer.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await drawer.waitFor({ state: 'hidden' });
+    await page.getByRole('status').filter({ hasText: `Deployment ${NAME} created` }).waitFor();
+
+    // The list follows the status by itself (faster while something is starting).
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: NAME, exact: true }) });
+    await row.locator('.status-badge[data-status="running"]').waitFor({ timeout: SERVING_TIMEOUT_MS });
+    await row.getByText('1/1').waitFor();
+    const cells = await row.getByRole('cell').allTextContents();
+    expect(cells).toEqual(expect.arrayContaining([NAME, 'tiny-model', 'local', 'embedded-llamacpp', 'running', '1/1']));
+    expect(cells.join(' ')).toMatch(/http:\/\/127\.0\.0\.1:\d+\/v1/);
+    await h.screenshot('instances');
+  });
+
+  it('shows the status, the endpoint with a curl example, events and logs on the detail page', async () => {
+    await page.getByRole('row').getByRole('link', { name: NAME, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: NAME }).waitFor();
+    await statusIs('running');
+    expect(await fact(statusCard(), 'Replicas').textContent()).toBe('1/1 ready');
+    expect(await fact(statusCard(), 'Source').textContent()).toContain('live');
+
+    const endpoint = page.getByRole('region', { name: 'Endpoint' });
+    firstEndpoint = (await endpoint.getByRole('list', { name: 'Base URLs' }).locator('code').first().textContent()) ?? '';
+    expect(firstEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    const curl = (await endpoint.locator('pre').textContent()) ?? '';
+    expect(curl).toContain(`curl -s ${firstEndpoint}/chat/completions`);
+    expect(curl).toContain(`"model":"${NAME}"`);
+    // The endpoint the page shows really serves the model.
+    const chat = await fetch(`${firstEndpoint}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: NAME, messages: [{ role: 'user', content: 'hi' }], temperature: 0 }),
+    });
+    expect(((await chat.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content).toBe(TINY_MODEL_ANSWER);
+
+    const events = page.getByRole('region', { name: 'Events' });
+    await events.getByRole('row').filter({ hasText: 'Ready' }).first().waitFor();
+    await events.getByRole('row').filter({ hasText: 'Created' }).first().waitFor();
+
+    const logs = page.getByRole('region', { name: 'Recent logs' });
+    await logs.getByRole('button', { name: 'Refresh logs' }).click();
+    await logs.getByRole('region', { name: /^Logs of / }).first().waitFor();
+    await h.screenshot('instance-detail', { fullPage: true });
+  });
+
+  it('pauses (no endpoint, settings locked) and resumes from the detail page', async () => {
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await statusIs('paused', 30_000);
+    await page.getByRole('status').filter({ hasText: `${NAME} paused` }).waitFor();
+    await page.getByRole('region', { name: 'Endpoint' }).getByText('Paused: there is no endpoint until the instance is resumed.').waitFor();
+    await expect(fetch(`${firstEndpoint}/models`)).rejects.toThrow();
+
+    // While paused the settings drawer says why it cannot save.
+    await page.getByRole('button', { name: 'Edit settings' }).click();
+    const drawer = page.getByRole('dialog', { name: `Edit ${NAME}` });
+    await drawer.getByText('Changes need resume first', { exact: false }).waitFor();
+    expect(await drawer.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+    await h.screenshot('edit-settings-paused');
+    await drawer.getByRole('button', { name: 'Cancel' }).click();
+    await drawer.waitFor({ state: 'hidden' });
+
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByRole('status').filter({ hasText: `${NAME} resumed` }).waitFor();
+    await statusIs('running');
+    await page.getByRole('button', { name: 'Pause' }).waitFor();
+  });
+
+  it('edits the replicas in the Edit settings drawer: diff, dry run without restart, then two replicas ready', async () => {
+    await page.getByRole('button', { name: 'Edit settings' }).click();
+    const drawer = page.getByRole('dialog', { name: `Edit ${NAME}` });
+    // Preloaded with the current values.
+    expect(await drawer.getByLabel('Replicas').inputValue()).toBe('1');
+    expect(await drawer.getByLabel('CPU threads').inputValue()).toBe('1');
+    expect(await drawer.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+
+    await drawer.getByLabel('Replicas').fill('2');
+    const preview = drawer.getByRole('region', { name: 'Change preview' });
+    await preview.getByRole('list', { name: 'Diff' }).getByText('replicas: 1 → 2').waitFor();
+    // The server's dry run: adding a replica restarts nothing.
+    await preview.getByText('No restart', { exact: true }).waitFor();
+    await preview.locator('.fit-verdict').getByText('fits', { exact: true }).waitFor();
+    await h.screenshot('edit-settings-dry-run');
+    await drawer.getByRole('button', { name: 'Save' }).click();
+    await drawer.waitFor({ state: 'hidden' });
+    await page.getByRole('status').filter({ hasText: `Settings of ${NAME} saved (replicas)` }).waitFor();
+
+    await statusCard().getByText('2/2 ready').waitFor({ timeout: SERVING_TIMEOUT_MS });
+    await statusIs('running');
+    expect(await page.getByRole('region', { name: 'Endpoint' }).getByRole('list', { name: 'Base URLs' }).locator('code').count()).toBe(2);
+  });
+
+  it('shows a viewer the instances read-only', async () => {
+    expect((await api('POST', '/api/users', { username: VIEWER.username, password: VIEWER.password, role: 'viewer' })).status).toBe(201);
+    await h.signOut();
+    await h.signIn(VIEWER.username, VIEWER.password);
+    await h.navLink('Instances').click();
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: NAME, exact: true }) });
+    await row.locator('.status-badge[data-status="running"]').waitFor();
+    expect(await page.getByRole('button', { name: 'Deploy model' }).count()).toBe(0);
+    await row.getByRole('link', { name: NAME, exact: true }).click();
+    await statusIs('running');
+    for (const name of ['Pause', 'Resume', 'Edit settings', 'Delete']) expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0);
+    await h.signOut();
+    await h.signIn('admin', h.server.adminPassword);
+  });
+
+  it('counts the instance in the dashboard pie, then deletes it and leaves no replica process', async () => {
+    // Signing in lands on the dashboard.
+    const pie = page.getByRole('img', { name: /^Instances by status: / });
+    await pie.waitFor();
+    expect(await pie.getAttribute('aria-label')).toBe('Instances by status: running 1');
+    expect(await pie.locator('circle[data-status="running"]').count()).toBe(1);
+    const legend = page.getByRole('list', { name: 'Status legend' });
+    for (const status of ['running', 'paused', 'unknown']) await legend.getByRole('listitem').filter({ hasText: status }).waitFor();
+    expect(await legend.getByRole('listitem').filter({ hasText: 'running' }).textContent()).toBe('running1');
+    expect(await page.getByTestId('stat-running').textContent()).toBe('1/1');
+    expect(await page.getByRole('alert', { name: 'Unhealthy instances' }).count()).toBe(0);
+    await h.screenshot('dashboard');
+
+    expect(await processesMentioning(modelFile)).toHaveLength(2);
+    await h.navLink('Instances').click();
+    await page.getByRole('row').getByRole('link', { name: NAME, exact: true }).click();
+    await statusIs('running');
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    const confirm = page.getByRole('alertdialog', { name: `Delete deployment ${NAME}?` });
+    await confirm.getByRole('button', { name: 'Delete deployment' }).click();
+    await page.getByRole('status').filter({ hasText: `Deployment ${NAME} deleted.` }).waitFor({ timeout: 60_000 });
+    await page.getByText('No instances yet: deploy a model.').waitFor();
+    expect(await processesMentioning(modelFile)).toEqual([]);
+    expect((await api<{ items: unknown[] }>('GET', '/api/deployments')).body.items).toEqual([]);
+  });
+});
