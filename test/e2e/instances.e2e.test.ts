@@ -35,6 +35,8 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
   let dir: string;
   let modelFile: string;
   let modelId: string;
+  let goneFile: string;
+  let goneModelId: string;
   let firstEndpoint: string;
 
   const api = async <T,>(method: 'GET' | 'POST' | 'DELETE', apiPath: string, data?: unknown): Promise<{ status: number; body: T }> => {
@@ -44,6 +46,8 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
   };
   const statusCard = () => page.getByRole('region', { name: 'Status' });
   const statusIs = (status: string, timeout = SERVING_TIMEOUT_MS) => statusCard().locator(`.status-badge[data-status="${status}"]`).waitFor({ timeout });
+  /** Waits for a drawer's slide-in to finish, so its screenshot shows it in place. */
+  const settled = (drawer: Locator) => drawer.evaluate((element) => Promise.all(element.getAnimations({ subtree: true }).map((animation: { finished: Promise<unknown> }) => animation.finished)));
   /** The value next to a label in a facts list (<dt>/<dd>). */
   const fact = (scope: Locator, label: string) => scope.locator('dt', { hasText: new RegExp(`^${label}$`) }).locator('xpath=following-sibling::dd[1]');
 
@@ -59,6 +63,14 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
     const model = await api<{ id: string }>('POST', '/api/models', { localPath: modelFile, name: 'tiny-model' });
     expect(model.status).toBe(201);
     modelId = model.body.id;
+    // For the refusals: a profile asking for a GPU the local host does not have, and a model whose file is gone.
+    expect((await api('POST', '/api/resource-profiles', { name: 'one-gpu', gpuCount: 1, cpu: '1', memory: '1Gi' })).status).toBe(201);
+    goneFile = path.join(dir, 'gone.gguf');
+    await writeTinyModel(goneFile, { seed: 7 });
+    const gone = await api<{ id: string }>('POST', '/api/models', { localPath: goneFile, name: 'gone-model' });
+    expect(gone.status).toBe(201);
+    goneModelId = gone.body.id;
+    await rm(goneFile);
   });
 
   afterEach(() => {
@@ -93,11 +105,13 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
     await drawer.getByLabel('Cluster', { exact: true }).selectOption('local');
     // Only runtimes that load GGUF files are offered for a GGUF model.
     const runtimeOptions = await drawer.getByLabel('Runtime', { exact: true }).locator('option').allTextContents();
-    expect(runtimeOptions).toContain('Embedded llama.cpp');
-    expect(runtimeOptions).not.toContain('vLLM');
+    expect(runtimeOptions).toEqual(expect.arrayContaining(['Embedded llama.cpp', 'llama.cpp', 'vLLM']));
+    expect(runtimeOptions).not.toContain('TGI');
+    expect(runtimeOptions).not.toContain('TEI');
     await drawer.getByLabel('Runtime', { exact: true }).selectOption('embedded-llamacpp');
     await drawer.getByRole('region', { name: 'Fit check' }).getByText('CPU runtime: no GPU needed.').waitFor();
     await drawer.getByLabel('CPU threads').fill('1');
+    await settled(drawer);
     await h.screenshot('deploy-drawer');
     await drawer.getByRole('button', { name: 'Deploy', exact: true }).click();
     await drawer.waitFor({ state: 'hidden' });
@@ -111,6 +125,41 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
     expect(cells).toEqual(expect.arrayContaining([NAME, 'tiny-model', 'local', 'embedded-llamacpp', 'running', '1/1']));
     expect(cells.join(' ')).toMatch(/http:\/\/127\.0\.0\.1:\d+\/v1/);
     await h.screenshot('instances');
+  });
+
+  it('checks the fit live and shows the server refusals in the drawer: no free GPU, file gone, name taken', async () => {
+    await page.getByRole('button', { name: 'Deploy model' }).click();
+    const drawer = page.getByRole('dialog', { name: 'Deploy model' });
+    const fit = drawer.getByRole('region', { name: 'Fit check' });
+    const refusal = drawer.getByRole('alert');
+    await drawer.getByLabel('Model', { exact: true }).selectOption(modelId);
+    await drawer.getByLabel('Runtime', { exact: true }).selectOption('embedded-llamacpp');
+    await drawer.getByLabel('Resource profile').selectOption({ label: 'one-gpu — 1 GPU, 1 CPU, 1Gi' });
+    await fit.getByText('does not fit', { exact: true }).waitFor();
+    await fit.getByText('Needs 1 replica(s) × 1 GPU = 1 GPUs', { exact: false }).waitFor();
+    expect(await fact(fit, 'Free GPUs').textContent()).toBe('0 (per node: 0)');
+    await fit.scrollIntoViewIfNeeded();
+    await settled(drawer);
+    await h.screenshot('deploy-drawer-no-fit');
+    h.expectConsole(/status of 409 .*\/api\/deployments\)$/, /status of 400 .*\/api\/deployments\)$/);
+    await drawer.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await refusal.getByText('Not enough free GPUs on the cluster.').waitFor();
+
+    await drawer.getByLabel('Resource profile').selectOption({ label: 'None (runtime defaults)' });
+    await fit.getByText('CPU runtime: no GPU needed.').waitFor();
+    await drawer.getByLabel('Model', { exact: true }).selectOption(goneModelId);
+    await drawer.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await refusal.getByText('The model file cannot be read on the H-MAS host.').waitFor();
+    expect(await refusal.textContent()).toContain(goneFile);
+
+    await drawer.getByLabel('Model', { exact: true }).selectOption(modelId);
+    await drawer.getByLabel('Name', { exact: true }).fill(NAME);
+    await drawer.getByLabel('CPU threads').fill('1');
+    await drawer.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await drawer.getByText(`A deployment named "${NAME}" already exists.`).waitFor();
+    await drawer.getByRole('button', { name: 'Cancel' }).click();
+    await drawer.waitFor({ state: 'hidden' });
+    expect((await api<{ total: number }>('GET', '/api/deployments')).body.total).toBe(1);
   });
 
   it('shows the status, the endpoint with a curl example, events and logs on the detail page', async () => {
@@ -141,7 +190,7 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
     const logs = page.getByRole('region', { name: 'Recent logs' });
     await logs.getByRole('button', { name: 'Refresh logs' }).click();
     await logs.getByRole('region', { name: /^Logs of / }).first().waitFor();
-    await h.screenshot('instance-detail', { fullPage: true });
+    await h.screenshot('instance-detail');
   });
 
   it('pauses (no endpoint, settings locked) and resumes from the detail page', async () => {
@@ -156,6 +205,7 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
     const drawer = page.getByRole('dialog', { name: `Edit ${NAME}` });
     await drawer.getByText('Changes need resume first', { exact: false }).waitFor();
     expect(await drawer.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+    await settled(drawer);
     await h.screenshot('edit-settings-paused');
     await drawer.getByRole('button', { name: 'Cancel' }).click();
     await drawer.waitFor({ state: 'hidden' });
@@ -180,6 +230,8 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
     // The server's dry run: adding a replica restarts nothing.
     await preview.getByText('No restart', { exact: true }).waitFor();
     await preview.locator('.fit-verdict').getByText('fits', { exact: true }).waitFor();
+    await preview.scrollIntoViewIfNeeded();
+    await settled(drawer);
     await h.screenshot('edit-settings-dry-run');
     await drawer.getByRole('button', { name: 'Save' }).click();
     await drawer.waitFor({ state: 'hidden' });

@@ -349,6 +349,10 @@ describe.each(testBackends())('inference gateway with fake upstreams (%s)', { ti
     expect(seen.items.map((entry) => entry.requestId)).toEqual([own.headers['x-request-id']]);
     expect(seen.items[0]!.userId).toBe(viewer.id);
 
+    const tei = await call('GET', '/api/inference/fake-tei/v1/models', { headers: admin });
+    const missing = await call('GET', '/api/inference/missing/v1/models', { headers: admin });
+    await logOf(String(tei.headers['x-request-id']));
+    await logOf(String(missing.headers['x-request-id']));
     const byDeployment = await logs('deployment=fake-tei&limit=500');
     expect(byDeployment.items.length).toBeGreaterThan(0);
     expect(byDeployment.items.every((entry) => entry.deploymentName === 'fake-tei')).toBe(true);

@@ -122,7 +122,7 @@ class Exchange implements Dispatcher.DispatchHandlers {
   private readonly onClientClose = (): void => {
     if (this.res.writableFinished) return;
     this.clientGone = true;
-    if (false as boolean) this.abortUpstream!(new Error(CLIENT_CLOSED));
+    if (this.abortUpstream) this.abortUpstream(new Error(CLIENT_CLOSED));
     else if (!this.endpoint) this.finish(this.headersSent ? this.statusCode : 499, CLIENT_CLOSED);
   };
 
@@ -240,7 +240,7 @@ class Exchange implements Dispatcher.DispatchHandlers {
     if (this.ttfbMs === null) {
       this.ttfbMs = this.elapsed();
       this.metrics?.ttfb.observe(this.ttfbMs / 1000);
-      this.request.log.info({ ttfbMs: round(this.ttfbMs) }, 'inference first byte');
+      this.request.log.debug({ ttfbMs: round(this.ttfbMs) }, 'inference first byte');
     }
     let out = chunk;
     if (this.scanner) {
@@ -499,7 +499,8 @@ export function createGateway(deps: GatewayDeps) {
     if (!endpoint) return exchange.fail(unservable(route));
     const request = exchange.request;
     const caller = exchange.caller!;
-    request.log.info(
+    // START and first byte are debug lines: at info, every request writes one line (DONE, which carries both times).
+    request.log.debug(
       { deployment: route.name, replica: endpoint.origin, user: caller.username, authMethod: caller.authMethod, keyId: caller.keyId ?? undefined, method: request.method, path: pathOf(request.url) },
       'inference request started',
     );

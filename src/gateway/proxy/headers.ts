@@ -25,7 +25,8 @@ export function isHopByHop(name: string): boolean {
 
 /** Names listed in a `Connection` header value (`close`, `keep-alive`, `x-foo`), lower case. */
 function connectionListed(value: string | undefined): Set<string> | undefined {
-  if (!value) return undefined;
+  // The usual values name only hop-by-hop headers that are dropped anyway.
+  if (!value || value === 'keep-alive' || value === 'close' || value === 'Keep-Alive' || value === 'Close') return undefined;
   let listed: Set<string> | undefined;
   for (const token of value.split(',')) {
     const name = token.trim().toLowerCase();

@@ -1,5 +1,6 @@
 import type { Query } from '@tanstack/react-query';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 import { api } from './client';
 import { itemPath } from './collection-hooks';
 import { queryKeys, useInvalidate } from './hooks';
@@ -37,17 +38,20 @@ export function useDeployments(query: DeploymentListQuery, options: { refetchInt
   });
 }
 
-export function useDeployment(id: string) {
+/** One deployment with its live status; `enabled` false stops asking (while it is being deleted). */
+export function useDeployment(id: string, enabled = true) {
   return useQuery({
     queryKey: queryKeys.item(DEPLOYMENTS, id),
     queryFn: ({ signal }) => api.get<Deployment>(itemPath(DEPLOYMENTS, id), { signal }),
     refetchInterval: pollItem,
+    enabled,
   });
 }
 
 /** Kubernetes-style events of the workload and its replicas; every 10 s. */
-export function useDeploymentEvents(id: string) {
+export function useDeploymentEvents(id: string, enabled = true) {
   return useQuery({
+    enabled,
     queryKey: [...queryKeys.item(DEPLOYMENTS, id), 'events'],
     queryFn: ({ signal }) => api.get<{ items: WorkloadEvent[] }>(`${itemPath(DEPLOYMENTS, id)}/events`, { signal }),
     select: (data) => data.items,
@@ -56,8 +60,9 @@ export function useDeploymentEvents(id: string) {
 }
 
 /** The last lines of each replica; every 30 s, and on demand. */
-export function useDeploymentLogs(id: string, tailLines = 200) {
+export function useDeploymentLogs(id: string, tailLines: number, enabled = true) {
   return useQuery({
+    enabled,
     queryKey: [...queryKeys.item(DEPLOYMENTS, id), 'logs', tailLines],
     queryFn: ({ signal }) => api.get<{ items: ReplicaLogs[] }>(`${itemPath(DEPLOYMENTS, id)}/logs`, { query: { tailLines }, signal }),
     select: (data) => data.items,
@@ -119,17 +124,38 @@ export function useDryRun(id: string, patch: UpdateDeploymentRequest | null) {
   });
 }
 
-/** Deletes a deployment: stops its replicas. Its own queries are dropped first (no 404 refetch). */
+/**
+ * Deletes a deployment: stops its replicas. Only the list pages are refreshed: the detail page on
+ * screen stops its own queries while the delete runs (their `enabled` option) and drops them when it
+ * is left ({@link useForgetWhenLeft}), so nothing asks for the deleted deployment and gets a 404.
+ */
 export function useDeleteDeployment() {
   const queryClient = useQueryClient();
-  const invalidate = useInvalidate(queryKeys.collection(DEPLOYMENTS));
   return useMutation({
     mutationFn: (id: string) => api.delete(itemPath(DEPLOYMENTS, id)),
-    onSuccess: async (_data, id) => {
-      queryClient.removeQueries({ queryKey: queryKeys.item(DEPLOYMENTS, id) });
-      await invalidate();
+    onMutate: (id) => queryClient.cancelQueries({ queryKey: queryKeys.item(DEPLOYMENTS, id) }),
+    onSuccess: async () => {
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: queryKeys.collection(DEPLOYMENTS), predicate: (query) => query.queryKey[1] !== 'one' }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.auditLogs }),
+      ]);
     },
   });
+}
+
+/** Drops a deleted deployment's cached queries once the page showing it is gone. */
+export function useForgetWhenLeft(id: string, deleted: boolean) {
+  const queryClient = useQueryClient();
+  const deletedRef = useRef(deleted);
+  useEffect(() => {
+    deletedRef.current = deleted;
+  }, [deleted]);
+  useEffect(
+    () => () => {
+      if (deletedRef.current) queryClient.removeQueries({ queryKey: queryKeys.item(DEPLOYMENTS, id) });
+    },
+    [queryClient, id],
+  );
 }
 
 /** A Hugging Face model file's download progress, polled while `enabled`. */

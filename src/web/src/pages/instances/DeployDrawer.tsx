@@ -6,6 +6,7 @@ import { useModels } from '../../api/model-hooks';
 import { usePlacementStrategies, useResourceProfiles } from '../../api/policy-hooks';
 import { useOptimizationPresets, useRuntimes } from '../../api/runtime-hooks';
 import type { Cluster, CreateDeploymentRequest, Deployment, Model, RuntimeDescriptor, RuntimeId } from '../../api/types';
+import { Badge } from '../../components/Badge';
 import { Drawer, DrawerForm } from '../../components/Drawer';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { SelectField, TextField } from '../../components/Field';
@@ -14,7 +15,7 @@ import { numberProblems, optionalNumber } from '../../lib/form-values';
 import { KnobFields } from '../settings/KnobFields';
 import type { KnobInputs } from '../settings/optimization-form';
 import { optimizationFromInputs } from '../settings/optimization-form';
-import { FitCheck } from './FitCheck';
+import { useFitCheck } from './FitCheck';
 import { DEPLOYMENT_NAME, deploymentNameFor } from './instance-format';
 
 const ALL = { limit: 500, offset: 0 };
@@ -107,6 +108,7 @@ function Form({ models, clusters, runtimes, onClose, onDeployed }: { models: Mod
   const downloading = refusal?.code === 'MODEL_DOWNLOADING';
   const download = useModelDownload(modelId, downloading);
   const errors: Record<string, string | undefined> = { ...server.fields, ...problems };
+  const fit = useFitCheck({ model, runtime: runtime?.id, profile, cluster, replicas: validReplicas });
 
   const change = <T,>(set: (value: T) => void) => (value: T) => {
     set(value);
@@ -153,7 +155,22 @@ function Form({ models, clusters, runtimes, onClose, onDeployed }: { models: Mod
   };
 
   return (
-    <DrawerForm onSubmit={submit} error={refusal ? null : server.banner} submitLabel="Deploy" pendingLabel="Deploying…" pending={create.isPending} onCancel={onClose}>
+    <DrawerForm
+      onSubmit={submit}
+      error={refusal ? null : server.banner}
+      submitLabel="Deploy"
+      pendingLabel="Deploying…"
+      pending={create.isPending}
+      onCancel={onClose}
+      actions={
+        // The fit stays in sight next to Deploy while the fields scroll; the fit check says it in full.
+        fit.verdict !== null && (
+          <span className="dry-run-summary" aria-hidden="true">
+            <Badge tone={fit.verdict ? 'ok' : 'error'}>{fit.verdict ? 'fits' : 'does not fit'}</Badge>
+          </span>
+        )
+      }
+    >
       {refusal && (
         <div className="alert alert-error" role="alert">
           <strong className="alert-title">{REFUSAL_TITLES[refusal.code]}</strong>
@@ -244,6 +261,7 @@ function Form({ models, clusters, runtimes, onClose, onDeployed }: { models: Mod
         onChange={change(setPresetId)}
       />
       <TextField label="Replicas" hint="Copies serving the model, each on one node." inputMode="numeric" error={errors.replicas} value={replicas} onChange={change(setReplicas)} />
+      {fit.view}
       {runtime && deployKnobs.length > 0 && (
         <fieldset className="tier">
           <legend className="tier-title">Runtime settings (optional)</legend>
@@ -253,7 +271,6 @@ function Form({ models, clusters, runtimes, onClose, onDeployed }: { models: Mod
             }} errors={errors} />
         </fieldset>
       )}
-      <FitCheck model={model} runtime={runtime?.id} profile={profile} cluster={cluster} replicas={validReplicas} />
     </DrawerForm>
   );
 }

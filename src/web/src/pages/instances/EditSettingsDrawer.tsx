@@ -116,11 +116,27 @@ function EditSettingsForm({
   };
 
   return (
-    <DrawerForm onSubmit={submit} error={server.banner} submitLabel="Save" pending={save.isPending} disabled={paused || patch === null} onCancel={onClose}>
+    <DrawerForm
+      onSubmit={submit}
+      error={server.banner}
+      submitLabel="Save"
+      pending={save.isPending}
+      disabled={paused || patch === null}
+      onCancel={onClose}
+      actions={
+        // The verdict stays in sight next to Save while the fields scroll; the preview below says it in full.
+        answer && (
+          <span className="dry-run-summary" aria-hidden="true">
+            <Badge tone={answer.restartRequired ? 'warning' : 'ok'}>{answer.restartRequired ? `restart (${answer.strategy})` : 'no restart'}</Badge>
+            <Badge tone={answer.fit.fits ? 'ok' : 'error'}>{answer.fit.fits ? 'fits' : 'does not fit'}</Badge>
+          </span>
+        )
+      }
+    >
       {paused && (
         <div className="alert alert-warning" role="status">
           <strong className="alert-title">Paused</strong>
-          <span>Changes need resume first: a paused instance keeps its settings until it runs again (the server refuses them with DEPLOYMENT_PAUSED).</span>
+          <span>Changes need resume first: a paused instance keeps its settings until it runs again.</span>
         </div>
       )}
       <TextField label="Replicas" inputMode="numeric" hint={`Now ${current.replicas}.`} error={errors.replicas} value={replicas} onChange={edit(setReplicas)} />

@@ -20,8 +20,8 @@ const columns: ReadonlyArray<Column<WorkloadEvent>> = [
 const byLastSeen = (a: WorkloadEvent, b: WorkloadEvent) => b.lastTimestamp.localeCompare(a.lastTimestamp);
 
 /** The workload's and its replicas' recent events, from the cluster; Warning rows stand out. */
-export function EventsPanel({ deploymentId }: { deploymentId: string }) {
-  const events = useDeploymentEvents(deploymentId);
+export function EventsPanel({ deploymentId, enabled = true }: { deploymentId: string; enabled?: boolean }) {
+  const events = useDeploymentEvents(deploymentId, enabled);
   return (
     <section className="panel panel-flush" aria-labelledby="events-title">
       <PanelHeader titleId="events-title" title="Events" description="What the cluster reported about the workload and its replicas, refreshed every 10 seconds." />

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { useModelFit } from '../../api/model-hooks';
 import type { Cluster, FitQuery, Model, ResourceProfile, RuntimeId } from '../../api/types';
 import { Badge } from '../../components/Badge';
@@ -37,11 +38,11 @@ function clusterGpuMemoryGiB(cluster: Cluster): number | null {
 }
 
 /**
- * The live fit check of the deploy drawer: whether the replicas fit on the chosen cluster's free
+ * The live fit check of the deploy drawer (its verdict — null while it cannot tell — and the panel): whether the replicas fit on the chosen cluster's free
  * GPUs (from its inventory, each replica's GPUs on one node, as the server checks it), and what the
  * model needs there (GET /api/models/:id/fit: weights, KV cache, GPUs per replica).
  */
-export function FitCheck({ model, runtime, profile, cluster, replicas }: FitCheckInput) {
+export function useFitCheck({ model, runtime, profile, cluster, replicas }: FitCheckInput): { verdict: boolean | null; view: ReactNode } {
   const perReplica = model && runtime ? gpusPerReplica(runtime, profile, model) : null;
   const freePerNode = cluster?.inventory?.nodes.map((node) => Math.max(0, node.gpuAllocatable - node.gpuAllocated)) ?? [];
   const memoryGiB = cluster ? clusterGpuMemoryGiB(cluster) : null;
@@ -51,18 +52,21 @@ export function FitCheck({ model, runtime, profile, cluster, replicas }: FitChec
     : null;
   const fit = useModelFit(model?.id ?? '', query);
 
-  const body = () => {
-    if (!model || !runtime || perReplica === null) return <p className="muted">Choose a model and a runtime.</p>;
+  const body = (): { verdict: boolean | null; content: ReactNode } => {
+    const muted = (text: string) => ({ verdict: null, content: <p className="muted">{text}</p> });
+    if (!model || !runtime || perReplica === null) return muted('Choose a model and a runtime.');
     if (perReplica === 0) {
-      return (
+      const why = profile ? `Resource profile ${profile.name} asks for no GPU: the replicas run on CPUs.` : 'CPU runtime: no GPU needed.';
+      const content = (
         <p className="fit-verdict">
-          <Badge tone="ok">no GPU needed</Badge> {profile ? `Resource profile ${profile.name} asks for no GPU: the replicas run on CPUs.` : 'CPU runtime: no GPU needed.'}
+          <Badge tone="ok">no GPU needed</Badge> {why}
         </p>
       );
+      return { verdict: true, content };
     }
-    if (!cluster) return <p className="muted">The placement strategy picks a cluster with room for the replicas when you deploy.</p>;
-    if (!cluster.inventory) return <p className="muted">The inventory of {cluster.name} has not been collected yet: the server checks the fit when you deploy.</p>;
-    if (replicas === undefined) return <p className="muted">Enter the number of replicas.</p>;
+    if (!cluster) return muted('The placement strategy picks a cluster with room for the replicas when you deploy.');
+    if (!cluster.inventory) return muted(`The inventory of ${cluster.name} has not been collected yet: the server checks the fit when you deploy.`);
+    if (replicas === undefined) return muted('Enter the number of replicas.');
 
     const plan = planGpuFit(perReplica, replicas, { freePerNode, clusterName: cluster.name });
     const needed = fit.data && !fit.isError ? fit.data.gpusPerReplica : undefined;
@@ -73,7 +77,7 @@ export function FitCheck({ model, runtime, profile, cluster, replicas }: FitChec
     const memoryMessage = memoryShort
       ? `${model.name} needs ${needed ?? 'more than the'} GPU(s) of ${memoryGiB} GiB per replica${rec ? ` (${rec.weightsGiB} GiB weights + ${rec.kvCacheGiB} GiB KV cache)` : ''}; ${profile ? `resource profile ${profile.name} gives` : 'it would get'} ${perReplica}.`
       : null;
-    return (
+    const content = (
       <>
         <p className="fit-verdict">
           <Badge tone={fits ? 'ok' : 'error'}>{fits ? 'fits' : 'does not fit'}</Badge> {memoryMessage ?? plan.message}
@@ -91,12 +95,17 @@ export function FitCheck({ model, runtime, profile, cluster, replicas }: FitChec
         <ErrorBanner error={fit.error} title="The model’s own fit could not be checked." />
       </>
     );
+    return { verdict: fits, content };
   };
 
-  return (
-    <section className="fit-check" aria-label="Fit check" aria-live="polite">
-      <h3 className="tier-title">Fit check</h3>
-      {body()}
-    </section>
-  );
+  const { verdict, content } = body();
+  return {
+    verdict,
+    view: (
+      <section className="fit-check" aria-label="Fit check" aria-live="polite">
+        <h3 className="fit-check-title">Fit check</h3>
+        {content}
+      </section>
+    ),
+  };
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
-import { useDeleteDeployment, useDeployment, usePauseResume } from '../../api/deployment-hooks';
+import { useDeleteDeployment, useDeployment, useForgetWhenLeft, usePauseResume } from '../../api/deployment-hooks';
 import { useResourceProfiles } from '../../api/policy-hooks';
 import { useRuntimes } from '../../api/runtime-hooks';
 import type { Deployment } from '../../api/types';
@@ -23,7 +23,11 @@ import { StatusBadge } from './StatusBadge';
 
 export function InstanceDetailPage() {
   const { id = '' } = useParams();
-  const deployment = useDeployment(id);
+  // Owned here: while the delete runs, nothing on the page asks for the deployment any more.
+  const remove = useDeleteDeployment();
+  const removing = remove.isPending || remove.isSuccess;
+  const deployment = useDeployment(id, !removing);
+  useForgetWhenLeft(id, remove.isSuccess);
   useDocumentTitle(deployment.data?.name ?? 'Instance', 'Instances');
   return (
     <>
@@ -36,17 +40,16 @@ export function InstanceDetailPage() {
         </p>
       )}
       {deployment.isError && <ErrorBanner error={deployment.error} title="Could not load the instance." />}
-      {deployment.data && <InstanceDetail deployment={deployment.data} />}
+      {deployment.data && <InstanceDetail deployment={deployment.data} remove={remove} removing={removing} />}
     </>
   );
 }
 
-function InstanceDetail({ deployment }: { deployment: Deployment }) {
+function InstanceDetail({ deployment, remove, removing }: { deployment: Deployment; remove: ReturnType<typeof useDeleteDeployment>; removing: boolean }) {
   const canManage = useCanOperate();
   const navigate = useNavigate();
   const location = useLocation();
   const pauseResume = usePauseResume();
-  const remove = useDeleteDeployment();
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [notice, setNotice] = useState<string | null>((location.state as { notice?: string } | null)?.notice ?? null);
@@ -102,8 +105,8 @@ function InstanceDetail({ deployment }: { deployment: Deployment }) {
           <EndpointCard deployment={deployment} />
         </div>
         <SettingsCard deployment={deployment} />
-        <EventsPanel deploymentId={deployment.id} />
-        <LogsPanel deploymentId={deployment.id} />
+        <EventsPanel deploymentId={deployment.id} enabled={!removing} />
+        <LogsPanel deploymentId={deployment.id} enabled={!removing} />
       </div>
       {canManage && (
         <>

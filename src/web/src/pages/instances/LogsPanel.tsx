@@ -6,8 +6,8 @@ import { ClusterReadError } from './ClusterReadError';
 const TAIL_LINES = 200;
 
 /** The last lines of each replica's output, monospace; refreshed every 30 s and on demand. */
-export function LogsPanel({ deploymentId }: { deploymentId: string }) {
-  const logs = useDeploymentLogs(deploymentId, TAIL_LINES);
+export function LogsPanel({ deploymentId, enabled = true }: { deploymentId: string; enabled?: boolean }) {
+  const logs = useDeploymentLogs(deploymentId, TAIL_LINES, enabled);
   return (
     <section className="panel panel-flush" aria-labelledby="logs-title">
       <PanelHeader
@@ -15,7 +15,7 @@ export function LogsPanel({ deploymentId }: { deploymentId: string }) {
         title="Recent logs"
         description={`The last ${TAIL_LINES} lines of each replica.`}
         actions={
-          <button type="button" className="btn btn-secondary btn-small" onClick={() => void logs.refetch()} disabled={logs.isFetching}>
+          <button type="button" className="btn btn-secondary btn-small" onClick={() => void logs.refetch()} disabled={logs.isFetching || !enabled}>
             <Icon name="refresh" size={16} />
             {logs.isFetching ? 'Refreshing…' : 'Refresh logs'}
           </button>
