@@ -296,6 +296,11 @@ describe.each(testBackends())('inference gateway with fake upstreams (%s)', { ti
     expect(invalid.json<{ error: { code: string; type: string } }>().error).toMatchObject({ code: 'INVALID_JSON', type: 'invalid_request_error' });
     const noModel = await call('POST', '/v1/embeddings', { headers: admin, body: { input: 'x' } });
     expect(noModel.json<{ error: { code: string } }>().error.code).toBe('MODEL_REQUIRED');
+    const array = await call('POST', '/v1/completions', { headers: admin, raw: '[{"model":"fake"}]' });
+    expect(array.json<{ error: { code: string } }>().error.code).toBe('INVALID_JSON');
+    const tooLarge = await t.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { ...admin, 'content-type': 'application/json' }, payload: `{"model":"fake","prompt":"${'x'.repeat(17 * 1024 * 1024)}"}` });
+    expect(tooLarge.statusCode).toBe(413);
+    expect(tooLarge.json()).toEqual({ error: { message: expect.any(String), type: 'invalid_request_error', code: 'PAYLOAD_TOO_LARGE', param: null } });
   });
 
   it('retries once on another replica when connecting fails', async () => {

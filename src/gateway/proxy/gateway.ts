@@ -122,8 +122,9 @@ class Exchange implements Dispatcher.DispatchHandlers {
   private readonly onClientClose = (): void => {
     if (this.res.writableFinished) return;
     this.clientGone = true;
+    // Before the upstream call the pipeline sees `clientGone` at its next step (start or fail) and
+    // finishes there, after its reservation exists, so the reservation is settled.
     if (this.abortUpstream) this.abortUpstream(new Error(CLIENT_CLOSED));
-    else if (!this.endpoint) this.finish(this.headersSent ? this.statusCode : 499, CLIENT_CLOSED);
   };
 
   private readonly onDrain = (): void => {
@@ -636,7 +637,7 @@ export function createGateway(deps: GatewayDeps) {
         } else {
           exchange.sendJson(200, JSON.stringify({ object: 'list', data }), ['content-type', 'application/json']);
         }
-        exchange.finish(200, null);
+        exchange.finish(exchange.clientGone ? 499 : 200, exchange.clientGone ? CLIENT_CLOSED : null);
       } catch (error) {
         exchange.fail(error);
       }

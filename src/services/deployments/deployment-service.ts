@@ -118,6 +118,17 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
     };
   }
 
+  /** Reads only the cluster can answer: a cluster that does not is a 503 in words, not a 500. */
+  async function liveOrUnavailable<T>(clusterName: string, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      logger.warn({ err: error, cluster: clusterName }, 'live read failed');
+      throw new AppError('CLUSTER_UNAVAILABLE', `Cluster "${clusterName}" did not answer; try again in a moment.`, { statusCode: 503, cause: error });
+    }
+  }
+
   async function requireRecord(id: string): Promise<DeploymentRecord> {
     const record = await repo.find(id);
     if (!record) throw new NotFoundError('deployment', id);
@@ -475,13 +486,13 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
     async events(id: string, since: Date | undefined): Promise<WorkloadEvent[]> {
       const record = await requireRecord(id);
       const driver = drivers.forCluster(await deps.clusters.get(record.clusterName));
-      return readWithDeadline(timeouts.singleMs, (signal) => driver.events(record.name, since, { signal }));
+      return liveOrUnavailable(record.clusterName, () => readWithDeadline(timeouts.singleMs, (signal) => driver.events(record.name, since, { signal })));
     },
 
     async logs(id: string, tailLines: number, replica: string | undefined): Promise<ReplicaLogs[]> {
       const record = await requireRecord(id);
       const driver = drivers.forCluster(await deps.clusters.get(record.clusterName));
-      return readWithDeadline(timeouts.singleMs, (signal) => driver.logs(record.name, { tailLines, signal, ...(replica ? { replica } : {}) }));
+      return liveOrUnavailable(record.clusterName, () => readWithDeadline(timeouts.singleMs, (signal) => driver.logs(record.name, { tailLines, signal, ...(replica ? { replica } : {}) })));
     },
 
     /** The last lines, then each new line as the replicas write it, until `signal` aborts. */

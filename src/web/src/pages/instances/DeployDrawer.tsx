@@ -114,19 +114,19 @@ function Form({ models, clusters, runtimes, onClose, onDeployed }: { models: Mod
     set(value);
     create.reset();
   };
+  const chooseRuntime = (id: RuntimeId | '') => {
+    setRuntimeId(id);
+    // Presets and knobs belong to one runtime.
+    setPresetId('');
+    setKnobs({});
+    create.reset();
+  };
   const chooseModel = (id: string) => {
     const next = models.find((entry) => entry.id === id);
     setModelId(id);
     if (next && !nameEdited) setName(deploymentNameFor(next.name));
     const allowed = runtimesFor(next, runtimes);
     if (!allowed.some((entry) => entry.id === runtimeId)) chooseRuntime(defaultRuntime(allowed));
-    create.reset();
-  };
-  const chooseRuntime = (id: RuntimeId | '') => {
-    setRuntimeId(id);
-    // Presets and knobs belong to one runtime.
-    setPresetId('');
-    setKnobs({});
     create.reset();
   };
 
