@@ -625,6 +625,8 @@ export function createGateway(deps: GatewayDeps) {
         const caller = await authenticate(exchange);
         await admit(exchange, caller, 0);
         if (only !== undefined) await servableByName(only).catch(() => undefined);
+        // Listing is rare and must show a deployment that came up a moment ago.
+        else await routes.refreshSoon();
         const data: Array<Record<string, unknown>> = [];
         for (const route of only === undefined ? routes.all() : [routes.get(only)]) {
           if (!route || !isServable(route) || !isAllowed(caller, route.name)) continue;
