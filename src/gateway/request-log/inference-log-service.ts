@@ -1,6 +1,7 @@
 import type { InferenceLogEntryView, InferenceLogQuery } from '../../domain/inference-log.js';
 import type { Page } from '../../domain/pagination.js';
 import type { InferenceLogRepo, InferenceLogRow } from './inference-log-repo.js';
+import { purgeInBatches } from '../../lib/batched-purge.js';
 
 function toView(row: InferenceLogRow): InferenceLogEntryView {
   const round = (value: number) => Math.round(value * 1000) / 1000;
@@ -44,13 +45,7 @@ export function createInferenceLogService(deps: { repo: InferenceLogRepo; now?: 
     },
     /** Retention: deletes entries older than `days`, in batches so no delete holds the table long. */
     async purgeOlderThan(days: number, batchSize = 1000): Promise<number> {
-      const cutoff = new Date(now().getTime() - days * 24 * 3600 * 1000);
-      let total = 0;
-      for (;;) {
-        const deleted = await deps.repo.deleteOlderThan(cutoff, batchSize);
-        total += deleted;
-        if (deleted < batchSize) return total;
-      }
+      return purgeInBatches((cutoff, size) => deps.repo.deleteOlderThan(cutoff, size), { days, now: now(), batchSize });
     },
   };
 }

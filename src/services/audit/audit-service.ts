@@ -1,6 +1,7 @@
 import type { AuditEntry, AuditQuery } from '../../domain/audit.js';
 import type { Page } from '../../domain/pagination.js';
 import type { AuditRepo, AuditRow } from './audit-repo.js';
+import { purgeInBatches } from '../../lib/batched-purge.js';
 
 export interface AuditRecord {
   actorId: string | null;
@@ -45,13 +46,7 @@ export function createAuditService(deps: { repo: AuditRepo; now?: () => Date }) 
     },
     /** Retention: deletes entries older than `days` in batches, so no delete locks the table for long. */
     async purgeOlderThan(days: number, batchSize = 1000): Promise<number> {
-      const cutoff = new Date(now().getTime() - days * 24 * 3600 * 1000);
-      let total = 0;
-      for (;;) {
-        const deleted = await deps.repo.deleteOlderThan(cutoff, batchSize);
-        total += deleted;
-        if (deleted < batchSize) return total;
-      }
+      return purgeInBatches((cutoff, size) => deps.repo.deleteOlderThan(cutoff, size), { days, now: now(), batchSize });
     },
   };
 }
