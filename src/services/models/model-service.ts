@@ -1,4 +1,4 @@
-import { isStillReferenced } from '../../lib/pg-errors.js';
+import { hasPgCode, isStillReferenced, PG_UNIQUE_VIOLATION } from '../../lib/pg-errors.js';
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,14 +24,6 @@ import { HfError, type HfClient } from './hf-client.js';
 import { buildDraft, chooseGgufFile, detectFormat, ggufFiles, synthesizeDescription } from './hf-import.js';
 import type { ModelRepo, ModelRow, NewModelRow } from './model-repo.js';
 
-const UNIQUE_VIOLATION = '23505';
-
-function isUniqueViolation(error: unknown): boolean {
-  for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause) {
-    if ((current as { code?: unknown }).code === UNIQUE_VIOLATION) return true;
-  }
-  return false;
-}
 
 export function toModel(row: ModelRow): Model {
   return {
@@ -87,7 +79,7 @@ export function createModelService(deps: ModelServiceDeps) {
     try {
       return toModel(await repo.insert({ ...row, id: randomUUID() }));
     } catch (error) {
-      if (isUniqueViolation(error)) throw nameTaken(row.name);
+      if (hasPgCode(error, PG_UNIQUE_VIOLATION)) throw nameTaken(row.name);
       throw error;
     }
   }
@@ -254,7 +246,7 @@ export function createModelService(deps: ModelServiceDeps) {
         if (!row) throw new NotFoundError('model', id);
         return toModel(row);
       } catch (error) {
-        if (isUniqueViolation(error)) throw nameTaken(input.name ?? current.name);
+        if (hasPgCode(error, PG_UNIQUE_VIOLATION)) throw nameTaken(input.name ?? current.name);
         throw error;
       }
     },

@@ -6,12 +6,12 @@ import type { ConfigChange, Deployment, DryRunAnswer, ResourceProfile, RuntimeDe
 import { Badge } from '../../components/Badge';
 import { Drawer, DrawerForm } from '../../components/Drawer';
 import { ErrorBanner } from '../../components/ErrorBanner';
-import { SelectField, TextAreaField, TextField } from '../../components/Field';
+import { SelectField, TextField } from '../../components/Field';
 import { keyedIssues, splitFormError } from '../../lib/form-errors';
 import { optionalNumber } from '../../lib/form-values';
 import { useDebouncedValue } from '../../lib/use-debounced-value';
 import { diffConfig } from '../../../../domain/deployment-plan';
-import { KnobFields } from '../settings/KnobFields';
+import { OptimizationTierFields } from '../settings/OptimizationTierFields';
 import type { OptimizationInputs } from '../settings/optimization-form';
 import { inputsFromOptimization, optimizationFromInputs } from '../settings/optimization-form';
 import { diffValue } from './instance-format';
@@ -148,43 +148,13 @@ function EditSettingsForm({
         options={[{ value: '', label: 'None (runtime defaults)' }, ...profiles.map((profile) => ({ value: profile.id, label: `${profile.name} — ${profile.gpuCount} GPU, ${profile.cpu} CPU, ${profile.memory}` }))]}
         onChange={edit(setProfileId)}
       />
-      <fieldset className="tier">
-        <legend className="tier-title">Tier 1 — common</legend>
-        <KnobFields knobs={runtime.knobs.tier1} inputs={inputs.knobs} onChange={setKnob} errors={errors} />
-      </fieldset>
-      {runtime.knobs.tier2.length > 0 && (
-        <fieldset className="tier">
-          <legend className="tier-title">Tier 2 — advanced</legend>
-          <KnobFields knobs={runtime.knobs.tier2} inputs={inputs.knobs} onChange={setKnob} errors={errors} />
-        </fieldset>
-      )}
-      {(runtime.knobs.raw.extraArgs || runtime.knobs.raw.extraEnv) && (
-        <fieldset className="tier">
-          <legend className="tier-title">Raw override</legend>
-          {runtime.knobs.raw.extraArgs && (
-            <TextAreaField
-              label="Extra arguments"
-              hint="One argument per line, appended after the rendered flags (never through a shell)."
-              mono
-              rows={3}
-              error={errors.extraArgs}
-              value={inputs.extraArgs}
-              onChange={edit((extraArgs: string) => setInputs((before) => ({ ...before, extraArgs })))}
-            />
-          )}
-          {runtime.knobs.raw.extraEnv && (
-            <TextAreaField
-              label="Extra environment"
-              hint="KEY=VALUE per line; wins over rendered variables."
-              mono
-              rows={3}
-              error={errors.extraEnv}
-              value={inputs.extraEnv}
-              onChange={edit((extraEnv: string) => setInputs((before) => ({ ...before, extraEnv })))}
-            />
-          )}
-        </fieldset>
-      )}
+      <OptimizationTierFields
+        runtime={runtime}
+        inputs={inputs}
+        errors={errors}
+        onKnob={setKnob}
+        onRaw={(field, value) => edit((next: string) => setInputs((before) => ({ ...before, [field]: next })))(value)}
+      />
       <section className="preview change-preview" aria-label="Change preview" aria-live="polite">
         <h3 className="preview-title">Changes</h3>
         {!valid ? (

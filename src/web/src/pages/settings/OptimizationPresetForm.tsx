@@ -4,12 +4,12 @@ import type { OptimizationPreset, RuntimeDescriptor, RuntimeId } from '../../api
 import type { CollectionFormProps } from '../../components/CollectionPanel';
 import { DrawerForm } from '../../components/Drawer';
 import { ErrorBanner } from '../../components/ErrorBanner';
-import { SelectField, TextAreaField } from '../../components/Field';
+import { SelectField } from '../../components/Field';
 import { changedFields } from '../../lib/changes';
 import { keyedIssues, splitFormError } from '../../lib/form-errors';
 import { FlagsPreview } from './FlagsPreview';
-import { KnobFields } from './KnobFields';
 import { NameDescriptionFields } from './NameDescriptionFields';
+import { OptimizationTierFields } from './OptimizationTierFields';
 import type { OptimizationInputs } from './optimization-form';
 import { EMPTY_OPTIMIZATION_INPUTS, inputsFromOptimization, optimizationFromInputs, SPECULATIVE } from './optimization-form';
 
@@ -84,41 +84,7 @@ function PresetForm({ runtimes, editing, initial, initialName, onClose, onSaved 
           }}
         />
       )}
-      <fieldset className="tier">
-        <legend className="tier-title">Tier 1 — common</legend>
-        <KnobFields knobs={runtime.knobs.tier1} inputs={inputs.knobs} onChange={setKnob} errors={errors} />
-      </fieldset>
-      {runtime.knobs.tier2.length > 0 && (
-        <fieldset className="tier">
-          <legend className="tier-title">Tier 2 — advanced</legend>
-          <KnobFields knobs={runtime.knobs.tier2} inputs={inputs.knobs} onChange={setKnob} errors={errors} />
-        </fieldset>
-      )}
-      <fieldset className="tier">
-        <legend className="tier-title">Raw override</legend>
-        {runtime.knobs.raw.extraArgs && (
-          <TextAreaField
-            label="Extra arguments"
-            hint="One argument per line, appended after the rendered flags (never through a shell)."
-            mono
-            rows={3}
-            error={errors.extraArgs}
-            value={inputs.extraArgs}
-            onChange={(extraArgs) => setInputs((current) => ({ ...current, extraArgs }))}
-          />
-        )}
-        {runtime.knobs.raw.extraEnv && (
-          <TextAreaField
-            label="Extra environment"
-            hint="KEY=VALUE per line; wins over rendered variables."
-            mono
-            rows={3}
-            error={errors.extraEnv}
-            value={inputs.extraEnv}
-            onChange={(extraEnv) => setInputs((current) => ({ ...current, extraEnv }))}
-          />
-        )}
-      </fieldset>
+      <OptimizationTierFields runtime={runtime} inputs={inputs} errors={errors} onKnob={setKnob} onRaw={(field, value) => setInputs((current) => ({ ...current, [field]: value }))} />
       <div className="preview">
         <button
           type="button"
