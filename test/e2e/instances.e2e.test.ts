@@ -4,6 +4,7 @@
 // settings drawer (dry run, then two replicas), a viewer's read-only view, the dashboard pie,
 // and delete. Replicas are detached processes that outlive the server, so afterAll deletes
 // whatever a failed test left behind through the API, and the last test checks no process is left.
+import { isNotServing } from '../support/not-serving.js';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import { TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
 import type { BrowserHarness } from './browser-harness.js';
 import { browserTestsRun, startBrowserHarness } from './browser-harness.js';
 
-const NAME = 'tiny-chat';
+const NAME = 'ui-tiny-chat';
 const VIEWER = { username: 'ivy.viewer', password: 'viewer-password-456' };
 /** Starting a replica loads node-llama-cpp and the model: seconds, more on a busy machine. */
 const SERVING_TIMEOUT_MS = 150_000;
@@ -198,7 +199,7 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
     await statusIs('paused', 30_000);
     await page.getByRole('status').filter({ hasText: `${NAME} paused` }).waitFor();
     await page.getByRole('region', { name: 'Endpoint' }).getByText('Paused: there is no endpoint until the instance is resumed.').waitFor();
-    await expect(fetch(`${firstEndpoint}/models`)).rejects.toThrow();
+    expect(await isNotServing(firstEndpoint, NAME)).toBe(true);
 
     // While paused the settings drawer says why it cannot save.
     await page.getByRole('button', { name: 'Edit settings' }).click();

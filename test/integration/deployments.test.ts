@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { testBackends } from '../support/test-database.js';
+import { isNotServing } from '../support/not-serving.js';
 import { TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
 
 interface DeploymentBody {
@@ -60,7 +61,7 @@ describe.each(testBackends())('deployments on the local host (%s)', { timeout: 1
 
   it('deploys, serves, pauses, refuses changes while paused, resumes, scales, dry-runs and deletes', async () => {
     const created = await call('POST', '/api/deployments', {
-      name: 'tiny',
+      name: 'lifecycle',
       modelId,
       cluster: 'local',
       runtime: 'embedded-llamacpp',
@@ -78,18 +79,18 @@ describe.each(testBackends())('deployments on the local host (%s)', { timeout: 1
     const completion = await fetch(`${running.endpoints[0]}/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'tiny', messages: [{ role: 'user', content: 'Say hello' }], temperature: 0 }),
+      body: JSON.stringify({ model: 'lifecycle', messages: [{ role: 'user', content: 'Say hello' }], temperature: 0 }),
     });
     const answer = (await completion.json()) as { choices: Array<{ message: { content: string } }>; usage: { completion_tokens: number } };
     expect(answer.choices[0]?.message.content).toBe(TINY_MODEL_ANSWER);
     expect(answer.usage.completion_tokens).toBeGreaterThan(0);
-    // The runtime answers to the deployment's name, so OpenAI clients can say model: "tiny".
+    // The runtime answers to the deployment's name, so OpenAI clients can say model: "lifecycle".
     const listed = (await (await fetch(`${running.endpoints[0]}/models`)).json()) as { data: Array<{ id: string }> };
-    expect(listed.data.map((model) => model.id)).toEqual(['tiny']);
+    expect(listed.data.map((model) => model.id)).toEqual(['lifecycle']);
 
     const paused = await call('POST', `/api/deployments/${id}/pause`);
     expect(paused.json()).toMatchObject({ status: 'paused', endpoints: [] });
-    await expect(fetch(`${running.endpoints[0]}/models`)).rejects.toThrow();
+    expect(await isNotServing(running.endpoints[0]!, 'lifecycle')).toBe(true);
     const refused = await call('PATCH', `/api/deployments/${id}`, { replicas: 2 });
     expect(refused.statusCode).toBe(400);
     expect(refused.json().error.code).toBe('DEPLOYMENT_PAUSED');
@@ -117,7 +118,7 @@ describe.each(testBackends())('deployments on the local host (%s)', { timeout: 1
 
     expect((await call('DELETE', `/api/deployments/${id}`)).statusCode).toBe(204);
     expect((await call('GET', `/api/deployments/${id}`)).statusCode).toBe(404);
-    for (const endpoint of two.endpoints) await expect(fetch(`${endpoint}/models`)).rejects.toThrow();
+    for (const endpoint of two.endpoints) expect(await isNotServing(endpoint, 'lifecycle')).toBe(true);
 
     const events = await call('GET', '/api/audit-logs?action=deployment.', undefined);
     expect(events.json<{ items: Array<{ action: string }> }>().items.map((e) => e.action)).toEqual(

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startServerProcess, type ServerProcess } from '../support/cli-process.js';
+import { isNotServing } from '../support/not-serving.js';
 import { TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
 
 interface Row {
@@ -74,7 +75,7 @@ describe('deploying with the CLI against a running server', { timeout: 240_000 }
     expect(logs.code).toBe(0);
 
     expect((await cli(['pause', 'tiny-chat'])).stdout).toContain('paused');
-    await expect(fetch(`${row!.endpoints[0]}/models`)).rejects.toThrow();
+    expect(await isNotServing(row!.endpoints[0]!, 'tiny-chat')).toBe(true);
     const id = ((await (await api('GET', '/api/deployments?q=tiny-chat')).json()) as { items: Array<{ id: string }> }).items[0]!.id;
     const refused = await api('PATCH', `/api/deployments/${id}`, { replicas: 2 });
     expect(refused.status).toBe(400);
@@ -92,7 +93,7 @@ describe('deploying with the CLI against a running server', { timeout: 240_000 }
 
     expect((await cli(['rm', 'tiny-chat'])).stdout).toContain('Deleted deployment tiny-chat');
     expect(await ps()).toEqual([]);
-    for (const endpoint of two!.endpoints) await expect(fetch(`${endpoint}/models`)).rejects.toThrow();
+    for (const endpoint of two!.endpoints) expect(await isNotServing(endpoint, 'tiny-chat')).toBe(true);
   });
 
   it('names a missing deployment and model clearly', async () => {
