@@ -6,12 +6,11 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { clusters as clustersTable, clusterSettings } from '../../src/db/schema/index.js';
 import { createSecretBox } from '../../src/lib/secret-box.js';
-import { createLogger, REDACTED_PATHS } from '../../src/lib/logger.js';
+import { createLogger } from '../../src/lib/logger.js';
 import { composeServer } from '../../src/main/compose.js';
 import { RECORDED, startFakeKubeApiServer, unusedLocalUrl, kubeconfigFor, type FakeKubeApiServer } from '../fakes/fake-kube-apiserver.js';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from '../support/test-app.js';
@@ -486,7 +485,7 @@ describe.each(testBackends())('cluster registration on start (%s)', (backend) =>
         done();
       },
     });
-    const logger = pino({ level: 'trace', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, sink);
+    const logger = createLogger({ level: 'trace', pretty: false }, sink);
     const dataDir = await mkdtemp(path.join(tmpdir(), 'hmas-clusters-'));
     const database = await createTestDatabase(backend);
     const fake = await startFakeKubeApiServer({ token: TOKEN, forbidden: ['/api/v1/pods'] });
