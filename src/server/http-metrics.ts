@@ -1,4 +1,5 @@
 import type { ZodApp } from './routes/route-types.js';
+import { isInferenceUrl } from './routes/inference.routes.js';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /** A registry per app, so several apps in one process (tests) never share counters. */
@@ -11,7 +12,7 @@ export function createMetricsRegistry(): Registry {
 export function installHttpMetrics(app: ZodApp, registry: Registry): void {
   const requests = new Counter({
     name: 'hmas_http_requests_total',
-    help: 'HTTP requests answered by the control API, by method, route and status code.',
+    help: 'HTTP requests answered by the control API (gateway requests: hmas_inference_requests_total), by method, route and status code.',
     labelNames: ['method', 'route', 'status_code'] as const,
     registers: [registry],
   });
@@ -24,6 +25,8 @@ export function installHttpMetrics(app: ZodApp, registry: Registry): void {
   });
 
   app.addHook('onResponse', async (request, reply) => {
+    // Gateway requests have their own family (hmas_inference_*), labelled by deployment.
+    if (isInferenceUrl(request.url)) return;
     // The route pattern, never the raw URL: raw URLs would make label cardinality unbounded.
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
     requests.inc(labels);

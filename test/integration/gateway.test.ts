@@ -378,6 +378,8 @@ describe.each(testBackends())('inference gateway with fake upstreams (%s)', { ti
     expect(metrics.body).toContain('hmas_inference_rate_limited_total{reason="rpm",subject="key"} 1');
     expect(metrics.body).toContain('hmas_inference_ttfb_seconds_bucket');
     expect(metrics.body).toContain('hmas_inference_active_requests');
+    // The control API's HTTP metrics leave gateway requests to the hmas_inference_* family.
+    expect(metrics.body).not.toMatch(/hmas_http_requests_total\{[^}]*route="\/(v1|api\/inference)\//);
   });
 });
 
