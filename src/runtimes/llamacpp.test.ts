@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KNOB_KEYS, knobValue, type Optimization } from '../domain/optimization.js';
+import { itRendersKnobTable, type KnobRow } from '../../test/support/knob-table.js';
 import { llamacpp } from './llamacpp.js';
 
 /*
@@ -17,14 +17,7 @@ import { llamacpp } from './llamacpp.js';
 const CTX = { model: '/models/qwen2.5-7b-instruct-q4_k_m.gguf' };
 const BASE = ['--model', '/models/qwen2.5-7b-instruct-q4_k_m.gguf', '--host', '0.0.0.0', '--port', '8080', '--metrics'];
 
-interface Row {
-  knob: string;
-  optimization: Optimization;
-  args: string[];
-  doc: string;
-}
-
-const ROWS: Row[] = [
+const ROWS: KnobRow[] = [
   { knob: 'maxModelLength alone', optimization: { tier1: { maxModelLength: 8192 } }, args: ['--ctx-size', '8192'], doc: 'server -c' },
   {
     knob: 'maxModelLength with 4 slots (each slot gets its share of --ctx-size)',
@@ -51,29 +44,23 @@ const ROWS: Row[] = [
   { knob: 'threads', optimization: { tier2: { threads: 16 } }, args: ['--threads', '16'], doc: 'server -t' },
 ];
 
-const knobsIn = (optimization: Optimization) => KNOB_KEYS.filter((key) => knobValue(optimization, key) !== undefined);
-
 describe('llama.cpp adapter', () => {
-  it.each(ROWS)('renders $knob as $args [$doc]', ({ optimization, args }) => {
-    expect(llamacpp.render(optimization, CTX)).toEqual({ args: [...BASE, ...args], env: {}, warnings: [] });
-  });
-
-  it('has a table row for every knob it maps', () => {
-    expect(new Set(ROWS.flatMap((row) => knobsIn(row.optimization)))).toEqual(new Set(Object.keys(llamacpp.knobs)));
+  itRendersKnobTable({
+    adapter: llamacpp,
+    context: CTX,
+    base: { args: BASE },
+    rows: ROWS,
+    refusals: [
+      [{ tier2: { kvCacheDtype: 'fp8' } }, 'llama.cpp accepts KV cache dtype f32, f16, bf16, q8_0, q4_0, q4_1, iq4_nl, q5_0, q5_1; "fp8" is not one of them'],
+      [{ tier2: { kvCacheDtype: 'q4_0', flashAttention: false } }, 'llama.cpp quantizes the KV cache (q4_0) only with flash attention'],
+      [{ tier2: { pooling: 'splade' } }, 'llama.cpp accepts pooling none, mean, cls, last, rank'],
+      [{ tier2: { speculativeDecoding: { method: 'ngram', numSpeculativeTokens: 4 } } }, 'llama.cpp accepts speculative decoding method draft_model'],
+      [{ tier2: { speculativeDecoding: { method: 'draft_model', numSpeculativeTokens: 4 } } }, 'llama.cpp needs speculativeDecoding.draftModel'],
+    ],
   });
 
   it('always enables /metrics, which llama-server keeps off by default, and sets the alias [server]', () => {
     expect(llamacpp.render({}, { ...CTX, servedModelName: 'qwen' }).args).toEqual([...BASE, '--alias', 'qwen']);
-  });
-
-  it.each([
-    [{ tier2: { kvCacheDtype: 'fp8' } }, 'llama.cpp accepts KV cache dtype f32, f16, bf16, q8_0, q4_0, q4_1, iq4_nl, q5_0, q5_1; "fp8" is not one of them'],
-    [{ tier2: { kvCacheDtype: 'q4_0', flashAttention: false } }, 'llama.cpp quantizes the KV cache (q4_0) only with flash attention'],
-    [{ tier2: { pooling: 'splade' } }, 'llama.cpp accepts pooling none, mean, cls, last, rank'],
-    [{ tier2: { speculativeDecoding: { method: 'ngram', numSpeculativeTokens: 4 } } }, 'llama.cpp accepts speculative decoding method draft_model'],
-    [{ tier2: { speculativeDecoding: { method: 'draft_model', numSpeculativeTokens: 4 } } }, 'llama.cpp needs speculativeDecoding.draftModel'],
-  ] as Array<[Optimization, string]>)('refuses %j with a clear message', (optimization, message) => {
-    expect(() => llamacpp.render(optimization, CTX)).toThrow(message);
   });
 
   it('accepts an unquantized KV cache with flash attention off', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KNOB_KEYS, knobValue, type Optimization } from '../domain/optimization.js';
+import { itRendersKnobTable, type KnobRow } from '../../test/support/knob-table.js';
 import { ollama } from './ollama.js';
 
 /*
@@ -18,14 +18,7 @@ import { ollama } from './ollama.js';
 const CTX = { model: 'llama3.1:8b' };
 const BASE_ENV = { OLLAMA_HOST: '0.0.0.0:11434' };
 
-interface Row {
-  knob: string;
-  optimization: Optimization;
-  env: Record<string, string>;
-  doc: string;
-}
-
-const ROWS: Row[] = [
+const ROWS: KnobRow[] = [
   { knob: 'maxModelLength', optimization: { tier1: { maxModelLength: 32768 } }, env: { OLLAMA_CONTEXT_LENGTH: '32768' }, doc: 'context' },
   { knob: 'maxConcurrentSequences', optimization: { tier1: { maxConcurrentSequences: 4 } }, env: { OLLAMA_NUM_PARALLEL: '4' }, doc: 'faq' },
   {
@@ -40,27 +33,21 @@ const ROWS: Row[] = [
   { knob: 'maxLoadedModels', optimization: { tier2: { maxLoadedModels: 2 } }, env: { OLLAMA_MAX_LOADED_MODELS: '2' }, doc: 'faq' },
 ];
 
-const knobsIn = (optimization: Optimization) => KNOB_KEYS.filter((key) => knobValue(optimization, key) !== undefined);
-
 describe('Ollama adapter', () => {
-  it.each(ROWS)('renders $knob as $env [$doc]', ({ optimization, env }) => {
-    expect(ollama.render(optimization, CTX)).toEqual({ args: [], env: { ...BASE_ENV, ...env }, warnings: [] });
-  });
-
-  it('has a table row for every knob it maps', () => {
-    expect(new Set(ROWS.flatMap((row) => knobsIn(row.optimization)))).toEqual(new Set(Object.keys(ollama.knobs)));
+  itRendersKnobTable({
+    adapter: ollama,
+    context: CTX,
+    base: { env: BASE_ENV },
+    rows: ROWS,
+    refusals: [
+      [{ tier2: { kvCacheDtype: 'q4_1' } }, 'Ollama accepts KV cache dtype f16, q8_0, q4_0; "q4_1" is not one of them'],
+      [{ tier2: { kvCacheDtype: 'q8_0', flashAttention: false } }, 'Ollama quantizes the KV cache (q8_0) only with flash attention'],
+    ],
   });
 
   it('binds OLLAMA_HOST to the given address and port, bracketing IPv6 [envconfig]', () => {
     expect(ollama.render({}, { ...CTX, host: '127.0.0.1', port: 12000 }).env).toEqual({ OLLAMA_HOST: '127.0.0.1:12000' });
     expect(ollama.render({}, { ...CTX, host: '::', port: 11434 }).env).toEqual({ OLLAMA_HOST: '[::]:11434' });
-  });
-
-  it.each([
-    [{ tier2: { kvCacheDtype: 'q4_1' } }, 'Ollama accepts KV cache dtype f16, q8_0, q4_0; "q4_1" is not one of them'],
-    [{ tier2: { kvCacheDtype: 'q8_0', flashAttention: false } }, 'Ollama quantizes the KV cache (q8_0) only with flash attention'],
-  ] as Array<[Optimization, string]>)('refuses %j with a clear message', (optimization, message) => {
-    expect(() => ollama.render(optimization, CTX)).toThrow(message);
   });
 
   it('passes no arguments to `ollama serve` and warns that extraArgs are not applied; extraEnv is', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KNOB_KEYS, knobValue, type Optimization } from '../domain/optimization.js';
+import { itRendersKnobTable, type KnobRow } from '../../test/support/knob-table.js';
 import { tei } from './tei.js';
 
 /*
@@ -16,14 +16,7 @@ import { tei } from './tei.js';
 const CTX = { model: 'BAAI/bge-large-en-v1.5' };
 const BASE = ['--model-id', 'BAAI/bge-large-en-v1.5', '--hostname', '0.0.0.0', '--port', '80'];
 
-interface Row {
-  knob: string;
-  optimization: Optimization;
-  args: string[];
-  doc: string;
-}
-
-const ROWS: Row[] = [
+const ROWS: KnobRow[] = [
   { knob: 'maxConcurrentSequences', optimization: { tier1: { maxConcurrentSequences: 1024 } }, args: ['--max-concurrent-requests', '1024'], doc: 'cli' },
   { knob: 'dtype float16', optimization: { tier1: { dtype: 'float16' } }, args: ['--dtype', 'float16'], doc: 'cli' },
   { knob: 'dtype float32', optimization: { tier1: { dtype: 'float32' } }, args: ['--dtype', 'float32'], doc: 'cli' },
@@ -32,26 +25,20 @@ const ROWS: Row[] = [
   { knob: 'pooling last-token', optimization: { tier2: { pooling: 'last-token' } }, args: ['--pooling', 'last-token'], doc: 'cli' },
 ];
 
-const knobsIn = (optimization: Optimization) => KNOB_KEYS.filter((key) => knobValue(optimization, key) !== undefined);
-
 describe('TEI adapter', () => {
-  it.each(ROWS)('renders $knob as $args [$doc]', ({ optimization, args }) => {
-    expect(tei.render(optimization, CTX)).toEqual({ args: [...BASE, ...args], env: {}, warnings: [] });
-  });
-
-  it('has a table row for every knob it maps', () => {
-    expect(new Set(ROWS.flatMap((row) => knobsIn(row.optimization)))).toEqual(new Set(Object.keys(tei.knobs)));
+  itRendersKnobTable({
+    adapter: tei,
+    context: CTX,
+    base: { args: BASE },
+    rows: ROWS,
+    refusals: [
+      [{ tier1: { dtype: 'bfloat16' } }, 'TEI accepts dtype auto, float16, float32; "bfloat16" is not one of them'],
+      [{ tier2: { pooling: 'max' } }, 'TEI accepts pooling cls, mean, splade, last-token; "max" is not one of them'],
+    ],
   });
 
   it('sets the served model name [cli]', () => {
     expect(tei.render({}, { ...CTX, servedModelName: 'bge' }).args).toEqual([...BASE, '--served-model-name', 'bge']);
-  });
-
-  it.each([
-    [{ tier1: { dtype: 'bfloat16' } }, 'TEI accepts dtype auto, float16, float32; "bfloat16" is not one of them'],
-    [{ tier2: { pooling: 'max' } }, 'TEI accepts pooling cls, mean, splade, last-token; "max" is not one of them'],
-  ] as Array<[Optimization, string]>)('refuses %j with a clear message', (optimization, message) => {
-    expect(() => tei.render(optimization, CTX)).toThrow(message);
   });
 
   it('warns "TEI has no tensor parallel" and about every generation knob, rendering none of them', () => {

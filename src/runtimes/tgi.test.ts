@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KNOB_KEYS, knobValue, type Optimization } from '../domain/optimization.js';
+import { itRendersKnobTable, type KnobRow } from '../../test/support/knob-table.js';
 import { tgi } from './tgi.js';
 
 /*
@@ -19,14 +19,7 @@ import { tgi } from './tgi.js';
 const CTX = { model: '/models/mistral-7b' };
 const BASE = ['--model-id', '/models/mistral-7b', '--hostname', '0.0.0.0', '--port', '80'];
 
-interface Row {
-  knob: string;
-  optimization: Optimization;
-  args: string[];
-  doc: string;
-}
-
-const ROWS: Row[] = [
+const ROWS: KnobRow[] = [
   {
     knob: 'maxModelLength (prompt may use all but one token)',
     optimization: { tier1: { maxModelLength: 8192 } },
@@ -62,28 +55,22 @@ const ROWS: Row[] = [
   },
 ];
 
-const knobsIn = (optimization: Optimization) => KNOB_KEYS.filter((key) => knobValue(optimization, key) !== undefined);
-
 describe('TGI adapter', () => {
-  it.each(ROWS)('renders $knob as $args [$doc]', ({ optimization, args }) => {
-    expect(tgi.render(optimization, CTX)).toEqual({ args: [...BASE, ...args], env: {}, warnings: [] });
-  });
-
-  it('has a table row for every knob it maps', () => {
-    expect(new Set(ROWS.flatMap((row) => knobsIn(row.optimization)))).toEqual(new Set(Object.keys(tgi.knobs)));
-  });
-
-  it.each([
-    [{ tier1: { dtype: 'float32' } }, 'TGI accepts dtype auto, float16, bfloat16; "float32" is not one of them'],
-    [{ tier1: { dtype: 'float16', quantization: 'awq' } }, 'TGI refuses --dtype together with --quantize'],
-    [{ tier1: { quantization: 'gguf' } }, 'TGI accepts quantization awq, compressed-tensors'],
-    [{ tier2: { kvCacheDtype: 'fp8' } }, 'TGI accepts KV cache dtype fp8_e4m3fn, fp8_e5m2; "fp8" is not one of them'],
-    [{ tier2: { speculativeDecoding: { method: 'eagle3', draftModel: 'x/y', numSpeculativeTokens: 3 } } }, 'TGI accepts speculative decoding method ngram, medusa'],
-    [{ tier2: { speculativeDecoding: { method: 'medusa', draftModel: 'x/y', numSpeculativeTokens: 3 } } }, 'TGI takes no draft model'],
-    [{ tier1: { maxModelLength: 1 } }, 'TGI needs maxModelLength of at least 2'],
-    [{ tier1: { maxModelLength: 8192 }, tier2: { maxBatchTokens: 4096 } }, 'TGI needs maxBatchTokens (--max-batch-prefill-tokens) of at least the longest prompt, 8191 tokens'],
-  ] as Array<[Optimization, string]>)('refuses %j with a clear message', (optimization, message) => {
-    expect(() => tgi.render(optimization, CTX)).toThrow(message);
+  itRendersKnobTable({
+    adapter: tgi,
+    context: CTX,
+    base: { args: BASE },
+    rows: ROWS,
+    refusals: [
+      [{ tier1: { dtype: 'float32' } }, 'TGI accepts dtype auto, float16, bfloat16; "float32" is not one of them'],
+      [{ tier1: { dtype: 'float16', quantization: 'awq' } }, 'TGI refuses --dtype together with --quantize'],
+      [{ tier1: { quantization: 'gguf' } }, 'TGI accepts quantization awq, compressed-tensors'],
+      [{ tier2: { kvCacheDtype: 'fp8' } }, 'TGI accepts KV cache dtype fp8_e4m3fn, fp8_e5m2; "fp8" is not one of them'],
+      [{ tier2: { speculativeDecoding: { method: 'eagle3', draftModel: 'x/y', numSpeculativeTokens: 3 } } }, 'TGI accepts speculative decoding method ngram, medusa'],
+      [{ tier2: { speculativeDecoding: { method: 'medusa', draftModel: 'x/y', numSpeculativeTokens: 3 } } }, 'TGI takes no draft model'],
+      [{ tier1: { maxModelLength: 1 } }, 'TGI needs maxModelLength of at least 2'],
+      [{ tier1: { maxModelLength: 8192 }, tier2: { maxBatchTokens: 4096 } }, 'TGI needs maxBatchTokens (--max-batch-prefill-tokens) of at least the longest prompt, 8191 tokens'],
+    ],
   });
 
   it('warns that a prefill budget without maxModelLength may be below the prompt length TGI derives', () => {

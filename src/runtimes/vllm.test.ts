@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KNOB_KEYS, knobValue, type Optimization } from '../domain/optimization.js';
+import { itRendersKnobTable, type KnobRow } from '../../test/support/knob-table.js';
 import { vllm } from './vllm.js';
 
 /*
@@ -20,14 +20,7 @@ import { vllm } from './vllm.js';
 const CTX = { model: '/models/llama-3.1-8b' };
 const BASE = ['/models/llama-3.1-8b', '--host', '0.0.0.0', '--port', '8000'];
 
-interface Row {
-  knob: string;
-  optimization: Optimization;
-  args: string[];
-  doc: string;
-}
-
-const ROWS: Row[] = [
+const ROWS: KnobRow[] = [
   { knob: 'maxModelLength', optimization: { tier1: { maxModelLength: 8192 } }, args: ['--max-model-len', '8192'], doc: 'engine-args' },
   { knob: 'gpuMemoryUtilization', optimization: { tier1: { gpuMemoryUtilization: 0.85 } }, args: ['--gpu-memory-utilization', '0.85'], doc: 'engine-args' },
   { knob: 'maxConcurrentSequences', optimization: { tier1: { maxConcurrentSequences: 64 } }, args: ['--max-num-seqs', '64'], doc: 'engine-args' },
@@ -73,15 +66,18 @@ const ROWS: Row[] = [
   },
 ];
 
-const knobsIn = (optimization: Optimization) => KNOB_KEYS.filter((key) => knobValue(optimization, key) !== undefined);
-
 describe('vLLM adapter', () => {
-  it.each(ROWS)('renders $knob as $args [$doc]', ({ optimization, args }) => {
-    expect(vllm.render(optimization, CTX)).toEqual({ args: [...BASE, ...args], env: {}, warnings: [] });
-  });
-
-  it('has a table row for every knob it maps', () => {
-    expect(new Set(ROWS.flatMap((row) => knobsIn(row.optimization)))).toEqual(new Set(Object.keys(vllm.knobs)));
+  itRendersKnobTable({
+    adapter: vllm,
+    context: CTX,
+    base: { args: BASE },
+    rows: ROWS,
+    refusals: [
+      [{ tier1: { quantization: 'eetq' } }, 'tier1.quantization: vLLM accepts quantization aqlm, awq'],
+      [{ tier2: { kvCacheDtype: 'q8_0' } }, 'tier2.kvCacheDtype: vLLM accepts KV cache dtype auto, fp8, fp8_e4m3, fp8_e5m2; "q8_0" is not one of them'],
+      [{ tier2: { speculativeDecoding: { method: 'draft_model', numSpeculativeTokens: 4 } } }, 'vLLM needs speculativeDecoding.draftModel for the draft_model method'],
+      [{ tier2: { speculativeDecoding: { method: 'ngram', draftModel: 'x/y', numSpeculativeTokens: 4 } } }, "vLLM's ngram method takes no draft model"],
+    ],
   });
 
   it('passes the model as the positional argument and binds the given port and host [engine-args]', () => {
@@ -94,15 +90,6 @@ describe('vLLM adapter', () => {
       '--served-model-name',
       'llama',
     ]);
-  });
-
-  it.each([
-    [{ tier1: { quantization: 'eetq' } }, 'tier1.quantization: vLLM accepts quantization aqlm, awq'],
-    [{ tier2: { kvCacheDtype: 'q8_0' } }, 'tier2.kvCacheDtype: vLLM accepts KV cache dtype auto, fp8, fp8_e4m3, fp8_e5m2; "q8_0" is not one of them'],
-    [{ tier2: { speculativeDecoding: { method: 'draft_model', numSpeculativeTokens: 4 } } }, 'vLLM needs speculativeDecoding.draftModel for the draft_model method'],
-    [{ tier2: { speculativeDecoding: { method: 'ngram', draftModel: 'x/y', numSpeculativeTokens: 4 } } }, "vLLM's ngram method takes no draft model"],
-  ] as Array<[Optimization, string]>)('refuses %j with a clear message', (optimization, message) => {
-    expect(() => vllm.render(optimization, CTX)).toThrow(message);
   });
 
   it('warns about knobs vLLM does not have and renders nothing for them', () => {
