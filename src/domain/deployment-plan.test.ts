@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffConfig, planGpuFit, planUpdate } from './deployment-plan.js';
+import { diffConfig, gpusPerReplica, planGpuFit, planUpdate } from './deployment-plan.js';
 
 const cluster = (freePerNode: number[]) => ({ freePerNode, clusterName: 'gpu-east' });
 
@@ -64,5 +64,20 @@ describe('planUpdate', () => {
 
   it('reports a change that does not fit', () => {
     expect(planUpdate({ ...base, specHashAfter: 'a', replicasAfter: 5, capacityWithOwn: cluster([8]) }).fit.fits).toBe(false);
+  });
+});
+
+describe('gpusPerReplica', () => {
+  const model = { recommendation: { gpuCount: 4 } };
+  it('takes the resource profile first, then none for a CPU runtime, then the model recommendation', () => {
+    expect(gpusPerReplica('vllm', { gpuCount: 2 }, model)).toBe(2);
+    expect(gpusPerReplica('llamacpp', { gpuCount: 1 }, model)).toBe(1);
+    expect(gpusPerReplica('embedded-llamacpp', null, model)).toBe(0);
+    expect(gpusPerReplica('ollama', null, model)).toBe(0);
+    expect(gpusPerReplica('vllm', null, model)).toBe(4);
+  });
+  it('asks for one GPU when the model has no recommendation', () => {
+    expect(gpusPerReplica('tgi', null, { recommendation: null })).toBe(1);
+    expect(gpusPerReplica('tei', null, { recommendation: { gpuCount: null } })).toBe(1);
   });
 });

@@ -1,3 +1,4 @@
+import type { RuntimeId } from './optimization.js';
 import type { WorkloadStrategy } from './workload.js';
 
 /**
@@ -20,6 +21,19 @@ export interface FitPlan {
   /** Replicas the free GPUs hold, each replica's GPUs on one node. */
   placeableReplicas: number;
   message: string;
+}
+
+/** Runtimes that serve on CPUs when no resource profile gives them GPUs. */
+export const CPU_CAPABLE_RUNTIMES: ReadonlySet<string> = new Set<RuntimeId>(['embedded-llamacpp', 'llamacpp', 'ollama']);
+
+/**
+ * GPUs one replica gets: the resource profile's count; none for a CPU-capable runtime without a
+ * profile; else what the model's recommendation asks for (at least one). Server and UI both use it.
+ */
+export function gpusPerReplica(runtime: string, profile: { gpuCount: number } | null, model: { recommendation: { gpuCount: number | null } | null }): number {
+  if (profile) return profile.gpuCount;
+  if (CPU_CAPABLE_RUNTIMES.has(runtime)) return 0;
+  return Math.max(1, model.recommendation?.gpuCount ?? 1);
 }
 
 /** Whether `replicas` replicas of `gpusPerReplica` GPUs each fit, each on one node. */

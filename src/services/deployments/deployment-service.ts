@@ -3,7 +3,7 @@ import { access, constants } from 'node:fs/promises';
 import type { ClusterDriver } from '../../clusters/cluster-driver.js';
 import type { Cluster } from '../../domain/cluster.js';
 import type { CreateDeploymentInput, Deployment, DeploymentListQuery, UpdateDeploymentInput } from '../../domain/deployment.js';
-import { diffConfig, planGpuFit, planUpdate, type ConfigChange, type FitPlan, type GpuCapacity, type UpdatePlan } from '../../domain/deployment-plan.js';
+import { diffConfig, gpusPerReplica, planGpuFit, planUpdate, type ConfigChange, type FitPlan, type GpuCapacity, type UpdatePlan } from '../../domain/deployment-plan.js';
 import { checkAction, deriveStatus, statusAfterFailedObservation, type DeploymentAction, type DeploymentStatus, type StatusSource } from '../../domain/deployment-status.js';
 import type { Model } from '../../domain/model.js';
 import { describeDownloadProgress, type ModelDownload } from '../../domain/model-download.js';
@@ -20,7 +20,6 @@ import type { DriverRegistry } from './driver-registry.js';
 import { readWithDeadline } from './live-read.js';
 
 /** Runtimes that serve on CPUs when no GPU is given; the others need at least one GPU. */
-const CPU_CAPABLE_RUNTIMES = new Set(['embedded-llamacpp', 'llamacpp', 'ollama']);
 /** Host runtimes that need the weights as a file (a GGUF) rather than loading a repo themselves. */
 const FILE_RUNTIMES = new Set(['embedded-llamacpp', 'llamacpp']);
 
@@ -189,12 +188,6 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
   async function resourceProfile(id: string | null | undefined): Promise<ResourceProfileSpec | null> {
     if (!id) return null;
     return (await deps.policies.get('resource_profile', id)) as unknown as ResourceProfileSpec;
-  }
-
-  function gpusPerReplica(runtime: string, profile: ResourceProfileSpec | null, model: Model): number {
-    if (profile) return profile.gpuCount;
-    if (CPU_CAPABLE_RUNTIMES.has(runtime)) return 0;
-    return Math.max(1, model.recommendation?.gpuCount ?? 1);
   }
 
   /** Free GPUs per node: what the inventory says, less what other H-MAS deployments hold on a host. */

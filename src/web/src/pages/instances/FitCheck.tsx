@@ -4,13 +4,8 @@ import type { Cluster, FitQuery, Model, ResourceProfile, RuntimeId } from '../..
 import { Badge } from '../../components/Badge';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { Facts } from '../../components/Facts';
-import { planGpuFit } from '../../../../domain/deployment-plan';
+import { gpusPerReplica, planGpuFit } from '../../../../domain/deployment-plan';
 
-/**
- * Runtimes that serve on CPUs when the resource profile gives no GPU; the others take the GPUs
- * the model's size asks for. The server decides the same way (the runtime descriptors do not say).
- */
-const CPU_CAPABLE_RUNTIMES: ReadonlySet<RuntimeId> = new Set(['embedded-llamacpp', 'llamacpp', 'ollama']);
 /** What GET /api/models/:id/fit assumes when the cluster does not say how big its GPUs are. */
 const ASSUMED_GPU_MEMORY_GIB = 80;
 
@@ -22,13 +17,6 @@ export interface FitCheckInput {
   cluster: Cluster | null;
   /** Undefined while the replicas input holds no valid number. */
   replicas: number | undefined;
-}
-
-/** GPUs one replica gets: the profile's, none for a CPU runtime, else what the model needs on 80 GiB GPUs. */
-export function gpusPerReplica(runtime: RuntimeId, profile: ResourceProfile | null, model: Model): number {
-  if (profile) return profile.gpuCount;
-  if (CPU_CAPABLE_RUNTIMES.has(runtime)) return 0;
-  return Math.max(1, model.recommendation?.gpuCount ?? 1);
 }
 
 /** Memory of one GPU of the cluster, when its inventory says. */
