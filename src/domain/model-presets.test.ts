@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createModelSchema, MODEL_CATEGORIES, modelNameSchema, parseSizeFromName } from './model.js';
-import { MODEL_PRESETS } from './model-presets.js';
+import { MODEL_PRESETS, modelBodyFromPreset } from './model-presets.js';
 import { recommendResources } from './resource-fit.js';
 
 describe('model preset catalog', () => {
@@ -16,21 +16,7 @@ describe('model preset catalog', () => {
 
   it.each(MODEL_PRESETS.map((preset) => [preset.id, preset] as const))('%s is a valid registry entry with a recommendation', (_id, preset) => {
     expect(modelNameSchema.safeParse(preset.name).success).toBe(true);
-    const body = {
-      name: preset.name,
-      hfRepoId: preset.hfRepoId,
-      ...(preset.hfFile ? { hfFile: preset.hfFile } : {}),
-      format: preset.format,
-      category: preset.category,
-      sizeB: preset.sizeB,
-      parameterCount: preset.parameterCount,
-      displaySize: preset.displaySize,
-      description: preset.description,
-      license: preset.license,
-      dtype: preset.dtype,
-      contextLength: preset.contextLength,
-      architecture: preset.architecture,
-    };
+    const body = modelBodyFromPreset(preset);
     expect(createModelSchema.safeParse(body).error).toBeUndefined();
     // The name's size label, when there is one, agrees with the parameter count within 25 %.
     const fromName = parseSizeFromName(preset.hfRepoId.split('/')[1]!);

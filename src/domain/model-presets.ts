@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { displaySizeFor, MODEL_CATEGORIES, MODEL_FORMATS, modelArchitectureSchema, sizeBFromParameters, type ModelArchitecture, type ModelCategory, type ModelFormat } from './model.js';
+import { displaySizeFor, type CreateModelInput, MODEL_CATEGORIES, MODEL_FORMATS, modelArchitectureSchema, sizeBFromParameters, type ModelArchitecture, type ModelCategory, type ModelFormat } from './model.js';
 
 /**
  * The model preset catalog: current open models with the metadata the registry and the
@@ -144,4 +144,23 @@ export const MODEL_PRESETS: readonly ModelPreset[] = Object.freeze(ENTRIES.map(t
 
 export function findModelPreset(id: string): ModelPreset | undefined {
   return MODEL_PRESETS.find((preset) => preset.id === id);
+}
+
+/** The registration body (POST /api/models) for a catalog entry: everything the catalog knows, under `name`. */
+export function modelBodyFromPreset(preset: ModelPreset, name: string = preset.name): CreateModelInput & { hfRepoId: string } {
+  return {
+    name,
+    hfRepoId: preset.hfRepoId,
+    ...(preset.hfFile ? { hfFile: preset.hfFile } : {}),
+    format: preset.format,
+    category: preset.category,
+    sizeB: preset.sizeB,
+    parameterCount: preset.parameterCount,
+    displaySize: preset.displaySize,
+    description: preset.description,
+    license: preset.license,
+    dtype: preset.dtype,
+    contextLength: preset.contextLength,
+    architecture: preset.architecture,
+  };
 }

@@ -283,26 +283,14 @@ export const modelSchema = z.object({
 export type Model = z.infer<typeof modelSchema>;
 
 /** What an import fills in: the body POST /api/models accepts, every field decided. */
-export const modelDraftSchema = z.object({
-  name: z.string(),
-  format: z.enum(MODEL_FORMATS),
-  hfRepoId: z.string(),
-  revision: z.string(),
-  hfFile: z.string().nullable(),
-  category: z.enum(MODEL_CATEGORIES),
-  sizeB: z.number().nullable(),
-  parameterCount: z.number().nullable(),
-  displaySize: z.string().nullable(),
-  description: z.string(),
-  license: z.string().nullable(),
-  dtype: z.string().nullable(),
-  contextLength: z.number().int().nullable(),
-  architecture: modelArchitectureSchema.nullable(),
-  weightBytes: z.number().nullable(),
-  recommendation: resourceRecommendationSchema.nullable(),
-  /** Things the import could not learn, in words (e.g. "config.json not found"). */
-  notes: z.array(z.string()),
-});
+export const modelDraftSchema = modelSchema
+  .pick({ name: true, format: true, hfFile: true, category: true, sizeB: true, parameterCount: true, displaySize: true, description: true, license: true, dtype: true, contextLength: true, architecture: true, weightBytes: true, recommendation: true })
+  .extend({
+    hfRepoId: z.string(),
+    revision: z.string(),
+    /** Things the import could not learn, in words (e.g. "config.json not found"). */
+    notes: z.array(z.string()),
+  });
 export type ModelDraft = z.infer<typeof modelDraftSchema>;
 
 /** GET /api/models/:id/fit */

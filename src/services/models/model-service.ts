@@ -15,7 +15,7 @@ import {
   type ModelListQuery,
   type UpdateModelInput,
 } from '../../domain/model.js';
-import { findModelPreset } from '../../domain/model-presets.js';
+import { findModelPreset, modelBodyFromPreset } from '../../domain/model-presets.js';
 import type { Page } from '../../domain/pagination.js';
 import { checkFit, FIT_DEFAULTS, recommendResources, type FitResult } from '../../domain/resource-fit.js';
 import { AppError, ConflictError, NotFoundError } from '../../lib/errors.js';
@@ -317,23 +317,7 @@ export function createModelService(deps: ModelServiceDeps) {
       const name = options.name ?? preset.name;
       if (await repo.findByName(name)) throw nameTaken(name);
       return createFromHub(
-        {
-          name,
-          hfRepoId: preset.hfRepoId,
-          revision: 'main',
-          ...(preset.hfFile ? { hfFile: preset.hfFile } : {}),
-          format: preset.format,
-          category: preset.category,
-          sizeB: preset.sizeB,
-          parameterCount: preset.parameterCount,
-          displaySize: preset.displaySize,
-          description: preset.description,
-          license: preset.license,
-          dtype: preset.dtype,
-          contextLength: preset.contextLength,
-          architecture: preset.architecture,
-          presetId: preset.id,
-        },
+        { ...modelBodyFromPreset(preset, name), revision: 'main', presetId: preset.id },
         { weightBytes: preset.weightBytes },
       );
     },
