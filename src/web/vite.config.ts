@@ -24,6 +24,7 @@ export default defineConfig({
     proxy: {
       '/api': { target: apiTarget, changeOrigin: false },
       '/metrics': { target: apiTarget, changeOrigin: false },
+      '/v1': { target: apiTarget, changeOrigin: false },
     },
   },
 });

@@ -174,7 +174,8 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
     firstEndpoint = (await endpoint.getByRole('list', { name: 'Base URLs' }).locator('code').first().textContent()) ?? '';
     expect(firstEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
     const curl = (await endpoint.locator('pre').textContent()) ?? '';
-    expect(curl).toContain(`curl -s ${firstEndpoint}/chat/completions`);
+    // The sample goes through the gateway; the replica answers directly too.
+    expect(curl).toContain(`curl -s ${new URL(h.server.url).origin}/v1/chat/completions`);
     expect(curl).toContain(`"model":"${NAME}"`);
     // The endpoint the page shows really serves the model.
     const chat = await fetch(`${firstEndpoint}/chat/completions`, {

@@ -3,7 +3,9 @@ import { RequireAuth, UnauthorizedRedirect } from './auth/RequireAuth';
 import { Layout } from './components/Layout';
 import { NotAvailable } from './components/NotAvailable';
 import { plannedFeatures } from './features';
+import { ApiKeysPage } from './pages/api-keys/ApiKeysPage';
 import { DashboardPage } from './pages/dashboard/DashboardPage';
+import { InferenceLogsPage } from './pages/inference-logs/InferenceLogsPage';
 import { InstanceDetailPage } from './pages/instances/InstanceDetailPage';
 import { InstancesPage } from './pages/instances/InstancesPage';
 import { LoginPage } from './pages/LoginPage';
@@ -39,8 +41,8 @@ export function App() {
             <Route path="instances" element={<InstancesPage />} />
             <Route path="instances/:id" element={<InstanceDetailPage />} />
             <Route path="monitoring/*" element={<NotAvailable feature={plannedFeatures.monitoring} />} />
-            <Route path="inference-logs/*" element={<NotAvailable feature={plannedFeatures.inferenceLogs} />} />
-            <Route path="api-keys/*" element={<NotAvailable feature={plannedFeatures.apiKeys} />} />
+            <Route path="inference-logs" element={<InferenceLogsPage />} />
+            <Route path="api-keys" element={<ApiKeysPage />} />
             <Route path="settings" element={<SettingsPage />}>
               <Route index element={<Navigate to="profile" replace />} />
               <Route path="profile" element={<ProfileTab />} />

@@ -12,14 +12,4 @@ export const plannedFeatures = {
       'Time presets: 1 h, 24 h, 7 d, 30 d and custom',
     ],
   },
-  inferenceLogs: {
-    title: 'Inference logs',
-    summary: 'Requests served through the OpenAI-compatible gateway.',
-    planned: ['Per-request model, API key, tokens, latency and status', 'Filters and pagination (25/50/100 per page)'],
-  },
-  apiKeys: {
-    title: 'API keys',
-    summary: 'Keys clients use to call the inference gateway.',
-    planned: ['Create keys with expiry, scopes and RPM/TPM limits', 'Copy a new key once, at creation', 'Revoke keys'],
-  },
 } as const satisfies Record<string, PlannedFeature>;

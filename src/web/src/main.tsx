@@ -9,6 +9,7 @@ import './styles/tokens.css';
 import './styles/app.css';
 import './styles/registry.css';
 import './styles/instances.css';
+import './styles/gateway.css';
 
 initTheme();
 

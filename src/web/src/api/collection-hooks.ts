@@ -32,13 +32,18 @@ export function useItem<T>(path: string, id: string, options: { refetchInterval?
 
 export type SaveInput<C, U> = { create: C } | { id: string; patch: U };
 
-/** Creates (POST) or changes (PATCH) one item; refreshes the collection and the audit log. */
-export function useSaveItem<T, C, U = Partial<C>>(path: string) {
+/**
+ * Creates (POST) or changes (PATCH) one item; refreshes the collection and the audit log.
+ * `forgetAnswer`: the answer holds a secret shown once (a new API key), so the mutation cache drops
+ * it as soon as no component holds it, instead of keeping it for minutes.
+ */
+export function useSaveItem<T, C, U = Partial<C>>(path: string, options: { forgetAnswer?: boolean } = {}) {
   const invalidate = useInvalidate(queryKeys.collection(path));
   return useMutation({
     mutationFn: (input: SaveInput<C, U>) =>
       'create' in input ? api.post<T>(path, input.create) : api.patch<T>(itemPath(path, input.id), input.patch),
     onSuccess: invalidate,
+    ...(options.forgetAnswer ? { gcTime: 0 } : {}),
   });
 }
 

@@ -3,6 +3,7 @@
 // few request bodies without an exported type are spelled out here.
 
 import type { z } from 'zod';
+import type { createApiKeySchema, updateApiKeySchema } from '../../../domain/api-key';
 import type { AuditEntry } from '../../../domain/audit';
 import type { createClusterSchema, updateClusterSchema } from '../../../domain/cluster';
 import type { createDeploymentSchema, Deployment, updateDeploymentSchema } from '../../../domain/deployment';
@@ -188,4 +189,23 @@ export interface DryRunAnswer {
   fit: FitPlan;
   diff: ConfigChange[];
   warnings: Array<{ path: string; message: string }>;
+}
+
+// ---- inference gateway: API keys, inference logs, rate limits ------------------------------
+
+export type { ApiKey, ApiKeyStatus, CreatedApiKey } from '../../../domain/api-key';
+export type { InferenceLogEntryView as InferenceLogEntry } from '../../../domain/inference-log';
+export type { RateLimitOverview, RateLimitSubjectView as RateLimitSubject } from '../../../domain/rate-limit';
+export type CreateApiKeyRequest = z.input<typeof createApiKeySchema>;
+export type UpdateApiKeyRequest = z.input<typeof updateApiKeySchema>;
+
+/** GET /api/inference-logs; from/to are ISO 8601 instants. */
+export interface InferenceLogQuery {
+  deployment?: string;
+  user?: string;
+  statusCode?: string;
+  from?: string;
+  to?: string;
+  limit: number;
+  offset: number;
 }

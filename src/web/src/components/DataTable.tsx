@@ -20,10 +20,12 @@ export interface DataTableProps<T> {
   dense?: boolean;
   /** A class for a row that stands out (e.g. a Warning event). */
   rowClassName?: (row: T) => string | undefined;
+  /** Opens a row (e.g. its details). Mouse only: give the row a button for the keyboard too. */
+  onRowClick?: (row: T) => void;
 }
 
 /** A table of items: header row, one row per item, a loading and an empty line. */
-export function DataTable<T>({ caption, columns, rows, rowKey, loading = false, empty, actions, dense = false, rowClassName }: DataTableProps<T>) {
+export function DataTable<T>({ caption, columns, rows, rowKey, loading = false, empty, actions, dense = false, rowClassName, onRowClick }: DataTableProps<T>) {
   const span = columns.length + (actions ? 1 : 0);
   const line = (content: ReactNode) => (
     <tr>
@@ -54,7 +56,11 @@ export function DataTable<T>({ caption, columns, rows, rowKey, loading = false, 
           {loading && rows === undefined && line('Loading…')}
           {rows?.length === 0 && line(empty)}
           {rows?.map((row) => (
-            <tr key={rowKey(row)} className={rowClassName?.(row)}>
+            <tr
+              key={rowKey(row)}
+              className={[rowClassName?.(row), onRowClick ? 'row-clickable' : ''].filter(Boolean).join(' ') || undefined}
+              onClick={onRowClick ? () => onRowClick(row) : undefined}
+            >
               {columns.map((column) => (
                 <td key={column.header} className={column.className}>
                   {column.cell(row)}

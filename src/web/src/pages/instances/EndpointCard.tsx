@@ -1,21 +1,21 @@
+import { Link } from 'react-router';
 import type { Deployment } from '../../api/types';
+import { CodeTabs } from '../../components/CodeTabs';
 import { CopyButton } from '../../components/CopyButton';
+import { clientExamples, gatewayBaseUrl } from './client-examples';
 
-/** A chat completion against the first ready replica, as a shell command. */
-export function curlExample(baseUrl: string, model: string): string {
-  const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'Hello!' }] });
-  return [`curl -s ${baseUrl}/chat/completions \\`, `  -H 'Content-Type: application/json' \\`, `  -d '${body}'`].join('\n');
-}
-
-/** The OpenAI base URL of each ready replica, with a copy button, and a curl example. */
+/**
+ * How to call the instance: the gateway's base URL (API key, rate limits, inference logs) with
+ * curl and OpenAI SDK samples, and the base URL of each ready replica.
+ */
 export function EndpointCard({ deployment }: { deployment: Deployment }) {
-  const [first] = deployment.endpoints;
+  const gateway = gatewayBaseUrl(window.location.origin);
   return (
     <section className="panel" aria-labelledby="endpoint-title">
       <h2 id="endpoint-title" className="panel-title">
         Endpoint
       </h2>
-      {!first ? (
+      {deployment.endpoints.length === 0 ? (
         <p className="muted">
           {deployment.status === 'paused'
             ? 'Paused: there is no endpoint until the instance is resumed.'
@@ -23,7 +23,17 @@ export function EndpointCard({ deployment }: { deployment: Deployment }) {
         </p>
       ) : (
         <div className="stack-tight">
-          <p className="muted">OpenAI-compatible base URL of each ready replica; the model is called {deployment.name}.</p>
+          <p className="muted">
+            Call it through the H-MAS gateway with the model <span className="mono">{deployment.name}</span> and an{' '}
+            <Link to="/api-keys">API key</Link> (in <code className="mono">HMAS_API_KEY</code> below).
+          </p>
+          <span className="field-label">Gateway base URL</span>
+          <div className="token-row">
+            <code className="mono endpoint-url">{gateway}</code>
+            <CopyButton text={gateway} label="Copy gateway URL" />
+          </div>
+          <CodeTabs label="Chat completion examples" samples={clientExamples(gateway, deployment.name)} />
+          <span className="field-label">Replicas (direct: no API key, not in the inference logs)</span>
           <ul className="endpoint-list" aria-label="Base URLs">
             {deployment.endpoints.map((url) => (
               <li key={url} className="token-row">
@@ -32,15 +42,6 @@ export function EndpointCard({ deployment }: { deployment: Deployment }) {
               </li>
             ))}
           </ul>
-          <div className="curl-example">
-            <div className="curl-head">
-              <span className="field-label">Chat completion</span>
-              <CopyButton text={curlExample(first, deployment.name)} label="Copy command" />
-            </div>
-            <pre className="code-block">
-              {curlExample(first, deployment.name)}
-            </pre>
-          </div>
         </div>
       )}
     </section>

@@ -1,0 +1,30 @@
+import { toPageSize } from '../components/Pagination';
+
+/** A list's filters (text values, absent when unset) and its page. */
+export type PagedQuery<K extends string> = Partial<Record<K, string>> & { limit: number; offset: number };
+
+/**
+ * Filters and paging kept in the URL, so a filtered view can be shared and survives a reload.
+ * Unknown parameters are ignored; a bad page size or offset falls back to the first page of 25.
+ */
+export function pagedQueryFromParams<K extends string>(params: URLSearchParams, keys: readonly K[]): PagedQuery<K> {
+  const offset = Number(params.get('offset'));
+  const query = { limit: toPageSize(params.get('limit')), offset: Number.isInteger(offset) && offset > 0 ? offset : 0 } as PagedQuery<K>;
+  for (const key of keys) {
+    const value = params.get(key);
+    if (value) query[key] = value as PagedQuery<K>[K];
+  }
+  return query;
+}
+
+/** The URL parameters of a query: set filters, and the page size and offset when not the defaults. */
+export function paramsFromPagedQuery<K extends string>(query: PagedQuery<K>, keys: readonly K[]): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const key of keys) {
+    const value = query[key];
+    if (value) params.set(key, value);
+  }
+  if (query.limit !== 25) params.set('limit', String(query.limit));
+  if (query.offset > 0) params.set('offset', String(query.offset));
+  return params;
+}

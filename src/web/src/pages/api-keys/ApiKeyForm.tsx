@@ -1,0 +1,77 @@
+import { useState } from 'react';
+import type { SavedApiKey } from '../../api/gateway-hooks';
+import { useSaveApiKey } from '../../api/gateway-hooks';
+import type { ApiKey, CreateApiKeyRequest } from '../../api/types';
+import { DrawerForm } from '../../components/Drawer';
+import { CheckboxField, TextField } from '../../components/Field';
+import { saveInputFor } from '../../lib/changes';
+import { splitFormError } from '../../lib/form-errors';
+import { numberProblems, optionalNumber } from '../../lib/form-values';
+import { isoToLocalInput, localInputToIso } from '../../lib/format';
+import type { InheritedLimits, LimitKind } from './api-key-format';
+import { formatLimit } from './api-key-format';
+import { DeploymentChoices } from './DeploymentChoices';
+
+const FIELDS = ['name', 'expiresAt', 'allowedDeployments', 'rpm', 'tpm', 'active'] as const;
+type Field = (typeof FIELDS)[number];
+/** The schema's MAX_KEY_LIMIT (domain/api-key imports zod, so it is not imported here). */
+const MAX_LIMIT = 1_000_000_000;
+
+const limitHint = (kind: LimitKind, inherited: InheritedLimits | undefined) =>
+  `${kind === 'rpm' ? 'Requests' : 'Tokens'} per minute. Blank: inherit${inherited ? ` (now ${formatLimit(inherited[kind])})` : ''} — the owner’s limit, else the server default. 0: unlimited.`;
+
+/** Create an API key for yourself, or change one (then with the active switch). */
+export function ApiKeyForm({
+  editing,
+  inherited,
+  onClose,
+  onSaved,
+}: {
+  editing: ApiKey | null;
+  /** What blank limits fall back to for the key's owner, when known. */
+  inherited: InheritedLimits | undefined;
+  onClose: () => void;
+  onSaved: (saved: SavedApiKey) => void;
+}) {
+  const save = useSaveApiKey();
+  const [name, setName] = useState(editing?.name ?? '');
+  const [expires, setExpires] = useState(isoToLocalInput(editing?.expiresAt));
+  const [allowed, setAllowed] = useState<string[]>(editing?.allowedDeployments ?? []);
+  const [limits, setLimits] = useState({ rpm: editing?.rpm?.toString() ?? '', tpm: editing?.tpm?.toString() ?? '' });
+  const [active, setActive] = useState(editing?.active ?? true);
+  const [problems, setProblems] = useState<Partial<Record<Field, string>>>({});
+  const errors = splitFormError(save.error, FIELDS);
+  const error = (field: Field) => problems[field] ?? errors.fields[field];
+
+  const submit = () => {
+    const rpm = optionalNumber(limits.rpm);
+    const tpm = optionalNumber(limits.tpm);
+    // An expiry left as it was keeps its exact instant (the input shows whole minutes only).
+    const expiresAt = editing && expires === isoToLocalInput(editing.expiresAt) ? editing.expiresAt : (localInputToIso(expires) ?? null);
+    const body: CreateApiKeyRequest = { name: name.trim(), expiresAt, allowedDeployments: allowed, rpm: rpm ?? null, tpm: tpm ?? null };
+    const found: Partial<Record<Field, string>> = numberProblems({ rpm, tpm }, { rpm: { integer: true, min: 0, max: MAX_LIMIT }, tpm: { integer: true, min: 0, max: MAX_LIMIT } });
+    if (!body.name) found.name = 'Give the key a name.';
+    if (expires && !expiresAt) found.expiresAt = 'Enter a date and time, or leave it empty.';
+    setProblems(found);
+    if (Object.keys(found).length > 0) return;
+    save.mutate(saveInputFor(editing, editing ? { ...body, active } : body), { onSuccess: onSaved });
+  };
+
+  return (
+    <DrawerForm onSubmit={submit} error={errors.banner} submitLabel={editing ? 'Save changes' : 'Create key'} pendingLabel={editing ? 'Saving…' : 'Creating…'} pending={save.isPending} onCancel={onClose}>
+      <TextField label="Name" hint="What the key is for, e.g. the app that uses it." maxLength={100} error={error('name')} value={name} onChange={setName} />
+      <TextField
+        label="Expires"
+        type="datetime-local"
+        hint="Your local time. Empty: the key never expires."
+        error={error('expiresAt')}
+        value={expires}
+        onChange={setExpires}
+      />
+      <DeploymentChoices value={allowed} onChange={setAllowed} error={error('allowedDeployments')} />
+      <TextField label="RPM limit" inputMode="numeric" hint={limitHint('rpm', inherited)} error={error('rpm')} value={limits.rpm} onChange={(rpm) => setLimits((current) => ({ ...current, rpm }))} />
+      <TextField label="TPM limit" inputMode="numeric" hint={limitHint('tpm', inherited)} error={error('tpm')} value={limits.tpm} onChange={(tpm) => setLimits((current) => ({ ...current, tpm }))} />
+      {editing && <CheckboxField label="Active" hint="An inactive key is refused (401) until it is turned on again." checked={active} onChange={setActive} />}
+    </DrawerForm>
+  );
+}

@@ -1,0 +1,291 @@
+// Browser test of the inference gateway's pages with a real deployment: the tiny test model
+// (generated here, never downloaded) served by the embedded llama.cpp runtime on the local host.
+// An API key is created on the API keys page and read from its copy-once dialog, a real chat
+// completion is made with it, and the request shows in the inference logs with its details;
+// editing and revoking the key in the UI take effect on the next request. The instance page shows
+// the gateway's curl and OpenAI SDK samples. afterAll deletes whatever a failed test left running.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import OpenAI from 'openai';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
+import type { BrowserHarness } from './browser-harness.js';
+import { browserTestsRun, startBrowserHarness } from './browser-harness.js';
+
+const NAME = 'ui-gateway-chat';
+const KEY_NAME = 'e2e-client';
+const VIEWER = { username: 'gil.viewer', password: 'viewer-password-789' };
+/** Starting a replica loads node-llama-cpp and the model: seconds, more on a busy machine. */
+const SERVING_TIMEOUT_MS = 150_000;
+
+interface ChatAnswer {
+  choices?: Array<{ message: { content: string } }>;
+  usage?: { prompt_tokens: number; completion_tokens: number };
+  error?: { code: string };
+}
+
+describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 240_000 }, () => {
+  let h: BrowserHarness;
+  let page: Page;
+  let dir: string;
+  let deploymentId: string | undefined;
+  let plainKey: string;
+
+  const api = async <T,>(method: 'GET' | 'POST' | 'DELETE', apiPath: string, data?: unknown): Promise<{ status: number; body: T }> => {
+    const response = await page.request.fetch(h.url(apiPath), { method, ...(data !== undefined ? { data } : {}) });
+    const text = await response.text();
+    return { status: response.status(), body: (text ? JSON.parse(text) : undefined) as T };
+  };
+  /** A chat completion through the gateway, as any client would make it (no browser). */
+  const chat = async (key: string): Promise<{ status: number; body: ChatAnswer }> => {
+    const response = await fetch(h.url('/v1/chat/completions'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ model: NAME, messages: [{ role: 'user', content: 'hi' }], temperature: 0 }),
+    });
+    return { status: response.status, body: (await response.json()) as ChatAnswer };
+  };
+  const keyRow = () => page.getByRole('row').filter({ has: page.getByRole('cell', { name: KEY_NAME, exact: true }) });
+  /** The text of each cell of a row, by column header. */
+  const cellsByHeader = async (row: Locator): Promise<Record<string, string>> => {
+    const headers = await page.getByRole('columnheader').allTextContents();
+    const cells = await row.getByRole('cell').allTextContents();
+    return Object.fromEntries(headers.map((header, index) => [header, cells[index] ?? '']));
+  };
+  /** The value next to a label in a facts list (<dt>/<dd>). */
+  const fact = (scope: Locator, label: string) => scope.locator('dt', { hasText: new RegExp(`^${label}$`) }).locator('xpath=following-sibling::dd[1]');
+  /** Waits for a drawer's slide-in to finish, so its screenshot shows it in place. */
+  const settled = (drawer: Locator) => drawer.evaluate((element) => Promise.all(element.getAnimations({ subtree: true }).map((animation: { finished: Promise<unknown> }) => animation.finished)));
+  /** The log is written in batches and the page polls every 30 s: ask again until the row is there. */
+  const waitForLogRow = async (row: Locator) => {
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      if (await row.count()) return;
+      await page.getByRole('button', { name: 'Refresh', exact: true }).click();
+      await row.first().waitFor({ timeout: 500 }).catch(() => undefined);
+    }
+    await row.first().waitFor({ timeout: 1000 });
+  };
+  const logFilters = () => page.getByRole('form', { name: 'Inference log filters' });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'hmas-e2e-gateway-'));
+    const modelFile = path.join(dir, 'tiny.gguf');
+    await writeTinyModel(modelFile);
+    // No GPU here; statuses settle within a second and the inference log is written every 100 ms.
+    h = await startBrowserHarness({
+      env: { HMAS_NVIDIA_SMI: '/nonexistent/hmas-e2e/nvidia-smi', HMAS_RECONCILE_INTERVAL_MS: '1000', HMAS_INFERENCE_LOG_FLUSH_MS: '100' },
+    });
+    page = h.page;
+    await h.signIn('admin', h.server.adminPassword);
+    const model = await api<{ id: string }>('POST', '/api/models', { localPath: modelFile, name: 'tiny-model' });
+    expect(model.status).toBe(201);
+    const deployment = await api<{ id: string }>('POST', '/api/deployments', {
+      name: NAME,
+      modelId: model.body.id,
+      cluster: 'local',
+      runtime: 'embedded-llamacpp',
+      optimization: { tier2: { threads: 1 } },
+    });
+    expect(deployment.status).toBe(201);
+    deploymentId = deployment.body.id;
+    const deadline = Date.now() + SERVING_TIMEOUT_MS;
+    while ((await api<{ status: string }>('GET', `/api/deployments/${deploymentId}`)).body.status !== 'running') {
+      if (Date.now() > deadline) throw new Error(`${NAME} did not come up`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    // The dashboard cached the list of deployments before there was one (fresh for 10 s).
+    await page.reload();
+  });
+
+  afterEach(() => {
+    expect(h.takeProblems(), 'browser console errors/warnings').toEqual([]);
+  });
+
+  afterAll(async () => {
+    if (h) {
+      await h.signIn('admin', h.server.adminPassword).catch(() => undefined);
+      const left = await api<{ items: Array<{ id: string }> }>('GET', '/api/deployments?limit=500').catch(() => null);
+      for (const deployment of left?.body.items ?? []) await api('DELETE', `/api/deployments/${deployment.id}`).catch(() => undefined);
+      await h.close();
+    }
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('creates an API key in the drawer and shows the plain key once, with a copy button', async () => {
+    await h.navLink('API keys').click();
+    await page.getByRole('heading', { level: 1, name: 'API keys' }).waitFor();
+    await page.getByText('No API keys yet: create one to call the gateway.').waitFor();
+    await page.getByRole('button', { name: 'New API key' }).click();
+    const drawer = page.getByRole('dialog', { name: 'New API key' });
+    await drawer.getByLabel('Name').fill(KEY_NAME);
+    // Only this deployment; RPM of its own, TPM inherited (the server default: unlimited).
+    await drawer.getByRole('group', { name: 'Allowed deployments' }).getByLabel(NAME).check();
+    await drawer.getByLabel('RPM limit').fill('120');
+    await drawer.getByText('Blank: inherit (now unlimited)', { exact: false }).waitFor();
+    await settled(drawer);
+    await h.screenshot('api-key-drawer');
+    await drawer.getByRole('button', { name: 'Create key' }).click();
+    await drawer.waitFor({ state: 'hidden' });
+
+    const shown = page.getByRole('dialog', { name: `API key ${KEY_NAME} created` });
+    await shown.getByText('Copy it now: you will not see this key again.').waitFor();
+    plainKey = await shown.getByLabel('API key').inputValue();
+    expect(plainKey).toMatch(/^sk-hmas-[0-9A-Za-z]{43}$/);
+    await shown.getByRole('button', { name: 'Copy key' }).waitFor();
+    await h.screenshot('api-key-created');
+    await shown.getByRole('button', { name: 'Done' }).click();
+    await shown.waitFor({ state: 'hidden' });
+    await page.getByRole('status').filter({ hasText: `API key ${KEY_NAME} created.` }).waitFor();
+    // Once closed, the key is nowhere on the page.
+    expect(await page.content()).not.toContain(plainKey);
+
+    const cells = await cellsByHeader(keyRow());
+    expect(cells).toMatchObject({ Name: KEY_NAME, Owner: 'admin', Status: 'active', Deployments: NAME, RPM: '120', TPM: 'unlimited (default)', Expires: 'Never', 'Last used': 'Never' });
+    expect(cells.Key).toBe(`${plainKey.slice(0, 'sk-hmas-'.length + 4)}…`);
+    await h.screenshot('api-keys');
+  });
+
+  it('lists a request made with the key in the inference logs, with every field in its drawer', async () => {
+    const answer = await chat(plainKey);
+    expect(answer.status).toBe(200);
+    expect(answer.body.choices?.[0]?.message.content).toBe(TINY_MODEL_ANSWER);
+    const { prompt_tokens: prompt, completion_tokens: completion } = answer.body.usage!;
+
+    await h.navLink('Inference logs').click();
+    await page.getByRole('heading', { level: 1, name: 'Inference logs' }).waitFor();
+    await logFilters().getByLabel('Deployment').fill(NAME);
+    await logFilters().getByLabel('Status code').fill('200');
+    await logFilters().getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/deployment=ui-gateway-chat&statusCode=200/);
+    const row = page.getByRole('row').filter({ hasText: NAME });
+    await waitForLogRow(row);
+    expect(await row.count()).toBe(1);
+    const cells = await cellsByHeader(row);
+    expect(cells).toMatchObject({ Deployment: NAME, Model: 'tiny-model', User: 'admin', Auth: 'API key', Status: '200', Streaming: 'no', 'Tokens (prompt / completion)': `${prompt} / ${completion}` });
+    expect(cells.Duration).toMatch(/^\d+ ms$|^\d+\.\d\d s$/);
+    expect(await page.getByRole('navigation', { name: 'Inference log pages' }).textContent()).toContain('1–1 of 1');
+    await h.screenshot('inference-logs');
+
+    await row.getByRole('cell', { name: 'tiny-model' }).click();
+    const drawer = page.getByRole('dialog', { name: 'Inference request' });
+    await drawer.waitFor();
+    expect(await fact(drawer, 'Request ID').textContent()).toMatch(/\S{8,}/);
+    expect(await fact(drawer, 'Status').textContent()).toBe('200');
+    expect(await fact(drawer, 'Path').textContent()).toBe('/v1/chat/completions');
+    expect(await fact(drawer, 'Auth method').textContent()).toBe('API key');
+    const keys = await api<{ items: Array<{ id: string; name: string }> }>('GET', '/api/api-keys');
+    expect(await fact(drawer, 'API key ID').textContent()).toBe(keys.body.items.find((key) => key.name === KEY_NAME)?.id);
+    expect(await fact(drawer, 'Total').textContent()).toBe(String(prompt + completion));
+    await settled(drawer);
+    await h.screenshot('inference-log-drawer');
+    await drawer.getByRole('button', { name: 'Close' }).click();
+    await drawer.waitFor({ state: 'hidden' });
+  });
+
+  it('shows the gateway URL with curl, Python and Node samples on the instance page', async () => {
+    await h.navLink('Instances').click();
+    await page.getByRole('row').getByRole('link', { name: NAME, exact: true }).click();
+    const endpoint = page.getByRole('region', { name: 'Endpoint' });
+    const gateway = `${new URL(h.server.url).origin}/v1`;
+    await endpoint.getByText(gateway, { exact: true }).waitFor();
+    const samples = endpoint.getByRole('tablist', { name: 'Chat completion examples' });
+    const shownSample = () => endpoint.getByRole('tabpanel').textContent();
+    expect(await samples.getByRole('tab').allTextContents()).toEqual(['curl', 'Python', 'Node']);
+    expect(await shownSample()).toContain(`curl -s ${gateway}/chat/completions`);
+    expect(await shownSample()).toContain('Authorization: Bearer $HMAS_API_KEY');
+    await samples.getByRole('tab', { name: 'Python' }).click();
+    expect(await shownSample()).toContain('from openai import OpenAI');
+    expect(await shownSample()).toContain(`base_url="${gateway}"`);
+    expect(await shownSample()).toContain(`model="${NAME}"`);
+    await endpoint.getByRole('button', { name: 'Copy Python' }).waitFor();
+    await samples.getByRole('tab', { name: 'Node' }).click();
+    const node = (await shownSample()) ?? '';
+    expect(node).toContain("import OpenAI from 'openai';");
+    expect(node).toContain(`baseURL: '${gateway}'`);
+    expect(node).toContain(`model: '${NAME}'`);
+    // What the Node sample says, run with the official SDK and the key, answers.
+    const client = new OpenAI({ baseURL: /baseURL: '([^']+)'/.exec(node)?.[1], apiKey: plainKey, maxRetries: 0 });
+    const completion = await client.chat.completions.create({ model: /model: '([^']+)'/.exec(node)?.[1] ?? '', messages: [{ role: 'user', content: 'Hello!' }] });
+    expect(completion.choices[0]?.message.content).toBe(TINY_MODEL_ANSWER);
+    await h.screenshot('instance-endpoint-samples');
+    await endpoint.getByRole('link', { name: 'API key' }).click();
+    await page.getByRole('heading', { level: 1, name: 'API keys' }).waitFor();
+  });
+
+  it('edits the key: limits back to inherited, then paused and resumed', async () => {
+    await keyRow().getByRole('button', { name: `Edit ${KEY_NAME}` }).click();
+    const drawer = page.getByRole('dialog', { name: `Edit ${KEY_NAME}` });
+    expect(await drawer.getByLabel('RPM limit').inputValue()).toBe('120');
+    await drawer.getByLabel('RPM limit').fill('');
+    await drawer.getByLabel('TPM limit').fill('5000');
+    await drawer.getByLabel('Active').uncheck();
+    await drawer.getByRole('button', { name: 'Save changes' }).click();
+    await drawer.waitFor({ state: 'hidden' });
+    await page.getByRole('status').filter({ hasText: `API key ${KEY_NAME} saved.` }).waitFor();
+    await keyRow().getByText('inactive', { exact: true }).waitFor();
+    expect(await cellsByHeader(keyRow())).toMatchObject({ RPM: '60 (default)', TPM: '5,000' });
+    const refused = await chat(plainKey);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error?.code).toBe('API_KEY_INACTIVE');
+
+    await keyRow().getByRole('button', { name: `Edit ${KEY_NAME}` }).click();
+    await drawer.getByLabel('Active').check();
+    await drawer.getByRole('button', { name: 'Save changes' }).click();
+    await drawer.waitFor({ state: 'hidden' });
+    await keyRow().getByText('active', { exact: true }).waitFor();
+    expect((await chat(plainKey)).status).toBe(200);
+  });
+
+  it('revokes the key: the next request with it gets 401, and the refusal is logged', async () => {
+    await keyRow().getByRole('button', { name: `Revoke ${KEY_NAME}` }).click();
+    const confirm = page.getByRole('alertdialog', { name: `Revoke API key ${KEY_NAME}?` });
+    await confirm.getByRole('button', { name: 'Revoke key' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    await page.getByRole('status').filter({ hasText: `API key ${KEY_NAME} revoked.` }).waitFor();
+    await keyRow().getByText('revoked', { exact: true }).waitFor();
+    // A revoked key keeps its row but has nothing left to change.
+    expect(await keyRow().getByRole('button').count()).toBe(0);
+
+    const refused = await chat(plainKey);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error?.code).toBe('API_KEY_REVOKED');
+
+    await h.navLink('Inference logs').click();
+    await logFilters().getByLabel('Status code').fill('401');
+    await logFilters().getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/statusCode=401/);
+    const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: '401', exact: true }) });
+    await waitForLogRow(row);
+    await row.first().getByRole('button', { name: /^Details of request / }).click();
+    const drawer = page.getByRole('dialog', { name: 'Inference request' });
+    expect(await fact(drawer, 'Error message').textContent()).toMatch(/revoked/i);
+    await drawer.getByRole('button', { name: 'Close' }).click();
+    await drawer.waitFor({ state: 'hidden' });
+  });
+
+  it("shows a viewer only their own keys and requests", async () => {
+    expect((await api('POST', '/api/users', { username: VIEWER.username, password: VIEWER.password, role: 'viewer' })).status).toBe(201);
+    await h.signOut();
+    await h.signIn(VIEWER.username, VIEWER.password);
+    await h.navLink('API keys').click();
+    await page.getByText('No API keys yet: create one to call the gateway.').waitFor();
+    expect(await page.getByRole('columnheader', { name: 'Owner' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'New API key' }).waitFor();
+    await h.navLink('Inference logs').click();
+    await page.getByText('No requests yet: call the gateway with an API key.').waitFor();
+    expect(await logFilters().getByLabel('User').count()).toBe(0);
+    await h.signOut();
+    await h.signIn('admin', h.server.adminPassword);
+  });
+
+  it('deletes the deployment', async () => {
+    expect((await api('DELETE', `/api/deployments/${deploymentId}`)).status).toBeLessThan(300);
+    const deadline = Date.now() + 60_000;
+    while ((await api<{ items: unknown[] }>('GET', '/api/deployments')).body.items.length > 0) {
+      if (Date.now() > deadline) throw new Error(`${NAME} was not deleted`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  });
+});
