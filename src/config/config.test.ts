@@ -33,6 +33,8 @@ describe('loadConfig', () => {
       loginWindowSeconds: 15 * 60,
       auditRetentionDays: 365,
       webDir: undefined,
+      redisKeyPrefix: 'hmas:',
+      rateLimitFailureMode: 'open',
     });
   });
 
@@ -65,6 +67,8 @@ describe('loadConfig', () => {
       REDIS_URL: 'redis://cache:6379',
       HMAS_RATE_LIMIT_RPM: '120',
       HMAS_RATE_LIMIT_TPM: '50000',
+      HMAS_RATE_LIMIT_FAILURE_MODE: 'closed',
+      HMAS_REDIS_KEY_PREFIX: 'hmas-staging:',
       HMAS_GATEWAY_TIMEOUT_MS: '60000',
       HMAS_INFERENCE_LOG_BUFFER: '10',
       HMAS_INFERENCE_LOG_BATCH: '5',
@@ -97,7 +101,9 @@ describe('loadConfig', () => {
       reconcileIntervalMs: 2000,
       runtimeBinaries: { vllm: '/opt/vllm/bin/vllm' },
       redisUrl: 'redis://cache:6379',
+      redisKeyPrefix: 'hmas-staging:',
       rateLimitDefaults: { rpm: 120, tpm: 50000 },
+      rateLimitFailureMode: 'closed',
       gatewayTimeoutMs: 60000,
       inferenceLog: { buffer: 10, batch: 5, flushMs: 100, retentionDays: 7 },
     });

@@ -41,6 +41,11 @@ export const configSchema = z.object({
   REDIS_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()).describe('Redis URL: rate limits and key revocations shared by several H-MAS instances. Unset = in memory (one instance).'),
   HMAS_RATE_LIMIT_RPM: z.coerce.number().int().min(0).default(60).describe('Default requests per minute per API key and per user (0 = unlimited).'),
   HMAS_RATE_LIMIT_TPM: z.coerce.number().int().min(0).default(0).describe('Default tokens per minute per API key and per user (0 = unlimited).'),
+  HMAS_RATE_LIMIT_FAILURE_MODE: z
+    .enum(['open', 'closed'])
+    .default('open')
+    .describe('While the rate limiter cannot reach Redis: `open` admits requests without limits, `closed` refuses them with 503 RATE_LIMITER_UNAVAILABLE.'),
+  HMAS_REDIS_KEY_PREFIX: z.string().min(1).default('hmas:').describe('Prefix of every Redis key and channel H-MAS uses, so several installations can share one Redis.'),
   HMAS_GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(300_000).describe('How long the gateway waits for an upstream answer to start (504 UPSTREAM_TIMEOUT).'),
   HMAS_INFERENCE_LOG_BUFFER: z.coerce.number().int().min(1).default(1000).describe('Inference log entries buffered before new ones are dropped (and counted).'),
   HMAS_INFERENCE_LOG_BATCH: z.coerce.number().int().min(1).default(100).describe('Inference log entries written per database insert.'),
@@ -79,7 +84,9 @@ export interface Config {
   readonly modelDownloadIdleTimeoutMs: number;
   readonly reconcileIntervalMs: number;
   readonly redisUrl: string | undefined;
+  readonly redisKeyPrefix: string;
   readonly rateLimitDefaults: { rpm: number; tpm: number };
+  readonly rateLimitFailureMode: RawConfig['HMAS_RATE_LIMIT_FAILURE_MODE'];
   readonly gatewayTimeoutMs: number;
   readonly inferenceLog: { buffer: number; batch: number; flushMs: number; retentionDays: number };
 }
@@ -141,7 +148,9 @@ export function loadConfig(
     modelDownloadIdleTimeoutMs: raw.HMAS_MODEL_DOWNLOAD_IDLE_TIMEOUT_MS,
     reconcileIntervalMs: raw.HMAS_RECONCILE_INTERVAL_MS,
     redisUrl: raw.REDIS_URL,
+    redisKeyPrefix: raw.HMAS_REDIS_KEY_PREFIX,
     rateLimitDefaults: Object.freeze({ rpm: raw.HMAS_RATE_LIMIT_RPM, tpm: raw.HMAS_RATE_LIMIT_TPM }),
+    rateLimitFailureMode: raw.HMAS_RATE_LIMIT_FAILURE_MODE,
     gatewayTimeoutMs: raw.HMAS_GATEWAY_TIMEOUT_MS,
     inferenceLog: Object.freeze({
       buffer: raw.HMAS_INFERENCE_LOG_BUFFER,

@@ -154,7 +154,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   loops.add(createIntervalLoop({ name: 'deployment-unknown-sweep', intervalMs: 60_000, logger, tick: async () => void (await deployments.markNotReadyClusters()) }));
 
   // gateway: rateLimiter — in memory for one instance, in Redis (REDIS_URL) when several share the load.
-  const rateLimiter = createRateLimiter({ redisUrl: config.redisUrl, logger: logger.child({ component: 'rate-limit' }) });
+  const rateLimiter = createRateLimiter({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger: logger.child({ component: 'rate-limit' }) });
   features.push((app) =>
     registerRateLimitRoutes(app, {
       limiter: rateLimiter,
@@ -179,6 +179,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     usage: apiKeyUsage,
     logger,
     redisUrl: config.redisUrl,
+    redisKeyPrefix: config.redisKeyPrefix,
   });
 
   // gateway: proxy, routing, usage, request log — resolve caller → authorize → route → rate limit → proxy → record.
@@ -219,6 +220,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   const gateway = createGateway({
     callers: callerResolver,
     rateLimiter,
+    rateLimitFailureMode: config.rateLimitFailureMode,
     subjects: createRateSubjects({ users, defaults: config.rateLimitDefaults }),
     routes: routeTable,
     dispatcher: upstreamAgent,

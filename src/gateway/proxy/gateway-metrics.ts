@@ -68,6 +68,12 @@ export function createGatewayMetrics(registry: Registry) {
     labelNames: ['reason', 'subject'] as const,
     registers,
   });
+  const rateLimiterErrors = new Counter({
+    name: 'hmas_inference_rate_limiter_errors_total',
+    help: 'Rate limiter calls that failed (Redis unreachable), by operation: admit (the request was admitted or refused by HMAS_RATE_LIMIT_FAILURE_MODE), settle (its tokens went uncounted).',
+    labelNames: ['operation'] as const,
+    registers,
+  });
 
   const byDeployment = new Map<string, DeploymentMetrics>();
 
@@ -101,6 +107,9 @@ export function createGatewayMetrics(registry: Registry) {
     },
     rateLimited(reason: 'rpm' | 'tpm', subject: 'key' | 'user'): void {
       rateLimited.inc({ reason, subject });
+    },
+    rateLimiterError(operation: 'admit' | 'settle'): void {
+      rateLimiterErrors.inc({ operation });
     },
   };
 }

@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { AppError } from '../../lib/errors.js';
-import type { CallerResolver, GatewayCaller, InferenceLogWriter, RateLimiter, RateLimitState, RateSubject, TokenReservation, TokenUsage } from '../gateway-contracts.js';
+import type { AdmitResult, CallerResolver, GatewayCaller, InferenceLogWriter, RateLimiter, RateLimitState, RateSubject, TokenReservation, TokenUsage } from '../gateway-contracts.js';
 import { defaultErrorType, GatewayError, type GatewayErrorType } from '../gateway-error.js';
 import { estimateTokens, estimateTokensFromBytes, kindOfPath, type InferenceKind } from '../usage/estimate.js';
 import { SseUsageScanner } from '../usage/sse-usage-scanner.js';
@@ -17,6 +17,11 @@ import { describeUpstreamFailure, isConnectFailure } from './upstream-errors.js'
 export interface GatewayDeps {
   callers: CallerResolver;
   rateLimiter: RateLimiter;
+  /**
+   * When the rate limiter fails (its Redis is unreachable): `open` (default) admits the request
+   * without limits, `closed` answers 503 RATE_LIMITER_UNAVAILABLE.
+   */
+  rateLimitFailureMode?: 'open' | 'closed';
   /** The subjects (key, user) a caller's requests count against, with their limits. */
   subjects: (caller: GatewayCaller) => RateSubject[] | Promise<RateSubject[]>;
   routes: RouteTable;
@@ -38,6 +43,8 @@ const OPENAI_SUFFIX: Record<OpenAiOperation, string> = { chat: '/chat/completion
 const JSON_TAIL_BYTES = 64 * 1024;
 const CLIENT_CLOSED = 'The client closed the connection before the answer ended.';
 const MAX_ERROR_LOG = 300;
+/** A failing rate limiter is logged at most this often (every failure is counted in the metrics). */
+const LIMITER_WARNING_INTERVAL_MS = 10_000;
 
 /** Token usage settled against the rate limiter: real usage when known, else the estimate for an answer that came, else 0. */
 function tokensToSettle(usage: TokenUsage | null, reservation: TokenReservation, statusCode: number): number {
@@ -322,7 +329,7 @@ class Exchange implements Dispatcher.DispatchHandlers {
 
     if (this.reservation) {
       const tokens = tokensToSettle(usage, this.reservation, statusCode);
-      gateway.rateLimiter.settle(this.reservation, tokens).catch((error: unknown) => this.request.log.warn({ err: error }, 'could not settle the token reservation'));
+      gateway.rateLimiter.settle(this.reservation, tokens).catch((error: unknown) => gateway.limiterFailed(this.request.log, 'settle', error));
     }
 
     const metrics = this.metrics ?? gateway.metrics.deployment('');
@@ -387,6 +394,8 @@ interface GatewayInternals {
   readonly log: InferenceLogWriter;
   readonly timeoutMs: number;
   readonly now: () => number;
+  /** Counts a rate limiter failure and logs it, at most once per LIMITER_WARNING_INTERVAL_MS. */
+  limiterFailed(log: FastifyBaseLogger, operation: 'admit' | 'settle', error: unknown): void;
 }
 
 function isAllowed(caller: GatewayCaller, deployment: string): boolean {
@@ -405,13 +414,32 @@ function unservable(route: RouteEntry): GatewayError {
 
 /** The gateway pipeline: resolve caller → authorize → route → rate limit → proxy → record. */
 export function createGateway(deps: GatewayDeps) {
+  const now = deps.now ?? (() => performance.now());
+  const failureMode = deps.rateLimitFailureMode ?? 'open';
+  let lastLimiterWarning = Number.NEGATIVE_INFINITY;
+  let unloggedLimiterFailures = 0;
   const internals: GatewayInternals = {
     dispatcher: deps.dispatcher,
     rateLimiter: deps.rateLimiter,
     metrics: deps.metrics,
     log: deps.log,
     timeoutMs: deps.timeoutMs,
-    now: deps.now ?? (() => performance.now()),
+    now,
+    limiterFailed(log, operation, error) {
+      deps.metrics.rateLimiterError(operation);
+      // An outage fails every request: one line per interval, not one per request.
+      const at = now();
+      if (at - lastLimiterWarning < LIMITER_WARNING_INTERVAL_MS) {
+        unloggedLimiterFailures += 1;
+        return;
+      }
+      lastLimiterWarning = at;
+      log.warn(
+        { err: error, operation, failureMode, failuresSinceLastWarning: unloggedLimiterFailures },
+        failureMode === 'open' ? 'rate limiter unavailable: admitting requests without limits' : 'rate limiter unavailable: refusing requests with 503',
+      );
+      unloggedLimiterFailures = 0;
+    },
   };
   const { routes } = deps;
 
@@ -472,10 +500,22 @@ export function createGateway(deps: GatewayDeps) {
     return { route: best, byModelName: true };
   }
 
-  /** Reserves the estimate; throws 429 when a limit is reached. */
+  /**
+   * Reserves the estimate; throws 429 when a limit is reached. When the limiter fails, fails open
+   * (admitted without a reservation, so there is nothing to settle) or closed (503).
+   */
   async function admit(exchange: Exchange, caller: GatewayCaller, estimate: number): Promise<void> {
     const subjects = await deps.subjects(caller);
-    const result = await deps.rateLimiter.admit(subjects, estimate);
+    let result: AdmitResult;
+    try {
+      result = await deps.rateLimiter.admit(subjects, estimate);
+    } catch (error) {
+      internals.limiterFailed(exchange.request.log, 'admit', error);
+      if (failureMode === 'open') return;
+      throw new GatewayError(503, 'RATE_LIMITER_UNAVAILABLE', 'The rate limiter is unavailable, so requests are refused for now. Try again in 1 s.', {
+        headers: { 'retry-after': '1' },
+      });
+    }
     exchange.rateState = result.headers;
     if (!result.allowed) {
       deps.metrics.rateLimited(result.reason, result.subject.kind);

@@ -37,11 +37,27 @@ const SCRIPTS = { admit: script(ADMIT_SCRIPT), settle: script(SETTLE_SCRIPT), us
 
 /** How often a Redis connection error is logged at most (ioredis retries on its own). */
 const ERROR_LOG_INTERVAL_MS = 10_000;
+/**
+ * The longest a command may take, queued while connecting included. A script takes well under a
+ * millisecond; this bounds a request's wait on a Redis that accepts connections but does not answer.
+ */
+const COMMAND_TIMEOUT_MS = 500;
+/** After a command timed out, calls fail at once for this long: a hung Redis costs one wait per interval, not one per request. */
+const PAUSE_AFTER_TIMEOUT_MS = 1_000;
+
+/** Thrown at once, without a round trip, while the connection to Redis is known to be down. */
+class RedisUnreachableError extends Error {
+  constructor() {
+    super('Redis is unreachable (the rate limiter is reconnecting)');
+    this.name = 'RedisUnreachableError';
+  }
+}
 
 /**
  * The Redis backend: every admission is one EVALSHA of one Lua script over all subjects, so
- * instances sharing a Redis admit exactly `limit` requests between them. Commands fail (and
- * admit() rejects) while Redis is unreachable; the caller decides whether to fail open.
+ * instances sharing a Redis admit exactly `limit` requests between them. While Redis is
+ * unreachable every call rejects fast — at once once a connection attempt has failed, else
+ * within COMMAND_TIMEOUT_MS — and the gateway fails open or closed (HMAS_RATE_LIMIT_FAILURE_MODE).
  */
 export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter & { readonly backend: 'redis' } {
   const prefix = options.keyPrefix ?? 'hmas:';
@@ -52,7 +68,17 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
     enableAutoPipelining: true,
     maxRetriesPerRequest: 2,
     connectTimeout: 5_000,
+    // A command that times out may still run after a reconnect: it then spends a request or
+    // tokens that were not served, which errs on the strict side.
+    commandTimeout: COMMAND_TIMEOUT_MS,
   });
+  // Down from a failed or lost connection until the next `ready`. The first connection attempt
+  // counts as up, so requests at start-up wait for it (within the command timeout). A Redis that
+  // is connected but does not answer pauses calls after each timeout instead.
+  let down = false;
+  let pausedUntil = 0;
+  redis.on('ready', () => (down = false));
+  redis.on('close', () => (down = true));
   let lastErrorLog = 0;
   redis.on('error', (error: Error) => {
     const at = Date.now();
@@ -70,9 +96,11 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
 
   /** EVALSHA; on NOSCRIPT (first use, or after a Redis restart/flush) EVAL loads it once. */
   async function run(which: Script, keys: string[], args: Array<string | number>): Promise<number[]> {
+    if (down || Date.now() < pausedUntil) throw new RedisUnreachableError();
     try {
       return (await redis.evalsha(which.sha, keys.length, ...keys, ...args)) as number[];
     } catch (error) {
+      if (error instanceof Error && error.message === 'Command timed out') pausedUntil = Date.now() + PAUSE_AFTER_TIMEOUT_MS;
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
       return (await redis.eval(which.source, keys.length, ...keys, ...args)) as number[];
     }

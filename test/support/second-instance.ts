@@ -1,0 +1,34 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/lib/logger.js';
+import { composeServer, type ComposedServer } from '../../src/main/compose.js';
+import { TEST_ADMIN_PASSWORD, type TestApp } from './test-app.js';
+
+/**
+ * A second H-MAS instance on the database of `first`, as a second server process would be: its
+ * own data directory, the same JWT secret (a session from one is valid on the other), and `env`
+ * (e.g. the same REDIS_URL). Not listening. Close it before `first`, which owns the database.
+ */
+export async function composeSecondInstance(first: TestApp, env: Record<string, string> = {}): Promise<ComposedServer> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'hmas-test-'));
+  const config = loadConfig({
+    HMAS_DATA_DIR: dataDir,
+    HMAS_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    HMAS_LOG_LEVEL: first.config.logLevel,
+    HMAS_LOG_PRETTY: 'false',
+    ...(first.config.jwtSecret ? { HMAS_JWT_SECRET: first.config.jwtSecret } : {}),
+    ...env,
+  });
+  const composed = await composeServer(config, first.database.handle, createLogger({ level: config.logLevel, pretty: false }));
+  return {
+    ...composed,
+    async close() {
+      await composed.loops.stopAll();
+      await composed.app.close();
+      await composed.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
