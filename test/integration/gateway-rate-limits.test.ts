@@ -206,6 +206,13 @@ describe.each(OUTAGES)('gateway while the rate limiter’s Redis $name', { timeo
       return match ? Number(match[1]) : 0;
     };
 
+    it('answers GET /api/rate-limits with 503 RATE_LIMITER_UNAVAILABLE, not 500', async () => {
+      const overview = await t.app.inject({ method: 'GET', url: '/api/rate-limits', headers: await t.admin() });
+      expect(overview.statusCode, overview.body).toBe(503);
+      expect(overview.json().error.code).toBe('RATE_LIMITER_UNAVAILABLE');
+      expect(overview.headers['retry-after']).toBe('1');
+    });
+
     if (mode === 'open') {
       it('admits every request without limits and counts the limiter errors', async () => {
         const answers = await fire(5, [base], [key]);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { rateLimitOverviewSchema, type RateLimitSubjectView } from '../../domain/rate-limit.js';
 import type { RateLimiter, RateSubject } from '../../gateway/gateway-contracts.js';
 import { resolveLimits, type LimitOverrides } from '../../gateway/rate-limit/effective-subjects.js';
-import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
+import { AppError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import type { UserService } from '../../services/users/user-service.js';
 import { principalOf } from '../auth-plugin.js';
 import type { ZodApp } from './route-types.js';
@@ -30,12 +30,25 @@ const querySchema = z
 export function registerRateLimitRoutes(app: ZodApp, deps: RateLimitRouteDeps): void {
   const { limiter, users, defaults } = deps;
 
+  async function readUsage(subject: RateSubject): Promise<RateLimitSubjectView['usage']> {
+    try {
+      return await limiter.usage(subject);
+    } catch (error) {
+      throw new AppError(
+        'RATE_LIMITER_UNAVAILABLE',
+        "The rate limiter's Redis cannot be reached, so current usage is unknown. Gateway requests meanwhile follow HMAS_RATE_LIMIT_FAILURE_MODE.",
+        { statusCode: 503, headers: { 'retry-after': '1' }, cause: error },
+      );
+    }
+  }
+
   app.get('/api/rate-limits', {
     schema: {
       tags: ['gateway'],
       summary: "Gateway rate limits: the defaults, and the limits and current usage of a user and each of their API keys.",
       querystring: querySchema,
       response: { 200: rateLimitOverviewSchema },
+      description: 'Answers 503 RATE_LIMITER_UNAVAILABLE while the Redis that holds the usage cannot be reached.',
     },
     config: { access: 'viewer' },
     handler: async (request) => {
@@ -50,7 +63,7 @@ export function registerRateLimitRoutes(app: ZodApp, deps: RateLimitRouteDeps): 
       const describe = async (kind: 'key' | 'user', id: string, name: string, key: LimitOverrides | null): Promise<RateLimitSubjectView> => {
         const limits = resolveLimits(key, userOverrides, defaults);
         const subject: RateSubject = { kind, id, rpm: limits.rpm, tpm: limits.tpm };
-        return { kind, id, name, limits, usage: await limiter.usage(subject) };
+        return { kind, id, name, limits, usage: await readUsage(subject) };
       };
       const subjects = await Promise.all([
         describe('user', user.id, user.username, null),
