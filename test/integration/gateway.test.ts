@@ -1,13 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusters, deployments } from '../../src/db/schema/index.js';
-import type { DeploymentStatus } from '../../src/domain/deployment-status.js';
+import { insertServedDeployment, type ServedDeploymentOptions } from '../support/fake-deployment.js';
 import { FAKE_USAGE, refusingUrl, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { testBackends } from '../support/test-database.js';
@@ -86,24 +83,10 @@ describe.each(testBackends())('inference gateway with fake upstreams (%s)', { ti
   let upstream: FakeUpstream;
   let call: ReturnType<typeof gatewayClient>;
   let modelId: string;
-  let clusterId: string;
-  const deploymentIds: string[] = [];
 
-  const addDeployment = async (name: string, options: { endpoints: string[]; status?: DeploymentStatus; runtime?: string; paused?: boolean }) => {
-    const id = randomUUID();
-    deploymentIds.push(id);
-    await t.database.handle.db.insert(deployments).values({
-      id,
-      name,
-      modelId,
-      clusterId,
-      runtime: options.runtime ?? 'vllm',
-      replicas: options.endpoints.length || 1,
-      status: options.status ?? 'running',
-      paused: options.paused ?? false,
-      readyReplicas: options.endpoints.length,
-      endpoints: options.endpoints,
-    });
+  const served: Array<{ remove(): Promise<void> }> = [];
+  const addDeployment = async (name: string, options: { endpoints: string[] } & Omit<ServedDeploymentOptions, 'modelId'>) => {
+    served.push(await insertServedDeployment(t.database.handle, name, options.endpoints, { ...options, modelId }));
   };
   const logs = async (query: string, headers = admin) => {
     const response = await t.app.inject({ method: 'GET', url: `/api/inference-logs?${query}`, headers });
@@ -129,8 +112,6 @@ describe.each(testBackends())('inference gateway with fake upstreams (%s)', { ti
     const model = await t.app.inject({ method: 'POST', url: '/api/models', headers: admin, payload: { localPath: path.join(dir, 'tiny.gguf'), name: 'fake-model' } });
     expect(model.statusCode, model.body).toBe(201);
     modelId = model.json<{ id: string }>().id;
-    const [local] = await t.database.handle.db.select({ id: clusters.id }).from(clusters).where(eq(clusters.name, 'local'));
-    clusterId = local!.id;
 
     await addDeployment('fake', { endpoints: [upstream.url] });
     await addDeployment('fake-tei', { endpoints: [upstream.url], runtime: 'tei' });
@@ -142,7 +123,7 @@ describe.each(testBackends())('inference gateway with fake upstreams (%s)', { ti
   });
   afterAll(async () => {
     // These rows have no workloads: remove them before the test app deletes deployments through the driver.
-    for (const id of deploymentIds) await t?.database.handle.db.delete(deployments).where(eq(deployments.id, id));
+    for (const deployment of served) await deployment.remove();
     await t?.close();
     await upstream?.close();
     await rm(dir, { recursive: true, force: true });

@@ -1,15 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.js';
 import type { RateLimitOverview } from '../../src/domain/rate-limit.js';
 import { createRateLimiter } from '../../src/gateway/rate-limit/index.js';
-import { createLogger } from '../../src/lib/logger.js';
-import { composeServer, type ComposedServer } from '../../src/main/compose.js';
-import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from '../support/test-app.js';
+import type { ComposedServer } from '../../src/main/compose.js';
+import { composeSecondInstance } from '../support/second-instance.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
 import { testBackends } from '../support/test-database.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL;
@@ -144,7 +140,6 @@ describe.each(testBackends())('rate limits (%s)', (backend) => {
   describe.skipIf(!REDIS_URL)(`two server instances sharing one Redis${REDIS_URL ? '' : ' — skipped: TEST_REDIS_URL is not set'}`, () => {
     let a: TestApp;
     let b: ComposedServer;
-    let bDataDir: string;
     let userId: string;
     let userHeaders: { authorization: string };
 
@@ -152,27 +147,14 @@ describe.each(testBackends())('rate limits (%s)', (backend) => {
       const env = { REDIS_URL: REDIS_URL!, HMAS_RATE_LIMIT_RPM: '7' };
       a = await createTestApp(backend, env);
       // A second instance on the same database, as a second server process would be.
-      bDataDir = await mkdtemp(path.join(tmpdir(), 'hmas-test-'));
-      const config = loadConfig({
-        ...env,
-        HMAS_DATA_DIR: bDataDir,
-        HMAS_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
-        HMAS_LOG_LEVEL: 'silent',
-        HMAS_JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
-      });
-      b = await composeServer(config, a.database.handle, createLogger({ level: 'silent', pretty: false }));
+      b = await composeSecondInstance(a, env);
       const user = await a.userWithRole('viewer', 'rl-shared');
       userId = user.id;
       userHeaders = user.headers;
     });
     afterAll(async () => {
-      if (b) {
-        await b.loops.stopAll();
-        await b.app.close();
-        await b.close();
-      }
+      await b?.close();
       await a?.close();
-      if (bDataDir) await rm(bDataDir, { recursive: true, force: true });
       if (userId) {
         const redis = new Redis(REDIS_URL!);
         await redis.del(`hmas:rl:{user:${userId}}:b`, `hmas:rl:{user:${userId}}:w`, `hmas:rl:{user:${userId}}:z`);
