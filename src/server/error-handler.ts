@@ -3,7 +3,9 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
 import type { ApiErrorBody } from '../domain/api-error.js';
+import { defaultErrorType, type GatewayErrorBody } from '../gateway/gateway-error.js';
 import { AppError } from '../lib/errors.js';
+import { isInferenceUrl } from './routes/inference.routes.js';
 
 interface Mapped {
   statusCode: number;
@@ -59,8 +61,12 @@ export function mapError(error: unknown): Mapped {
   return { statusCode: 500, code: 'INTERNAL_ERROR', message: 'Internal server error. Quote the request id when you report it.' };
 }
 
-export function sendError(request: FastifyRequest, reply: FastifyReply, mapped: Mapped): FastifyReply {
-  const body: ApiErrorBody = {
+/** The error body: OpenAI's shape under the gateway's paths (OpenAI clients read it), the control API's envelope elsewhere. */
+function errorBody(request: FastifyRequest, mapped: Mapped): ApiErrorBody | GatewayErrorBody {
+  if (isInferenceUrl(request.url)) {
+    return { error: { message: mapped.message, type: defaultErrorType(mapped.statusCode), code: mapped.code, param: null } };
+  }
+  return {
     error: {
       code: mapped.code,
       message: mapped.message,
@@ -68,6 +74,10 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, mapped: 
       ...(mapped.details !== undefined ? { details: mapped.details } : {}),
     },
   };
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, mapped: Mapped): FastifyReply {
+  const body = errorBody(request, mapped);
   if (mapped.headers) reply.headers(mapped.headers);
   return reply.code(mapped.statusCode).type('application/json; charset=utf-8').send(body);
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { sendError } from './error-handler.js';
+import { isInferenceUrl } from './routes/inference.routes.js';
 
 /** dist/web of this package, from both src/server (tsx) and dist/server (built). */
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
@@ -26,7 +27,7 @@ export async function installWebUi(app: ZodApp, webDir: string | undefined): Pro
 
   app.setNotFoundHandler((request, reply) => {
     const url = request.url.split('?')[0] ?? '/';
-    const isApi = url.startsWith('/api/') || url === '/api' || url === '/metrics' || url.startsWith('/v1/');
+    const isApi = url.startsWith('/api/') || url === '/api' || url === '/metrics' || isInferenceUrl(url);
     if (isApi || (request.method !== 'GET' && request.method !== 'HEAD')) {
       return sendError(request, reply, { statusCode: 404, code: 'ROUTE_NOT_FOUND', message: `No route ${request.method} ${url}.` });
     }

@@ -60,6 +60,10 @@ const CASES: Case[] = [
   { name: 'a model id with an encoded NUL', url: '/v1/models/a%00b', method: 'GET', status: 404, code: 'DEPLOYMENT_NOT_FOUND' },
   { name: 'a deployment path that climbs out', url: '/api/inference/..%2F..%2Fetc/v1/models', method: 'GET', status: 404, code: 'DEPLOYMENT_NOT_FOUND' },
   { name: 'an unknown deployment by path', url: '/api/inference/no-such-deployment/v1/chat/completions', payload: '{}', status: 404, code: 'DEPLOYMENT_NOT_FOUND' },
+  { name: 'GET on a POST-only OpenAI route', url: '/v1/chat/completions', method: 'GET', status: 404, code: 'ROUTE_NOT_FOUND' },
+  { name: 'an OpenAI route H-MAS does not serve', url: '/v1/audio/transcriptions', payload: '{}', status: 404, code: 'ROUTE_NOT_FOUND' },
+  { name: 'the bare /v1', url: '/v1', method: 'GET', status: 404, code: 'ROUTE_NOT_FOUND' },
+  { name: 'DELETE with an empty JSON body on an OpenAI path', url: '/v1/models', method: 'DELETE', payload: '', status: 400, code: 'INVALID_JSON' },
   // By path, bodies go to the runtime as they are: the (fake) runtime's own 400 comes back.
   { name: 'malformed JSON by path (passed through to the runtime)', url: `/api/inference/${DEPLOYMENT}/v1/chat/completions`, payload: '{', status: 400 },
 ];

@@ -78,5 +78,5 @@ export function registerInferenceRoutes(app: ZodApp, deps: { gateway: Gateway; b
 
 /** Whether a URL is served by the gateway routes (their own START/DONE lines replace Fastify's request lines). */
 export function isInferenceUrl(url: string): boolean {
-  return url.startsWith('/v1/') || url.startsWith('/api/inference/');
+  return url.startsWith('/v1/') || url.startsWith('/api/inference/') || url === '/v1' || url.startsWith('/v1?');
 }
