@@ -7,6 +7,8 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Browser, ConsoleMessage, Locator, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { expect } from 'vitest';
+import type { Role } from '../../src/domain/roles.js';
 import { startTestServer } from '../support/test-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -25,6 +27,8 @@ export interface BrowserHarness {
   server: Awaited<ReturnType<typeof startTestServer>>;
   page: Page;
   url(path: string): string;
+  /** A call to the control API as the signed-in user (the browser's session cookie). */
+  api<T = unknown>(method: 'GET' | 'POST' | 'DELETE', apiPath: string, data?: unknown): Promise<{ status: number; body: T }>;
   /** Console lines the current test provokes on purpose (Chrome logging a deliberate 4xx). */
   expectConsole(...patterns: RegExp[]): void;
   /** The unexpected console errors/warnings since the last call; resets the expectations. */
@@ -32,11 +36,20 @@ export interface BrowserHarness {
   screenshot(name: string, options?: { fullPage?: boolean }): Promise<void>;
   /** A link of the sidebar. */
   navLink(name: string): Locator;
+  /** Opens a page from the sidebar and waits for its heading (the link's name). */
+  openPage(name: string): Promise<void>;
   /** A tab under Settings (Profile, Users, Resource profiles, …). */
   settingsTab(name: string): Locator;
   signIn(username: string, password: string): Promise<void>;
   signOut(): Promise<void>;
+  /** Creates a user through the API (as the signed-in admin), then signs out and in as them. */
+  signInAsNewUser(user: { username: string; password: string; role: Role }): Promise<void>;
   close(): Promise<void>;
+}
+
+/** For afterEach: a test fails on any console error or warning it did not announce. */
+export function expectCleanConsole(h: BrowserHarness): void {
+  expect(h.takeProblems(), 'browser console errors/warnings').toEqual([]);
 }
 
 export async function startBrowserHarness(serverOptions: Parameters<typeof startTestServer>[0] = {}): Promise<BrowserHarness> {
@@ -73,10 +86,28 @@ export async function startBrowserHarness(serverOptions: Parameters<typeof start
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
 
   const url = (path: string) => new URL(path, server.url).toString();
+  const navLink = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+  const api: BrowserHarness['api'] = async <T,>(method: 'GET' | 'POST' | 'DELETE', apiPath: string, data?: unknown) => {
+    const response = await page.request.fetch(url(apiPath), { method, ...(data !== undefined ? { data } : {}) });
+    const text = await response.text();
+    return { status: response.status(), body: (text ? JSON.parse(text) : undefined) as T };
+  };
+  const signIn = async (username: string, password: string) => {
+    await page.goto(url('/login'));
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+  };
+  const signOut = async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to H-MAS' }).waitFor();
+  };
   return {
     server,
     page,
     url,
+    api,
     expectConsole: (...patterns) => {
       expected = [...expected, ...patterns];
     },
@@ -89,18 +120,19 @@ export async function startBrowserHarness(serverOptions: Parameters<typeof start
     screenshot: async (name, options = {}) => {
       await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: options.fullPage ?? false });
     },
-    navLink: (name) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }),
-    settingsTab: (name) => page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name, exact: true }),
-    async signIn(username, password) {
-      await page.goto(url('/login'));
-      await page.getByLabel('Username').fill(username);
-      await page.getByLabel('Password').fill(password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    navLink,
+    async openPage(name) {
+      await navLink(name).click();
+      await page.getByRole('heading', { level: 1, name }).waitFor();
     },
-    async signOut() {
-      await page.getByRole('button', { name: 'Log out' }).click();
-      await page.getByRole('heading', { name: 'Sign in to H-MAS' }).waitFor();
+    settingsTab: (name) => page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name, exact: true }),
+    signIn,
+    signOut,
+    async signInAsNewUser({ username, password, role }) {
+      const created = await api('POST', '/api/users', { username, password, role });
+      if (created.status !== 201) throw new Error(`Creating user ${username} answered ${created.status}.`);
+      await signOut();
+      await signIn(username, password);
     },
     async close() {
       await browser?.close();

@@ -10,9 +10,11 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
+import { TINY_MODEL_ANSWER } from '../support/tiny-model.js';
 import type { BrowserHarness } from './browser-harness.js';
-import { browserTestsRun, startBrowserHarness } from './browser-harness.js';
+import { browserTestsRun, expectCleanConsole, startBrowserHarness } from './browser-harness.js';
+import { deleteEveryDeployment, registerTinyModel } from './deployment-steps.js';
+import { cellsByHeader, fact, settled } from './page-helpers.js';
 
 const NAME = 'ui-gateway-chat';
 const KEY_NAME = 'e2e-client';
@@ -33,11 +35,6 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
   let deploymentId: string | undefined;
   let plainKey: string;
 
-  const api = async <T,>(method: 'GET' | 'POST' | 'DELETE', apiPath: string, data?: unknown): Promise<{ status: number; body: T }> => {
-    const response = await page.request.fetch(h.url(apiPath), { method, ...(data !== undefined ? { data } : {}) });
-    const text = await response.text();
-    return { status: response.status(), body: (text ? JSON.parse(text) : undefined) as T };
-  };
   /** A chat completion through the gateway, as any client would make it (no browser). */
   const chat = async (key: string): Promise<{ status: number; body: ChatAnswer }> => {
     const response = await fetch(h.url('/v1/chat/completions'), {
@@ -48,16 +45,6 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
     return { status: response.status, body: (await response.json()) as ChatAnswer };
   };
   const keyRow = () => page.getByRole('row').filter({ has: page.getByRole('cell', { name: KEY_NAME, exact: true }) });
-  /** The text of each cell of a row, by column header. */
-  const cellsByHeader = async (row: Locator): Promise<Record<string, string>> => {
-    const headers = await page.getByRole('columnheader').allTextContents();
-    const cells = await row.getByRole('cell').allTextContents();
-    return Object.fromEntries(headers.map((header, index) => [header, cells[index] ?? '']));
-  };
-  /** The value next to a label in a facts list (<dt>/<dd>). */
-  const fact = (scope: Locator, label: string) => scope.locator('dt', { hasText: new RegExp(`^${label}$`) }).locator('xpath=following-sibling::dd[1]');
-  /** Waits for a drawer's slide-in to finish, so its screenshot shows it in place. */
-  const settled = (drawer: Locator) => drawer.evaluate((element) => Promise.all(element.getAnimations({ subtree: true }).map((animation: { finished: Promise<unknown> }) => animation.finished)));
   /** The log is written in batches and the page polls every 30 s: ask again until the row is there. */
   const waitForLogRow = async (row: Locator) => {
     for (let attempt = 0; attempt < 20; attempt += 1) {
@@ -71,19 +58,16 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'hmas-e2e-gateway-'));
-    const modelFile = path.join(dir, 'tiny.gguf');
-    await writeTinyModel(modelFile);
     // No GPU here; statuses settle within a second and the inference log is written every 100 ms.
     h = await startBrowserHarness({
       env: { HMAS_NVIDIA_SMI: '/nonexistent/hmas-e2e/nvidia-smi', HMAS_RECONCILE_INTERVAL_MS: '1000', HMAS_INFERENCE_LOG_FLUSH_MS: '100' },
     });
     page = h.page;
     await h.signIn('admin', h.server.adminPassword);
-    const model = await api<{ id: string }>('POST', '/api/models', { localPath: modelFile, name: 'tiny-model' });
-    expect(model.status).toBe(201);
-    const deployment = await api<{ id: string }>('POST', '/api/deployments', {
+    const modelId = await registerTinyModel(h, path.join(dir, 'tiny.gguf'));
+    const deployment = await h.api<{ id: string }>('POST', '/api/deployments', {
       name: NAME,
-      modelId: model.body.id,
+      modelId,
       cluster: 'local',
       runtime: 'embedded-llamacpp',
       optimization: { tier2: { threads: 1 } },
@@ -91,7 +75,7 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
     expect(deployment.status).toBe(201);
     deploymentId = deployment.body.id;
     const deadline = Date.now() + SERVING_TIMEOUT_MS;
-    while ((await api<{ status: string }>('GET', `/api/deployments/${deploymentId}`)).body.status !== 'running') {
+    while ((await h.api<{ status: string }>('GET', `/api/deployments/${deploymentId}`)).body.status !== 'running') {
       if (Date.now() > deadline) throw new Error(`${NAME} did not come up`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
@@ -99,23 +83,18 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
     await page.reload();
   });
 
-  afterEach(() => {
-    expect(h.takeProblems(), 'browser console errors/warnings').toEqual([]);
-  });
+  afterEach(() => expectCleanConsole(h));
 
   afterAll(async () => {
     if (h) {
-      await h.signIn('admin', h.server.adminPassword).catch(() => undefined);
-      const left = await api<{ items: Array<{ id: string }> }>('GET', '/api/deployments?limit=500').catch(() => null);
-      for (const deployment of left?.body.items ?? []) await api('DELETE', `/api/deployments/${deployment.id}`).catch(() => undefined);
+      await deleteEveryDeployment(h);
       await h.close();
     }
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('creates an API key in the drawer and shows the plain key once, with a copy button', async () => {
-    await h.navLink('API keys').click();
-    await page.getByRole('heading', { level: 1, name: 'API keys' }).waitFor();
+    await h.openPage('API keys');
     await page.getByText('No API keys yet: create one to call the gateway.').waitFor();
     await page.getByRole('button', { name: 'New API key' }).click();
     const drawer = page.getByRole('dialog', { name: 'New API key' });
@@ -153,8 +132,7 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
     expect(answer.body.choices?.[0]?.message.content).toBe(TINY_MODEL_ANSWER);
     const { prompt_tokens: prompt, completion_tokens: completion } = answer.body.usage!;
 
-    await h.navLink('Inference logs').click();
-    await page.getByRole('heading', { level: 1, name: 'Inference logs' }).waitFor();
+    await h.openPage('Inference logs');
     await logFilters().getByLabel('Deployment').fill(NAME);
     await logFilters().getByLabel('Status code').fill('200');
     await logFilters().getByRole('button', { name: 'Apply filters' }).click();
@@ -175,7 +153,7 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
     expect(await fact(drawer, 'Status').textContent()).toBe('200');
     expect(await fact(drawer, 'Path').textContent()).toBe('/v1/chat/completions');
     expect(await fact(drawer, 'Auth method').textContent()).toBe('API key');
-    const keys = await api<{ items: Array<{ id: string; name: string }> }>('GET', '/api/api-keys');
+    const keys = await h.api<{ items: Array<{ id: string; name: string }> }>('GET', '/api/api-keys');
     expect(await fact(drawer, 'API key ID').textContent()).toBe(keys.body.items.find((key) => key.name === KEY_NAME)?.id);
     expect(await fact(drawer, 'Total').textContent()).toBe(String(prompt + completion));
     await settled(drawer);
@@ -266,9 +244,7 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
   });
 
   it("shows a viewer only their own keys and requests", async () => {
-    expect((await api('POST', '/api/users', { username: VIEWER.username, password: VIEWER.password, role: 'viewer' })).status).toBe(201);
-    await h.signOut();
-    await h.signIn(VIEWER.username, VIEWER.password);
+    await h.signInAsNewUser({ ...VIEWER, role: 'viewer' });
     await h.navLink('API keys').click();
     await page.getByText('No API keys yet: create one to call the gateway.').waitFor();
     expect(await page.getByRole('columnheader', { name: 'Owner' }).count()).toBe(0);
@@ -281,9 +257,9 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
   });
 
   it('deletes the deployment', async () => {
-    expect((await api('DELETE', `/api/deployments/${deploymentId}`)).status).toBeLessThan(300);
+    expect((await h.api('DELETE', `/api/deployments/${deploymentId}`)).status).toBeLessThan(300);
     const deadline = Date.now() + 60_000;
-    while ((await api<{ items: unknown[] }>('GET', '/api/deployments')).body.items.length > 0) {
+    while ((await h.api<{ items: unknown[] }>('GET', '/api/deployments')).body.items.length > 0) {
       if (Date.now() > deadline) throw new Error(`${NAME} was not deleted`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }

@@ -8,11 +8,13 @@ import { isNotServing } from '../support/not-serving.js';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
+import { TINY_MODEL_ANSWER } from '../support/tiny-model.js';
 import type { BrowserHarness } from './browser-harness.js';
-import { browserTestsRun, startBrowserHarness } from './browser-harness.js';
+import { browserTestsRun, expectCleanConsole, startBrowserHarness } from './browser-harness.js';
+import { deleteEveryDeployment, registerTinyModel } from './deployment-steps.js';
+import { fact, settled } from './page-helpers.js';
 
 const NAME = 'ui-tiny-chat';
 const VIEWER = { username: 'ivy.viewer', password: 'viewer-password-456' };
@@ -40,50 +42,30 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
   let goneModelId: string;
   let firstEndpoint: string;
 
-  const api = async <T,>(method: 'GET' | 'POST' | 'DELETE', apiPath: string, data?: unknown): Promise<{ status: number; body: T }> => {
-    const response = await page.request.fetch(h.url(apiPath), { method, ...(data !== undefined ? { data } : {}) });
-    const text = await response.text();
-    return { status: response.status(), body: (text ? JSON.parse(text) : undefined) as T };
-  };
   const statusCard = () => page.getByRole('region', { name: 'Status' });
   const statusIs = (status: string, timeout = SERVING_TIMEOUT_MS) => statusCard().locator(`.status-badge[data-status="${status}"]`).waitFor({ timeout });
-  /** Waits for a drawer's slide-in to finish, so its screenshot shows it in place. */
-  const settled = (drawer: Locator) => drawer.evaluate((element) => Promise.all(element.getAnimations({ subtree: true }).map((animation: { finished: Promise<unknown> }) => animation.finished)));
-  /** The value next to a label in a facts list (<dt>/<dd>). */
-  const fact = (scope: Locator, label: string) => scope.locator('dt', { hasText: new RegExp(`^${label}$`) }).locator('xpath=following-sibling::dd[1]');
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'hmas-e2e-instances-'));
     modelFile = path.join(dir, 'tiny.gguf');
-    await writeTinyModel(modelFile);
     // No nvidia-smi: the local host has no GPU here, as on every CI machine. The reconciler runs
     // every second so statuses settle quickly.
     h = await startBrowserHarness({ env: { HMAS_NVIDIA_SMI: '/nonexistent/hmas-e2e/nvidia-smi', HMAS_RECONCILE_INTERVAL_MS: '1000' } });
     page = h.page;
     await h.signIn('admin', h.server.adminPassword);
-    const model = await api<{ id: string }>('POST', '/api/models', { localPath: modelFile, name: 'tiny-model' });
-    expect(model.status).toBe(201);
-    modelId = model.body.id;
+    modelId = await registerTinyModel(h, modelFile);
     // For the refusals: a profile asking for a GPU the local host does not have, and a model whose file is gone.
-    expect((await api('POST', '/api/resource-profiles', { name: 'one-gpu', gpuCount: 1, cpu: '1', memory: '1Gi' })).status).toBe(201);
+    expect((await h.api('POST', '/api/resource-profiles', { name: 'one-gpu', gpuCount: 1, cpu: '1', memory: '1Gi' })).status).toBe(201);
     goneFile = path.join(dir, 'gone.gguf');
-    await writeTinyModel(goneFile, { seed: 7 });
-    const gone = await api<{ id: string }>('POST', '/api/models', { localPath: goneFile, name: 'gone-model' });
-    expect(gone.status).toBe(201);
-    goneModelId = gone.body.id;
+    goneModelId = await registerTinyModel(h, goneFile, { name: 'gone-model', seed: 7 });
     await rm(goneFile);
   });
 
-  afterEach(() => {
-    expect(h.takeProblems(), 'browser console errors/warnings').toEqual([]);
-  });
+  afterEach(() => expectCleanConsole(h));
 
   afterAll(async () => {
     if (h) {
-      // Whatever a failed test left running: delete it through the API (as admin), so no replica outlives the test.
-      await h.signIn('admin', h.server.adminPassword).catch(() => undefined);
-      const left = await api<{ items: Array<{ id: string }> }>('GET', '/api/deployments?limit=500').catch(() => null);
-      for (const deployment of left?.body.items ?? []) await api('DELETE', `/api/deployments/${deployment.id}`).catch(() => undefined);
+      await deleteEveryDeployment(h);
       await h.close();
     }
     // Last resort: a replica of this test's model file that is still there was started by this test.
@@ -92,8 +74,7 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
   });
 
   it('deploys the test model from the Deploy model drawer and lists it running', async () => {
-    await h.navLink('Instances').click();
-    await page.getByRole('heading', { level: 1, name: 'Instances' }).waitFor();
+    await h.openPage('Instances');
     await page.getByText('No instances yet: deploy a model.').waitFor();
     await page.getByRole('button', { name: 'Deploy model' }).click();
     const drawer = page.getByRole('dialog', { name: 'Deploy model' });
@@ -160,7 +141,7 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
     await drawer.getByText(`A deployment named "${NAME}" already exists.`).waitFor();
     await drawer.getByRole('button', { name: 'Cancel' }).click();
     await drawer.waitFor({ state: 'hidden' });
-    expect((await api<{ total: number }>('GET', '/api/deployments')).body.total).toBe(1);
+    expect((await h.api<{ total: number }>('GET', '/api/deployments')).body.total).toBe(1);
   });
 
   it('shows the status, the endpoint with a curl example, events and logs on the detail page', async () => {
@@ -245,9 +226,7 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
   });
 
   it('shows a viewer the instances read-only', async () => {
-    expect((await api('POST', '/api/users', { username: VIEWER.username, password: VIEWER.password, role: 'viewer' })).status).toBe(201);
-    await h.signOut();
-    await h.signIn(VIEWER.username, VIEWER.password);
+    await h.signInAsNewUser({ ...VIEWER, role: 'viewer' });
     await h.navLink('Instances').click();
     const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: NAME, exact: true }) });
     await row.locator('.status-badge[data-status="running"]').waitFor();
@@ -282,6 +261,6 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
     await page.getByRole('status').filter({ hasText: `Deployment ${NAME} deleted.` }).waitFor({ timeout: 60_000 });
     await page.getByText('No instances yet: deploy a model.').waitFor();
     expect(await processesMentioning(modelFile)).toEqual([]);
-    expect((await api<{ items: unknown[] }>('GET', '/api/deployments')).body.items).toEqual([]);
+    expect((await h.api<{ items: unknown[] }>('GET', '/api/deployments')).body.items).toEqual([]);
   });
 });

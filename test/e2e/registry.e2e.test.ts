@@ -4,7 +4,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeHfHub } from '../fakes/fake-hf-hub.js';
 import { startFakeHfHub } from '../fakes/fake-hf-hub.js';
@@ -12,7 +12,8 @@ import type { FakeKubeApiServer } from '../fakes/fake-kube-apiserver.js';
 import { startFakeKubeApiServer } from '../fakes/fake-kube-apiserver.js';
 import { tinyLlamaGguf, writeGgufFile } from '../support/gguf-writer.js';
 import type { BrowserHarness } from './browser-harness.js';
-import { browserTestsRun, startBrowserHarness } from './browser-harness.js';
+import { browserTestsRun, expectCleanConsole, startBrowserHarness } from './browser-harness.js';
+import { fact } from './page-helpers.js';
 
 const KUBE_TOKEN = 'sa-token-for-the-browser-test-0123456789';
 const VIEWER = { username: 'grace.viewer', password: 'viewer-password-123' };
@@ -27,8 +28,6 @@ describe.skipIf(!browserTestsRun)('registry pages in a browser', () => {
   let kubeconfigFile: string;
 
   const settingsTab = (name: string) => h.settingsTab(name);
-  /** The value next to a label in a facts list (<dt>/<dd>). */
-  const fact = (scope: Locator, label: string) => scope.locator('dt', { hasText: new RegExp(`^${label}$`) }).locator('xpath=following-sibling::dd[1]');
   const badRequest = (apiPath: string) => new RegExp(`status of 400 .*${apiPath.replace(/[/?]/g, '\\$&')}\\)$`);
 
   beforeAll(async () => {
@@ -43,9 +42,7 @@ describe.skipIf(!browserTestsRun)('registry pages in a browser', () => {
     await h.signIn('admin', h.server.adminPassword);
   });
 
-  afterEach(() => {
-    expect(h.takeProblems(), 'browser console errors/warnings').toEqual([]);
-  });
+  afterEach(() => expectCleanConsole(h));
 
   afterAll(async () => {
     await h?.close();
@@ -55,8 +52,7 @@ describe.skipIf(!browserTestsRun)('registry pages in a browser', () => {
   });
 
   it('registers a cluster through the four steps: connection, test, scheduler, labels', async () => {
-    await h.navLink('Clusters').click();
-    await page.getByRole('heading', { level: 1, name: 'Clusters' }).waitFor();
+    await h.openPage('Clusters');
     // The host H-MAS runs on is registered on first start.
     await page.getByRole('row').filter({ hasText: 'This host' }).waitFor();
     await page.getByRole('button', { name: 'Register cluster' }).click();
@@ -179,8 +175,7 @@ describe.skipIf(!browserTestsRun)('registry pages in a browser', () => {
   });
 
   it('imports a model from the Hugging Face Hub after previewing the fields it fills', async () => {
-    await h.navLink('Models').click();
-    await page.getByRole('heading', { level: 1, name: 'Models' }).waitFor();
+    await h.openPage('Models');
     await page.getByText('No models yet.').waitFor();
     await page.getByRole('button', { name: 'Import from Hugging Face' }).click();
     const drawer = page.getByRole('dialog', { name: 'Import from Hugging Face' });
@@ -373,10 +368,7 @@ describe.skipIf(!browserTestsRun)('registry pages in a browser', () => {
   });
 
   it('shows a viewer clusters, models and policies without any way to change them', async () => {
-    const created = await page.request.post(h.url('/api/users'), { data: { username: VIEWER.username, password: VIEWER.password, role: 'viewer' } });
-    expect(created.status()).toBe(201);
-    await h.signOut();
-    await h.signIn(VIEWER.username, VIEWER.password);
+    await h.signInAsNewUser({ ...VIEWER, role: 'viewer' });
 
     await h.navLink('Clusters').click();
     await page.getByRole('row').filter({ hasText: 'gpu-east' }).waitFor();

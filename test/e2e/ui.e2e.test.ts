@@ -3,7 +3,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserHarness } from './browser-harness.js';
-import { browserTestsRun, SCREENSHOTS, startBrowserHarness } from './browser-harness.js';
+import { browserTestsRun, expectCleanConsole, SCREENSHOTS, startBrowserHarness } from './browser-harness.js';
 
 const VIEWER = { username: 'ada.viewer', displayName: 'Ada Lovelace', password: 'viewer-password-123' };
 
@@ -19,9 +19,7 @@ describe.skipIf(!browserTestsRun)('web UI in a browser', () => {
     server = h.server;
   });
 
-  afterEach(() => {
-    expect(h.takeProblems(), 'browser console errors/warnings').toEqual([]);
-  });
+  afterEach(() => expectCleanConsole(h));
 
   afterAll(async () => {
     await h?.close();
@@ -64,8 +62,7 @@ describe.skipIf(!browserTestsRun)('web UI in a browser', () => {
   });
 
   it('shows who is signed in and every section in the sidebar', async () => {
-    await h.navLink('Dashboard').click();
-    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    await h.openPage('Dashboard');
     expect(await page.getByTestId('current-user').textContent()).toBeTruthy();
     expect(await page.getByTestId('current-role').textContent()).toBe('admin');
     await page.getByRole('img', { name: 'Instances by status: none yet' }).waitFor();

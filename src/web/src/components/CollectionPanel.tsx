@@ -1,16 +1,15 @@
 import type { UseMutationResult, UseQueryResult } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
-import { useEffect, useId, useState } from 'react';
+import { useState } from 'react';
 import type { Page } from '../api/types';
 import { useCanOperate } from '../auth/current-user';
+import { useNotice } from '../lib/use-notice';
 import type { Column } from './DataTable';
-import { DataTable } from './DataTable';
 import { DeleteConfirm } from './DeleteConfirm';
 import { Drawer } from './Drawer';
-import { ErrorBanner, Notice } from './ErrorBanner';
-import { Icon } from './Icon';
-import { Pagination } from './Pagination';
-import { PanelHeader } from './PanelHeader';
+import { AddButton, RowButton } from './ListButtons';
+import type { PageWindow } from './ListPanel';
+import { ListPanel } from './ListPanel';
 
 /** What the create/edit form in the panel's drawer gets. */
 export interface CollectionFormProps<T> {
@@ -30,8 +29,8 @@ export interface CollectionPanelProps<T extends { id: string; name: string }> {
   /** "resource profile": buttons read "New resource profile", "Edit <name>", "Delete <name>". */
   noun: string;
   list: UseQueryResult<Page<T>>;
-  page: { limit: number; offset: number };
-  onPageChange: (page: { limit: number; offset: number }) => void;
+  page: PageWindow;
+  onPageChange: (page: PageWindow) => void;
   columns: ReadonlyArray<Column<T>>;
   /** Filters above the table. */
   toolbar?: ReactNode;
@@ -53,78 +52,41 @@ type DrawerState<T> = { editing: T | null; template: T | null } | null;
  */
 export function CollectionPanel<T extends { id: string; name: string }>(props: CollectionPanelProps<T>) {
   const { title, description, noun, list, page, onPageChange, columns, toolbar, readOnly, remove, deleteConsequence, drawerDescription, form } = props;
-  const titleId = useId();
   const canManage = useCanOperate();
   const [drawerState, setDrawerState] = useState<DrawerState<T>>(null);
   const [deleting, setDeleting] = useState<T | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-
-  // Deleting the last row of the last page leaves an empty page: step back one.
-  const pageIsEmpty = list.data !== undefined && list.data.items.length === 0 && page.offset > 0;
-  useEffect(() => {
-    if (pageIsEmpty) onPageChange({ ...page, offset: Math.max(0, page.offset - page.limit) });
-  }, [pageIsEmpty, page, onPageChange]);
+  const notice = useNotice();
 
   const actions = (row: T) => {
-    const button = (label: string, onClick: () => void, danger = false) => (
-      <button type="button" className={danger ? 'btn btn-ghost btn-small btn-danger-text' : 'btn btn-ghost btn-small'} aria-label={`${label} ${row.name}`} onClick={onClick}>
-        {label}
-      </button>
-    );
-    if (readOnly?.(row)) return button('Copy', () => setDrawerState({ editing: null, template: row }));
+    if (readOnly?.(row)) return <RowButton action="Copy" row={row.name} onClick={() => setDrawerState({ editing: null, template: row })} />;
     return (
       <>
-        {button('Edit', () => setDrawerState({ editing: row, template: null }))}
-        {button('Delete', () => setDeleting(row), true)}
+        <RowButton action="Edit" row={row.name} onClick={() => setDrawerState({ editing: row, template: null })} />
+        <RowButton action="Delete" row={row.name} danger onClick={() => setDeleting(row)} />
       </>
     );
   };
 
   return (
-    <section className="panel panel-flush" aria-labelledby={titleId}>
-      <PanelHeader
-        titleId={titleId}
+    <>
+      <ListPanel
         title={title}
-        description={canManage ? description : `${description} Only operators and admins can change them.`}
-        actions={
-          canManage && (
-            <button type="button" className="btn btn-primary" onClick={() => setDrawerState({ editing: null, template: null })}>
-              <Icon name="plus" />
-              New {noun}
-            </button>
-          )
-        }
-      />
-      {toolbar}
-      {notice && (
-        <div className="panel-section">
-          <Notice onDismiss={() => setNotice(null)}>{notice}</Notice>
-        </div>
-      )}
-      {list.isError && (
-        <div className="panel-section">
-          <ErrorBanner error={list.error} title={`Could not load the ${plural(noun)}.`} />
-        </div>
-      )}
-      <DataTable
-        caption={title}
+        header={{
+          description: canManage ? description : `${description} Only operators and admins can change them.`,
+          actions: canManage && <AddButton onClick={() => setDrawerState({ editing: null, template: null })}>New {noun}</AddButton>,
+        }}
+        list={list}
+        errorTitle={`Could not load the ${plural(noun)}.`}
+        notice={notice}
+        toolbar={toolbar}
         columns={columns}
-        rows={list.data?.items}
         rowKey={(row) => row.id}
-        loading={list.isPending}
         empty={`No ${plural(noun)} yet.`}
         actions={canManage ? actions : undefined}
+        page={page}
+        onPageChange={onPageChange}
+        pagesLabel={`${title} pages`}
       />
-      {list.data && (
-        <Pagination
-          label={`${title} pages`}
-          total={list.data.total}
-          limit={page.limit}
-          offset={page.offset}
-          onChange={onPageChange}
-          disabled={list.isFetching && list.isPlaceholderData}
-        />
-      )}
       {canManage && (
         <>
           <Drawer
@@ -140,7 +102,7 @@ export function CollectionPanel<T extends { id: string; name: string }>(props: C
                 initialName: drawerState.editing?.name ?? (drawerState.template ? `${drawerState.template.name}-copy` : ''),
                 onClose: () => setDrawerState(null),
                 onSaved: (saved) => {
-                  setNotice(`${capitalize(noun)} ${saved.name} ${drawerState.editing ? 'saved' : 'created'}.`);
+                  notice.show(`${capitalize(noun)} ${saved.name} ${drawerState.editing ? 'saved' : 'created'}.`);
                   setDrawerState(null);
                 },
               })}
@@ -153,14 +115,14 @@ export function CollectionPanel<T extends { id: string; name: string }>(props: C
             remove={remove}
             onClose={(deletedName) => {
               setDeleting(null);
-              if (deletedName) setNotice(`${capitalize(noun)} ${deletedName} deleted.`);
+              if (deletedName) notice.show(`${capitalize(noun)} ${deletedName} deleted.`);
             }}
           >
             {deleteConsequence}
           </DeleteConfirm>
         </>
       )}
-    </section>
+    </>
   );
 }
 

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
-import { useEffect, useId, useRef } from 'react';
+import { useId } from 'react';
+import { ModalDialog } from './ModalDialog';
 
 export interface ConfirmDialogProps {
   open: boolean;
@@ -25,59 +26,43 @@ export function ConfirmDialog({
   onConfirm,
   onCancel,
 }: ConfirmDialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const cancelRef = useRef<HTMLButtonElement>(null);
   const titleId = useId();
   const bodyId = useId();
 
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      dialog.showModal();
-      // The safe choice gets focus, so Enter does not delete by accident.
-      cancelRef.current?.focus();
-    } else if (!open && dialog.open) {
-      dialog.close();
-    }
-  }, [open]);
-
   return (
-    <dialog
-      ref={ref}
+    <ModalDialog
+      open={open}
       className="confirm-dialog"
       role="alertdialog"
       aria-labelledby={titleId}
       aria-describedby={bodyId}
-      onCancel={(event) => {
-        event.preventDefault();
+      onEscape={() => {
         if (!pending) onCancel();
       }}
     >
-      {open && (
-        <div className="confirm-panel">
-          <h2 id={titleId} className="confirm-title">
-            {title}
-          </h2>
-          <div id={bodyId} className="confirm-body">
-            {children}
-          </div>
-          {error}
-          <div className="confirm-actions">
-            <button ref={cancelRef} type="button" className="btn btn-secondary" onClick={onCancel} disabled={pending}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className={tone === 'danger' ? 'btn btn-danger' : 'btn btn-primary'}
-              onClick={onConfirm}
-              disabled={pending}
-            >
-              {pending ? 'Working…' : confirmLabel}
-            </button>
-          </div>
+      <div className="confirm-panel">
+        <h2 id={titleId} className="confirm-title">
+          {title}
+        </h2>
+        <div id={bodyId} className="confirm-body">
+          {children}
         </div>
-      )}
-    </dialog>
+        {error}
+        <div className="confirm-actions">
+          {/* The safe choice gets focus, so Enter does not delete by accident. */}
+          <button type="button" className="btn btn-secondary" onClick={onCancel} disabled={pending} data-autofocus>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className={tone === 'danger' ? 'btn btn-danger' : 'btn btn-primary'}
+            onClick={onConfirm}
+            disabled={pending}
+          >
+            {pending ? 'Working…' : confirmLabel}
+          </button>
+        </div>
+      </div>
+    </ModalDialog>
   );
 }

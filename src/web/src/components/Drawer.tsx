@@ -1,7 +1,8 @@
 import type { ReactNode } from 'react';
-import { useEffect, useId, useRef } from 'react';
+import { useId } from 'react';
 import { ErrorBanner } from './ErrorBanner';
 import { Icon } from './Icon';
+import { ModalDialog } from './ModalDialog';
 
 export interface DrawerProps {
   open: boolean;
@@ -12,65 +13,48 @@ export interface DrawerProps {
   children: ReactNode;
 }
 
+/** What takes focus when a drawer opens: the field marked for it, else the first field. */
+const DRAWER_FOCUS: readonly string[] = ['[data-autofocus]', '.drawer-body input:not([type=hidden]), .drawer-body select, .drawer-body textarea'];
+
 /**
- * The side panel every create/edit form uses. A native modal <dialog>: it traps focus, makes
- * the page behind it inert and gives focus back to the opener when it closes. Content only
- * mounts while open, so forms start fresh each time.
+ * The side panel every create/edit form uses: a modal (see ModalDialog) whose content mounts
+ * only while open, so forms start fresh each time.
  *
  * A form inside renders its fields in a <form id> and a <DrawerActions formId> after it; the
  * action row sticks to the bottom of the panel while the fields scroll.
  */
 export function Drawer({ open, title, description, onClose, children }: DrawerProps) {
-  const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const descriptionId = useId();
 
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      dialog.showModal();
-      const first =
-        dialog.querySelector<HTMLElement>('[data-autofocus]') ??
-        dialog.querySelector<HTMLElement>('.drawer-body input:not([type=hidden]), .drawer-body select, .drawer-body textarea');
-      first?.focus();
-    } else if (!open && dialog.open) {
-      dialog.close();
-    }
-  }, [open]);
-
   return (
-    <dialog
-      ref={ref}
+    <ModalDialog
+      open={open}
       className="drawer"
       aria-labelledby={titleId}
       aria-describedby={description ? descriptionId : undefined}
-      onCancel={(event) => {
-        event.preventDefault();
-        onClose();
-      }}
+      onEscape={onClose}
+      focusFirst={DRAWER_FOCUS}
     >
-      {open && (
-        <div className="drawer-panel">
-          <header className="drawer-header">
-            <div>
-              <h2 id={titleId} className="drawer-title">
-                {title}
-              </h2>
-              {description && (
-                <p id={descriptionId} className="drawer-description">
-                  {description}
-                </p>
-              )}
-            </div>
-            <button type="button" className="btn btn-icon btn-ghost" aria-label="Close" onClick={onClose}>
-              <Icon name="close" />
-            </button>
-          </header>
-          <div className="drawer-body">{children}</div>
-        </div>
-      )}
-    </dialog>
+      <div className="drawer-panel">
+        <header className="drawer-header">
+          <div>
+            <h2 id={titleId} className="drawer-title">
+              {title}
+            </h2>
+            {description && (
+              <p id={descriptionId} className="drawer-description">
+                {description}
+              </p>
+            )}
+          </div>
+          <button type="button" className="btn btn-icon btn-ghost" aria-label="Close" onClick={onClose}>
+            <Icon name="close" />
+          </button>
+        </header>
+        <div className="drawer-body">{children}</div>
+      </div>
+    </ModalDialog>
   );
 }
 

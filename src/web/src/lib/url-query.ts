@@ -1,3 +1,5 @@
+import { useMemo } from 'react';
+import { useSearchParams } from 'react-router';
 import { toPageSize } from '../components/Pagination';
 
 /** A list's filters (text values, absent when unset) and its page. */
@@ -27,4 +29,23 @@ export function paramsFromPagedQuery<K extends string>(query: PagedQuery<K>, key
   if (query.limit !== 25) params.set('limit', String(query.limit));
   if (query.offset > 0) params.set('offset', String(query.offset));
   return params;
+}
+
+/**
+ * A list's query kept in the URL (see pagedQueryFromParams). `version` changes with the URL: the
+ * key of a filter form that starts from the query, so going back and forth in history refills it.
+ */
+export function useUrlPagedQuery<K extends string>(keys: readonly K[]) {
+  const [searchParams, setSearchParams] = useSearchParams();
+  const query = useMemo(() => pagedQueryFromParams(searchParams, keys), [searchParams, keys]);
+  const setQuery = (next: PagedQuery<K>) => setSearchParams(paramsFromPagedQuery(next, keys));
+  return {
+    query,
+    version: searchParams.toString(),
+    /** Whether any filter is set (an empty list then says "No … match these filters."). */
+    filtered: keys.some((key) => query[key]),
+    /** New filters, from the first page. */
+    applyFilters: (filters: Partial<Record<K, string>>) => setQuery({ ...filters, limit: query.limit, offset: 0 } as PagedQuery<K>),
+    setPage: ({ limit, offset }: { limit: number; offset: number }) => setQuery({ ...query, limit, offset }),
+  };
 }

@@ -1,17 +1,17 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import type { SavedApiKey } from '../../api/gateway-hooks';
 import { useApiKeys, useRateLimits, useRevokeApiKey } from '../../api/gateway-hooks';
 import type { ApiKey, CreatedApiKey } from '../../api/types';
 import { useCurrentUser } from '../../auth/current-user';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { DataTable } from '../../components/DataTable';
 import { Drawer } from '../../components/Drawer';
-import { ErrorBanner, Notice } from '../../components/ErrorBanner';
-import { Icon } from '../../components/Icon';
+import { ErrorBanner } from '../../components/ErrorBanner';
+import { AddButton, RowButton } from '../../components/ListButtons';
+import { ListPanel } from '../../components/ListPanel';
 import { PageHeader } from '../../components/PageHeader';
-import { Pagination } from '../../components/Pagination';
 import { useDocumentTitle } from '../../lib/use-document-title';
+import { useNotice } from '../../lib/use-notice';
 import type { InheritedLimits } from './api-key-format';
 import { inheritedLimits } from './api-key-format';
 import { apiKeyColumns } from './api-key-columns';
@@ -33,7 +33,7 @@ export function ApiKeysPage() {
   const [drawer, setDrawer] = useState<DrawerState>(null);
   const [created, setCreated] = useState<Pick<CreatedApiKey, 'name' | 'key'> | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const notice = useNotice();
   const revoke = useRevokeApiKey();
 
   // What a key without limits of its own inherits, per owner on this page (and for new keys, mine).
@@ -42,17 +42,11 @@ export function ApiKeysPage() {
   const inheritedOf = (userId: string): InheritedLimits | undefined => inheritedLimits(overviews[owners.indexOf(userId)]?.data);
   const columns = apiKeyColumns({ showOwner: isAdmin, inheritedOf: (key) => inheritedOf(key.userId) });
 
-  // Revoking cannot empty a page (revoked keys stay listed), but a smaller total after paging can.
-  const pageIsEmpty = keys.data !== undefined && keys.data.items.length === 0 && page.offset > 0;
-  useEffect(() => {
-    if (pageIsEmpty) setPage((current) => ({ ...current, offset: Math.max(0, current.offset - current.limit) }));
-  }, [pageIsEmpty]);
-
   const onSaved = (saved: SavedApiKey) => {
     const wasEditing = drawer?.editing;
     setDrawer(null);
     if (saved.key) setCreated({ name: saved.name, key: saved.key });
-    setNotice(wasEditing ? `API key ${saved.name} saved.` : `API key ${saved.name} created.`);
+    notice.show(wasEditing ? `API key ${saved.name} saved.` : `API key ${saved.name} created.`);
   };
   const closeRevoke = () => {
     setRevoking(null);
@@ -62,12 +56,8 @@ export function ApiKeysPage() {
   const actions = (key: ApiKey) =>
     key.status === 'revoked' ? null : (
       <>
-        <button type="button" className="btn btn-ghost btn-small" aria-label={`Edit ${key.name}`} onClick={() => setDrawer({ editing: key })}>
-          Edit
-        </button>
-        <button type="button" className="btn btn-ghost btn-small btn-danger-text" aria-label={`Revoke ${key.name}`} onClick={() => setRevoking(key)}>
-          Revoke
-        </button>
+        <RowButton action="Edit" row={key.name} onClick={() => setDrawer({ editing: key })} />
+        <RowButton action="Revoke" row={key.name} danger onClick={() => setRevoking(key)} />
       </>
     );
 
@@ -82,40 +72,21 @@ export function ApiKeysPage() {
             <Link to="/inference-logs">inference logs</Link>.
           </>
         }
-        actions={
-          <button type="button" className="btn btn-primary" onClick={() => setDrawer({ editing: null })}>
-            <Icon name="plus" />
-            New API key
-          </button>
-        }
+        actions={<AddButton onClick={() => setDrawer({ editing: null })}>New API key</AddButton>}
       />
-      <section className="panel panel-flush" aria-label="API keys">
-        {(notice || keys.isError) && (
-          <div className="panel-section panel-section-top">
-            {notice && <Notice onDismiss={() => setNotice(null)}>{notice}</Notice>}
-            <ErrorBanner error={keys.error} title="Could not load the API keys." />
-          </div>
-        )}
-        <DataTable
-          caption="API keys"
-          columns={columns}
-          rows={keys.data?.items}
-          rowKey={(key) => key.id}
-          loading={keys.isPending}
-          empty="No API keys yet: create one to call the gateway."
-          actions={actions}
-        />
-        {keys.data && (
-          <Pagination
-            label="API key pages"
-            total={keys.data.total}
-            limit={page.limit}
-            offset={page.offset}
-            onChange={setPage}
-            disabled={keys.isFetching && keys.isPlaceholderData}
-          />
-        )}
-      </section>
+      <ListPanel
+        title="API keys"
+        list={keys}
+        errorTitle="Could not load the API keys."
+        notice={notice}
+        columns={columns}
+        rowKey={(key) => key.id}
+        empty="No API keys yet: create one to call the gateway."
+        actions={actions}
+        page={page}
+        onPageChange={setPage}
+        pagesLabel="API key pages"
+      />
 
       <Drawer
         open={drawer !== null}
@@ -139,7 +110,7 @@ export function ApiKeysPage() {
           revoke.mutate(revoking.id, {
             onSuccess: () => {
               closeRevoke();
-              setNotice(`API key ${name} revoked.`);
+              notice.show(`API key ${name} revoked.`);
             },
           });
         }}

@@ -1,35 +1,23 @@
-import { useEffect, useId, useRef } from 'react';
+import { useId } from 'react';
 import type { CreatedApiKey } from '../../api/types';
 import { CopyButton } from '../../components/CopyButton';
+import { ModalDialog } from '../../components/ModalDialog';
 
 /**
  * The plain key of a key just created, shown this once: the server keeps only its hash, and the
  * page forgets it when the dialog closes. A modal, so it cannot be missed behind the list.
  */
 export function CreatedKeyDialog({ created, onClose }: { created: Pick<CreatedApiKey, 'name' | 'key'> | null; onClose: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
 
-  useEffect(() => {
-    const dialog = ref.current;
-    if (created && dialog && !dialog.open) {
-      dialog.showModal();
-      dialog.querySelector('input')?.select();
-    } else if (!created && dialog?.open) {
-      dialog.close();
-    }
-  }, [created]);
-
   return (
-    <dialog
-      ref={ref}
+    <ModalDialog
+      open={created !== null}
       className="confirm-dialog key-dialog"
       aria-labelledby={`${id}-title`}
       aria-describedby={`${id}-warning`}
-      onCancel={(event) => {
-        event.preventDefault();
-        onClose();
-      }}
+      onEscape={onClose}
+      onOpened={(dialog) => dialog.querySelector('input')?.select()}
     >
       {created && (
         <div className="confirm-panel">
@@ -58,6 +46,6 @@ export function CreatedKeyDialog({ created, onClose }: { created: Pick<CreatedAp
           </div>
         </div>
       )}
-    </dialog>
+    </ModalDialog>
   );
 }

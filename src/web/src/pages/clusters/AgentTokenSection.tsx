@@ -3,6 +3,7 @@ import { useRotateAgentToken } from '../../api/cluster-hooks';
 import type { Cluster } from '../../api/types';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner } from '../../components/ErrorBanner';
+import { TitledPanel } from '../../components/TitledPanel';
 import { AgentTokenPanel } from './AgentTokenPanel';
 
 /** An agent cluster's token: never shown again after registering, but it can be replaced. */
@@ -10,10 +11,7 @@ export function AgentTokenSection({ cluster }: { cluster: Cluster }) {
   const rotate = useRotateAgentToken();
   const [confirming, setConfirming] = useState(false);
   return (
-    <section className="panel" aria-labelledby="cluster-agent-token">
-      <h2 id="cluster-agent-token" className="panel-title">
-        Agent token
-      </h2>
+    <TitledPanel title="Agent token">
       {rotate.data ? (
         <AgentTokenPanel clusterName={cluster.name} token={rotate.data.agentToken} />
       ) : (
@@ -37,6 +35,6 @@ export function AgentTokenSection({ cluster }: { cluster: Cluster }) {
       >
         <p>The current token stops working at once; the agent is disconnected until it uses the new one.</p>
       </ConfirmDialog>
-    </section>
+    </TitledPanel>
   );
 }

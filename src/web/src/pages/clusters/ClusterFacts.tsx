@@ -2,6 +2,7 @@ import type { Cluster } from '../../api/types';
 import { Badge } from '../../components/Badge';
 import { Facts } from '../../components/Facts';
 import { LabelChips } from '../../components/LabelChips';
+import { TitledPanel } from '../../components/TitledPanel';
 import { formatDateTime } from '../../lib/format';
 import { connectionKindLabel, TYPE_NAMES } from './cluster-format';
 import { ReadinessBadge } from './ReadinessBadge';
@@ -11,10 +12,7 @@ export function ClusterFacts({ cluster }: { cluster: Cluster }) {
   const { connection, readiness } = cluster;
   return (
     <div className="panel-grid">
-      <section className="panel" aria-labelledby="cluster-summary">
-        <h2 id="cluster-summary" className="panel-title">
-          Summary
-        </h2>
+      <TitledPanel title="Summary">
         <Facts
           facts={[
             ['Name', <span className="mono">{cluster.name}</span>],
@@ -25,11 +23,8 @@ export function ClusterFacts({ cluster }: { cluster: Cluster }) {
             ['Registered', formatDateTime(cluster.createdAt)],
           ]}
         />
-      </section>
-      <section className="panel" aria-labelledby="cluster-connection">
-        <h2 id="cluster-connection" className="panel-title">
-          Connection
-        </h2>
+      </TitledPanel>
+      <TitledPanel title="Connection">
         <Facts
           facts={[
             ['Kind', connectionKindLabel(connection.kind)],
@@ -44,11 +39,8 @@ export function ClusterFacts({ cluster }: { cluster: Cluster }) {
             ['Credentials', connection.hasCredentials ? 'stored, encrypted' : 'none'],
           ]}
         />
-      </section>
-      <section className="panel" aria-labelledby="cluster-readiness">
-        <h2 id="cluster-readiness" className="panel-title">
-          Readiness
-        </h2>
+      </TitledPanel>
+      <TitledPanel title="Readiness">
         <Facts
           facts={[
             ['State', <ReadinessBadge readiness={readiness} />],
@@ -56,7 +48,7 @@ export function ClusterFacts({ cluster }: { cluster: Cluster }) {
           ]}
         />
         <p className="readiness-message">{readiness.message}</p>
-      </section>
+      </TitledPanel>
     </div>
   );
 }

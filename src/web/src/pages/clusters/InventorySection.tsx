@@ -1,5 +1,6 @@
 import type { Cluster } from '../../api/types';
 import { Facts } from '../../components/Facts';
+import { PanelHeader } from '../../components/PanelHeader';
 import { formatBytes, formatDateTime } from '../../lib/format';
 import { InventoryTable } from './InventoryTable';
 
@@ -8,14 +9,11 @@ export function InventorySection({ cluster }: { cluster: Cluster }) {
   const inventory = cluster.inventory;
   return (
     <section className="panel panel-flush" aria-labelledby="cluster-inventory">
-      <div className="panel-header">
-        <div>
-          <h2 id="cluster-inventory" className="panel-title">
-            Inventory
-          </h2>
-          <p className="muted">{inventory ? `Collected ${formatDateTime(inventory.collectedAt)}.` : 'Not collected yet: it comes with the first successful test.'}</p>
-        </div>
-      </div>
+      <PanelHeader
+        titleId="cluster-inventory"
+        title="Inventory"
+        description={inventory ? `Collected ${formatDateTime(inventory.collectedAt)}.` : 'Not collected yet: it comes with the first successful test.'}
+      />
       {inventory && (
         <>
           <div className="panel-section">

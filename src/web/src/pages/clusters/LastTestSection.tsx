@@ -1,5 +1,6 @@
 import type { Cluster } from '../../api/types';
 import { Badge } from '../../components/Badge';
+import { TitledPanel } from '../../components/TitledPanel';
 import { formatDateTime } from '../../lib/format';
 import { ConnectionChecks } from './ConnectionChecks';
 
@@ -7,10 +8,7 @@ import { ConnectionChecks } from './ConnectionChecks';
 export function LastTestSection({ cluster }: { cluster: Cluster }) {
   const test = cluster.lastTest;
   return (
-    <section className="panel" aria-labelledby="cluster-last-test">
-      <h2 id="cluster-last-test" className="panel-title">
-        Last test
-      </h2>
+    <TitledPanel title="Last test">
       {test ? (
         <div className="stack-tight">
           <p>
@@ -22,6 +20,6 @@ export function LastTestSection({ cluster }: { cluster: Cluster }) {
       ) : (
         <p className="muted">Not tested since it was registered or its connection changed.</p>
       )}
-    </section>
+    </TitledPanel>
   );
 }

@@ -5,6 +5,7 @@ import { useDeployments } from '../../api/deployment-hooks';
 import type { Cluster, Deployment } from '../../api/types';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { PageHeader } from '../../components/PageHeader';
+import { TitledPanel } from '../../components/TitledPanel';
 import { useDocumentTitle } from '../../lib/use-document-title';
 import { DEPLOYMENT_STATUSES } from '../instances/instance-format';
 import { StatusBadge } from '../instances/StatusBadge';
@@ -73,15 +74,12 @@ export function DashboardPage() {
           <StatCard label="GPUs allocated" value={pending(`${gpus.allocated}/${gpus.allocatable}`)} hint="allocated of allocatable, all clusters" />
           <StatCard label="Clusters ready" value={pending(`${readyClusters}/${clusters.data?.total ?? 0}`)} link="/clusters" />
         </section>
-        <section className="panel" aria-labelledby="status-pie-title">
-          <h2 id="status-pie-title" className="panel-title">
-            Instances by status
-          </h2>
+        <TitledPanel title="Instances by status">
           {deployments.isPending ? <p className="muted">Loading…</p> : <StatusPie counts={counts} />}
           {deployments.data && deployments.data.total > items.length && (
             <p className="muted">Counted over the first {items.length} of {deployments.data.total} instances.</p>
           )}
-        </section>
+        </TitledPanel>
       </div>
     </>
   );

@@ -1,22 +1,16 @@
 import { useMemo, useState } from 'react';
-import { useSearchParams } from 'react-router';
 import { useDeployments } from '../../api/deployment-hooks';
 import { useInferenceLogs } from '../../api/gateway-hooks';
 import type { InferenceLogEntry } from '../../api/types';
 import { useCanOperate } from '../../auth/current-user';
-import { DataTable } from '../../components/DataTable';
-import { ErrorBanner } from '../../components/ErrorBanner';
+import { ListPanel } from '../../components/ListPanel';
 import { PageHeader } from '../../components/PageHeader';
-import { Pagination } from '../../components/Pagination';
-import type { PagedQuery } from '../../lib/url-query';
-import { pagedQueryFromParams, paramsFromPagedQuery } from '../../lib/url-query';
+import { useUrlPagedQuery } from '../../lib/url-query';
 import { useDocumentTitle } from '../../lib/use-document-title';
 import { inferenceLogColumns } from './inference-log-columns';
 import { LOG_FILTER_KEYS } from './inference-log-format';
 import { InferenceLogDrawer } from './InferenceLogDrawer';
 import { InferenceLogFilters } from './InferenceLogFilters';
-
-type LogQuery = PagedQuery<(typeof LOG_FILTER_KEYS)[number]>;
 
 /**
  * Requests the OpenAI-compatible gateway answered, newest first, refreshed every 30 s. Filters
@@ -25,14 +19,11 @@ type LogQuery = PagedQuery<(typeof LOG_FILTER_KEYS)[number]>;
 export function InferenceLogsPage() {
   useDocumentTitle('Inference logs');
   const seesAll = useCanOperate();
-  const [searchParams, setSearchParams] = useSearchParams();
-  const query = useMemo(() => pagedQueryFromParams(searchParams, LOG_FILTER_KEYS), [searchParams]);
+  const { query, version, filtered, applyFilters, setPage } = useUrlPagedQuery(LOG_FILTER_KEYS);
   const logs = useInferenceLogs(query);
   const deployments = useDeployments({ limit: 500, offset: 0 });
   const [open, setOpen] = useState<InferenceLogEntry | null>(null);
   const columns = useMemo(() => inferenceLogColumns(setOpen), []);
-  const filtered = LOG_FILTER_KEYS.some((key) => query[key]);
-  const setQuery = (next: LogQuery) => setSearchParams(paramsFromPagedQuery(next, LOG_FILTER_KEYS));
 
   return (
     <>
@@ -47,42 +38,31 @@ export function InferenceLogsPage() {
           </button>
         }
       />
-      <section className="panel panel-flush" aria-label="Inference logs">
-        <div className="panel-section-top">
-          <InferenceLogFilters
-            key={searchParams.toString()}
-            query={query}
-            deployments={deployments.data?.items.map((deployment) => deployment.name) ?? []}
-            showUser={seesAll}
-            onApply={(filters) => setQuery({ ...filters, limit: query.limit, offset: 0 })}
-          />
-        </div>
-        {logs.isError && (
-          <div className="panel-section">
-            <ErrorBanner error={logs.error} title="Could not load the inference logs." />
+      <ListPanel
+        title="Inference logs"
+        caption="Inference log entries"
+        list={logs}
+        errorTitle="Could not load the inference logs."
+        toolbar={
+          <div className="panel-section-top">
+            <InferenceLogFilters
+              key={version}
+              query={query}
+              deployments={deployments.data?.items.map((deployment) => deployment.name) ?? []}
+              showUser={seesAll}
+              onApply={applyFilters}
+            />
           </div>
-        )}
-        <DataTable
-          caption="Inference log entries"
-          columns={columns}
-          rows={logs.data?.items}
-          rowKey={(entry) => entry.id}
-          loading={logs.isPending}
-          empty={filtered ? 'No requests match these filters.' : 'No requests yet: call the gateway with an API key.'}
-          dense
-          onRowClick={setOpen}
-        />
-        {logs.data && (
-          <Pagination
-            label="Inference log pages"
-            total={logs.data.total}
-            limit={query.limit}
-            offset={query.offset}
-            onChange={({ limit, offset }) => setQuery({ ...query, limit, offset })}
-            disabled={logs.isFetching && logs.isPlaceholderData}
-          />
-        )}
-      </section>
+        }
+        columns={columns}
+        rowKey={(entry) => entry.id}
+        empty={filtered ? 'No requests match these filters.' : 'No requests yet: call the gateway with an API key.'}
+        dense
+        onRowClick={setOpen}
+        page={query}
+        onPageChange={setPage}
+        pagesLabel="Inference log pages"
+      />
       <InferenceLogDrawer entry={open} onClose={() => setOpen(null)} />
     </>
   );

@@ -2,6 +2,7 @@ import { Link } from 'react-router';
 import type { Deployment } from '../../api/types';
 import { CodeTabs } from '../../components/CodeTabs';
 import { CopyButton } from '../../components/CopyButton';
+import { TitledPanel } from '../../components/TitledPanel';
 import { clientExamples, gatewayBaseUrl } from './client-examples';
 
 /**
@@ -11,10 +12,7 @@ import { clientExamples, gatewayBaseUrl } from './client-examples';
 export function EndpointCard({ deployment }: { deployment: Deployment }) {
   const gateway = gatewayBaseUrl(window.location.origin);
   return (
-    <section className="panel" aria-labelledby="endpoint-title">
-      <h2 id="endpoint-title" className="panel-title">
-        Endpoint
-      </h2>
+    <TitledPanel title="Endpoint">
       {deployment.endpoints.length === 0 ? (
         <p className="muted">
           {deployment.status === 'paused'
@@ -44,6 +42,6 @@ export function EndpointCard({ deployment }: { deployment: Deployment }) {
           </ul>
         </div>
       )}
-    </section>
+    </TitledPanel>
   );
 }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link, useLocation, useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { useDeleteDeployment, useDeployment, useForgetWhenLeft, usePauseResume } from '../../api/deployment-hooks';
 import { useResourceProfiles } from '../../api/policy-hooks';
 import { useRuntimes } from '../../api/runtime-hooks';
@@ -10,8 +10,10 @@ import { ErrorBanner, Notice } from '../../components/ErrorBanner';
 import { Facts } from '../../components/Facts';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
+import { TitledPanel } from '../../components/TitledPanel';
 import { formatDateTime, formatDateTimeSeconds } from '../../lib/format';
 import { useDocumentTitle } from '../../lib/use-document-title';
+import { useNotice } from '../../lib/use-notice';
 import { checkAction } from '../../../../domain/deployment-status';
 import { optimizationSummary } from '../settings/optimization-form';
 import { EditSettingsDrawer } from './EditSettingsDrawer';
@@ -48,18 +50,17 @@ export function InstanceDetailPage() {
 function InstanceDetail({ deployment, remove, removing }: { deployment: Deployment; remove: ReturnType<typeof useDeleteDeployment>; removing: boolean }) {
   const canManage = useCanOperate();
   const navigate = useNavigate();
-  const location = useLocation();
   const pauseResume = usePauseResume();
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
-  const [notice, setNotice] = useState<string | null>((location.state as { notice?: string } | null)?.notice ?? null);
+  const notice = useNotice();
   const canPause = checkAction(deployment.status, 'pause').allowed;
   const canResume = checkAction(deployment.status, 'resume').allowed;
   const act = (action: 'pause' | 'resume') => {
-    setNotice(null);
+    notice.dismiss();
     pauseResume.mutate(
       { id: deployment.id, action },
-      { onSuccess: () => setNotice(action === 'pause' ? `${deployment.name} paused: scaled to 0, everything else kept.` : `${deployment.name} resumed: its replicas are starting.`) },
+      { onSuccess: () => notice.show(action === 'pause' ? `${deployment.name} paused: scaled to 0, everything else kept.` : `${deployment.name} resumed: its replicas are starting.`) },
     );
   };
 
@@ -98,7 +99,7 @@ function InstanceDetail({ deployment, remove, removing }: { deployment: Deployme
         }
       />
       <div className="stack">
-        {notice && <Notice onDismiss={() => setNotice(null)}>{notice}</Notice>}
+        {notice.text && <Notice onDismiss={notice.dismiss}>{notice.text}</Notice>}
         <ErrorBanner error={pauseResume.error} title={`Could not ${pauseResume.variables?.action ?? 'change'} the instance.`} />
         <div className="panel-grid">
           <StatusCard deployment={deployment} />
@@ -116,7 +117,7 @@ function InstanceDetail({ deployment, remove, removing }: { deployment: Deployme
             onClose={() => setEditing(false)}
             onSaved={(summary) => {
               setEditing(false);
-              setNotice(summary);
+              notice.show(summary);
             }}
           />
           <DeleteConfirm
@@ -142,10 +143,7 @@ function InstanceDetail({ deployment, remove, removing }: { deployment: Deployme
 function StatusCard({ deployment }: { deployment: Deployment }) {
   const cached = deployment.statusSource === 'cached';
   return (
-    <section className="panel" aria-labelledby="status-title">
-      <h2 id="status-title" className="panel-title">
-        Status
-      </h2>
+    <TitledPanel title="Status">
       <div className="stack-tight">
         {cached && (
           <div className="alert alert-warning" role="status">
@@ -168,7 +166,7 @@ function StatusCard({ deployment }: { deployment: Deployment }) {
           ]}
         />
       </div>
-    </section>
+    </TitledPanel>
   );
 }
 
@@ -179,10 +177,7 @@ function SettingsCard({ deployment }: { deployment: Deployment }) {
   const runtime = runtimes.data?.find((entry) => entry.id === deployment.runtime);
   const profile = deployment.resourceProfileId ? profiles.data?.items.find((entry) => entry.id === deployment.resourceProfileId) : undefined;
   return (
-    <section className="panel" aria-labelledby="settings-title">
-      <h2 id="settings-title" className="panel-title">
-        Settings
-      </h2>
+    <TitledPanel title="Settings">
       <Facts
         label="Settings"
         facts={[
@@ -196,6 +191,6 @@ function SettingsCard({ deployment }: { deployment: Deployment }) {
           ['Created', formatDateTime(deployment.createdAt)],
         ]}
       />
-    </section>
+    </TitledPanel>
   );
 }

@@ -1,87 +1,69 @@
 import { useState } from 'react';
-import { useLocation } from 'react-router';
 import { useClusters } from '../../api/cluster-hooks';
 import { useDeployments } from '../../api/deployment-hooks';
+import type { DeploymentStatus } from '../../api/types';
 import { useCanOperate } from '../../auth/current-user';
-import { DataTable } from '../../components/DataTable';
-import { ErrorBanner, Notice } from '../../components/ErrorBanner';
-import { Icon } from '../../components/Icon';
+import { AddButton } from '../../components/ListButtons';
+import { ListPanel } from '../../components/ListPanel';
 import { PageHeader } from '../../components/PageHeader';
-import { Pagination } from '../../components/Pagination';
+import { SearchFilters } from '../../components/SearchFilters';
 import { useDocumentTitle } from '../../lib/use-document-title';
+import { useListFilters } from '../../lib/use-list-filters';
+import { useNotice } from '../../lib/use-notice';
 import { DeployDrawer } from './DeployDrawer';
 import { instanceColumns } from './instance-columns';
-import type { InstanceFilterValues } from './InstanceFilters';
-import { InstanceFilters, NO_INSTANCE_FILTERS } from './InstanceFilters';
+import { DEPLOYMENT_STATUSES } from './instance-format';
+
+type InstanceFilters = { status: DeploymentStatus | ''; cluster: string; q: string };
 
 export function InstancesPage() {
   useDocumentTitle('Instances');
   const canManage = useCanOperate();
-  const location = useLocation();
-  const [filters, setFilters] = useState<InstanceFilterValues>(NO_INSTANCE_FILTERS);
-  const [page, setPage] = useState({ limit: 25, offset: 0 });
+  const { filters, setFilters, filtered, page, setPage } = useListFilters<InstanceFilters>({ status: '', cluster: '', q: '' });
   const deployments = useDeployments({ ...page, status: filters.status || undefined, cluster: filters.cluster || undefined, q: filters.q || undefined });
   const clusters = useClusters(500, 0);
   const [deploying, setDeploying] = useState(false);
   // A deleted instance's page sends its notice along.
-  const [notice, setNotice] = useState<string | null>((location.state as { notice?: string } | null)?.notice ?? null);
-  const filtered = Boolean(filters.status || filters.cluster || filters.q);
+  const notice = useNotice();
 
   return (
     <>
       <PageHeader
         title="Instances"
         description="Models serving on your clusters: status, replicas and endpoints, refreshed every 10 seconds."
-        actions={
-          canManage && (
-            <button type="button" className="btn btn-primary" onClick={() => setDeploying(true)}>
-              <Icon name="plus" />
-              Deploy model
-            </button>
-          )
-        }
+        actions={canManage && <AddButton onClick={() => setDeploying(true)}>Deploy model</AddButton>}
       />
-      <section className="panel panel-flush" aria-label="Instances">
-        {(notice || deployments.isError) && (
-          <div className="panel-section panel-section-top">
-            {notice && <Notice onDismiss={() => setNotice(null)}>{notice}</Notice>}
-            <ErrorBanner error={deployments.error} title="Could not load the instances." />
-          </div>
-        )}
-        <InstanceFilters
-          value={filters}
-          clusters={clusters.data?.items.map((cluster) => cluster.name) ?? []}
-          onChange={(next) => {
-            setFilters(next);
-            setPage((current) => ({ ...current, offset: 0 }));
-          }}
-        />
-        <DataTable
-          caption="Instances"
-          columns={instanceColumns}
-          rows={deployments.data?.items}
-          rowKey={(deployment) => deployment.id}
-          loading={deployments.isPending}
-          empty={filtered ? 'No instances match these filters.' : canManage ? 'No instances yet: deploy a model.' : 'No instances yet.'}
-        />
-        {deployments.data && (
-          <Pagination
-            label="Instance pages"
-            total={deployments.data.total}
-            limit={page.limit}
-            offset={page.offset}
-            onChange={setPage}
-            disabled={deployments.isFetching && deployments.isPlaceholderData}
+      <ListPanel
+        title="Instances"
+        list={deployments}
+        errorTitle="Could not load the instances."
+        notice={notice}
+        toolbar={
+          <SearchFilters
+            label="Instance filters"
+            selects={[
+              { key: 'status', label: 'Status', allLabel: 'All statuses', options: DEPLOYMENT_STATUSES },
+              { key: 'cluster', label: 'Cluster', allLabel: 'All clusters', options: clusters.data?.items.map((cluster) => cluster.name) ?? [] },
+            ]}
+            search={{ placeholder: 'Part of the name', maxLength: 63 }}
+            value={filters}
+            onChange={setFilters}
           />
-        )}
-      </section>
+        }
+        columns={instanceColumns}
+        rowKey={(deployment) => deployment.id}
+        empty={filtered ? 'No instances match these filters.' : canManage ? 'No instances yet: deploy a model.' : 'No instances yet.'}
+        page={page}
+        onPageChange={setPage}
+        pagesLabel="Instance pages"
+      />
       {canManage && (
         <DeployDrawer
           open={deploying}
           onClose={() => setDeploying(false)}
           onDeployed={(deployment) => {
             setDeploying(false);
-            setNotice(`Deployment ${deployment.name} created: its replicas are starting.`);
+            notice.show(`Deployment ${deployment.name} created: its replicas are starting.`);
           }}
         />
       )}

@@ -5,6 +5,7 @@ import { Badge } from '../../components/Badge';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { Facts } from '../../components/Facts';
 import { TextField } from '../../components/Field';
+import { TitledPanel } from '../../components/TitledPanel';
 import { formatCount } from '../../lib/format';
 import { numberProblems, optionalNumber } from '../../lib/form-values';
 
@@ -52,10 +53,7 @@ export function FitPanel({ model }: { model: Model }) {
   );
 
   return (
-    <section className="panel" aria-labelledby="fit-title">
-      <h2 id="fit-title" className="panel-title">
-        Resource fit
-      </h2>
+    <TitledPanel title="Resource fit">
       <p className="muted panel-intro">How many GPUs one replica needs, and whether the replicas fit on the free GPUs of your nodes.</p>
       <form
         className="fit-form"
@@ -81,7 +79,7 @@ export function FitPanel({ model }: { model: Model }) {
       </form>
       <ErrorBanner error={fit.error} />
       {fit.data && !fit.isError && <FitResultView result={fit.data} />}
-    </section>
+    </TitledPanel>
   );
 }
 

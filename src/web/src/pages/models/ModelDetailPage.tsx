@@ -7,6 +7,7 @@ import { DeleteConfirm } from '../../components/DeleteConfirm';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { Facts } from '../../components/Facts';
 import { PageHeader } from '../../components/PageHeader';
+import { TitledPanel } from '../../components/TitledPanel';
 import { formatBytes, formatDateTime } from '../../lib/format';
 import { useDocumentTitle } from '../../lib/use-document-title';
 import { FitPanel } from './FitPanel';
@@ -51,10 +52,7 @@ function ModelDetail({ model }: { model: Model }) {
         }
       />
       <div className="stack">
-        <section className="panel" aria-labelledby="model-facts">
-          <h2 id="model-facts" className="panel-title">
-            Model
-          </h2>
+        <TitledPanel title="Model">
           <Facts
             facts={[
               ...modelFacts(model),
@@ -64,7 +62,7 @@ function ModelDetail({ model }: { model: Model }) {
               ['Registered', formatDateTime(model.createdAt)],
             ]}
           />
-        </section>
+        </TitledPanel>
         <FitPanel model={model} />
       </div>
       {canManage && (

@@ -1,37 +1,35 @@
 import { useState } from 'react';
-import { useLocation } from 'react-router';
 import { useModels } from '../../api/model-hooks';
-import type { Model } from '../../api/types';
+import type { Model, ModelCategory } from '../../api/types';
 import { useCanOperate } from '../../auth/current-user';
-import { DataTable } from '../../components/DataTable';
-import { ErrorBanner, Notice } from '../../components/ErrorBanner';
 import { Icon } from '../../components/Icon';
+import { ListPanel } from '../../components/ListPanel';
 import { PageHeader } from '../../components/PageHeader';
-import { Pagination } from '../../components/Pagination';
+import { SearchFilters } from '../../components/SearchFilters';
 import { useDocumentTitle } from '../../lib/use-document-title';
+import { useListFilters } from '../../lib/use-list-filters';
+import { useNotice } from '../../lib/use-notice';
 import { AddModelDrawer } from './AddModelDrawer';
 import { CatalogDrawer } from './CatalogDrawer';
 import { ImportModelDrawer } from './ImportModelDrawer';
 import { modelColumns } from './model-columns';
-import type { ModelFilterValues } from './ModelFilters';
-import { ModelFilters } from './ModelFilters';
+import { MODEL_CATEGORIES } from './model-format';
 
 type Opened = 'import' | 'add' | 'catalog' | null;
+type ModelFilters = { category: ModelCategory | ''; q: string };
 
 export function ModelsPage() {
   useDocumentTitle('Models');
   const canManage = useCanOperate();
-  const location = useLocation();
-  const [filters, setFilters] = useState<ModelFilterValues>({ category: '', q: '' });
-  const [page, setPage] = useState({ limit: 25, offset: 0 });
+  const { filters, setFilters, filtered, page, setPage } = useListFilters<ModelFilters>({ category: '', q: '' });
   const models = useModels({ ...page, category: filters.category || undefined, q: filters.q || undefined });
   const [opened, setOpened] = useState<Opened>(null);
   // A deleted model's page sends its notice along.
-  const [notice, setNotice] = useState<string | null>((location.state as { notice?: string } | null)?.notice ?? null);
+  const notice = useNotice();
 
   const saved = (verb: string) => (model: Model) => {
     if (opened !== 'catalog') setOpened(null);
-    setNotice(`Model ${model.name} ${verb}.`);
+    notice.show(`Model ${model.name} ${verb}.`);
   };
   const open = (which: Opened, label: string, primary = false) => (
     <button type="button" className={primary ? 'btn btn-primary' : 'btn btn-secondary'} onClick={() => setOpened(which)}>
@@ -55,39 +53,27 @@ export function ModelsPage() {
           )
         }
       />
-      <section className="panel panel-flush" aria-label="Models">
-        {(notice || models.isError) && (
-          <div className="panel-section panel-section-top">
-            {notice && <Notice onDismiss={() => setNotice(null)}>{notice}</Notice>}
-            <ErrorBanner error={models.error} title="Could not load models." />
-          </div>
-        )}
-        <ModelFilters
-          value={filters}
-          onChange={(next) => {
-            setFilters(next);
-            setPage((current) => ({ ...current, offset: 0 }));
-          }}
-        />
-        <DataTable
-          caption="Models"
-          columns={modelColumns}
-          rows={models.data?.items}
-          rowKey={(model) => model.id}
-          loading={models.isPending}
-          empty={filters.category || filters.q ? 'No models match these filters.' : 'No models yet.'}
-        />
-        {models.data && (
-          <Pagination
-            label="Model pages"
-            total={models.data.total}
-            limit={page.limit}
-            offset={page.offset}
-            onChange={setPage}
-            disabled={models.isFetching && models.isPlaceholderData}
+      <ListPanel
+        title="Models"
+        list={models}
+        errorTitle="Could not load models."
+        notice={notice}
+        toolbar={
+          <SearchFilters
+            label="Model filters"
+            selects={[{ key: 'category', label: 'Category', allLabel: 'All categories', options: MODEL_CATEGORIES }]}
+            search={{ placeholder: 'Name or repository' }}
+            value={filters}
+            onChange={setFilters}
           />
-        )}
-      </section>
+        }
+        columns={modelColumns}
+        rowKey={(model) => model.id}
+        empty={filtered ? 'No models match these filters.' : 'No models yet.'}
+        page={page}
+        onPageChange={setPage}
+        pagesLabel="Model pages"
+      />
       {canManage && (
         <>
           <ImportModelDrawer open={opened === 'import'} onClose={() => setOpened(null)} onImported={saved('imported')} />

@@ -6,6 +6,7 @@ import type { LoginLocationState } from '../../auth/RequireAuth';
 import { useCurrentUser } from '../../auth/current-user';
 import { ErrorBanner, Notice } from '../../components/ErrorBanner';
 import { Field } from '../../components/Field';
+import { TitledPanel } from '../../components/TitledPanel';
 import { formatDateTime } from '../../lib/format';
 import { splitFormError } from '../../lib/form-errors';
 import { useDocumentTitle } from '../../lib/use-document-title';
@@ -15,10 +16,7 @@ export function ProfileTab() {
   const user = useCurrentUser();
   return (
     <div className="stack">
-      <section className="panel" aria-labelledby="profile-account">
-        <h2 id="profile-account" className="panel-title">
-          Account
-        </h2>
+      <TitledPanel title="Account">
         <dl className="facts">
           <div>
             <dt>Username</dt>
@@ -37,7 +35,7 @@ export function ProfileTab() {
             <dd>{formatDateTime(user.lastLoginAt, 'Never')}</dd>
           </div>
         </dl>
-      </section>
+      </TitledPanel>
       <DisplayNameForm key={user.id} initial={user.displayName} />
       <PasswordForm username={user.username} />
     </div>
@@ -57,10 +55,7 @@ function DisplayNameForm({ initial }: { initial: string }) {
   };
 
   return (
-    <section className="panel" aria-labelledby="profile-name">
-      <h2 id="profile-name" className="panel-title">
-        Name
-      </h2>
+    <TitledPanel title="Name">
       <form className="form" onSubmit={onSubmit} noValidate>
         <ErrorBanner error={errors.banner} />
         {saved && <Notice onDismiss={() => setSaved(false)}>Display name saved.</Notice>}
@@ -82,7 +77,7 @@ function DisplayNameForm({ initial }: { initial: string }) {
           </button>
         </div>
       </form>
-    </section>
+    </TitledPanel>
   );
 }
 
@@ -127,10 +122,7 @@ function PasswordForm({ username }: { username: string }) {
   const incomplete = !values.currentPassword || !values.newPassword || !values.confirmPassword;
 
   return (
-    <section className="panel" aria-labelledby="profile-password">
-      <h2 id="profile-password" className="panel-title">
-        Change password
-      </h2>
+    <TitledPanel title="Change password">
       <p className="muted panel-intro">This signs you out everywhere, here included; sign in again with the new password.</p>
       <form className="form" onSubmit={onSubmit} noValidate>
         {/* Lets password managers know whose password this is. */}
@@ -157,6 +149,6 @@ function PasswordForm({ username }: { username: string }) {
           </button>
         </div>
       </form>
-    </section>
+    </TitledPanel>
   );
 }

@@ -1,14 +1,14 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useDeleteUser, useUsers } from '../../api/hooks';
-import { useCurrentUser } from '../../auth/current-user';
 import type { User } from '../../api/types';
-import { Badge } from '../../components/Badge';
+import { useCurrentUser } from '../../auth/current-user';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { ErrorBanner, Notice } from '../../components/ErrorBanner';
-import { Icon } from '../../components/Icon';
-import { Pagination } from '../../components/Pagination';
-import { formatDateTime } from '../../lib/format';
+import { ErrorBanner } from '../../components/ErrorBanner';
+import { AddButton, RowButton } from '../../components/ListButtons';
+import { ListPanel } from '../../components/ListPanel';
 import { useDocumentTitle } from '../../lib/use-document-title';
+import { useNotice } from '../../lib/use-notice';
+import { userColumns } from './user-columns';
 import { CreateUserDrawer, EditUserDrawer } from './UserDrawers';
 
 export function UsersTab() {
@@ -21,128 +21,39 @@ export function UsersTab() {
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<User | null>(null);
   const [deleting, setDeleting] = useState<User | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const notice = useNotice();
   const remove = useDeleteUser();
-
-  // Deleting the last row of the last page leaves an empty page: step back one.
-  const pageIsEmpty = users.data !== undefined && users.data.items.length === 0 && page.offset > 0;
-  useEffect(() => {
-    if (pageIsEmpty) setPage((p) => ({ ...p, offset: Math.max(0, p.offset - p.limit) }));
-  }, [pageIsEmpty]);
 
   const closeDelete = () => {
     setDeleting(null);
     remove.reset();
   };
+  const actions = (user: User) => (
+    <>
+      <RowButton action="Edit" row={user.username} onClick={() => setEditing(user)} />
+      <RowButton action="Delete" row={user.username} danger onClick={() => setDeleting(user)} />
+    </>
+  );
 
   return (
-    <section className="panel panel-flush" aria-labelledby="users-title">
-      <div className="panel-header">
-        <div>
-          <h2 id="users-title" className="panel-title">
-            Users
-          </h2>
-          <p className="muted">
-            {isAdmin ? 'People who can sign in to H-MAS and what they may do.' : 'Only admins can add or change users.'}
-          </p>
-        </div>
-        {isAdmin && (
-          <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
-            <Icon name="plus" />
-            New user
-          </button>
-        )}
-      </div>
-
-      {notice && (
-        <div className="panel-section">
-          <Notice onDismiss={() => setNotice(null)}>{notice}</Notice>
-        </div>
-      )}
-      {users.isError && (
-        <div className="panel-section">
-          <ErrorBanner error={users.error} title="Could not load users." />
-        </div>
-      )}
-
-      <div className="table-wrap">
-        <table className="table">
-          <caption className="visually-hidden">Users</caption>
-          <thead>
-            <tr>
-              <th scope="col">Username</th>
-              <th scope="col">Display name</th>
-              <th scope="col">Role</th>
-              <th scope="col">Status</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last login</th>
-              {isAdmin && (
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody>
-            {users.isPending && (
-              <tr>
-                <td colSpan={isAdmin ? 7 : 6} className="table-empty">
-                  Loading users…
-                </td>
-              </tr>
-            )}
-            {users.data?.items.length === 0 && (
-              <tr>
-                <td colSpan={isAdmin ? 7 : 6} className="table-empty">
-                  No users.
-                </td>
-              </tr>
-            )}
-            {users.data?.items.map((user) => (
-              <tr key={user.id}>
-                <td className="mono">
-                  {user.username}
-                  {user.id === me.id && <span className="muted"> (you)</span>}
-                </td>
-                <td>{user.displayName || <span className="muted">—</span>}</td>
-                <td>
-                  <Badge tone={user.role === 'admin' ? 'brand' : 'neutral'}>{user.role}</Badge>
-                </td>
-                <td>{user.disabled ? <Badge tone="error">disabled</Badge> : <Badge tone="ok">active</Badge>}</td>
-                <td className="nowrap">{formatDateTime(user.createdAt)}</td>
-                <td className="nowrap">{formatDateTime(user.lastLoginAt, 'Never')}</td>
-                {isAdmin && (
-                  <td className="table-actions">
-                    <button type="button" className="btn btn-ghost btn-small" aria-label={`Edit ${user.username}`} onClick={() => setEditing(user)}>
-                      Edit
-                    </button>
-                    <button
-                      type="button"
-                      className="btn btn-ghost btn-small btn-danger-text"
-                      aria-label={`Delete ${user.username}`}
-                      onClick={() => setDeleting(user)}
-                    >
-                      Delete
-                    </button>
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-
-      {users.data && (
-        <Pagination
-          label="User pages"
-          total={users.data.total}
-          limit={page.limit}
-          offset={page.offset}
-          onChange={setPage}
-          disabled={users.isFetching && users.isPlaceholderData}
-        />
-      )}
-
+    <>
+      <ListPanel
+        title="Users"
+        header={{
+          description: isAdmin ? 'People who can sign in to H-MAS and what they may do.' : 'Only admins can add or change users.',
+          actions: isAdmin && <AddButton onClick={() => setCreating(true)}>New user</AddButton>,
+        }}
+        list={users}
+        errorTitle="Could not load users."
+        notice={notice}
+        columns={userColumns(me.id)}
+        rowKey={(user) => user.id}
+        empty="No users."
+        actions={isAdmin ? actions : undefined}
+        page={page}
+        onPageChange={setPage}
+        pagesLabel="User pages"
+      />
       {isAdmin && (
         <>
           <CreateUserDrawer
@@ -150,7 +61,7 @@ export function UsersTab() {
             onClose={() => setCreating(false)}
             onCreated={(user) => {
               setCreating(false);
-              setNotice(`User ${user.username} created.`);
+              notice.show(`User ${user.username} created.`);
             }}
           />
           <EditUserDrawer
@@ -159,7 +70,7 @@ export function UsersTab() {
             onClose={() => setEditing(null)}
             onSaved={(user) => {
               setEditing(null);
-              setNotice(`User ${user.username} updated.`);
+              notice.show(`User ${user.username} updated.`);
             }}
           />
           <ConfirmDialog
@@ -175,7 +86,7 @@ export function UsersTab() {
               remove.mutate(deleting.id, {
                 onSuccess: () => {
                   closeDelete();
-                  setNotice(`User ${username} deleted.`);
+                  notice.show(`User ${username} deleted.`);
                 },
               });
             }}
@@ -188,6 +99,6 @@ export function UsersTab() {
           </ConfirmDialog>
         </>
       )}
-    </section>
+    </>
   );
 }
