@@ -1,4 +1,4 @@
-import type { RuntimeId } from './optimization.js';
+import type { OptimizationIssue, RuntimeId } from './optimization.js';
 import type { WorkloadStrategy } from './workload.js';
 
 /**
@@ -117,4 +117,16 @@ export function planUpdate(input: UpdatePlanInput): UpdatePlan {
     fit,
     impact: 'All replicas stop, then start with the new settings: the deployment does not serve until the model is loaded again.',
   };
+}
+
+/** PATCH /api/deployments/:id?dryRun=true: what the change would do; nothing is changed. */
+export interface DryRunAnswer {
+  dryRun: true;
+  restartRequired: boolean;
+  strategy: WorkloadStrategy;
+  reason: string;
+  impact: string;
+  fit: FitPlan;
+  diff: ConfigChange[];
+  warnings: OptimizationIssue[];
 }

@@ -86,7 +86,8 @@ function patchField(field: z.ZodType): z.ZodType {
   return field;
 }
 
-interface PolicyMeta {
+/** What every stored policy has besides its spec. */
+export interface PolicyMeta {
   id: string;
   name: string;
   description: string;

@@ -3,7 +3,7 @@ import { access, constants } from 'node:fs/promises';
 import type { ClusterDriver } from '../../clusters/cluster-driver.js';
 import type { Cluster } from '../../domain/cluster.js';
 import type { CreateDeploymentInput, Deployment, DeploymentListQuery, UpdateDeploymentInput } from '../../domain/deployment.js';
-import { diffConfig, gpusPerReplica, planGpuFit, planUpdate, type ConfigChange, type FitPlan, type GpuCapacity, type UpdatePlan } from '../../domain/deployment-plan.js';
+import { diffConfig, gpusPerReplica, planGpuFit, planUpdate, type DryRunAnswer, type GpuCapacity, type UpdatePlan } from '../../domain/deployment-plan.js';
 import { checkAction, deriveStatus, statusAfterFailedObservation, type DeploymentAction, type DeploymentStatus, type StatusSource } from '../../domain/deployment-status.js';
 import type { Model } from '../../domain/model.js';
 import { describeDownloadProgress, type ModelDownload } from '../../domain/model-download.js';
@@ -19,7 +19,6 @@ import type { DeploymentRecord, DeploymentRepo } from './deployment-repo.js';
 import type { DriverRegistry } from './driver-registry.js';
 import { readWithDeadline } from './live-read.js';
 
-/** Runtimes that serve on CPUs when no GPU is given; the others need at least one GPU. */
 /** Host runtimes that need the weights as a file (a GGUF) rather than loading a repo themselves. */
 const FILE_RUNTIMES = new Set(['embedded-llamacpp', 'llamacpp']);
 
@@ -43,17 +42,6 @@ export interface DeploymentServiceDeps {
   logger: Logger;
   /** Live-read deadlines: one deployment (5 s) and each cluster in a list (2 s). */
   timeouts?: { singleMs: number; listMs: number };
-}
-
-export interface DryRunAnswer {
-  dryRun: true;
-  restartRequired: boolean;
-  strategy: WorkloadStrategy;
-  reason: string;
-  impact: string;
-  fit: FitPlan;
-  diff: ConfigChange[];
-  warnings: OptimizationIssue[];
 }
 
 interface Observed {

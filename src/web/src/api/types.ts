@@ -12,10 +12,9 @@ import type { DeploymentStatus } from '../../../domain/deployment-status';
 import type { createModelSchema, importHuggingFaceSchema, Model, ModelCategory } from '../../../domain/model';
 import type { ModelPreset } from '../../../domain/model-presets';
 import type { createPresetSchema, updatePresetSchema } from '../../../domain/optimization';
-import type { failoverPolicySpecSchema, placementStrategySpecSchema, resourceProfileSpecSchema } from '../../../domain/policies';
+import type { failoverPolicySpecSchema, placementStrategySpecSchema, PolicyMeta, resourceProfileSpecSchema } from '../../../domain/policies';
 import type { ResourceRecommendation } from '../../../domain/resource-fit';
 import type { CreateUserInput, UpdateUserInput, User } from '../../../domain/user';
-import type { WorkloadStrategy } from '../../../domain/workload';
 
 export { ROLES } from '../../../domain/roles';
 export type { Role } from '../../../domain/roles';
@@ -138,13 +137,6 @@ export interface FitQuery {
 
 // Built from the spec schemas: the domain's ResourceProfile/PlacementStrategy/FailoverPolicy
 // types come out as the union of all three kinds.
-interface PolicyMeta {
-  id: string;
-  name: string;
-  description: string;
-  createdAt: string;
-  updatedAt: string;
-}
 type Policy<Spec extends z.ZodType> = z.output<Spec> & PolicyMeta;
 type CreatePolicy<Spec extends z.ZodType> = z.input<Spec> & { name: string; description?: string };
 
@@ -168,6 +160,7 @@ export type { DeploymentStatus, StatusSource } from '../../../domain/deployment-
 export type { ModelDownload } from '../../../domain/model-download';
 export type { ReplicaLogs, WorkloadEvent } from '../../../domain/workload';
 export type { ConfigChange, FitPlan };
+export type { DryRunAnswer } from '../../../domain/deployment-plan';
 export type CreateDeploymentRequest = z.input<typeof createDeploymentSchema>;
 export type UpdateDeploymentRequest = z.input<typeof updateDeploymentSchema>;
 
@@ -177,18 +170,6 @@ export interface DeploymentListQuery {
   q?: string | undefined;
   limit: number;
   offset: number;
-}
-
-/** PATCH /api/deployments/:id?dryRun=true: what the change would do; nothing is changed. */
-export interface DryRunAnswer {
-  dryRun: true;
-  restartRequired: boolean;
-  strategy: WorkloadStrategy;
-  reason: string;
-  impact: string;
-  fit: FitPlan;
-  diff: ConfigChange[];
-  warnings: Array<{ path: string; message: string }>;
 }
 
 // ---- inference gateway: API keys, inference logs, rate limits ------------------------------
