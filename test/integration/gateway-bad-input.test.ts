@@ -78,9 +78,7 @@ describe('inference gateway: bad input', () => {
     t = await createTestApp('pglite', { HMAS_RATE_LIMIT_RPM: '0' });
     upstream = await startFakeUpstream();
     deployment = await insertServedDeployment(t.database.handle, DEPLOYMENT, [upstream.url]);
-    const created = await t.app.inject({ method: 'POST', url: '/api/api-keys', headers: await t.admin(), payload: { name: 'bad-input' } });
-    expect(created.statusCode, created.body).toBe(201);
-    key = created.json<{ key: string }>().key;
+    ({ key } = await t.apiKey({ name: 'bad-input' }));
   });
   afterAll(async () => {
     await deployment?.remove();

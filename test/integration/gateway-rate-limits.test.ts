@@ -111,11 +111,7 @@ for (const setup of SETUPS) {
       }
     });
 
-    const createKey = async (headers: { authorization: string }, payload: Record<string, unknown>) => {
-      const response = await t.app.inject({ method: 'POST', url: '/api/api-keys', headers, payload });
-      expect(response.statusCode, response.body).toBe(201);
-      return response.json<{ key: string }>().key;
-    };
+    const createKey = async (headers: { authorization: string }, payload: Record<string, unknown>) => (await t.apiKey(payload, headers)).key;
 
     it("admits exactly an API key's RPM of 40 parallel requests and refuses the rest with 429", async () => {
       const key = await createKey(await t.admin(), { name: `rpm-${randomUUID()}`, rpm: 7 });
@@ -189,9 +185,7 @@ describe.each(OUTAGES)('gateway while the rate limiter’s Redis $name', { timeo
       base = await t.app.listen({ host: '127.0.0.1', port: 0 });
       upstream = await startFakeUpstream();
       deployment = await insertServedDeployment(t.database.handle, DEPLOYMENT, [upstream.url]);
-      const created = await t.app.inject({ method: 'POST', url: '/api/api-keys', headers: await t.admin(), payload: { name: 'outage' } });
-      expect(created.statusCode, created.body).toBe(201);
-      key = created.json<{ key: string }>().key;
+      ({ key } = await t.apiKey({ name: 'outage' }));
     });
     afterAll(async () => {
       await deployment?.remove();

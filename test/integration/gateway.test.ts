@@ -95,11 +95,7 @@ describe.each(testBackends())('inference gateway with fake upstreams (%s)', { ti
   };
   const logOf = (requestId: string) =>
     waitUntil(`log entry ${requestId}`, async () => (await logs('limit=500')).items.find((entry) => entry.requestId === requestId));
-  const createKey = async (payload: Record<string, unknown>, headers = admin) => {
-    const response = await t.app.inject({ method: 'POST', url: '/api/api-keys', headers, payload });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json<{ id: string; key: string }>();
-  };
+  const createKey = (payload: Record<string, unknown>, headers = admin) => t.apiKey(payload, headers);
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'hmas-gateway-'));

@@ -34,9 +34,7 @@ describe('OpenAI SDK compatibility', { timeout: 180_000 }, () => {
       if (status === 'running') break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    const created = await t.app.inject({ method: 'POST', url: '/api/api-keys', headers, payload: { name: 'sdk' } });
-    expect(created.statusCode, created.body).toBe(201);
-    ({ key, id: keyId } = created.json<{ key: string; id: string }>());
+    ({ key, id: keyId } = await t.apiKey({ name: 'sdk' }, headers));
     const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
     baseURL = `${address}/v1`;
   });

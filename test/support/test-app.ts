@@ -17,6 +17,8 @@ export interface TestApp extends ComposedServer {
   admin(): Promise<{ authorization: string }>;
   /** Creates a user through the API and returns their bearer headers. */
   userWithRole(role: 'admin' | 'operator' | 'viewer', username?: string): Promise<{ id: string; headers: { authorization: string } }>;
+  /** Creates an API key through the API (as `headers`' user, default the admin); throws unless 201. */
+  apiKey(payload: Record<string, unknown>, headers?: { authorization: string }): Promise<{ id: string; key: string }>;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,11 @@ export async function createTestApp(backend: Backend, env: Record<string, string
       const response = await composed.app.inject({ method: 'POST', url: '/api/users', headers: await admin(), payload: { username: name, role, password } });
       if (response.statusCode !== 201) throw new Error(`creating ${name} failed: ${response.statusCode} ${response.body}`);
       return { id: response.json<{ id: string }>().id, headers: await login(name, password) };
+    },
+    async apiKey(payload, headers) {
+      const response = await composed.app.inject({ method: 'POST', url: '/api/api-keys', headers: headers ?? (await admin()), payload });
+      if (response.statusCode !== 201) throw new Error(`creating API key ${JSON.stringify(payload)} failed: ${response.statusCode} ${response.body}`);
+      return response.json<{ id: string; key: string }>();
     },
     async close() {
       await composed.loops.stopAll();
