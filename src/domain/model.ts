@@ -96,6 +96,20 @@ const modelFieldsShape = {
   architecture: modelArchitectureSchema.nullable(),
 };
 
+/** The registry fields a create or an update may give; whatever is left out is filled or kept. */
+const optionalModelFields = {
+  name: modelNameSchema.optional(),
+  category: modelFieldsShape.category.optional(),
+  sizeB: modelFieldsShape.sizeB.optional(),
+  parameterCount: modelFieldsShape.parameterCount.optional(),
+  displaySize: modelFieldsShape.displaySize.optional(),
+  description: modelFieldsShape.description.optional(),
+  license: modelFieldsShape.license.optional(),
+  dtype: modelFieldsShape.dtype.optional(),
+  contextLength: modelFieldsShape.contextLength.optional(),
+  architecture: modelFieldsShape.architecture.optional(),
+};
+
 /**
  * POST /api/models. The source is a Hugging Face repo (`hfRepoId`, optional `revision`, and
  * `hfFile` for one file of a GGUF repo) or a GGUF file on the host (`localPath`, whose header
@@ -103,17 +117,7 @@ const modelFieldsShape = {
  */
 export const createModelSchema = z
   .object({
-    ...modelFieldsShape,
-    name: modelNameSchema.optional(),
-    category: modelFieldsShape.category.optional(),
-    sizeB: modelFieldsShape.sizeB.optional(),
-    parameterCount: modelFieldsShape.parameterCount.optional(),
-    displaySize: modelFieldsShape.displaySize.optional(),
-    description: modelFieldsShape.description.optional(),
-    license: modelFieldsShape.license.optional(),
-    dtype: modelFieldsShape.dtype.optional(),
-    contextLength: modelFieldsShape.contextLength.optional(),
-    architecture: modelFieldsShape.architecture.optional(),
+    ...optionalModelFields,
     format: z.enum(MODEL_FORMATS).optional(),
     hfRepoId: hfRepoIdSchema.optional(),
     revision: hfRevisionSchema.optional(),
@@ -141,16 +145,7 @@ export type CreateModelInput = z.infer<typeof createModelSchema>;
 /** PATCH /api/models/:id: registry fields and the revision; the source itself is fixed. */
 export const updateModelSchema = z
   .object({
-    name: modelNameSchema.optional(),
-    category: modelFieldsShape.category.optional(),
-    sizeB: modelFieldsShape.sizeB.optional(),
-    parameterCount: modelFieldsShape.parameterCount.optional(),
-    displaySize: modelFieldsShape.displaySize.optional(),
-    description: modelFieldsShape.description.optional(),
-    license: modelFieldsShape.license.optional(),
-    dtype: modelFieldsShape.dtype.optional(),
-    contextLength: modelFieldsShape.contextLength.optional(),
-    architecture: modelFieldsShape.architecture.optional(),
+    ...optionalModelFields,
     revision: hfRevisionSchema.optional(),
     hfFile: hfFileSchema.optional(),
   })

@@ -4,30 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InferenceLogEntryView } from '../../src/domain/inference-log.js';
 import { insertServedDeployment, type ServedDeploymentOptions } from '../support/fake-deployment.js';
 import { FAKE_USAGE, refusingUrl, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { testBackends } from '../support/test-database.js';
 import { TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
 
-interface LogEntry {
-  requestId: string;
-  userId: string | null;
-  username: string | null;
-  authMethod: string | null;
-  apiKeyId: string | null;
-  deploymentName: string | null;
-  modelName: string | null;
-  clusterName: string | null;
-  path: string;
-  statusCode: number;
-  streaming: boolean;
-  ttfbMs: number | null;
-  durationMs: number;
-  promptTokens: number | null;
-  completionTokens: number | null;
-  errorMessage: string | null;
-}
+type LogEntry = InferenceLogEntryView;
 
 interface Answer {
   status: number;
