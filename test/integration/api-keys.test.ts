@@ -165,6 +165,16 @@ describe.each(testBackends())('API keys (%s)', (backend) => {
     expect(patched.statusCode).toBe(400);
   });
 
+  it('refuses a name with a NUL character with 400, on create and on change (the database cannot store it)', async () => {
+    const admin = await t.admin();
+    const refused = await t.app.inject({ method: 'POST', url: '/api/api-keys', headers: admin, payload: { name: 'a\u0000b' } });
+    expect(refused.statusCode, refused.body).toBe(400);
+    expect(refused.json().error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('name') });
+    const created = await create(admin, { name: 'plain' });
+    const patched = await call('PATCH', `/api/api-keys/${created.id}`, admin, { name: 'a\u0000b' });
+    expect(patched.statusCode, patched.body).toBe(400);
+  });
+
   it('revokes for good: the key stays listed as revoked, cannot be changed, and revoking again changes nothing', async () => {
     const viewer = await t.userWithRole('viewer');
     const created = await create(viewer.headers, { name: 'to-revoke' });

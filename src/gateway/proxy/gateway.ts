@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
@@ -116,6 +117,9 @@ class Exchange implements Dispatcher.DispatchHandlers {
   clientGone = false;
   done = false;
 
+  /** The client's connection, watched as well as the response (see the constructor). */
+  readonly socket: Socket | null;
+
   constructor(
     readonly gateway: GatewayInternals,
     readonly request: FastifyRequest,
@@ -124,10 +128,16 @@ class Exchange implements Dispatcher.DispatchHandlers {
     this.res = reply.raw;
     reply.hijack();
     this.res.once('close', this.onClientClose);
+    // The response of a pipelined request waits its turn detached from the socket and never sees
+    // 'close' when the connection dies (nor 'drain', so a paused upstream would hang for good):
+    // the socket's own 'close' tells. A socket closed before the handler ran emits nothing more.
+    this.socket = request.raw.socket ?? null;
+    if (this.socket?.destroyed) this.clientGone = true;
+    else this.socket?.once('close', this.onClientClose);
   }
 
   private readonly onClientClose = (): void => {
-    if (this.res.writableFinished) return;
+    if (this.clientGone || this.res.writableFinished) return;
     this.clientGone = true;
     // Before the upstream call the pipeline sees `clientGone` at its next step (start or fail) and
     // finishes there, after its reservation exists, so the reservation is settled.
@@ -226,11 +236,14 @@ class Exchange implements Dispatcher.DispatchHandlers {
     this.statusCode = statusCode;
     this.resumeUpstream = resume;
     const ok = statusCode >= 200 && statusCode < 300;
-    const { headers, contentType } = clientResponseHeaders(rawHeaders, { dropLength: this.injectedUsage });
+    const { headers, contentType, contentEncoding } = clientResponseHeaders(rawHeaders, { dropLength: this.injectedUsage });
+    // The gateway asks for `identity`; a body compressed anyway passes through untouched and
+    // unread: scanning compressed bytes finds no usage, and filtering them would hold them back.
+    const readable = contentEncoding === undefined || contentEncoding === 'identity';
     if (contentType !== undefined && contentType.startsWith('text/event-stream')) {
       this.streaming = true;
-      this.scanner = new SseUsageScanner(this.injectedUsage && ok);
-    } else if (ok && contentType !== undefined && contentType.includes('json')) {
+      if (readable) this.scanner = new SseUsageScanner(this.injectedUsage && ok);
+    } else if (ok && readable && contentType !== undefined && contentType.includes('json')) {
       this.jsonTail = [];
     }
     headers.push('x-request-id', String(this.request.id));
@@ -319,6 +332,7 @@ class Exchange implements Dispatcher.DispatchHandlers {
     if (this.done) return;
     this.done = true;
     this.release();
+    this.socket?.removeListener('close', this.onClientClose);
     if (this.waitingForDrain) this.res.removeListener('drain', this.onDrain);
     const durationMs = this.elapsed();
     const route = this.route;

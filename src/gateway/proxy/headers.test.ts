@@ -40,6 +40,11 @@ describe('clientResponseHeaders', () => {
     expect(contentType).toBe('text/event-stream');
   });
 
+  it('reports the content encoding, and passes it on', () => {
+    expect(clientResponseHeaders(raw('Content-Encoding', 'gzip'))).toEqual({ headers: ['content-encoding', 'gzip'], contentType: undefined, contentEncoding: 'gzip' });
+    expect(clientResponseHeaders(raw('Date', 'now')).contentEncoding).toBeUndefined();
+  });
+
   it('removes content-length when the body changes on its way', () => {
     expect(clientResponseHeaders(raw('Content-Length', '10', 'Date', 'now'), { dropLength: true }).headers).toEqual(['date', 'now']);
     expect(clientResponseHeaders(raw('Content-Length', '10')).headers).toEqual(['content-length', '10']);

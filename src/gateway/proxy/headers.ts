@@ -60,9 +60,13 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], options: {
  * without hop-by-hop headers or those the gateway sets. `dropLength` removes `content-length`
  * (the body is changed on its way). undici gives them as Buffers.
  */
-export function clientResponseHeaders(rawHeaders: readonly Buffer[], options: { dropLength?: boolean } = {}): { headers: string[]; contentType: string | undefined } {
+export function clientResponseHeaders(
+  rawHeaders: readonly Buffer[],
+  options: { dropLength?: boolean } = {},
+): { headers: string[]; contentType: string | undefined; contentEncoding: string | undefined } {
   let listed: Set<string> | undefined;
   let contentType: string | undefined;
+  let contentEncoding: string | undefined;
   const names: string[] = new Array<string>(rawHeaders.length >> 1);
   for (let i = 0, j = 0; i < rawHeaders.length; i += 2, j += 1) {
     const name = rawHeaders[i]!.toString('latin1').toLowerCase();
@@ -76,9 +80,10 @@ export function clientResponseHeaders(rawHeaders: readonly Buffer[], options: { 
     if (options.dropLength && name === 'content-length') continue;
     const value = rawHeaders[i + 1]!.toString('latin1');
     if (name === 'content-type') contentType = value;
+    else if (name === 'content-encoding') contentEncoding = value;
     out.push(name, value);
   }
-  return { headers: out, contentType };
+  return { headers: out, contentType, contentEncoding };
 }
 
 /** Removes `content-length` from a flat header list (in place). */

@@ -9,6 +9,7 @@ export type InferenceLogRow = typeof inferenceLogs.$inferSelect;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_ERROR_MESSAGE = 1000;
 const MAX_PATH = 2000;
+const MAX_NAME = 1000;
 
 /** Filters of a list; `onlyUserId` restricts it to one caller's requests (viewers). */
 export type InferenceLogFilter = InferenceLogQuery & { onlyUserId?: string };
@@ -24,32 +25,46 @@ function filters(query: InferenceLogFilter): SQL | undefined {
   return conditions.length > 0 ? and(...conditions) : undefined;
 }
 
+/**
+ * PostgreSQL text holds neither NUL nor half a surrogate pair, and one such value fails the whole
+ * batch's INSERT — again on every retry, so the request log would stop for good. Error messages
+ * quote what clients sent (a `model` of "a\u0000b"), so text is made storable: each such code
+ * unit becomes U+FFFD.
+ */
+// eslint-disable-next-line no-control-regex -- NUL is what this looks for.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+function storable(value: string, max: number): string {
+  const text = value.length > max ? value.slice(0, max) : value;
+  return text.replace(UNSTORABLE, '\ufffd');
+}
+const storableOrNull = (value: string | null, max: number) => (value === null ? null : storable(value, max));
+
 const int = (value: number | null) => (value === null || !Number.isFinite(value) ? null : Math.max(0, Math.min(2_147_483_647, Math.round(value))));
 const real = (value: number | null) => (value === null || !Number.isFinite(value) ? null : value);
 
 /** A finished request as a JSON row (column names as keys). Integer columns get integers; text is bounded. */
 function toJsonRow(entry: InferenceLogEntry): Record<string, unknown> {
   return {
-    request_id: entry.requestId.slice(0, 200),
+    request_id: storable(entry.requestId, 200),
     created_at: new Date(entry.startedAt.getTime() + entry.durationMs).toISOString(),
     started_at: entry.startedAt.toISOString(),
     user_id: entry.userId,
-    username: entry.username,
+    username: storableOrNull(entry.username, MAX_NAME),
     auth_method: entry.authMethod,
     api_key_id: entry.apiKeyId,
     deployment_id: entry.deploymentId,
-    deployment_name: entry.deploymentName,
-    model_name: entry.modelName,
-    cluster_name: entry.clusterName,
-    method: entry.method.slice(0, 20),
-    path: entry.path.slice(0, MAX_PATH),
+    deployment_name: storableOrNull(entry.deploymentName, MAX_NAME),
+    model_name: storableOrNull(entry.modelName, MAX_NAME),
+    cluster_name: storableOrNull(entry.clusterName, MAX_NAME),
+    method: storable(entry.method, 20),
+    path: storable(entry.path, MAX_PATH),
     status_code: entry.statusCode,
     streaming: entry.streaming,
     ttfb_ms: real(entry.ttfbMs),
     duration_ms: real(entry.durationMs) ?? 0,
     prompt_tokens: int(entry.promptTokens),
     completion_tokens: int(entry.completionTokens),
-    error_message: entry.errorMessage === null ? null : entry.errorMessage.slice(0, MAX_ERROR_MESSAGE),
+    error_message: storableOrNull(entry.errorMessage, MAX_ERROR_MESSAGE),
   };
 }
 

@@ -47,11 +47,23 @@ describe('SseUsageScanner', () => {
       for (let cut = 0; cut <= bytes.length; cut += 1) {
         const { forwarded, scanner } = feed(bytes, [cut], true);
         expect(scanner.usage, `split at ${cut}`).toEqual({ promptTokens: 11, completionTokens: 7 });
-        // Split inside a CRLF that ends an event, the LF may be left out: CR alone still ends the line.
-        expect(forwarded.toString('utf8').replace(/\r\n\r(?!\n)/g, '\r\n\r\n'), `split at ${cut}`).toBe(expected);
+        // Byte for byte what the runtime sent, less the usage chunk — also split inside a CRLF.
+        expect(forwarded.toString('utf8'), `split at ${cut}`).toBe(expected);
       }
     });
   }
+
+  it('drops only the usage-only chunk wherever a CRLF stream is split twice, empty chunks included', () => {
+    const bytes = Buffer.from(`${chunk('a')}\r\n\r\n${usageChunk}\r\n\r\n: keep-alive\r\n\r\ndata:[DONE]\r\n\r\n`, 'utf8');
+    const expected = `${chunk('a')}\r\n\r\n: keep-alive\r\n\r\ndata:[DONE]\r\n\r\n`;
+    for (let first = 0; first <= bytes.length; first += 1) {
+      for (let second = first; second <= bytes.length; second += 1) {
+        const { forwarded, scanner } = feed(bytes, [first, second], true);
+        if (forwarded.toString('utf8') !== expected) expect(forwarded.toString('utf8'), `split at ${first} and ${second}`).toBe(expected);
+        if (scanner.usage?.completionTokens !== 7) expect(scanner.usage, `split at ${first} and ${second}`).toEqual({ promptTokens: 11, completionTokens: 7 });
+      }
+    }
+  });
 
   it('finds the usage when the stream arrives one byte at a time', () => {
     const bytes = Buffer.from(stream('\n', true), 'utf8');

@@ -33,6 +33,8 @@ export class SseUsageScanner {
 
   private partial: Buffer | null = null;
   private skipLineFeed = false;
+  /** Filter mode: the last event that ended was dropped (so is the LF of its CRLF, when that comes in the next chunk). */
+  private droppedLast = false;
   private data: string | null = null;
   /** Filter mode: bytes of the current, unfinished event from earlier chunks. */
   private held: Buffer[] = [];
@@ -42,15 +44,22 @@ export class SseUsageScanner {
   /** Scans one chunk; returns what to forward to the client now. */
   push(chunk: Buffer): Buffer {
     const length = chunk.length;
+    const filtering = this.dropUsageOnlyChunk;
+    // An empty chunk must not forget a CR that waits for its LF.
+    if (length === 0) return filtering ? EMPTY : chunk;
     let pos = 0;
     if (this.skipLineFeed) {
       this.skipLineFeed = false;
-      if (length > 0 && chunk[0] === LF) pos = 1;
+      if (chunk[0] === LF) pos = 1;
     }
-    const filtering = this.dropUsageOnlyChunk;
     let out: Buffer[] | undefined;
-    // The LF of a CRLF that ended the previous event belongs to no event: leave it out (CR alone ends a line).
-    let eventStart = filtering && pos === 1 && this.held.length === 0 ? 1 : 0;
+    let eventStart = 0;
+    // A CRLF split across chunks: with nothing held, its CR ended an event's blank line, and its LF
+    // goes where that event went — left out with a dropped event, forwarded with a kept one.
+    if (filtering && pos === 1 && this.held.length === 0) {
+      eventStart = 1;
+      if (!this.droppedLast) out = [chunk.subarray(0, 1)];
+    }
     let crAt = length > pos ? chunk.indexOf(CR, pos) : -1;
 
     while (pos < length) {
@@ -76,6 +85,7 @@ export class SseUsageScanner {
       if (blank) {
         const drop = this.dispatch();
         if (filtering) {
+          this.droppedLast = drop;
           if (!drop) {
             out ??= [];
             for (const piece of this.held) out.push(piece);
