@@ -44,7 +44,7 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
     });
     return { status: response.status, body: (await response.json()) as ChatAnswer };
   };
-  const keyRow = () => page.getByRole('row').filter({ has: page.getByRole('cell', { name: KEY_NAME, exact: true }) });
+  const keyRow = () => page.getByRole('row').filter({ has: page.getByText(KEY_NAME, { exact: true }) });
   /** The log is written in batches and the page polls every 30 s: ask again until the row is there. */
   const waitForLogRow = async (row: Locator) => {
     for (let attempt = 0; attempt < 20; attempt += 1) {
@@ -99,6 +99,11 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
     await page.getByRole('button', { name: 'New API key' }).click();
     const drawer = page.getByRole('dialog', { name: 'New API key' });
     await drawer.getByLabel('Name').fill(KEY_NAME);
+    // An expiry in the past is caught before anything is sent.
+    await drawer.getByLabel('Expires').fill('2020-01-01T10:00');
+    await drawer.getByRole('button', { name: 'Create key' }).click();
+    await drawer.getByText('Pick a time in the future, or leave it empty.').waitFor();
+    await drawer.getByLabel('Expires').fill('');
     // Only this deployment; RPM of its own, TPM inherited (the server default: unlimited).
     await drawer.getByRole('group', { name: 'Allowed deployments' }).getByLabel(NAME).check();
     await drawer.getByLabel('RPM limit').fill('120');
@@ -110,6 +115,9 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
 
     const shown = page.getByRole('dialog', { name: `API key ${KEY_NAME} created` });
     await shown.getByText('Copy it now: you will not see this key again.').waitFor();
+    // Only Done closes it: a stray Escape must not lose the key.
+    await page.keyboard.press('Escape');
+    expect(await shown.isVisible()).toBe(true);
     plainKey = await shown.getByLabel('API key').inputValue();
     expect(plainKey).toMatch(/^sk-hmas-[0-9A-Za-z]{43}$/);
     await shown.getByRole('button', { name: 'Copy key' }).waitFor();
@@ -121,8 +129,8 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
     expect(await page.content()).not.toContain(plainKey);
 
     const cells = await cellsByHeader(keyRow());
-    expect(cells).toMatchObject({ Name: KEY_NAME, Owner: 'admin', Status: 'active', Deployments: NAME, RPM: '120', TPM: 'unlimited (default)', Expires: 'Never', 'Last used': 'Never' });
-    expect(cells.Key).toBe(`${plainKey.slice(0, 'sk-hmas-'.length + 4)}…`);
+    // The prefix under the name; no expiry under the status; both limits in one cell.
+    expect(cells).toMatchObject({ Name: `${KEY_NAME}${plainKey.slice(0, 'sk-hmas-'.length + 4)}…`, Owner: 'admin', Status: 'active', Deployments: NAME, Limits: 'RPM 120TPM unlimited (default)', 'Last used': 'Never' });
     await h.screenshot('api-keys');
   });
 
@@ -141,7 +149,8 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
     await waitForLogRow(row);
     expect(await row.count()).toBe(1);
     const cells = await cellsByHeader(row);
-    expect(cells).toMatchObject({ Deployment: NAME, Model: 'tiny-model', User: 'admin', Auth: 'API key', Status: '200', Streaming: 'no', 'Tokens (prompt / completion)': `${prompt} / ${completion}` });
+    // The auth method under the user; "streamed" would be under the status.
+    expect(cells).toMatchObject({ Deployment: NAME, Model: 'tiny-model', User: 'adminAPI key', Status: '200', Tokens: `${prompt} / ${completion}` });
     expect(cells.Duration).toMatch(/^\d+ ms$|^\d+\.\d\d s$/);
     expect(await page.getByRole('navigation', { name: 'Inference log pages' }).textContent()).toContain('1–1 of 1');
     await h.screenshot('inference-logs');
@@ -153,6 +162,7 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
     expect(await fact(drawer, 'Status').textContent()).toBe('200');
     expect(await fact(drawer, 'Path').textContent()).toBe('/v1/chat/completions');
     expect(await fact(drawer, 'Auth method').textContent()).toBe('API key');
+    expect(await fact(drawer, 'Streaming').textContent()).toBe('no');
     const keys = await h.api<{ items: Array<{ id: string; name: string }> }>('GET', '/api/api-keys');
     expect(await fact(drawer, 'API key ID').textContent()).toBe(keys.body.items.find((key) => key.name === KEY_NAME)?.id);
     expect(await fact(drawer, 'Total').textContent()).toBe(String(prompt + completion));
@@ -203,7 +213,7 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
     await drawer.waitFor({ state: 'hidden' });
     await page.getByRole('status').filter({ hasText: `API key ${KEY_NAME} saved.` }).waitFor();
     await keyRow().getByText('inactive', { exact: true }).waitFor();
-    expect(await cellsByHeader(keyRow())).toMatchObject({ RPM: '60 (default)', TPM: '5,000' });
+    expect(await cellsByHeader(keyRow())).toMatchObject({ Limits: 'RPM 60 (default)TPM 5,000' });
     const refused = await chat(plainKey);
     expect(refused.status).toBe(401);
     expect(refused.body.error?.code).toBe('API_KEY_INACTIVE');

@@ -180,7 +180,7 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
     await page.getByRole('button', { name: 'Pause' }).click();
     await statusIs('paused', 30_000);
     await page.getByRole('status').filter({ hasText: `${NAME} paused` }).waitFor();
-    await page.getByRole('region', { name: 'Endpoint' }).getByText('Paused: there is no endpoint until the instance is resumed.').waitFor();
+    await page.getByRole('region', { name: 'Endpoint' }).getByText('Paused: no replica runs, and the gateway answers 503 until the instance is resumed.').waitFor();
     expect(await isNotServing(firstEndpoint, NAME)).toBe(true);
 
     // While paused the settings drawer says why it cannot save.

@@ -78,7 +78,7 @@ export function LogFilters<K extends string>({ label, inputs, query, check, onAp
   };
 
   return (
-    <form className="filters" onSubmit={submit} aria-label={label} noValidate>
+    <form className="filters log-filters" onSubmit={submit} aria-label={label} noValidate>
       {inputs.map(({ key, label: text, placeholder, suggestions, inputMode, narrow }) => {
         const listId = `${id}-${key}-suggestions`;
         const after = suggestions && (

@@ -52,6 +52,7 @@ export function ApiKeyForm({
     const found: Partial<Record<Field, string>> = numberProblems({ rpm, tpm }, { rpm: { integer: true, min: 0, max: MAX_LIMIT }, tpm: { integer: true, min: 0, max: MAX_LIMIT } });
     if (!body.name) found.name = 'Give the key a name.';
     if (expires && !expiresAt) found.expiresAt = 'Enter a date and time, or leave it empty.';
+    else if (expiresAt && expiresAt !== editing?.expiresAt && Date.parse(expiresAt) <= Date.now()) found.expiresAt = 'Pick a time in the future, or leave it empty.';
     setProblems(found);
     if (Object.keys(found).length > 0) return;
     save.mutate(saveInputFor(editing, editing ? { ...body, active } : body), { onSuccess: onSaved });

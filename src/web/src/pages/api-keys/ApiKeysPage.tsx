@@ -10,6 +10,7 @@ import { ErrorBanner } from '../../components/ErrorBanner';
 import { AddButton, RowButton } from '../../components/ListButtons';
 import { ListPanel } from '../../components/ListPanel';
 import { PageHeader } from '../../components/PageHeader';
+import { formatDateTime } from '../../lib/format';
 import { useDocumentTitle } from '../../lib/use-document-title';
 import { useNotice } from '../../lib/use-notice';
 import type { InheritedLimits } from './api-key-format';
@@ -83,6 +84,7 @@ export function ApiKeysPage() {
         rowKey={(key) => key.id}
         empty="No API keys yet: create one to call the gateway."
         actions={actions}
+        dense
         page={page}
         onPageChange={setPage}
         pagesLabel="API key pages"
@@ -91,7 +93,11 @@ export function ApiKeysPage() {
       <Drawer
         open={drawer !== null}
         title={drawer?.editing ? `Edit ${drawer.editing.name}` : 'New API key'}
-        description={drawer?.editing ? 'Changes apply to the next request made with the key.' : 'The key is shown once, when it is created.'}
+        description={
+          drawer?.editing
+            ? `${drawer.editing.keyPrefix}…, created ${formatDateTime(drawer.editing.createdAt)}${isAdmin ? ` by ${drawer.editing.username}` : ''}. Changes apply to the next request made with the key.`
+            : 'The key is shown once, when it is created.'
+        }
         onClose={() => setDrawer(null)}
       >
         {drawer && <ApiKeyForm editing={drawer.editing} inherited={inheritedOf(drawer.editing?.userId ?? me.id)} onClose={() => setDrawer(null)} onSaved={onSaved} />}

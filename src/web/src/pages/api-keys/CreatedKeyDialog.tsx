@@ -3,6 +3,9 @@ import type { CreatedApiKey } from '../../api/types';
 import { CopyButton } from '../../components/CopyButton';
 import { ModalDialog } from '../../components/ModalDialog';
 
+/** Escape does nothing here: only Done closes the dialog, so a stray key press cannot lose the key. */
+const stayOpen = () => undefined;
+
 /**
  * The plain key of a key just created, shown this once: the server keeps only its hash, and the
  * page forgets it when the dialog closes. A modal, so it cannot be missed behind the list.
@@ -16,7 +19,7 @@ export function CreatedKeyDialog({ created, onClose }: { created: Pick<CreatedAp
       className="confirm-dialog key-dialog"
       aria-labelledby={`${id}-title`}
       aria-describedby={`${id}-warning`}
-      onEscape={onClose}
+      onEscape={stayOpen}
       onOpened={(dialog) => dialog.querySelector('input')?.select()}
     >
       {created && (

@@ -5,42 +5,74 @@ import { formatDateTime } from '../../lib/format';
 import type { InheritedLimits, LimitKind } from './api-key-format';
 import { KEY_STATUS_TONES, limitText } from './api-key-format';
 
-const limitColumn = (header: string, kind: LimitKind, inheritedOf: (key: ApiKey) => InheritedLimits | undefined): Column<ApiKey> => ({
-  header,
-  cell: (key) => (
-    <span className={key[kind] === null ? 'muted' : undefined} title={key[kind] === null ? "Inherited: the owner's limit, else the server default" : undefined}>
-      {limitText(key[kind], inheritedOf(key)?.[kind])}
-    </span>
-  ),
-  className: 'nowrap',
-});
+/** Deployment chips shown in a row; the rest are counted ("+3 more") and named in its tooltip. */
+const SHOWN_DEPLOYMENTS = 2;
 
-/** The API keys table; the owner column only for admins, who see everyone's keys. */
+const limitLine = (kind: LimitKind, key: ApiKey, inherited: InheritedLimits | undefined) => (
+  <span className="key-limit">
+    <span className="key-limit-kind">{kind.toUpperCase()}</span>{' '}
+    <span className={key[kind] === null ? 'muted' : undefined} title={key[kind] === null ? "Inherited: the owner's limit, else the server default" : undefined}>
+      {limitText(key[kind], inherited?.[kind])}
+    </span>
+  </span>
+);
+
+function deploymentChips(names: readonly string[]) {
+  if (names.length === 0) return <span className="muted">all</span>;
+  const more = names.length - SHOWN_DEPLOYMENTS;
+  return (
+    <ul className="chips key-deployments" aria-label="Allowed deployments" title={more > 0 ? names.join('\n') : undefined}>
+      {names.slice(0, SHOWN_DEPLOYMENTS).map((name) => (
+        <li key={name} className="chip mono" title={name}>
+          {name}
+        </li>
+      ))}
+      {more > 0 && <li className="chip">+{more} more</li>}
+    </ul>
+  );
+}
+
+/**
+ * The API keys table, narrow enough for a laptop's panel: the key's prefix under its name, the
+ * expiry under its status, both limits in one column, dates on two lines. The owner column only
+ * for admins, who see everyone's keys; when a key was created is in the name's tooltip and the
+ * edit drawer.
+ */
 export function apiKeyColumns({ showOwner, inheritedOf }: { showOwner: boolean; inheritedOf: (key: ApiKey) => InheritedLimits | undefined }): ReadonlyArray<Column<ApiKey>> {
   return [
-    { header: 'Name', cell: (key) => key.name },
-    { header: 'Key', cell: (key) => `${key.keyPrefix}…`, className: 'mono nowrap' },
-    ...(showOwner ? [{ header: 'Owner', cell: (key: ApiKey) => key.username, className: 'mono' }] : []),
-    { header: 'Status', cell: (key) => <Badge tone={KEY_STATUS_TONES[key.status]}>{key.status}</Badge> },
     {
-      header: 'Deployments',
-      cell: (key) =>
-        key.allowedDeployments.length === 0 ? (
-          <span className="muted">all</span>
-        ) : (
-          <ul className="chips" aria-label="Allowed deployments">
-            {key.allowedDeployments.map((name) => (
-              <li key={name} className="chip mono">
-                {name}
-              </li>
-            ))}
-          </ul>
-        ),
+      header: 'Name',
+      cell: (key) => (
+        <span className="key-name" title={`Created ${formatDateTime(key.createdAt)}`}>
+          <span>{key.name}</span>
+          <span className="mono key-prefix">{key.keyPrefix}…</span>
+        </span>
+      ),
     },
-    limitColumn('RPM', 'rpm', inheritedOf),
-    limitColumn('TPM', 'tpm', inheritedOf),
-    { header: 'Expires', cell: (key) => formatDateTime(key.expiresAt, 'Never'), className: 'nowrap' },
-    { header: 'Last used', cell: (key) => formatDateTime(key.lastUsedAt, 'Never'), className: 'nowrap' },
-    { header: 'Created', cell: (key) => formatDateTime(key.createdAt), className: 'nowrap' },
+    ...(showOwner ? [{ header: 'Owner', cell: (key: ApiKey) => key.username, className: 'mono' }] : []),
+    {
+      header: 'Status',
+      cell: (key) => (
+        <span className="key-status">
+          <Badge tone={KEY_STATUS_TONES[key.status]}>{key.status}</Badge>
+          {key.expiresAt && (
+            <span className="date-lines muted">
+              {Date.parse(key.expiresAt) <= Date.now() ? 'Expired' : 'Expires'} {formatDateTime(key.expiresAt)}
+            </span>
+          )}
+        </span>
+      ),
+    },
+    { header: 'Deployments', cell: (key) => deploymentChips(key.allowedDeployments) },
+    {
+      header: 'Limits',
+      cell: (key) => (
+        <>
+          {limitLine('rpm', key, inheritedOf(key))}
+          {limitLine('tpm', key, inheritedOf(key))}
+        </>
+      ),
+    },
+    { header: 'Last used', cell: (key) => <span className="date-lines">{formatDateTime(key.lastUsedAt, 'Never')}</span> },
   ];
 }

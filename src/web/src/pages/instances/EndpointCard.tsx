@@ -7,31 +7,32 @@ import { clientExamples, gatewayBaseUrl } from './client-examples';
 
 /**
  * How to call the instance: the gateway's base URL (API key, rate limits, inference logs) with
- * curl and OpenAI SDK samples, and the base URL of each ready replica.
+ * curl and OpenAI SDK samples — there even while no replica is ready, since the URL does not
+ * change — and the base URL of each ready replica.
  */
 export function EndpointCard({ deployment }: { deployment: Deployment }) {
   const gateway = gatewayBaseUrl(window.location.origin);
   return (
     <TitledPanel title="Endpoint">
-      {deployment.endpoints.length === 0 ? (
+      <div className="stack-tight">
         <p className="muted">
-          {deployment.status === 'paused'
-            ? 'Paused: there is no endpoint until the instance is resumed.'
-            : 'No replica is ready yet: the OpenAI-compatible base URL appears here once one is.'}
+          Call it through the H-MAS gateway with the model <span className="mono">{deployment.name}</span> and an{' '}
+          <Link to="/api-keys">API key</Link> (in <code className="mono">HMAS_API_KEY</code> below).
         </p>
-      ) : (
-        <div className="stack-tight">
+        <span className="field-label">Gateway base URL</span>
+        <div className="token-row">
+          <code className="mono endpoint-url">{gateway}</code>
+          <CopyButton text={gateway} label="Copy gateway URL" />
+        </div>
+        <CodeTabs label="Chat completion examples" samples={clientExamples(gateway, deployment.name)} />
+        <span className="field-label">Replicas (direct: no API key, not in the inference logs)</span>
+        {deployment.endpoints.length === 0 ? (
           <p className="muted">
-            Call it through the H-MAS gateway with the model <span className="mono">{deployment.name}</span> and an{' '}
-            <Link to="/api-keys">API key</Link> (in <code className="mono">HMAS_API_KEY</code> below).
+            {deployment.status === 'paused'
+              ? 'Paused: no replica runs, and the gateway answers 503 until the instance is resumed.'
+              : 'No replica is ready yet: until one is, the gateway answers 503.'}
           </p>
-          <span className="field-label">Gateway base URL</span>
-          <div className="token-row">
-            <code className="mono endpoint-url">{gateway}</code>
-            <CopyButton text={gateway} label="Copy gateway URL" />
-          </div>
-          <CodeTabs label="Chat completion examples" samples={clientExamples(gateway, deployment.name)} />
-          <span className="field-label">Replicas (direct: no API key, not in the inference logs)</span>
+        ) : (
           <ul className="endpoint-list" aria-label="Base URLs">
             {deployment.endpoints.map((url) => (
               <li key={url} className="token-row">
@@ -40,8 +41,8 @@ export function EndpointCard({ deployment }: { deployment: Deployment }) {
               </li>
             ))}
           </ul>
-        </div>
-      )}
+        )}
+      </div>
     </TitledPanel>
   );
 }
