@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timeFilterSchema } from './time-filter.js';
 import { paginationQuerySchema } from './pagination.js';
 
 export const AUDIT_OUTCOMES = ['success', 'failure'] as const;
@@ -23,8 +24,8 @@ export const auditQuerySchema = paginationQuerySchema
   .extend({
     action: z.string().trim().max(100).optional().describe('Exact action, or a prefix ending in "." or "*" (e.g. "user.").'),
     actor: z.string().trim().max(100).optional().describe('Actor username.'),
-    from: z.iso.datetime({ offset: true }).optional().describe('Earliest time (ISO 8601), inclusive.'),
-    to: z.iso.datetime({ offset: true }).optional().describe('Latest time (ISO 8601), inclusive.'),
+    from: timeFilterSchema.optional().describe('Earliest time (ISO 8601), inclusive.'),
+    to: timeFilterSchema.optional().describe('Latest time (ISO 8601), inclusive.'),
   })
   .strict();
 export type AuditQuery = z.infer<typeof auditQuerySchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { paginationQuerySchema } from './pagination.js';
+import { timeFilterSchema } from './time-filter.js';
 
 export const INFERENCE_AUTH_METHODS = ['api_key', 'jwt'] as const;
 
@@ -34,24 +35,13 @@ export const inferenceLogEntrySchema = z.object({
 });
 export type InferenceLogEntryView = z.infer<typeof inferenceLogEntrySchema>;
 
-// The database refuses text with NUL and times before year 1 (ISO year 0000): both would be 500s.
-const filterText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .refine((value) => !value.includes('\u0000'), 'Must not contain NUL characters.');
-const FIRST_STORABLE_TIME = Date.parse('0001-01-01T00:00:00Z');
-const filterTime = z.iso.datetime({ offset: true }).refine((value) => Date.parse(value) >= FIRST_STORABLE_TIME, 'Use a time in year 1 or later.');
-
 export const inferenceLogQuerySchema = paginationQuerySchema
   .extend({
-    deployment: filterText(253).optional().describe('Deployment name (exact).'),
-    user: filterText(100).optional().describe('Username, or user id (UUID).'),
+    deployment: z.string().trim().min(1).max(253).optional().describe('Deployment name (exact).'),
+    user: z.string().trim().min(1).max(100).optional().describe('Username, or user id (UUID).'),
     statusCode: z.coerce.number().int().min(100).max(599).optional().describe('HTTP status code (exact).'),
-    from: filterTime.optional().describe('Earliest end time (ISO 8601), inclusive.'),
-    to: filterTime.optional().describe('Latest end time (ISO 8601), inclusive.'),
+    from: timeFilterSchema.optional().describe('Earliest end time (ISO 8601), inclusive.'),
+    to: timeFilterSchema.optional().describe('Latest end time (ISO 8601), inclusive.'),
   })
   .strict()
   .refine((query) => !query.from || !query.to || new Date(query.from) <= new Date(query.to), { message: '"from" must not be after "to".', path: ['from'] });

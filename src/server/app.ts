@@ -15,6 +15,7 @@ import { installAudit } from './audit-plugin.js';
 import { installAuth } from './auth-plugin.js';
 import { handleFrameworkError, installErrorHandler } from './error-handler.js';
 import './fastify-types.js';
+import { installTextGuard } from './text-guard.js';
 import { installHttpMetrics } from './http-metrics.js';
 import { installErrorResponseDocs } from './openapi-errors.js';
 import { registerAuditLogRoutes } from './routes/audit-log.routes.js';
@@ -95,6 +96,7 @@ export async function createApp(deps: AppDeps): Promise<ZodApp> {
   installAudit(app, { audit: deps.audit });
   installAuth(app, { tokens: deps.tokens, users: deps.users });
   installHttpMetrics(app, deps.metrics);
+  installTextGuard(app);
   installErrorResponseDocs(app);
 
   registerHealthRoutes(app, { database: deps.database, metrics: deps.metrics, isShuttingDown: deps.isShuttingDown ?? (() => false) });

@@ -133,7 +133,7 @@ const ROUTES: RouteUnderTest[] = [
     method: 'GET',
     path: '/api/audit-logs',
     access: 'viewer',
-    badQueries: ['from=yesterday', 'to=yesterday', 'from=2024-13-45T99:00:00Z', `action=${'a'.repeat(101)}`, `actor=${'a'.repeat(101)}`],
+    badQueries: ['from=yesterday', 'to=yesterday', 'from=2024-13-45T99:00:00Z', 'from=0000-01-01T00:00:00Z', `action=${'a'.repeat(101)}`, `actor=${'a'.repeat(101)}`, 'actor=a%00b', 'action=user.%00'],
   },
   ...POLICY_PATHS.flatMap(policyRoutes),
   { method: 'GET', path: '/api/runtimes', access: 'viewer', badQueries: ['unknown=1'] },
@@ -348,6 +348,12 @@ const json = (value: unknown) => JSON.stringify(value);
 const callerFor = (access: Access): Caller => (access === 'public' ? 'anonymous' : 'admin');
 const withId = (route: RouteUnderTest, id: string) => route.path.replace(':id', id);
 
+/** `body` with text the database cannot store (`bad`) in its first string field, or under a new key when it has none. */
+function withUnstorableText(body: Record<string, unknown>, bad: string): Record<string, unknown> {
+  const field = Object.keys(body).find((key) => typeof body[key] === 'string');
+  return field ? { ...body, [field]: `${String(body[field])}${bad}` } : { ...body, [`key${bad}`]: 'x' };
+}
+
 function bodyCases(route: RouteUnderTest): BadRequestCase[] {
   if (!route.body) return [];
   const base = { method: route.method, url: route.path, caller: callerFor(route.access) };
@@ -390,6 +396,9 @@ function bodyCases(route: RouteUnderTest): BadRequestCase[] {
     invalid('fields of the wrong type', json(route.body.wrongTypes)),
     invalid('an unknown field', json({ ...route.body.valid, isSuperuser: true })),
     invalid('no body at all', '', {}),
+    // PostgreSQL text cannot hold NUL, and a lone surrogate is not text: refused before any query.
+    invalid('a NUL character in a text field', json(withUnstorableText(route.body.valid, '\u0000'))),
+    invalid('an unpaired surrogate in a text field', json(withUnstorableText(route.body.valid, '\ud800'))),
     // The API speaks JSON only: a text/plain body is refused before validation.
     { ...invalid('a text/plain body', json(route.body.valid), { 'content-type': 'text/plain' }), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
   );
