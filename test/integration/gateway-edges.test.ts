@@ -65,7 +65,7 @@ describe('inference gateway: connections that misbehave', { timeout: 30_000 }, (
   const served: Array<{ remove(): Promise<void> }> = [];
 
   /** Each test's deployment exists from the start (the route table reloads at most every few seconds); the test sets its upstream's answer. */
-  const DEPLOYMENTS = ['pipelined', 'quiet', 'short', 'backpressure', 'gzip-stream'];
+  const DEPLOYMENTS = ['pipelined', 'quiet', 'half-line', 'short', 'backpressure', 'gzip-stream'];
   const deploy = async (name: string, handler: Handler) => {
     expect(DEPLOYMENTS).toContain(name);
     upstream.handle(name, handler);
@@ -184,6 +184,34 @@ describe('inference gateway: connections that misbehave', { timeout: 30_000 }, (
     expect(entry).toMatchObject({ statusCode: 200, streaming: true, promptTokens: 2, completionTokens: 3, errorMessage: expect.stringContaining('UPSTREAM_ERROR') });
     expect(await activeRequests('quiet')).toBe(0);
     expect(await tpmRemaining(id)).toBe(100_000 - 5);
+  });
+
+  it('starts the error event on its own lines when the upstream goes quiet mid-line', async () => {
+    await deploy('half-line', (req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`${SSE_EVENT}data: {"choices":[{"delta":{"content":"cut`);
+    });
+    const response = await request(`http://127.0.0.1:${port}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json' },
+      // include_usage set by the client: nothing is filtered, bytes pass as they come.
+      body: JSON.stringify({ model: 'half-line', stream: true, stream_options: { include_usage: true }, messages: [] }),
+    });
+    const text = await response.body.text();
+    const events = text.split('\n\n').filter(Boolean);
+    expect(events.at(-1)).toMatch(/^data: \{"error":\{.*"code":"UPSTREAM_ERROR"/);
+    expect(JSON.parse(events.at(-1)!.slice('data: '.length))).toMatchObject({ error: { code: 'UPSTREAM_ERROR' } });
+  });
+
+  it('charges a listing no tokens: GET /v1/models leaves the TPM window empty', async () => {
+    const { key, id } = await t.apiKey({ name: 'lister', tpm: 3 });
+    for (let call = 0; call < 5; call += 1) {
+      const response = await request(`http://127.0.0.1:${port}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+      expect(response.statusCode).toBe(200);
+      await response.body.dump();
+    }
+    expect(await tpmRemaining(id)).toBe(3);
   });
 
   it('destroys an answer whose upstream closes before its Content-Length, rather than end it as complete', async () => {

@@ -47,10 +47,19 @@ const MAX_ERROR_LOG = 300;
 /** A failing rate limiter is logged at most this often (every failure is counted in the metrics). */
 const LIMITER_WARNING_INTERVAL_MS = 10_000;
 
-/** Token usage settled against the rate limiter: real usage when known, else the estimate for an answer that came, else 0. */
-function tokensToSettle(usage: TokenUsage | null, reservation: TokenReservation, statusCode: number): number {
+/**
+ * Token usage settled against the rate limiter: real usage when known, else the estimate for an
+ * answer that came (the estimate itself, not the reservation's 1-token minimum: a listing costs
+ * nothing), else 0.
+ */
+function tokensToSettle(usage: TokenUsage | null, reservation: TokenReservation, estimate: number, statusCode: number): number {
   if (usage) return usage.promptTokens + usage.completionTokens;
-  return statusCode >= 200 && statusCode < 300 ? reservation.reservedTokens : 0;
+  return statusCode >= 200 && statusCode < 300 ? Math.min(reservation.reservedTokens, estimate) : 0;
+}
+
+/** Whether the bytes sent so far end an SSE event (or nothing was sent), so another event may follow. */
+function endsEvent(tail: string): boolean {
+  return tail === '' || tail.endsWith('\n\n') || tail.endsWith('\r\r');
 }
 
 function errorBody(message: string, type: GatewayErrorType, code: string): string {
@@ -87,6 +96,8 @@ class Exchange implements Dispatcher.DispatchHandlers {
   reservation: TokenReservation | undefined;
   rateState: RateLimitState | null = null;
   kind: InferenceKind = 'other';
+  /** The tokens estimated at admission (the reservation holds at least 1). */
+  estimate = 0;
 
   // The upstream request.
   endpoint: UpstreamEndpoint | undefined;
@@ -109,6 +120,8 @@ class Exchange implements Dispatcher.DispatchHandlers {
   statusCode = 0;
   headersSent = false;
   streaming = false;
+  /** The last two bytes sent of a stream (latin1). */
+  sentTail = '';
   scanner: SseUsageScanner | undefined;
   jsonTail: Buffer[] | undefined;
   jsonTailBytes = 0;
@@ -272,6 +285,8 @@ class Exchange implements Dispatcher.DispatchHandlers {
       this.jsonTailBytes += chunk.length;
       while (this.jsonTail.length > 1 && this.jsonTailBytes - this.jsonTail[0]!.length >= JSON_TAIL_BYTES) this.jsonTailBytes -= this.jsonTail.shift()!.length;
     }
+    // The last bytes of a stream, so an error event can start on an event boundary.
+    if (this.streaming) this.sentTail = (this.sentTail + out.toString('latin1', Math.max(0, out.length - 2))).slice(-2);
     if (this.res.write(out)) return true;
     if (!this.waitingForDrain) {
       this.waitingForDrain = true;
@@ -318,7 +333,9 @@ class Exchange implements Dispatcher.DispatchHandlers {
     this.request.log.warn({ err: error, replica: endpoint?.origin }, 'inference upstream failed mid-answer');
     const message = error.message || 'upstream error';
     if (this.streaming) {
-      this.res.end(`data: ${errorBody(`The upstream answer was cut off: ${message}`, 'api_error', 'UPSTREAM_ERROR')}\n\n`);
+      // An upstream cut off mid-line must not swallow the error event: end that line and event first.
+      const separator = endsEvent(this.sentTail) ? '' : '\n\n';
+      this.res.end(`${separator}data: ${errorBody(`The upstream answer was cut off: ${message}`, 'api_error', 'UPSTREAM_ERROR')}\n\n`);
     } else {
       this.res.destroy();
     }
@@ -342,7 +359,7 @@ class Exchange implements Dispatcher.DispatchHandlers {
     const gateway = this.gateway;
 
     if (this.reservation) {
-      const tokens = tokensToSettle(usage, this.reservation, statusCode);
+      const tokens = tokensToSettle(usage, this.reservation, this.estimate, statusCode);
       gateway.rateLimiter.settle(this.reservation, tokens).catch((error: unknown) => gateway.limiterFailed(this.request.log, 'settle', error));
     }
 
@@ -542,6 +559,7 @@ export function createGateway(deps: GatewayDeps) {
       });
     }
     exchange.reservation = result.reservation;
+    exchange.estimate = estimate;
   }
 
   /** Route known, request admitted: send it. */
