@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SseUsageScanner } from './sse-usage-scanner.js';
+import { MAX_UNFINISHED_BYTES, SseUsageScanner } from './sse-usage-scanner.js';
 
 const chunk = (content: string, extra = '') => `data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}}}]${extra}}`;
 const usageChunk = 'data: {"id":"c1","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":11,"completion_tokens":7,"total_tokens":18}}';
@@ -106,4 +106,21 @@ describe('SseUsageScanner', () => {
     const { scanner } = feed(Buffer.from(stream('\n', false)), [17], false);
     expect(scanner.usage).toBeNull();
   });
+});
+
+describe('SseUsageScanner with an event longer than MAX_UNFINISHED_BYTES', () => {
+  // A first event with usage, then one huge event, then the usage-only chunk: scanning stops at
+  // the huge event, so everything after it passes through byte for byte (the usage chunk too).
+  const huge = `data: ${'x'.repeat(MAX_UNFINISHED_BYTES + 256 * 1024)}\n\n`;
+  const bytes = Buffer.from(`${chunk('Hi', ',"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}')}\n\n${huge}${usageChunk}\n\ndata: [DONE]\n\n`);
+  const cuts = Array.from({ length: Math.floor(bytes.length / 65_536) }, (_, index) => (index + 1) * 65_536);
+
+  for (const drop of [false, true]) {
+    it(`stops scanning and passes the rest through untouched (${drop ? 'filtering' : 'scanning only'})`, () => {
+      const { forwarded, scanner } = feed(bytes, cuts, drop);
+      expect(forwarded.equals(bytes)).toBe(true);
+      // The usage seen before the huge event stays; the later usage chunk was not scanned.
+      expect(scanner.usage).toEqual({ promptTokens: 1, completionTokens: 2 });
+    });
+  }
 });

@@ -4,6 +4,12 @@ import { findUsage } from './usage-json.js';
 const LF = 0x0a;
 const CR = 0x0d;
 const DATA = Buffer.from('data:', 'latin1');
+/**
+ * An unfinished line or (filter mode) event longer than this ends scanning: the rest of the
+ * stream passes through untouched and unscanned, so one huge event cannot hold memory or cost
+ * repeated copying. Real events are a few hundred bytes.
+ */
+export const MAX_UNFINISHED_BYTES = 4 * 1024 * 1024;
 
 /** `data: {…"choices":[],…"usage":{…}}`: the chunk `stream_options.include_usage` adds at the end. */
 function isUsageOnlyChunk(data: string): boolean {
@@ -31,18 +37,24 @@ export class SseUsageScanner {
   /** How many `data:` events the stream carried (`[DONE]` included). */
   events = 0;
 
-  private partial: Buffer | null = null;
+  /** The unfinished line's bytes from earlier chunks (joined once, when the line ends). */
+  private partial: Buffer[] = [];
+  private partialBytes = 0;
+  /** Scanning stopped (see MAX_UNFINISHED_BYTES): chunks pass through. */
+  private passThrough = false;
   private skipLineFeed = false;
   /** Filter mode: the last event that ended was dropped (so is the LF of its CRLF, when that comes in the next chunk). */
   private droppedLast = false;
   private data: string | null = null;
   /** Filter mode: bytes of the current, unfinished event from earlier chunks. */
   private held: Buffer[] = [];
+  private heldBytes = 0;
 
   constructor(private readonly dropUsageOnlyChunk = false) {}
 
   /** Scans one chunk; returns what to forward to the client now. */
   push(chunk: Buffer): Buffer {
+    if (this.passThrough) return chunk;
     const length = chunk.length;
     const filtering = this.dropUsageOnlyChunk;
     // An empty chunk must not forget a CR that waits for its LF.
@@ -92,17 +104,29 @@ export class SseUsageScanner {
             out.push(chunk.subarray(eventStart, next));
           }
           this.held.length = 0;
+          this.heldBytes = 0;
           eventStart = next;
         }
       }
     }
 
     if (pos < length) {
-      const rest = chunk.subarray(pos);
-      this.partial = this.partial ? Buffer.concat([this.partial, rest]) : rest;
+      this.partial.push(chunk.subarray(pos));
+      this.partialBytes += length - pos;
     }
-    if (!filtering) return chunk;
-    if (eventStart < length) this.held.push(chunk.subarray(eventStart));
+    if (!filtering) {
+      if (this.partialBytes > MAX_UNFINISHED_BYTES) this.stopScanning();
+      return chunk;
+    }
+    if (eventStart < length) {
+      this.held.push(chunk.subarray(eventStart));
+      this.heldBytes += length - eventStart;
+    }
+    if (this.heldBytes > MAX_UNFINISHED_BYTES || this.partialBytes > MAX_UNFINISHED_BYTES) {
+      out ??= [];
+      for (const piece of this.held) out.push(piece);
+      this.stopScanning();
+    }
     if (!out) return EMPTY;
     if (out.length === 1) return out[0]!;
     return Buffer.concat(out);
@@ -110,24 +134,39 @@ export class SseUsageScanner {
 
   /** The stream ended: takes in an event left without its blank line; returns held bytes to forward. */
   end(): Buffer {
-    if (this.partial) {
-      const line = this.partial;
-      this.partial = null;
+    if (this.passThrough) return EMPTY;
+    if (this.partial.length > 0) {
+      const line = this.partial.length === 1 ? this.partial[0]! : Buffer.concat(this.partial);
+      this.partial = [];
+      this.partialBytes = 0;
       this.line(line, 0, line.length);
     }
     if (this.data !== null) this.dispatch();
     if (!this.dropUsageOnlyChunk || this.held.length === 0) return EMPTY;
     const rest = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held);
     this.held.length = 0;
+    this.heldBytes = 0;
     return rest;
+  }
+
+  /** Gives up on this stream: what was held goes out with the current chunk, the rest passes through. */
+  private stopScanning(): void {
+    this.passThrough = true;
+    this.partial = [];
+    this.partialBytes = 0;
+    this.held.length = 0;
+    this.heldBytes = 0;
+    this.data = null;
   }
 
   /** One line (bytes start..end of chunk, after any partial line). Returns true for a blank line. */
   private line(chunk: Buffer, start: number, end: number): boolean {
     let buffer = chunk;
-    if (this.partial) {
-      buffer = Buffer.concat([this.partial, chunk.subarray(start, end)]);
-      this.partial = null;
+    if (this.partial.length > 0) {
+      this.partial.push(chunk.subarray(start, end));
+      buffer = Buffer.concat(this.partial);
+      this.partial = [];
+      this.partialBytes = 0;
       start = 0;
       end = buffer.length;
     }
