@@ -144,9 +144,15 @@ class Exchange implements Dispatcher.DispatchHandlers {
     // The response of a pipelined request waits its turn detached from the socket and never sees
     // 'close' when the connection dies (nor 'drain', so a paused upstream would hang for good):
     // the socket's own 'close' tells. A socket closed before the handler ran emits nothing more.
-    this.socket = request.raw.socket ?? null;
-    if (this.socket?.destroyed) this.clientGone = true;
-    else this.socket?.once('close', this.onClientClose);
+    // Only detached responses watch the socket: many pipelined requests on one connection are
+    // rare, so its listeners stay few.
+    const socket = request.raw.socket;
+    this.socket = null;
+    if (socket?.destroyed) this.clientGone = true;
+    else if (socket && !this.res.socket) {
+      this.socket = socket;
+      socket.once('close', this.onClientClose);
+    }
   }
 
   private readonly onClientClose = (): void => {
