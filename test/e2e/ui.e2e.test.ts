@@ -100,6 +100,27 @@ describe.skipIf(!browserTestsRun)('web UI in a browser', () => {
     await page.screenshot({ path: `${SCREENSHOTS}users.png`, fullPage: false });
   });
 
+  it("sets a user's rate limits in the Edit user drawer; blank ones show the server default", async () => {
+    const row = page.getByRole('row').filter({ hasText: VIEWER.username });
+    // Defaults of the test server: 60 RPM, TPM unlimited.
+    await expect.poll(async () => row.textContent()).toContain('RPM 60 (default)');
+    await row.getByRole('button', { name: `Edit ${VIEWER.username}` }).click();
+    const drawer = page.getByRole('dialog', { name: `Edit ${VIEWER.username}` });
+    await drawer.waitFor();
+    await drawer.getByText('Blank: the server default (now 60)').waitFor();
+    await drawer.getByLabel('RPM limit').fill('-1');
+    await drawer.getByRole('button', { name: 'Save changes' }).click();
+    await drawer.getByText('Enter at least 0.').waitFor();
+    await drawer.getByLabel('RPM limit').fill('30');
+    await drawer.getByRole('button', { name: 'Save changes' }).click();
+    await drawer.waitFor({ state: 'hidden' });
+    await page.getByRole('status').filter({ hasText: `User ${VIEWER.username} updated.` }).waitFor();
+    await expect.poll(async () => row.textContent()).toContain('RPM 30');
+    expect(await row.textContent()).toContain('TPM unlimited (default)');
+    const users = await h.api<{ items: Array<{ username: string; rateLimitRpm: number | null; rateLimitTpm: number | null }> }>('GET', '/api/users?limit=100');
+    expect(users.body.items.find((user) => user.username === VIEWER.username)).toMatchObject({ rateLimitRpm: 30, rateLimitTpm: null });
+  });
+
   it('lists the user.create audit entry for that user', async () => {
     await settingsTab('Audit logs').click();
     await page.getByLabel('Action').fill('user.create');

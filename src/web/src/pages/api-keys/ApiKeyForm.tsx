@@ -4,18 +4,15 @@ import { useSaveApiKey } from '../../api/gateway-hooks';
 import type { ApiKey, CreateApiKeyRequest } from '../../api/types';
 import { DrawerForm } from '../../components/Drawer';
 import { CheckboxField, TextField } from '../../components/Field';
+import { formatLimit, limitInputs, RateLimitFields, readLimitInputs, type LimitKind } from '../../components/RateLimitFields';
 import { saveInputFor } from '../../lib/changes';
 import { splitFormError } from '../../lib/form-errors';
-import { numberProblems, optionalNumber } from '../../lib/form-values';
 import { isoToLocalInput, localInputToIso } from '../../lib/format';
-import type { InheritedLimits, LimitKind } from './api-key-format';
-import { formatLimit } from './api-key-format';
+import type { InheritedLimits } from './api-key-format';
 import { DeploymentChoices } from './DeploymentChoices';
 
 const FIELDS = ['name', 'expiresAt', 'allowedDeployments', 'rpm', 'tpm', 'active'] as const;
 type Field = (typeof FIELDS)[number];
-/** The schema's MAX_KEY_LIMIT (domain/api-key imports zod, so it is not imported here). */
-const MAX_LIMIT = 1_000_000_000;
 
 const limitHint = (kind: LimitKind, inherited: InheritedLimits | undefined) =>
   `${kind === 'rpm' ? 'Requests' : 'Tokens'} per minute. Blank: inherit${inherited ? ` (now ${formatLimit(inherited[kind])})` : ''} — the owner’s limit, else the server default. 0: unlimited.`;
@@ -37,19 +34,18 @@ export function ApiKeyForm({
   const [name, setName] = useState(editing?.name ?? '');
   const [expires, setExpires] = useState(isoToLocalInput(editing?.expiresAt));
   const [allowed, setAllowed] = useState<string[]>(editing?.allowedDeployments ?? []);
-  const [limits, setLimits] = useState({ rpm: editing?.rpm?.toString() ?? '', tpm: editing?.tpm?.toString() ?? '' });
+  const [limits, setLimits] = useState(limitInputs(editing?.rpm, editing?.tpm));
   const [active, setActive] = useState(editing?.active ?? true);
   const [problems, setProblems] = useState<Partial<Record<Field, string>>>({});
   const errors = splitFormError(save.error, FIELDS);
   const error = (field: Field) => problems[field] ?? errors.fields[field];
 
   const submit = () => {
-    const rpm = optionalNumber(limits.rpm);
-    const tpm = optionalNumber(limits.tpm);
+    const { values: limitValues, problems: limitProblems } = readLimitInputs(limits);
     // An expiry left as it was keeps its exact instant (the input shows whole minutes only).
     const expiresAt = editing && expires === isoToLocalInput(editing.expiresAt) ? editing.expiresAt : (localInputToIso(expires) ?? null);
-    const body: CreateApiKeyRequest = { name: name.trim(), expiresAt, allowedDeployments: allowed, rpm: rpm ?? null, tpm: tpm ?? null };
-    const found: Partial<Record<Field, string>> = numberProblems({ rpm, tpm }, { rpm: { integer: true, min: 0, max: MAX_LIMIT }, tpm: { integer: true, min: 0, max: MAX_LIMIT } });
+    const body: CreateApiKeyRequest = { name: name.trim(), expiresAt, allowedDeployments: allowed, ...limitValues };
+    const found: Partial<Record<Field, string>> = { ...limitProblems };
     if (!body.name) found.name = 'Give the key a name.';
     if (expires && !expiresAt) found.expiresAt = 'Enter a date and time, or leave it empty.';
     else if (expiresAt && expiresAt !== editing?.expiresAt && Date.parse(expiresAt) <= Date.now()) found.expiresAt = 'Pick a time in the future, or leave it empty.';
@@ -70,8 +66,7 @@ export function ApiKeyForm({
         onChange={setExpires}
       />
       <DeploymentChoices value={allowed} onChange={setAllowed} error={error('allowedDeployments')} />
-      <TextField label="RPM limit" inputMode="numeric" hint={limitHint('rpm', inherited)} error={error('rpm')} value={limits.rpm} onChange={(rpm) => setLimits((current) => ({ ...current, rpm }))} />
-      <TextField label="TPM limit" inputMode="numeric" hint={limitHint('tpm', inherited)} error={error('tpm')} value={limits.tpm} onChange={(tpm) => setLimits((current) => ({ ...current, tpm }))} />
+      <RateLimitFields value={limits} onChange={setLimits} errors={{ rpm: error('rpm'), tpm: error('tpm') }} hint={(kind) => limitHint(kind, inherited)} />
       {editing && <CheckboxField label="Active" hint="An inactive key is refused (401) until it is turned on again." checked={active} onChange={setActive} />}
     </DrawerForm>
   );

@@ -2,20 +2,12 @@ import type { ApiKey } from '../../api/types';
 import { Badge } from '../../components/Badge';
 import type { Column } from '../../components/DataTable';
 import { formatDateTime } from '../../lib/format';
-import type { InheritedLimits, LimitKind } from './api-key-format';
-import { KEY_STATUS_TONES, limitText } from './api-key-format';
+import { LimitLines } from '../../components/RateLimitFields';
+import type { InheritedLimits } from './api-key-format';
+import { KEY_STATUS_TONES } from './api-key-format';
 
 /** Deployment chips shown in a row; the rest are counted ("+3 more") and named in its tooltip. */
 const SHOWN_DEPLOYMENTS = 2;
-
-const limitLine = (kind: LimitKind, key: ApiKey, inherited: InheritedLimits | undefined) => (
-  <span className="key-limit">
-    <span className="key-limit-kind">{kind.toUpperCase()}</span>{' '}
-    <span className={key[kind] === null ? 'muted' : undefined} title={key[kind] === null ? "Inherited: the owner's limit, else the server default" : undefined}>
-      {limitText(key[kind], inherited?.[kind])}
-    </span>
-  </span>
-);
 
 function deploymentChips(names: readonly string[]) {
   if (names.length === 0) return <span className="muted">all</span>;
@@ -67,10 +59,7 @@ export function apiKeyColumns({ showOwner, inheritedOf }: { showOwner: boolean; 
     {
       header: 'Limits',
       cell: (key) => (
-        <>
-          {limitLine('rpm', key, inheritedOf(key))}
-          {limitLine('tpm', key, inheritedOf(key))}
-        </>
+        <LimitLines own={{ rpm: key.rpm, tpm: key.tpm }} inherited={inheritedOf(key)} inheritedTitle="Inherited: the owner's limit, else the server default" />
       ),
     },
     { header: 'Last used', cell: (key) => <span className="date-lines">{formatDateTime(key.lastUsedAt, 'Never')}</span> },

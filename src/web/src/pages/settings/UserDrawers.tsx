@@ -6,6 +6,7 @@ import { ROLES } from '../../api/types';
 import { Drawer, DrawerActions } from '../../components/Drawer';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { CheckboxField, Field } from '../../components/Field';
+import { formatLimit, limitInputs, RateLimitFields, readLimitInputs, type LimitKind } from '../../components/RateLimitFields';
 import { splitFormError } from '../../lib/form-errors';
 
 const ROLE_HINTS: Record<Role, string> = {
@@ -111,36 +112,46 @@ function CreateUserForm({ onClose, onCreated }: { onClose: () => void; onCreated
   );
 }
 
-type EditField = 'displayName' | 'role' | 'disabled' | 'password';
+type EditField = 'displayName' | 'role' | 'disabled' | 'password' | 'rateLimitRpm' | 'rateLimitTpm';
+type Defaults = Record<LimitKind, number> | undefined;
+
+const userLimitHint = (kind: LimitKind, defaults: Defaults) =>
+  `${kind === 'rpm' ? 'Requests' : 'Tokens'} per minute for this user, and for their API keys without a limit of their own. Blank: the server default${defaults ? ` (now ${formatLimit(defaults[kind])})` : ''}. 0: unlimited.`;
 
 export function EditUserDrawer({
   user,
   isSelf,
+  defaults,
   onClose,
   onSaved,
 }: {
   user: User | null;
   isSelf: boolean;
+  /** The server's default rate limits, when known. */
+  defaults: Defaults;
   onClose: () => void;
   onSaved: (user: User) => void;
 }) {
   return (
     <Drawer open={user !== null} title={user ? `Edit ${user.username}` : 'Edit user'} onClose={onClose}>
-      {user && <EditUserForm key={user.id} user={user} isSelf={isSelf} onClose={onClose} onSaved={onSaved} />}
+      {user && <EditUserForm key={user.id} user={user} isSelf={isSelf} defaults={defaults} onClose={onClose} onSaved={onSaved} />}
     </Drawer>
   );
 }
 
-function EditUserForm({ user, isSelf, onClose, onSaved }: { user: User; isSelf: boolean; onClose: () => void; onSaved: (user: User) => void }) {
+function EditUserForm({ user, isSelf, defaults, onClose, onSaved }: { user: User; isSelf: boolean; defaults: Defaults; onClose: () => void; onSaved: (user: User) => void }) {
   const update = useUpdateUser();
   const formId = useId();
   const [displayName, setDisplayName] = useState(user.displayName);
   const [role, setRole] = useState<Role>(user.role);
   const [disabled, setDisabled] = useState(user.disabled);
   const [password, setPassword] = useState('');
+  const [limits, setLimits] = useState(limitInputs(user.rateLimitRpm, user.rateLimitTpm));
+  const [limitProblems, setLimitProblems] = useState<Partial<Record<LimitKind, string>>>({});
 
-  const errors = splitFormError(update.error, ['displayName', 'role', 'disabled', 'password'] as const);
+  const errors = splitFormError(update.error, ['displayName', 'role', 'disabled', 'password', 'rateLimitRpm', 'rateLimitTpm'] as const);
   const fieldError = (field: EditField) => errors.fields[field];
+  const limitValues = readLimitInputs(limits);
 
   // Send only what changed, so an edit never overwrites a concurrent change to another field.
   const patch: UpdateUserRequest = {};
@@ -148,11 +159,16 @@ function EditUserForm({ user, isSelf, onClose, onSaved }: { user: User; isSelf: 
   if (role !== user.role) patch.role = role;
   if (disabled !== user.disabled) patch.disabled = disabled;
   if (password) patch.password = password;
+  // A value that is not a number yet counts as a change, so saving says what is wrong with it.
+  if (limits.rpm.trim() !== (user.rateLimitRpm?.toString() ?? '')) patch.rateLimitRpm = limitValues.values.rpm;
+  if (limits.tpm.trim() !== (user.rateLimitTpm?.toString() ?? '')) patch.rateLimitTpm = limitValues.values.tpm;
   const changed = Object.keys(patch).length > 0;
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (!changed) return;
+    setLimitProblems(limitValues.problems);
+    if (Object.keys(limitValues.problems).length > 0) return;
     update.mutate({ id: user.id, patch }, { onSuccess: onSaved });
   };
 
@@ -173,6 +189,12 @@ function EditUserForm({ user, isSelf, onClose, onSaved }: { user: User; isSelf: 
           onChange={setDisabled}
         />
         {fieldError('disabled') && <p className="field-error">{fieldError('disabled')}</p>}
+        <RateLimitFields
+          value={limits}
+          onChange={setLimits}
+          errors={{ rpm: limitProblems.rpm ?? fieldError('rateLimitRpm'), tpm: limitProblems.tpm ?? fieldError('rateLimitTpm') }}
+          hint={(kind) => userLimitHint(kind, defaults)}
+        />
         <Field label="New password" hint="Leave empty to keep the current password." error={fieldError('password')}>
           {(control) => (
             <input {...control} className="input" type="password" autoComplete="new-password" value={password} onChange={(event) => setPassword(event.target.value)} />

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useRateLimits } from '../../api/gateway-hooks';
 import { useDeleteUser, useUsers } from '../../api/hooks';
 import type { User } from '../../api/types';
 import { useCurrentUser } from '../../auth/current-user';
@@ -17,6 +18,8 @@ export function UsersTab() {
   const isAdmin = me.role === 'admin';
   const [page, setPage] = useState({ limit: 25, offset: 0 });
   const users = useUsers(page.limit, page.offset);
+  // The server's default rate limits, for users without their own.
+  const defaults = useRateLimits([me.id])[0]?.data?.defaults;
 
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<User | null>(null);
@@ -46,7 +49,7 @@ export function UsersTab() {
         list={users}
         errorTitle="Could not load users."
         notice={notice}
-        columns={userColumns(me.id)}
+        columns={userColumns(me.id, defaults)}
         rowKey={(user) => user.id}
         empty="No users."
         actions={isAdmin ? actions : undefined}
@@ -67,6 +70,7 @@ export function UsersTab() {
           <EditUserDrawer
             user={editing}
             isSelf={editing?.id === me.id}
+            defaults={defaults}
             onClose={() => setEditing(null)}
             onSaved={(user) => {
               setEditing(null);
