@@ -9,14 +9,16 @@ import { ReadinessBadge } from './ReadinessBadge';
 export const clusterColumns: ReadonlyArray<Column<Cluster>> = [
   {
     header: 'Name',
+    // The display name under the name: one column, so the table fits a laptop screen.
     cell: (cluster) => (
-      <Link to={`/clusters/${encodeURIComponent(cluster.name)}`} className="mono">
-        {cluster.name}
-      </Link>
+      <span className="cell-stack">
+        <Link to={`/clusters/${encodeURIComponent(cluster.name)}`} className="mono nowrap">
+          {cluster.name}
+        </Link>
+        {cluster.displayName && cluster.displayName !== cluster.name && <span className="cell-sub">{cluster.displayName}</span>}
+      </span>
     ),
-    className: 'nowrap',
   },
-  { header: 'Display name', cell: (cluster) => cluster.displayName },
   {
     header: 'Type',
     cell: (cluster) => (
