@@ -35,9 +35,9 @@ export function apiKeyColumns({ showOwner, inheritedOf }: { showOwner: boolean; 
     {
       header: 'Name',
       cell: (key) => (
-        <span className="key-name" title={`Created ${formatDateTime(key.createdAt)}`}>
+        <span className="cell-stack key-name" title={`Created ${formatDateTime(key.createdAt)}`}>
           <span>{key.name}</span>
-          <span className="mono key-prefix">{key.keyPrefix}…</span>
+          <span className="mono cell-sub nowrap">{key.keyPrefix}…</span>
         </span>
       ),
     },
@@ -45,7 +45,7 @@ export function apiKeyColumns({ showOwner, inheritedOf }: { showOwner: boolean; 
     {
       header: 'Status',
       cell: (key) => (
-        <span className="key-status">
+        <span className="cell-stack key-status">
           <Badge tone={KEY_STATUS_TONES[key.status]}>{key.status}</Badge>
           {key.expiresAt && (
             <span className="date-lines muted">
