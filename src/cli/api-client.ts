@@ -56,7 +56,8 @@ export function createApiClient(options: { server: string; token?: string; timeo
   /** The server's error envelope as an ApiCallError. */
   async function failure(response: Response): Promise<ApiCallError> {
     const envelope = ((await parse(response)) as { error?: { code?: string; message?: string; requestId?: string } } | undefined)?.error;
-    const hint = response.status === 401 ? ' Run "hmas login" first, or pass --token.' : '';
+    // A wrong password (hmas login itself) needs no advice to log in.
+    const hint = response.status === 401 && envelope?.code !== 'INVALID_CREDENTIALS' ? ' Run "hmas login" first, or pass --token.' : '';
     return new ApiCallError(response.status, envelope?.code ?? `HTTP_${response.status}`, `${envelope?.message ?? response.statusText}${hint}`, envelope?.requestId);
   }
 

@@ -166,10 +166,10 @@ export function buildCli(): Command {
   users
     .command('list')
     .description('List users.')
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON (as --output json)')
     .action(async (options: { json?: boolean }) => {
       const page = await withUsers(program.opts<GlobalOptions>(), (service) => service.list(500, 0));
-      if (options.json) return console.log(JSON.stringify(page.items, null, 2));
+      if (options.json || program.opts<{ output?: string }>().output === 'json') return console.log(JSON.stringify(page.items, null, 2));
       console.table(page.items.map((u) => ({ username: u.username, name: u.displayName, role: u.role, disabled: u.disabled, lastLogin: u.lastLoginAt ?? '-' })));
     });
 

@@ -33,7 +33,7 @@ describe('deploying with the CLI against a running server', { timeout: 240_000 }
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'hmas-cli-deploy-'));
     await writeTinyModel(path.join(dir, 'tiny.gguf'));
-    server = await startServerProcess({ HMAS_DATA_DIR: path.join(dir, 'data'), HMAS_ADMIN_PASSWORD: 'admin-password-deploy', HMAS_LOG_LEVEL: 'warn', HMAS_RECONCILE_INTERVAL_MS: '1000' });
+    server = await startServerProcess({ HMAS_DATA_DIR: path.join(dir, 'data'), HMAS_ADMIN_PASSWORD: 'admin-password-deploy', HMAS_LOG_LEVEL: 'warn', HMAS_RECONCILE_INTERVAL_MS: '1000', HMAS_RUNTIME_BIN_LLAMACPP: path.join(dir, 'no-llama-server') });
     env = { HMAS_SERVER: server.url, HMAS_CREDENTIALS_FILE: path.join(dir, 'credentials.json') };
     expect((await cli(['login', '--password-stdin'], 'admin-password-deploy\n')).code).toBe(0);
     const login = await fetch(`${server.url}/api/auth/login`, {
@@ -94,6 +94,13 @@ describe('deploying with the CLI against a running server', { timeout: 240_000 }
     expect((await cli(['rm', 'tiny-chat'])).stdout).toContain('Deleted deployment tiny-chat');
     expect(await ps()).toEqual([]);
     for (const endpoint of two!.endpoints) expect(await isNotServing(endpoint, 'tiny-chat')).toBe(true);
+  });
+
+  it('ends a wait for a deployment that cannot start with one readable failure line', async () => {
+    const failed = await cli(['deploy', 'tiny-chat', '--name', 'no-binary', '--runtime', 'llamacpp', '--wait', '--timeout', '60']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^Failed: BinaryNotFound — .*no-llama-server.*[^.]\. See "hmas logs no-binary"\.$/m);
+    expect((await cli(['rm', 'no-binary'])).code).toBe(0);
   });
 
   it('names a missing deployment and model clearly', async () => {

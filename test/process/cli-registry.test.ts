@@ -39,6 +39,7 @@ describe('hmas CLI against a running server', { timeout: 120_000 }, () => {
     const wrong = await cli(['login', '--password-stdin'], 'not-the-password\n');
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('INVALID_CREDENTIALS');
+    expect(wrong.stderr).not.toContain('Run "hmas login" first');
   });
 
   it('logs in and keeps the token in a file only its owner can read', async () => {

@@ -66,6 +66,8 @@ describe.each(testBackends())('hmas CLI (%s)', { timeout: 120_000 }, (backend) =
     const listed = await runCli(['users', 'list', '--json'], { env });
     const users = JSON.parse(listed.stdout) as Array<{ username: string; role: string }>;
     expect(users).toContainEqual(expect.objectContaining({ username: 'carol', role: 'operator' }));
+    const listedWithOutput = await runCli(['--output', 'json', 'users', 'list'], { env });
+    expect(JSON.parse(listedWithOutput.stdout)).toEqual(users);
 
     const server = await startServerProcess({ ...env, HMAS_ADMIN_PASSWORD: 'admin-password-cli' });
     try {

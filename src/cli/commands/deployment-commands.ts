@@ -118,7 +118,9 @@ export function registerDeploymentCommands(program: Command): void {
       printResult(output, final, COLUMNS);
       if (final.status === 'failed') {
         process.exitCode = 1;
-        if (output === 'table') console.error(`Failed: ${final.statusReason ?? 'unknown reason'} — ${final.statusMessage}. See "hmas logs ${final.name}".`);
+        // Status messages are sentences and end with their own full stop.
+        const message = final.statusMessage.replace(/\.$/, '');
+        if (output === 'table') console.error(`Failed: ${final.statusReason ?? 'unknown reason'} — ${message}. See "hmas logs ${final.name}".`);
       }
     });
 
