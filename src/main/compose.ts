@@ -216,6 +216,8 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   });
   // Every instance routes for itself: this loop must run on every instance, not only a leader.
   loops.add(createIntervalLoop({ name: 'gateway-routes', intervalMs: 1_000, runImmediately: true, logger, tick: () => routeTable.refresh() }));
+  // A pause, resume or delete reaches the routes at once, not at the next tick.
+  deployments.onChange(() => routeTable.refresh());
   const upstreamAgent = new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connect: { timeout: 5_000 } });
   const gateway = createGateway({
     callers: callerResolver,

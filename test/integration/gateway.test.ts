@@ -350,6 +350,7 @@ describe.each(testBackends())('inference gateway with the embedded runtime (%s)'
   let dir: string;
   let call: ReturnType<typeof gatewayClient>;
   let admin: { authorization: string };
+  let id: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'hmas-gateway-llama-'));
@@ -366,7 +367,7 @@ describe.each(testBackends())('inference gateway with the embedded runtime (%s)'
       payload: { name: 'tiny', modelId: model.json<{ id: string }>().id, cluster: 'local', runtime: 'embedded-llamacpp', replicas: 1, optimization: { tier2: { threads: 1 } } },
     });
     expect(created.statusCode, created.body).toBe(201);
-    const id = created.json<{ id: string }>().id;
+    id = created.json<{ id: string }>().id;
     await waitUntil(
       'deployment running',
       async () => {
@@ -419,6 +420,20 @@ describe.each(testBackends())('inference gateway with the embedded runtime (%s)'
   it('lists the running deployment in /v1/models', async () => {
     const models = await call('GET', '/v1/models', { headers: admin });
     expect(models.json()).toMatchObject({ object: 'list', data: [{ id: 'tiny', object: 'model', root: 'tiny-chat' }] });
+  });
+
+  // Last: it pauses the deployment. The gateway learns of the pause before the replicas stop, so
+  // no request goes to a replica on its way out (502) — the answer is 503 from the first moment.
+  it('answers 503 DEPLOYMENT_NOT_RUNNING as soon as a pause is answered, then 404 once deleted', async () => {
+    const paused = await t.app.inject({ method: 'POST', url: `/api/deployments/${id}/pause`, headers: admin });
+    expect(paused.statusCode, paused.body).toBe(200);
+    const answer = await call('POST', '/v1/chat/completions', { headers: admin, body: { model: 'tiny', messages: [{ role: 'user', content: 'Hi' }] } });
+    expect(answer.status, answer.text).toBe(503);
+    expect(answer.json()).toMatchObject({ error: { code: 'DEPLOYMENT_NOT_RUNNING' } });
+    const removed = await t.app.inject({ method: 'DELETE', url: `/api/deployments/${id}`, headers: admin });
+    expect(removed.statusCode, removed.body).toBe(204);
+    const gone = await call('POST', '/v1/chat/completions', { headers: admin, body: { model: 'tiny', messages: [{ role: 'user', content: 'Hi' }] } });
+    expect(gone.status, gone.text).toBe(404);
   });
 });
 

@@ -76,9 +76,25 @@ function mergeOptimization(base: Optimization, over: Optimization | undefined): 
   };
 }
 
+/** Told when a deployment's routing changes (paused, resumed, deleted): the gateway reloads its routes. */
+export type DeploymentChangeListener = (deploymentId: string) => Promise<void> | void;
+
 export function createDeploymentService(deps: DeploymentServiceDeps) {
   const { repo, drivers, logger } = deps;
   const timeouts = deps.timeouts ?? { singleMs: 5_000, listMs: 2_000 };
+  const listeners = new Set<DeploymentChangeListener>();
+
+  /** Waits for the listeners, so an answer that says "paused" means the gateway knows it too. */
+  async function announce(deploymentId: string): Promise<void> {
+    for (const listener of listeners) {
+      try {
+        await listener(deploymentId);
+      } catch (error) {
+        // The change is committed; a failing listener must not turn it into an error answer.
+        logger.warn({ err: error, deploymentId }, 'a deployment change listener failed');
+      }
+    }
+  }
 
   function toDeployment(record: DeploymentRecord, source: StatusSource, observed?: Observed): Deployment {
     return {
@@ -438,8 +454,12 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
 
     async pause(id: string): Promise<Deployment> {
       const { record, driver } = await act(id, 'pause');
-      await driver.scale(record.name, 0);
+      // Saved and announced before the replicas stop, so the gateway answers 503 instead of
+      // sending requests to replicas on their way out. Should scaling fail, the reconciler scales
+      // a paused deployment to 0.
       await repo.update(record.id, { paused: true, status: 'paused', readyReplicas: 0, endpoints: [], statusReason: null, statusMessage: 'Scaled to 0; resume brings the replicas back.' });
+      await announce(record.id);
+      await driver.scale(record.name, 0);
       return toDeployment((await repo.find(record.id))!, 'cached');
     },
 
@@ -453,14 +473,17 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
         await driver.apply(render({ ...record, strategy: record.strategy }, model, await resourceProfile(record.resourceProfileId), record.optimization as Optimization).spec);
       }
       await repo.update(record.id, { paused: false, status: 'deploying', statusReason: null, statusMessage: `Starting ${record.replicas} replica(s).` });
+      await announce(record.id);
       return toDeployment((await repo.find(record.id))!, 'cached');
     },
 
     async remove(id: string): Promise<Deployment> {
       const { record, driver } = await act(id, 'delete');
       await repo.update(record.id, { deleting: true, status: 'deleting' });
+      await announce(record.id);
       await driver.remove(record.name);
       await repo.remove(record.id);
+      await announce(record.id);
       return toDeployment({ ...record, status: 'deleting' }, 'cached');
     },
 
@@ -486,6 +509,12 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
     /** Deployments whose model or policies are referred to, for 409s elsewhere. */
     usingModel: (modelId: string) => repo.usingModel(modelId),
     usingPolicy: (policyId: string) => repo.usingPolicy(policyId),
+
+    /** Subscribes to routing changes (pause, resume, delete); returns the unsubscribe function. */
+    onChange(listener: DeploymentChangeListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
 
     /**
      * One reconcile pass: observe every deployment, save what is seen, count failed calls
