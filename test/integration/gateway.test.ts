@@ -337,6 +337,8 @@ describe.each(testBackends())('inference gateway with fake upstreams (%s)', { ti
     expect(metrics.body).toMatch(/hmas_inference_requests_total\{deployment="fake",status_code="200"\} \d+/);
     expect(metrics.body).toMatch(/hmas_inference_tokens_total\{deployment="fake",direction="completion"\} \d+/);
     expect(metrics.body).toContain('hmas_inference_rate_limited_total{reason="rpm",subject="key"} 1');
+    // A refusal after routing counts against its deployment.
+    expect(metrics.body).toMatch(/hmas_inference_requests_total\{deployment="fake",status_code="429"\} 1/);
     expect(metrics.body).toContain('hmas_inference_ttfb_seconds_bucket');
     expect(metrics.body).toContain('hmas_inference_active_requests');
     // The control API's HTTP metrics leave gateway requests to the hmas_inference_* family.

@@ -369,7 +369,8 @@ class Exchange implements Dispatcher.DispatchHandlers {
       gateway.rateLimiter.settle(this.reservation, tokens).catch((error: unknown) => gateway.limiterFailed(this.request.log, 'settle', error));
     }
 
-    const metrics = this.metrics ?? gateway.metrics.deployment('');
+    // Labelled by the deployment whenever it exists (refusals after routing too); '' for the rest.
+    const metrics = this.metrics ?? gateway.metrics.deployment(route?.name ?? '');
     metrics.requests(statusCode).inc();
     metrics.duration.observe(durationMs / 1000);
     metrics.overhead.observe((this.overheadMs || durationMs) / 1000);
