@@ -74,13 +74,15 @@ describe('deploying with the CLI against a running server', { timeout: 240_000 }
     const logs = await cli(['logs', 'tiny-chat', '--tail', '50']);
     expect(logs.code).toBe(0);
 
-    expect((await cli(['pause', 'tiny-chat'])).stdout).toContain('paused');
+    expect((await cli(['pause', 'tiny-chat'])).stdout).toContain('Paused tiny-chat: its replicas stop');
     expect(await isNotServing(row!.endpoints[0]!, 'tiny-chat')).toBe(true);
     const id = ((await (await api('GET', '/api/deployments?q=tiny-chat')).json()) as { items: Array<{ id: string }> }).items[0]!.id;
     const refused = await api('PATCH', `/api/deployments/${id}`, { replicas: 2 });
     expect(refused.status).toBe(400);
 
-    expect((await cli(['resume', 'tiny-chat'])).code).toBe(0);
+    const resumed = await cli(['resume', 'tiny-chat']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain('Resuming tiny-chat: starting 1 replica(s)');
     const dryRun = await api('PATCH', `/api/deployments/${id}?dryRun=true`, { replicas: 2 });
     expect(await dryRun.json()).toMatchObject({ dryRun: true, restartRequired: false });
     expect((await api('PATCH', `/api/deployments/${id}`, { replicas: 2 })).status).toBe(200);

@@ -140,7 +140,11 @@ export function registerDeploymentCommands(program: Command): void {
       .action(async (name: string) => {
         const { client, output } = await remoteClient(program);
         const deployment = await findDeployment(client, name);
-        printResult(output, await client.post<DeploymentView>(`/api/deployments/${deployment.id}/${verb}`), COLUMNS);
+        const answer = await client.post<DeploymentView>(`/api/deployments/${deployment.id}/${verb}`);
+        // The answer is the saved state right after the change, not an observation: a sentence
+        // says it better than a status row ("hmas ps" shows what the cluster reports).
+        if (output === 'json') printResult(output, answer, COLUMNS);
+        else console.log(verb === 'pause' ? `Paused ${answer.name}: its replicas stop; "hmas resume ${answer.name}" brings them back.` : `Resuming ${answer.name}: starting ${answer.replicas} replica(s); "hmas ps" shows when they are ready.`);
       });
   }
 
