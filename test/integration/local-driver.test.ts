@@ -177,7 +177,9 @@ describe('local host driver', () => {
     await harness.driver.apply(workload);
     const replica = await readyReplica(workload.name);
     const dir = path.join(harness.dataDir, 'workloads', workload.name);
-    expect((await readdir(dir)).sort()).toEqual([`${replica.id}.log`, 'state.json']);
+    // state.json is replaced atomically (write a temporary file, rename): one may be mid-write.
+    const files = (await readdir(dir)).filter((name) => !name.endsWith('.tmp'));
+    expect(files.sort()).toEqual([`${replica.id}.log`, 'state.json']);
     const state = JSON.parse(await readFile(path.join(dir, 'state.json'), 'utf8')) as { spec: WorkloadSpec; replicas: Array<Record<string, unknown>> };
     expect(state.spec).toEqual(workload);
     expect(state.replicas[0]).toMatchObject({ id: replica.id, pid: replica.pid, port: replica.port });
