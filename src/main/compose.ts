@@ -50,6 +50,7 @@ import { createGatewayMetrics } from '../gateway/proxy/gateway-metrics.js';
 import { createRateSubjects } from '../gateway/proxy/rate-subjects.js';
 import { createRouteSource } from '../gateway/proxy/route-source.js';
 import { createRouteTable } from '../gateway/proxy/route-table.js';
+import { createRedisChangeChannel } from '../lib/redis-change-channel.js';
 import { createInferenceLogRepo } from '../gateway/request-log/inference-log-repo.js';
 import { createInferenceLogService } from '../gateway/request-log/inference-log-service.js';
 import { createInferenceLogWriter } from '../gateway/request-log/inference-log-writer.js';
@@ -214,10 +215,30 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     runtime: (id) => (isRuntimeId(id) ? RUNTIMES[id] : undefined),
     logger: logger.child({ component: 'gateway' }),
   });
+  const reloadRoutes = async (trigger: 'loop' | 'local' | 'remote') => {
+    await routeTable.refresh();
+    gatewayMetrics.routesReloaded(trigger);
+  };
   // Every instance routes for itself: this loop must run on every instance, not only a leader.
-  loops.add(createIntervalLoop({ name: 'gateway-routes', intervalMs: 1_000, runImmediately: true, logger, tick: () => routeTable.refresh() }));
-  // A pause, resume or delete reaches the routes at once, not at the next tick.
-  deployments.onChange(() => routeTable.refresh());
+  loops.add(createIntervalLoop({ name: 'gateway-routes', intervalMs: 1_000, runImmediately: true, logger, tick: () => reloadRoutes('loop') }));
+  // A pause, resume or delete reaches this instance's routes at once, and the other instances'
+  // through Redis (REDIS_URL) — without it, their loop within a second.
+  const reloadAfterRemoteChange = () => void reloadRoutes('remote').catch((error: unknown) => logger.warn({ err: error }, 'gateway route reload failed'));
+  const deploymentChanges = config.redisUrl
+    ? createRedisChangeChannel({
+        url: config.redisUrl,
+        channel: `${config.redisKeyPrefix}deployments:changed`,
+        subject: 'deployment',
+        fallback: 'within a second (the route loop)',
+        logger: logger.child({ component: 'gateway' }),
+        onMessage: reloadAfterRemoteChange,
+        onResync: reloadAfterRemoteChange,
+      })
+    : undefined;
+  deployments.onChange(async (deploymentId) => {
+    deploymentChanges?.publish(deploymentId);
+    await reloadRoutes('local');
+  });
   const upstreamAgent = new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connect: { timeout: 5_000 } });
   const gateway = createGateway({
     callers: callerResolver,
@@ -257,7 +278,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     close: async () => {
       // HTTP has drained: every answered request is in the writer's buffer; write it while the database is open.
       await inferenceLogWriter.drain();
-      await Promise.all([upstreamAgent.destroy(), ...drivers.all().map((driver) => driver.close()), modelDownloads.close(), rateLimiter.close(), callerResolver.close()]);
+      await Promise.all([upstreamAgent.destroy(), ...drivers.all().map((driver) => driver.close()), modelDownloads.close(), rateLimiter.close(), callerResolver.close(), deploymentChanges?.close()]);
       // Uses noted while HTTP drained, after the loops stopped.
       await apiKeyUsage.flush().catch((error: unknown) => logger.warn({ err: error }, 'could not write API key last-used times'));
     },

@@ -8,6 +8,7 @@ import type { InferenceLogEntryView } from '../../src/domain/inference-log.js';
 import { insertServedDeployment } from '../support/fake-deployment.js';
 import { deferred, type Deferred } from '../support/fake-upstream.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
+import { waitUntil } from '../support/wait-until.js';
 
 // The gateway against an upstream and clients that misbehave on cue: connections that die in odd
 // places, answers cut short, upstreams that go quiet, clients that stop reading. Each case checks
@@ -42,16 +43,6 @@ async function startScriptedUpstream() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const SSE_EVENT = `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: 'x' } }] })}\n\n`;

@@ -10,6 +10,7 @@ import { FAKE_USAGE, refusingUrl, startFakeUpstream, type FakeUpstream } from '.
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { testBackends } from '../support/test-database.js';
 import { TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
+import { waitUntil } from '../support/wait-until.js';
 
 type LogEntry = InferenceLogEntryView;
 
@@ -27,16 +28,6 @@ const events = (text: string) =>
     .map((event) => event.trim())
     .filter((event) => event.startsWith('data: '))
     .map((event) => event.slice('data: '.length));
-
-async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** The app listening on a port, so streams and disconnects are real HTTP. */
 async function listen(t: TestApp): Promise<string> {

@@ -10,7 +10,7 @@ import type { UserService } from '../../services/users/user-service.js';
 import type { CallerResolver, GatewayCaller } from '../gateway-contracts.js';
 import { GatewayError } from '../gateway-error.js';
 import { readCredentials } from './credentials.js';
-import { createRedisInvalidationChannel, type InvalidationChannel } from './invalidation-channel.js';
+import { createRedisChangeChannel, type ChangeChannel } from '../../lib/redis-change-channel.js';
 import { createTtlCache } from './ttl-cache.js';
 
 /** The user fields the gateway needs; nothing else of the row (no password hash) is cached. */
@@ -138,11 +138,13 @@ export function createCallerResolver(deps: CallerResolverDeps): GatewayCallerRes
     deps.onInvalidated?.(keyId, source);
   };
 
-  let channel: InvalidationChannel | undefined;
+  let channel: ChangeChannel | undefined;
   if (deps.redisUrl) {
-    channel = createRedisInvalidationChannel({
+    channel = createRedisChangeChannel({
       url: deps.redisUrl,
       channel: `${deps.redisKeyPrefix ?? 'hmas:'}${API_KEY_INVALIDATION_CHANNEL}`,
+      subject: 'API key',
+      fallback: 'by cache expiry (30 s)',
       logger: log,
       onMessage: (keyId) => invalidate(keyId, 'remote'),
       onResync: () => keys.clear(),

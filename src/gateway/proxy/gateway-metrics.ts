@@ -75,6 +75,13 @@ export function createGatewayMetrics(registry: Registry) {
     registers,
   });
 
+  const routeReloads = new Counter({
+    name: 'hmas_inference_route_reloads_total',
+    help: 'Reloads of the gateway routes, by trigger: loop (every second), local (a pause, resume or delete here), remote (one on another instance, through Redis).',
+    labelNames: ['trigger'] as const,
+    registers,
+  });
+
   const byDeployment = new Map<string, DeploymentMetrics>();
 
   return {
@@ -110,6 +117,9 @@ export function createGatewayMetrics(registry: Registry) {
     },
     rateLimiterError(operation: 'admit' | 'settle'): void {
       rateLimiterErrors.inc({ operation });
+    },
+    routesReloaded(trigger: 'loop' | 'local' | 'remote'): void {
+      routeReloads.inc({ trigger });
     },
   };
 }
