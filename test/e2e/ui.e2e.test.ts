@@ -134,7 +134,8 @@ describe.skipIf(!browserTestsRun)('web UI in a browser', () => {
     expect(text).toContain('success');
     // The rejected first attempt (invalid username) is logged too, as a failure.
     await page.getByRole('row').filter({ hasText: 'failure' }).first().waitFor();
-    expect(await page.getByRole('navigation', { name: 'Audit log pages' }).textContent()).toContain('1–2 of 2');
+    // The unfiltered page stays on screen until the filtered answer arrives: wait for it.
+    await expect.poll(async () => page.getByRole('navigation', { name: 'Audit log pages' }).textContent()).toContain('1–2 of 2');
     await page.screenshot({ path: `${SCREENSHOTS}audit-logs.png`, fullPage: false });
   });
 
