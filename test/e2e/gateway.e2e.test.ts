@@ -152,7 +152,7 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
     // The auth method under the user; "streamed" would be under the status.
     expect(cells).toMatchObject({ Deployment: NAME, Model: 'tiny-model', User: 'adminAPI key', Status: '200', Tokens: `${prompt} / ${completion}` });
     expect(cells.Duration).toMatch(/^\d+ ms$|^\d+\.\d\d s$/);
-    expect(await page.getByRole('navigation', { name: 'Inference log pages' }).textContent()).toContain('1–1 of 1');
+    await expect.poll(async () => page.getByRole('navigation', { name: 'Inference log pages' }).textContent()).toContain('1–1 of 1');
     await h.screenshot('inference-logs');
 
     await row.getByRole('cell', { name: 'tiny-model' }).click();
