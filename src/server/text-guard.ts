@@ -1,13 +1,10 @@
 import { AppError } from '../lib/errors.js';
+import { isStorableText } from '../lib/storable-text.js';
 import { isInferenceUrl } from './routes/inference.routes.js';
 import type { ZodApp } from './routes/route-types.js';
 
 /** Deeper than any body the API takes; beyond it the schema refuses anyway. */
 const MAX_DEPTH = 32;
-
-function isUnstorable(text: string): boolean {
-  return text.includes('\u0000') || !text.isWellFormed();
-}
 
 /**
  * Where in `value` a string (or an object key) holds text the database cannot store: a NUL
@@ -15,7 +12,7 @@ function isUnstorable(text: string): boolean {
  * `null` when there is none.
  */
 export function findUnstorableText(value: unknown, path: string, depth = 0): string | null {
-  if (typeof value === 'string') return isUnstorable(value) ? path : null;
+  if (typeof value === 'string') return isStorableText(value) ? null : path;
   if (value === null || typeof value !== 'object' || depth > MAX_DEPTH || Buffer.isBuffer(value)) return null;
   if (Array.isArray(value)) {
     for (let index = 0; index < value.length; index += 1) {
@@ -25,7 +22,7 @@ export function findUnstorableText(value: unknown, path: string, depth = 0): str
     return null;
   }
   for (const [key, entry] of Object.entries(value)) {
-    if (isUnstorable(key)) return `${path} (a key)`;
+    if (!isStorableText(key)) return `${path} (a key)`;
     const found = findUnstorableText(entry, `${path}.${key}`, depth + 1);
     if (found) return found;
   }

@@ -14,6 +14,7 @@ import {
   type WorkloadStrategy,
 } from '../../src/domain/workload.js';
 import type { FakeBehaviour } from '../support/fake-runtime.js';
+import { waitFor } from '../support/wait-for.js';
 
 export interface DriverHarness {
   /** The driver under test; replaced by `restartDriver`. */
@@ -39,20 +40,6 @@ export interface DriverContractOptions {
   createHarness(): Promise<DriverHarness>;
   /** How long to wait for something that will happen (generous: machines are slow and shared). */
   waitMs?: number;
-}
-
-/** Polls `probe` until it returns a value that is not undefined; fails with the last observation. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, options: { timeoutMs?: number; describe?: () => Promise<unknown> } = {}): Promise<T> {
-  const until = Date.now() + (options.timeoutMs ?? 60_000);
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) {
-      const seen = options.describe ? await options.describe() : undefined;
-      throw new Error(`Timed out waiting for ${what}.${seen === undefined ? '' : `\nLast seen: ${JSON.stringify(seen, null, 2)}`}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 let counter = 0;

@@ -15,6 +15,7 @@ import type { BrowserHarness } from './browser-harness.js';
 import { browserTestsRun, expectCleanConsole, startBrowserHarness } from './browser-harness.js';
 import { deleteEveryDeployment, registerTinyModel } from './deployment-steps.js';
 import { cellsByHeader, fact, settled } from './page-helpers.js';
+import { waitFor } from '../support/wait-for.js';
 
 const NAME = 'ui-gateway-chat';
 const KEY_NAME = 'e2e-client';
@@ -74,11 +75,8 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
     });
     expect(deployment.status).toBe(201);
     deploymentId = deployment.body.id;
-    const deadline = Date.now() + SERVING_TIMEOUT_MS;
-    while ((await h.api<{ status: string }>('GET', `/api/deployments/${deploymentId}`)).body.status !== 'running') {
-      if (Date.now() > deadline) throw new Error(`${NAME} did not come up`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    const status = async () => (await h.api<{ status: string }>('GET', `/api/deployments/${deploymentId}`)).body.status;
+    await waitFor(`${NAME} to come up`, async () => ((await status()) === 'running' ? true : undefined), { timeoutMs: SERVING_TIMEOUT_MS, pollMs: 500 });
     // The dashboard cached the list of deployments before there was one (fresh for 10 s).
     await page.reload();
   });
@@ -268,10 +266,7 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
 
   it('deletes the deployment', async () => {
     expect((await h.api('DELETE', `/api/deployments/${deploymentId}`)).status).toBeLessThan(300);
-    const deadline = Date.now() + 60_000;
-    while ((await h.api<{ items: unknown[] }>('GET', '/api/deployments')).body.items.length > 0) {
-      if (Date.now() > deadline) throw new Error(`${NAME} was not deleted`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    const left = async () => (await h.api<{ items: unknown[] }>('GET', '/api/deployments')).body.items.length;
+    await waitFor(`${NAME} to be deleted`, async () => ((await left()) === 0 ? true : undefined), { timeoutMs: 60_000, pollMs: 500 });
   });
 });

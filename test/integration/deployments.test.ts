@@ -6,6 +6,7 @@ import { createTestApp, type TestApp } from '../support/test-app.js';
 import { testBackends } from '../support/test-database.js';
 import { isNotServing } from '../support/not-serving.js';
 import { TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
+import { waitFor } from '../support/wait-for.js';
 
 interface DeploymentBody {
   id: string;
@@ -30,16 +31,8 @@ describe.each(testBackends())('deployments on the local host (%s)', { timeout: 1
   const call = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
     t.app.inject({ method, url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
   const get = async (id: string) => (await call('GET', `/api/deployments/${id}`)).json<DeploymentBody>();
-  const waitFor = async (id: string, done: (d: DeploymentBody) => boolean, what: string, timeoutMs = 90_000): Promise<DeploymentBody> => {
-    const deadline = Date.now() + timeoutMs;
-    let last: DeploymentBody | undefined;
-    while (Date.now() < deadline) {
-      last = await get(id);
-      if (done(last)) return last;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-  };
+  const waitForDeployment = (id: string, done: (d: DeploymentBody) => boolean, what: string, timeoutMs = 90_000): Promise<DeploymentBody> =>
+    waitFor(what, async () => { const deployment = await get(id); return done(deployment) ? deployment : undefined; }, { timeoutMs, pollMs: 250, describe: () => get(id) });
   const registerModel = async (file: string, name: string) => {
     const response = await call('POST', '/api/models', { localPath: file, name });
     expect(response.statusCode, response.body).toBe(201);
@@ -72,7 +65,7 @@ describe.each(testBackends())('deployments on the local host (%s)', { timeout: 1
     const { id } = created.json<DeploymentBody>();
     expect(['pending', 'deploying']).toContain(created.json<DeploymentBody>().status);
 
-    const running = await waitFor(id, (d) => d.status === 'running', 'running');
+    const running = await waitForDeployment(id, (d) => d.status === 'running', 'running');
     expect(running).toMatchObject({ statusSource: 'live', readyReplicas: 1 });
     expect(running.endpoints).toHaveLength(1);
 
@@ -97,7 +90,7 @@ describe.each(testBackends())('deployments on the local host (%s)', { timeout: 1
     expect((await call('POST', `/api/deployments/${id}/pause`)).statusCode).toBe(409);
 
     expect((await call('POST', `/api/deployments/${id}/resume`)).json()).toMatchObject({ status: 'deploying' });
-    await waitFor(id, (d) => d.status === 'running', 'running after resume');
+    await waitForDeployment(id, (d) => d.status === 'running', 'running after resume');
 
     const dryRun = await call('PATCH', `/api/deployments/${id}?dryRun=true`, { replicas: 2 });
     expect(dryRun.statusCode, dryRun.body).toBe(200);
@@ -109,7 +102,7 @@ describe.each(testBackends())('deployments on the local host (%s)', { timeout: 1
 
     const scaled = await call('PATCH', `/api/deployments/${id}`, { replicas: 2 });
     expect(scaled.statusCode, scaled.body).toBe(200);
-    const two = await waitFor(id, (d) => d.readyReplicas === 2 && d.status === 'running', 'two ready replicas');
+    const two = await waitForDeployment(id, (d) => d.readyReplicas === 2 && d.status === 'running', 'two ready replicas');
     expect(new Set(two.endpoints).size).toBe(2);
 
     const modelInUse = await call('DELETE', `/api/models/${modelId}`);
@@ -135,7 +128,7 @@ describe.each(testBackends())('deployments on the local host (%s)', { timeout: 1
     const created = await call('POST', '/api/deployments', { name: 'broken', modelId: brokenId, cluster: 'local', runtime: 'embedded-llamacpp', optimization: { tier2: { threads: 1 } } });
     expect(created.statusCode, created.body).toBe(201);
     const { id } = created.json<DeploymentBody>();
-    const failed = await waitFor(id, (d) => d.status === 'failed', 'failed');
+    const failed = await waitForDeployment(id, (d) => d.status === 'failed', 'failed');
     expect(failed.statusReason).toBe('CrashLoopBackOff');
     expect(failed.endpoints).toEqual([]);
     const events = await call('GET', `/api/deployments/${id}/events`);

@@ -8,7 +8,7 @@ import type { InferenceLogEntryView } from '../../src/domain/inference-log.js';
 import { insertServedDeployment } from '../support/fake-deployment.js';
 import { deferred, type Deferred } from '../support/fake-upstream.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
-import { waitUntil } from '../support/wait-until.js';
+import { waitFor } from '../support/wait-for.js';
 
 // The gateway against an upstream and clients that misbehave on cue: connections that die in odd
 // places, answers cut short, upstreams that go quiet, clients that stop reading. Each case checks
@@ -116,12 +116,12 @@ describe('inference gateway: connections that misbehave', { timeout: 30_000 }, (
     // Two requests at once on one connection: the second one's answer queues behind the first.
     socket.write(one + one);
     socket.resume();
-    await waitUntil('both requests upstream', async () => (upstream.hits('pipelined') === 2 ? true : undefined));
+    await waitFor('both requests upstream', async () => (upstream.hits('pipelined') === 2 ? true : undefined));
     socket.destroy();
 
     // Both upstream requests are aborted, both are logged, nothing stays counted or reserved.
     await Promise.all(closed.map((gone) => gone.promise));
-    const entries = await waitUntil('two log entries', async () => {
+    const entries = await waitFor('two log entries', async () => {
       const found = await logsOf('pipelined');
       return found.length === 2 ? found : undefined;
     });
@@ -138,7 +138,7 @@ describe('inference gateway: connections that misbehave', { timeout: 30_000 }, (
       expect(response.statusCode).toBe(404);
       ids.push(String(response.headers['x-request-id']));
     }
-    const entries = await waitUntil('the three log entries', async () => {
+    const entries = await waitFor('the three log entries', async () => {
       const response = await t.app.inject({ method: 'GET', url: '/api/inference-logs?statusCode=404&limit=100', headers: admin });
       const items = response.json<{ items: InferenceLogEntryView[] }>().items.filter((entry) => ids.includes(entry.requestId));
       return items.length === 3 ? items : undefined;
@@ -168,7 +168,7 @@ describe('inference gateway: connections that misbehave', { timeout: 30_000 }, (
     expect(text).not.toContain('"usage"');
     const error = text.slice(SSE_EVENT.length);
     expect(error).toMatch(/^data: \{"error":\{.*"code":"UPSTREAM_ERROR".*\}\n\n$/);
-    const [entry] = await waitUntil('the log entry', async () => {
+    const [entry] = await waitFor('the log entry', async () => {
       const found = await logsOf('quiet');
       return found.length > 0 ? found : undefined;
     });
@@ -219,7 +219,7 @@ describe('inference gateway: connections that misbehave', { timeout: 30_000 }, (
     });
     expect(response.statusCode).toBe(200);
     await expect(response.body.text()).rejects.toThrow();
-    const [entry] = await waitUntil('the log entry', async () => {
+    const [entry] = await waitFor('the log entry', async () => {
       const found = await logsOf('short');
       return found.length > 0 ? found : undefined;
     });
@@ -265,7 +265,7 @@ describe('inference gateway: connections that misbehave', { timeout: 30_000 }, (
     expect(written).toBeLessThan(64 * 1024 * 1024);
     sent.destroy();
     await gone.promise;
-    const [entry] = await waitUntil('the log entry', async () => {
+    const [entry] = await waitFor('the log entry', async () => {
       const found = await logsOf('backpressure');
       return found.length > 0 ? found : undefined;
     });

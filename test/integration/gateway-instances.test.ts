@@ -7,7 +7,7 @@ import { insertServedDeployment } from '../support/fake-deployment.js';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
 import { composeSecondInstance } from '../support/second-instance.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
-import { waitUntil } from '../support/wait-until.js';
+import { waitFor } from '../support/wait-for.js';
 
 // Two H-MAS instances on one database and one Redis: a deployment deleted through one stops
 // being routed by the other as soon as Redis carries the news — not at its next route reload.
@@ -65,7 +65,7 @@ describe.skipIf(!REDIS_URL)(`gateway on two instances sharing Redis${REDIS_URL ?
     const removed = await first.app.inject({ method: 'DELETE', url: `/api/deployments/${deployment.id}`, headers: await first.admin() });
     expect(removed.statusCode, removed.body).toBe(204);
     // The second instance's loops do not run in tests: only the message from Redis reloads it.
-    await waitUntil('the second instance to reload its routes on the news', async () => ((await remoteReloads()) > before ? true : undefined));
+    await waitFor('the second instance to reload its routes on the news', async () => ((await remoteReloads()) > before ? true : undefined));
     const answer = await chatOnSecond();
     expect(answer.status).toBe(404);
     expect(answer.body.error?.code).toBe('DEPLOYMENT_NOT_FOUND');

@@ -10,7 +10,7 @@ import { FAKE_USAGE, refusingUrl, startFakeUpstream, type FakeUpstream } from '.
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { testBackends } from '../support/test-database.js';
 import { TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
-import { waitUntil } from '../support/wait-until.js';
+import { waitFor } from '../support/wait-for.js';
 
 type LogEntry = InferenceLogEntryView;
 
@@ -69,7 +69,7 @@ describe.each(testBackends())('inference gateway with fake upstreams (%s)', { ti
     return response.json<{ items: LogEntry[]; total: number }>();
   };
   const logOf = (requestId: string) =>
-    waitUntil(`log entry ${requestId}`, async () => (await logs('limit=500')).items.find((entry) => entry.requestId === requestId));
+    waitFor(`log entry ${requestId}`, async () => (await logs('limit=500')).items.find((entry) => entry.requestId === requestId));
   const createKey = (payload: Record<string, unknown>, headers = admin) => t.apiKey(payload, headers);
 
   beforeAll(async () => {
@@ -361,13 +361,13 @@ describe.each(testBackends())('inference gateway with the embedded runtime (%s)'
     });
     expect(created.statusCode, created.body).toBe(201);
     id = created.json<{ id: string }>().id;
-    await waitUntil(
+    await waitFor(
       'deployment running',
       async () => {
         const deployment = (await t.app.inject({ method: 'GET', url: `/api/deployments/${id}`, headers: admin })).json<{ status: string }>();
         return deployment.status === 'running' ? deployment : undefined;
       },
-      120_000,
+      { timeoutMs: 120_000 },
     );
   });
   afterAll(async () => {
@@ -431,7 +431,7 @@ describe.each(testBackends())('inference gateway with the embedded runtime (%s)'
 });
 
 async function logOf(t: TestApp, headers: { authorization: string }, requestId: string): Promise<LogEntry> {
-  return waitUntil(`log entry ${requestId}`, async () => {
+  return waitFor(`log entry ${requestId}`, async () => {
     const response = await t.app.inject({ method: 'GET', url: '/api/inference-logs?limit=500', headers });
     return response.json<{ items: LogEntry[] }>().items.find((entry) => entry.requestId === requestId);
   });

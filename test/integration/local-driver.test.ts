@@ -10,7 +10,8 @@ import type { ClusterConnector } from '../../src/clusters/cluster-connector.js';
 import { createLocalDriver, type LocalDriver, type LocalDriverDeps } from '../../src/clusters/local/local-driver.js';
 import { isRunning } from '../../src/clusters/local/process-tools.js';
 import { renderWorkloadSpec, type ReplicaStatus, type WorkloadRuntime, type WorkloadSpec } from '../../src/domain/workload.js';
-import { clusterDriverContract, waitFor, type DriverHarness } from '../contracts/cluster-driver.contract.js';
+import { clusterDriverContract, type DriverHarness } from '../contracts/cluster-driver.contract.js';
+import { waitFor } from '../support/wait-for.js';
 import { fakeRuntime, fakeRuntimeProgram, type FakeBehaviour } from '../support/fake-runtime.js';
 
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });

@@ -6,6 +6,7 @@ import { startFakeHfHub, type FakeHfHub } from '../fakes/fake-hf-hub.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { testBackends } from '../support/test-database.js';
 import { buildTinyModel, TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
+import { waitFor } from '../support/wait-for.js';
 
 const REPO = 'test-org/tiny-chat-GGUF';
 
@@ -31,16 +32,8 @@ describe.each(testBackends())('model file downloads (%s)', { timeout: 180_000 },
     expect(response.statusCode, response.body).toBe(201);
     return response.json<{ id: string }>().id;
   };
-  const waitFor = async <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 90_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    let last: T | undefined;
-    while (Date.now() < deadline) {
-      last = await read();
-      if (done(last)) return last;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-  };
+  const waitUntilDone = <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 90_000): Promise<T> =>
+    waitFor(what, async () => { const value = await read(); return done(value) ? value : undefined; }, { timeoutMs, pollMs: 100, describe: read });
   const downloadOf = async (id: string) => (await call('GET', `/api/models/${id}/download`)).json<ModelDownload>();
 
   beforeAll(async () => {
@@ -69,7 +62,7 @@ describe.each(testBackends())('model file downloads (%s)', { timeout: 180_000 },
     const expectedPath = path.join(t.config.dataDir, 'models', 'test-org__tiny-chat-GGUF', 'main', 'tiny-chat.gguf');
     expect(started.json()).toMatchObject({ repoId: REPO, revision: 'main', file: 'tiny-chat.gguf', path: expectedPath });
 
-    const done = await waitFor(() => downloadOf(id), (d) => d.state === 'done', 'the download');
+    const done = await waitUntilDone(() => downloadOf(id), (d) => d.state === 'done', 'the download');
     expect(done).toMatchObject({ bytes: tiny.length, totalBytes: tiny.length, percent: 100, errorCode: null });
     expect((await readFile(expectedPath)).equals(tiny)).toBe(true);
     // A viewer may watch it.
@@ -87,7 +80,7 @@ describe.each(testBackends())('model file downloads (%s)', { timeout: 180_000 },
     const id = await registerHubModel('tiny-hub-cut', 'tiny-chat-cut.gguf');
     hub.cutDownloads(100_000);
     expect((await call('POST', `/api/models/${id}/download`)).statusCode).toBe(202);
-    const done = await waitFor(() => downloadOf(id), (d) => d.state === 'done' || d.state === 'failed', 'the download');
+    const done = await waitUntilDone(() => downloadOf(id), (d) => d.state === 'done' || d.state === 'failed', 'the download');
     expect(done).toMatchObject({ state: 'done', attempts: 2 });
     expect((await readFile(done.path)).equals(tiny)).toBe(true);
     const ranges = hub.requests.filter((r) => r.server === 'cdn' && r.path.endsWith('/tiny-chat-cut.gguf')).map((r) => r.range);
@@ -122,13 +115,13 @@ describe.each(testBackends())('model file downloads (%s)', { timeout: 180_000 },
     expect(refused.json().error).toMatchObject({ code: 'MODEL_DOWNLOADING', details: { download: { file: 'tiny-chat-deploy.gguf' } } });
     expect(refused.json().error.message).toContain(`GET /api/models/${modelId}/download`);
 
-    const done = await waitFor(() => downloadOf(modelId), (d) => d.state === 'done', 'the download');
+    const done = await waitUntilDone(() => downloadOf(modelId), (d) => d.state === 'done', 'the download');
     expect((await stat(done.path)).size).toBe(tiny.length);
 
     const created = await call('POST', '/api/deployments', body);
     expect(created.statusCode, created.body).toBe(201);
     const { id } = created.json<DeploymentBody>();
-    const running = await waitFor(async () => (await call('GET', `/api/deployments/${id}`)).json<DeploymentBody>(), (d) => d.status === 'running' || d.status === 'failed', 'running');
+    const running = await waitUntilDone(async () => (await call('GET', `/api/deployments/${id}`)).json<DeploymentBody>(), (d) => d.status === 'running' || d.status === 'failed', 'running');
     expect(running.status, running.statusMessage).toBe('running');
     const completion = await fetch(`${running.endpoints[0]}/chat/completions`, {
       method: 'POST',

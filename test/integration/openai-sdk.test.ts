@@ -5,6 +5,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
+import { waitFor } from '../support/wait-for.js';
 
 // The official OpenAI SDK against H-MAS's gateway and a real embedded-runtime deployment.
 // The database backend does not matter here, so this runs on the embedded one only.
@@ -29,11 +30,8 @@ describe('OpenAI SDK compatibility', { timeout: 180_000 }, () => {
       payload: { name: 'tiny', modelId: model.json().id, cluster: 'local', runtime: 'embedded-llamacpp', optimization: { tier2: { threads: 1 } } },
     });
     expect(deployment.statusCode, deployment.body).toBe(201);
-    for (let i = 0; i < 240; i += 1) {
-      const status = (await t.app.inject({ method: 'GET', url: `/api/deployments/${deployment.json().id}`, headers })).json<{ status: string }>().status;
-      if (status === 'running') break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    const status = async () => (await t.app.inject({ method: 'GET', url: `/api/deployments/${deployment.json().id}`, headers })).json<{ status: string }>().status;
+    await waitFor('the deployment to run', async () => ((await status()) === 'running' ? true : undefined), { timeoutMs: 60_000, pollMs: 250 });
     ({ key, id: keyId } = await t.apiKey({ name: 'sdk' }, headers));
     const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
     baseURL = `${address}/v1`;

@@ -681,6 +681,25 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
   // ------------------------------------------------------------------------------------------
   // Start-up: adopt what still runs
 
+  /** A workload with no replicas yet, wanting `spec.replicas` of them. */
+  function newWorkload(name: string, spec: WorkloadSpec, events: EventLog): Workload {
+    return {
+      name,
+      dir: path.join(stateDir, name),
+      spec,
+      desired: spec.replicas,
+      replicas: new Map(),
+      events,
+      removed: false,
+      removal: null,
+      retryFailed: false,
+      reconciling: false,
+      dirty: false,
+      persistChain: Promise.resolve(),
+      persistQueued: false,
+    };
+  }
+
   function restoredReplica(workload: Workload, spec: WorkloadSpec, saved: PersistedReplica): Replica {
     return {
       id: saved.id,
@@ -713,21 +732,7 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
   }
 
   async function recoverWorkload(name: string, saved: PersistedWorkload): Promise<void> {
-    const workload: Workload = {
-      name,
-      dir: path.join(stateDir, name),
-      spec: saved.spec,
-      desired: saved.spec.replicas,
-      replicas: new Map(),
-      events: createEventLog({ now, initial: saved.events }),
-      removed: false,
-      removal: null,
-      retryFailed: false,
-      reconciling: false,
-      dirty: false,
-      persistChain: Promise.resolve(),
-      persistQueued: false,
-    };
+    const workload = newWorkload(name, saved.spec, createEventLog({ now, initial: saved.events }));
     const toStop: Replica[] = [];
     const toStart: Replica[] = [];
     for (const entry of saved.replicas) {
@@ -896,21 +901,7 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
       if (previous?.removal) await previous.removal;
       const workload = workloads.get(spec.name);
       if (!workload) {
-        const created: Workload = {
-          name: spec.name,
-          dir: path.join(stateDir, spec.name),
-          spec,
-          desired: spec.replicas,
-          replicas: new Map(),
-          events: createEventLog({ now }),
-          removed: false,
-          removal: null,
-          retryFailed: false,
-          reconciling: false,
-          dirty: false,
-          persistChain: Promise.resolve(),
-          persistQueued: false,
-        };
+        const created = newWorkload(spec.name, spec, createEventLog({ now }));
         workloads.set(spec.name, created);
         record(created, 'Normal', 'Created', `Created workload ${spec.name}: ${spec.replicas} replica(s) of ${spec.runtime}`);
         kick(created);

@@ -3,6 +3,7 @@ import type { Database } from '../../db/client.js';
 import { inferenceLogs } from '../../db/schema/index.js';
 import type { InferenceLogQuery } from '../../domain/inference-log.js';
 import type { InferenceLogEntry } from '../gateway-contracts.js';
+import { toStorableText } from '../../lib/storable-text.js';
 
 export type InferenceLogRow = typeof inferenceLogs.$inferSelect;
 
@@ -32,10 +33,7 @@ function filters(query: InferenceLogFilter): SQL | undefined {
  * unit becomes U+FFFD.
  */
 function storable(value: string, max: number): string {
-  const text = value.length > max ? value.slice(0, max) : value;
-  // The common case costs two native scans and no copy.
-  if (!text.includes('\u0000') && text.isWellFormed()) return text;
-  return text.toWellFormed().replaceAll('\u0000', '\ufffd');
+  return toStorableText(value.length > max ? value.slice(0, max) : value);
 }
 const storableOrNull = (value: string | null, max: number) => (value === null ? null : storable(value, max));
 
