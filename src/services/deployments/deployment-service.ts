@@ -18,6 +18,7 @@ import { requireRuntime } from '../../runtimes/index.js';
 import type { DeploymentRecord, DeploymentRepo } from './deployment-repo.js';
 import type { DriverRegistry } from './driver-registry.js';
 import { readWithDeadline } from './live-read.js';
+import { ClusterOwnedByOtherHostError, describeOwner } from '../clusters/local-ownership.js';
 
 /** Host runtimes that need the weights as a file (a GGUF) rather than loading a repo themselves. */
 const FILE_RUNTIMES = new Set(['embedded-llamacpp', 'llamacpp']);
@@ -309,7 +310,8 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
       if (strategy.clusterNames.length > 0 && !strategy.clusterNames.includes(cluster.name)) continue;
       if (Object.entries(strategy.matchLabels).some(([key, value]) => cluster.labels[key] !== value)) continue;
       try {
-        drivers.forCluster(cluster);
+        // Another instance's local cluster is placed on too: its owner starts what is recorded.
+        drivers.actingDriver(cluster);
       } catch {
         continue;
       }
@@ -326,10 +328,17 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
     return chosen.cluster;
   }
 
-  async function act(id: string, action: DeploymentAction): Promise<{ record: DeploymentRecord; driver: ClusterDriver }> {
+  /** The status message of a change this instance only recorded, for the owning instance to carry out. */
+  function recordedFor(cluster: Cluster, what: string): string {
+    return `Recorded; ${describeOwner(cluster)} ${what} at its next reconcile.`;
+  }
+
+  /** `driver` is null where another instance owns the cluster: the change is only recorded, for its reconciler. */
+  async function act(id: string, action: DeploymentAction): Promise<{ record: DeploymentRecord; driver: ClusterDriver | null; cluster: Cluster }> {
     const record = await requireRecord(id);
     refuse(checkAction(record.status, action));
-    return { record, driver: drivers.forCluster(await deps.clusters.get(record.clusterName)) };
+    const cluster = await deps.clusters.get(record.clusterName);
+    return { record, driver: drivers.actingDriver(cluster), cluster };
   }
 
   return {
@@ -358,7 +367,9 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
       const model = await deps.models.get(input.modelId);
       const profile = await resourceProfile(input.resourceProfileId);
       const cluster = input.cluster ? await deps.clusters.get(input.cluster) : await pickCluster(input.placementStrategyId!, model, input.runtime, input.replicas, profile);
-      const driver = drivers.forCluster(cluster);
+      const driver = drivers.actingDriver(cluster);
+      // A file downloaded here would be on the wrong host: the owner has to fetch it.
+      if (!driver && modelPathFor(model, input.runtime)) throw new ClusterOwnedByOtherHostError(cluster, `deploy ${model.name} with ${input.runtime}`);
       await checkModelFile(model, input.runtime);
       const perReplica = gpusPerReplica(input.runtime, profile, model);
       checkGpuMemory(model, perReplica, cluster);
@@ -389,8 +400,8 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
         throw error;
       }
       try {
-        await driver.apply(spec);
-        await repo.update(id, { status: 'deploying', statusMessage: `Starting ${input.replicas} replica(s) on ${cluster.name}.` });
+        if (driver) await driver.apply(spec);
+        await repo.update(id, { status: 'deploying', statusMessage: driver ? `Starting ${input.replicas} replica(s) on ${cluster.name}.` : recordedFor(cluster, `starts ${input.replicas} replica(s)`) });
       } catch (error) {
         // Accepted and kept: the reconciler tries again; the status says what went wrong.
         logger.error({ err: error, deployment: input.name }, 'applying the workload failed');
@@ -400,9 +411,8 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
     },
 
     async update(id: string, input: UpdateDeploymentInput, options: { dryRun: boolean }): Promise<Deployment | DryRunAnswer> {
-      const { record, driver } = await act(id, 'update');
+      const { record, driver, cluster } = await act(id, 'update');
       const model = await deps.models.get(record.modelId);
-      const cluster = await deps.clusters.get(record.clusterName);
       const profileIdAfter = input.resourceProfileId === undefined ? record.resourceProfileId : input.resourceProfileId;
       const [profileBefore, profileAfter] = await Promise.all([resourceProfile(record.resourceProfileId), resourceProfile(profileIdAfter)]);
       const replicasAfter = input.replicas ?? record.replicas;
@@ -436,9 +446,10 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
       if (plan.restartRequired) {
         strategy = plan.strategy;
         const rolled = render({ ...record, replicas: replicasAfter, strategy }, model, profileAfter, optimizationAfter);
-        await driver.apply(rolled.spec);
+        // Without a driver here the owner's reconciler sees the new spec hash and applies it.
+        if (driver) await driver.apply(rolled.spec);
         specHash = rolled.spec.specHash;
-      } else {
+      } else if (driver) {
         await driver.scale(record.name, replicasAfter);
       }
       await repo.update(record.id, {
@@ -448,39 +459,44 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
         specHash,
         strategy,
         status: plan.restartRequired || replicasAfter > record.readyReplicas ? 'deploying' : record.status,
+        ...(driver ? {} : { statusMessage: recordedFor(cluster, 'applies the change') }),
       });
       return withLiveStatus((await repo.find(record.id))!, timeouts.singleMs, cluster);
     },
 
     async pause(id: string): Promise<Deployment> {
-      const { record, driver } = await act(id, 'pause');
       // Saved and announced before the replicas stop, so the gateway answers 503 instead of
       // sending requests to replicas on their way out. Should scaling fail, the reconciler scales
       // a paused deployment to 0.
-      await repo.update(record.id, { paused: true, status: 'paused', readyReplicas: 0, endpoints: [], statusReason: null, statusMessage: 'Scaled to 0; resume brings the replicas back.' });
+      const { record, driver, cluster } = await act(id, 'pause');
+      const statusMessage = driver ? 'Scaled to 0; resume brings the replicas back.' : recordedFor(cluster, 'stops the replicas');
+      await repo.update(record.id, { paused: true, status: 'paused', readyReplicas: 0, endpoints: [], statusReason: null, statusMessage });
       await announce(record.id);
-      await driver.scale(record.name, 0);
+      if (driver) await driver.scale(record.name, 0);
       return toDeployment((await repo.find(record.id))!, 'cached');
     },
 
     async resume(id: string): Promise<Deployment> {
-      const { record, driver } = await act(id, 'resume');
-      const existing = await driver.status(record.name);
-      if (existing) {
+      const { record, driver, cluster } = await act(id, 'resume');
+      const existing = driver ? await driver.status(record.name) : null;
+      if (driver && existing) {
         await driver.scale(record.name, record.replicas);
-      } else {
+      } else if (driver) {
         const model = await deps.models.get(record.modelId);
         await driver.apply(render({ ...record, strategy: record.strategy }, model, await resourceProfile(record.resourceProfileId), record.optimization as Optimization).spec);
       }
-      await repo.update(record.id, { paused: false, status: 'deploying', statusReason: null, statusMessage: `Starting ${record.replicas} replica(s).` });
+      const statusMessage = driver ? `Starting ${record.replicas} replica(s).` : recordedFor(cluster, `starts ${record.replicas} replica(s)`);
+      await repo.update(record.id, { paused: false, status: 'deploying', statusReason: null, statusMessage });
       await announce(record.id);
       return toDeployment((await repo.find(record.id))!, 'cached');
     },
 
     async remove(id: string): Promise<Deployment> {
-      const { record, driver } = await act(id, 'delete');
-      await repo.update(record.id, { deleting: true, status: 'deleting' });
+      const { record, driver, cluster } = await act(id, 'delete');
+      await repo.update(record.id, { deleting: true, status: 'deleting', ...(driver ? {} : { statusMessage: recordedFor(cluster, 'stops the replicas and removes the deployment') }) });
       await announce(record.id);
+      // The owner's reconciler finishes a delete it did not start (as after a crash mid-delete).
+      if (!driver) return toDeployment({ ...record, status: 'deleting' }, 'cached');
       await driver.remove(record.name);
       await repo.remove(record.id);
       await announce(record.id);
@@ -543,6 +559,14 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
             logger.warn({ deployment: record.name }, 'workload missing on the cluster: applying it again');
             const model = await deps.models.get(record.modelId);
             await driver.apply(render({ ...record, strategy: record.strategy }, model, await resourceProfile(record.resourceProfileId), record.optimization as Optimization).spec);
+          } else if (status && !record.paused && status.specHash !== record.specHash) {
+            // Changed through an instance that does not own the cluster: the new spec is in the database.
+            logger.info({ deployment: record.name }, 'spec changed in the database: applying it');
+            const model = await deps.models.get(record.modelId);
+            const { spec } = render({ ...record, strategy: record.strategy }, model, await resourceProfile(record.resourceProfileId), record.optimization as Optimization);
+            await driver.apply(spec);
+            // This host's rendering (its own model file paths) is the one to compare with from now on.
+            if (spec.specHash !== record.specHash) await repo.update(record.id, { specHash: spec.specHash });
           } else if (status && status.replicas.desired !== desired) {
             logger.warn({ deployment: record.name, seen: status.replicas.desired, desired }, 'replica count changed outside H-MAS: restoring it');
             await driver.scale(record.name, desired);
