@@ -538,14 +538,20 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
      * or scaled outside H-MAS.
      */
     async reconcile(signal?: AbortSignal): Promise<void> {
+      const leftToOwners: string[] = [];
       for (const record of await repo.all()) {
         if (signal?.aborted) return;
         let cluster: Cluster;
-        let driver: ClusterDriver;
+        let driver: ClusterDriver | null;
         try {
           cluster = await deps.clusters.get(record.clusterName);
-          driver = drivers.forCluster(cluster);
+          driver = drivers.actingDriver(cluster);
         } catch {
+          continue;
+        }
+        // Another instance owns the cluster: it observes, restarts and removes these replicas.
+        if (!driver) {
+          leftToOwners.push(record.name);
           continue;
         }
         if (record.deleting) {
@@ -583,6 +589,7 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
           });
         }
       }
+      if (leftToOwners.length > 0) logger.debug({ deployments: leftToOwners }, 'reconcile pass: deployments on clusters other instances own were left to them');
     },
 
     /** Every 60 s: deployments of clusters that do not answer are `unknown`, all at once. */
