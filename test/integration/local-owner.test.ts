@@ -64,11 +64,11 @@ describe.each(testBackends())('one owner per local replica (%s)', { timeout: 180
     env = { HMAS_RECONCILE_INTERVAL_MS: '500', HMAS_RUNTIME_BIN_LLAMACPP: wrapper };
     first = await createTestApp(backend, env);
     first.loops.startAll();
-  });
+  }, 120_000);
   afterAll(async () => {
     await first?.close();
     await rm(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it('records the registering instance as the owner of cluster local', async () => {
     const cluster = (await call(first, 'GET', '/api/clusters/local')).json<{ ownerHost: { id: string; hostname: string } | null }>();
