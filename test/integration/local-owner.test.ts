@@ -146,6 +146,16 @@ describe.each(testBackends())('one owner per local replica (%s)', { timeout: 180
         expect((await call(third, 'DELETE', `/api/deployments/${id}`)).statusCode).toBe(204);
         await processCount(0, 'the owner to remove the deleted deployment');
         await waitFor('the deployment to be gone', async () => ((await call(first, 'GET', `/api/deployments/${id}`)).statusCode === 404 ? true : undefined), { timeoutMs: 30_000, pollMs: 100 });
+
+        // Creating through another instance: recorded, started by the owner.
+        const recorded = await call(third, 'POST', '/api/deployments', { name: 'owned-later', modelId: model.json<{ id: string }>().id, cluster: 'local', runtime: 'llamacpp', replicas: 1 });
+        expect(recorded.statusCode, recorded.body).toBe(201);
+        expect(recorded.json<DeploymentBody>().statusMessage).toContain(`host ${hostname()}`);
+        await processCount(1, 'the owner to start the deployment created elsewhere');
+        for (const replica of await replicaProcesses(modelFile)) expect(replica.cwd.startsWith(first.config.dataDir)).toBe(true);
+        // Removed by the owner itself now: the next test takes ownership away from it.
+        expect((await call(first, 'DELETE', `/api/deployments/${recorded.json<DeploymentBody>().id}`)).statusCode).toBe(204);
+        await processCount(0, 'the owner to remove the deployment created elsewhere');
       } finally {
         await third.close();
       }
