@@ -328,6 +328,32 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
     return chosen.cluster;
   }
 
+  /** Whether the cluster runs something else than the saved deployment says. */
+  function drifted(record: DeploymentRecord, status: WorkloadStatus | null): boolean {
+    if (record.paused) return status !== null && status.replicas.desired !== 0;
+    return status === null || status.specHash !== record.specHash || status.replicas.desired !== record.replicas;
+  }
+
+  /**
+   * Brings a drifted workload back to the saved deployment: applies it when the cluster lost it
+   * or runs another spec (a change saved through an instance that does not own the cluster),
+   * else restores the replica count.
+   */
+  async function correct(driver: ClusterDriver, record: DeploymentRecord, status: WorkloadStatus | null): Promise<void> {
+    if (!record.paused && (status === null || status.specHash !== record.specHash)) {
+      logger.warn({ deployment: record.name }, status === null ? 'workload missing on the cluster: applying it again' : 'spec changed in the database: applying it');
+      const model = await deps.models.get(record.modelId);
+      const { spec } = render({ ...record, strategy: record.strategy }, model, await resourceProfile(record.resourceProfileId), record.optimization as Optimization);
+      await driver.apply(spec);
+      // This host's rendering (its own model file paths) is what to compare with from now on.
+      if (spec.specHash !== record.specHash) await repo.update(record.id, { specHash: spec.specHash });
+      return;
+    }
+    const desired = record.paused ? 0 : record.replicas;
+    logger.warn({ deployment: record.name, seen: status?.replicas.desired, desired }, 'replica count changed outside H-MAS: restoring it');
+    await driver.scale(record.name, desired);
+  }
+
   /** The status message of a change this instance only recorded, for the owning instance to carry out. */
   function recordedFor(cluster: Cluster, what: string): string {
     return `Recorded; ${describeOwner(cluster)} ${what} at its next reconcile.`;
@@ -441,17 +467,11 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
       if (!plan.fit.fits) throw new ConflictError('INSUFFICIENT_GPU', plan.fit.message, { fit: plan.fit });
       if (diff.length === 0) return toDeployment(record, 'cached');
 
-      let specHash = record.specHash;
-      let strategy = record.strategy;
-      if (plan.restartRequired) {
-        strategy = plan.strategy;
-        const rolled = render({ ...record, replicas: replicasAfter, strategy }, model, profileAfter, optimizationAfter);
-        // Without a driver here the owner's reconciler sees the new spec hash and applies it.
-        if (driver) await driver.apply(rolled.spec);
-        specHash = rolled.spec.specHash;
-      } else if (driver) {
-        await driver.scale(record.name, replicasAfter);
-      }
+      const strategy = plan.restartRequired ? plan.strategy : record.strategy;
+      const rolled = plan.restartRequired ? render({ ...record, replicas: replicasAfter, strategy }, model, profileAfter, optimizationAfter).spec : undefined;
+      const specHash = rolled?.specHash ?? record.specHash;
+      // Saved before the cluster is told, so a reconcile pass in between applies this change
+      // rather than undoing it. Without a driver here the owner's reconciler applies it.
       await repo.update(record.id, {
         replicas: replicasAfter,
         resourceProfileId: profileIdAfter,
@@ -461,6 +481,8 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
         status: plan.restartRequired || replicasAfter > record.readyReplicas ? 'deploying' : record.status,
         ...(driver ? {} : { statusMessage: recordedFor(cluster, 'applies the change') }),
       });
+      if (driver && rolled) await driver.apply(rolled);
+      else if (driver) await driver.scale(record.name, replicasAfter);
       return withLiveStatus((await repo.find(record.id))!, timeouts.singleMs, cluster);
     },
 
@@ -560,23 +582,10 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
         }
         try {
           const { observed, status } = await observe(driver, record, timeouts.singleMs);
-          const desired = record.paused ? 0 : record.replicas;
-          if (status === null && !record.paused) {
-            logger.warn({ deployment: record.name }, 'workload missing on the cluster: applying it again');
-            const model = await deps.models.get(record.modelId);
-            await driver.apply(render({ ...record, strategy: record.strategy }, model, await resourceProfile(record.resourceProfileId), record.optimization as Optimization).spec);
-          } else if (status && !record.paused && status.specHash !== record.specHash) {
-            // Changed through an instance that does not own the cluster: the new spec is in the database.
-            logger.info({ deployment: record.name }, 'spec changed in the database: applying it');
-            const model = await deps.models.get(record.modelId);
-            const { spec } = render({ ...record, strategy: record.strategy }, model, await resourceProfile(record.resourceProfileId), record.optimization as Optimization);
-            await driver.apply(spec);
-            // This host's rendering (its own model file paths) is the one to compare with from now on.
-            if (spec.specHash !== record.specHash) await repo.update(record.id, { specHash: spec.specHash });
-          } else if (status && status.replicas.desired !== desired) {
-            logger.warn({ deployment: record.name, seen: status.replicas.desired, desired }, 'replica count changed outside H-MAS: restoring it');
-            await driver.scale(record.name, desired);
-          }
+          // Corrections follow the row as it is now, not as this pass read it: a change saved
+          // meanwhile (here or through another instance) must not be rolled back.
+          const latest = drifted(record, status) ? await repo.find(record.id) : undefined;
+          if (latest && !latest.deleting && drifted(latest, status)) await correct(driver, latest, status);
           await remember(record, observed);
         } catch (error) {
           const failures = record.consecutiveFailures + 1;
