@@ -217,6 +217,13 @@ export function groupGpus(gpus: Array<{ model: string; memoryMiB: number | null 
   return [...groups.values()];
 }
 
+/** The instance that owns a local cluster: only it starts, stops or adopts the cluster's replicas. */
+export const ownerHostSchema = z.object({
+  id: z.string().describe("Generated once in the owning instance's data directory (<dataDir>/host-id)."),
+  hostname: z.string(),
+});
+export type OwnerHost = z.infer<typeof ownerHostSchema>;
+
 export const clusterSchema = z.object({
   id: z.uuid(),
   name: z.string(),
@@ -229,6 +236,7 @@ export const clusterSchema = z.object({
   readiness: readinessSchema,
   lastTest: connectionTestSchema.nullable(),
   inventory: inventorySchema.nullable(),
+  ownerHost: ownerHostSchema.nullable().describe('Local cluster only: the H-MAS instance that runs its replicas; null for other kinds, or while no instance has claimed it.'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -39,6 +39,7 @@ import { createPolicyService } from '../services/policies/policy-service.js';
 import { registerPolicyRoutes } from '../server/routes/policy.routes.js';
 import { createUserRepo } from '../services/users/user-repo.js';
 import { createUserService } from '../services/users/user-service.js';
+import { readOrCreateHostIdentity } from '../clusters/local/host-identity.js';
 import { createLocalDriver } from '../clusters/local/local-driver.js';
 import { registerDeploymentRoutes } from '../server/routes/deployment.routes.js';
 import { createDeploymentRepo } from '../services/deployments/deployment-repo.js';
@@ -50,6 +51,7 @@ import { createGatewayMetrics } from '../gateway/proxy/gateway-metrics.js';
 import { createRateSubjects } from '../gateway/proxy/rate-subjects.js';
 import { createRouteSource } from '../gateway/proxy/route-source.js';
 import { createRouteTable } from '../gateway/proxy/route-table.js';
+import { createReachableRows } from '../services/deployments/reachable-endpoints.js';
 import { createRedisChangeChannel } from '../lib/redis-change-channel.js';
 import { createInferenceLogRepo } from '../gateway/request-log/inference-log-repo.js';
 import { createInferenceLogService } from '../gateway/request-log/inference-log-service.js';
@@ -81,14 +83,20 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
 
   // Clusters: credentials sealed with HMAS_SECRET_KEY, or a key generated once in the data dir.
   const secretKey = config.secretKey ?? (await readOrCreateSecretFile(path.join(config.dataDir, 'secret-key')));
+  // Replicas of the local cluster belong to the instance whose data directory holds them.
+  const host = await readOrCreateHostIdentity(config.dataDir);
   const clusters = createClusterService({
+    host,
     repo: createClusterRepo(database.db),
     connectors: createConnectorRegistry({ nvidiaSmiCommand: config.nvidiaSmiCommand }),
     secretBox: createSecretBox(secretKey),
     logger: logger.child({ component: 'clusters' }),
   });
   const localCluster = await clusters.ensureLocalCluster(config.registerLocalCluster);
-  if (localCluster.created) logger.info({ cluster: 'local' }, 'registered this host as cluster local');
+  if (localCluster.created) logger.info({ cluster: 'local', host }, 'registered this host as cluster local');
+  else if (localCluster.cluster && !localCluster.owned) {
+    logger.info({ cluster: 'local', ownerHost: localCluster.cluster.ownerHost }, 'cluster local belongs to another H-MAS instance: this one leaves its replicas alone');
+  }
 
   const loops = createLoopRegistry();
   loops.add(
@@ -130,16 +138,19 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   const modelFiles = createModelFiles({ models, downloads: modelDownloads });
   features.push((app) => registerModelRoutes(app, { models, files: modelFiles }));
 
-  // Deployments: the local host driver runs replicas as processes that outlive the server.
-  const localDriver = createLocalDriver({
-    dataDir: config.dataDir,
-    logger: logger.child({ component: 'local-driver' }),
-    env: process.env,
-    binaryPaths: config.runtimeBinaries,
-    nvidiaSmiCommand: config.nvidiaSmiCommand,
-  });
-  await localDriver.start();
-  const drivers = createDriverRegistry({ local: localDriver });
+  // Deployments: the local host driver runs replicas as processes that outlive the server — only
+  // on the instance that owns cluster local; another would start (or adopt) copies of them.
+  const localDriver = localCluster.owned
+    ? createLocalDriver({
+        dataDir: config.dataDir,
+        logger: logger.child({ component: 'local-driver' }),
+        env: process.env,
+        binaryPaths: config.runtimeBinaries,
+        nvidiaSmiCommand: config.nvidiaSmiCommand,
+      })
+    : undefined;
+  await localDriver?.start();
+  const drivers = createDriverRegistry({ ...(localDriver ? { local: localDriver } : {}) }, host.id);
   const deployments = createDeploymentService({
     repo: deploymentRepo,
     models,
@@ -211,7 +222,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     }),
   );
   const routeTable = createRouteTable({
-    load: createRouteSource({ deployments: deploymentRepo, live: [localDriver] }),
+    load: createRouteSource({ deployments: createReachableRows({ deployments: deploymentRepo, host }), live: localDriver ? [localDriver] : [] }),
     runtime: (id) => (isRuntimeId(id) ? RUNTIMES[id] : undefined),
     logger: logger.child({ component: 'gateway' }),
   });

@@ -1,6 +1,6 @@
 import { boolean, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
-// Mirrors ../migrations/0003_clusters.sql.
+// Mirrors ../migrations/0003_clusters.sql and 0011_cluster_owner_host.sql.
 
 /** Non-secret connection settings, kept in `clusters.connection`. */
 export interface StoredConnectionSettings {
@@ -30,6 +30,9 @@ export const clusters = pgTable('clusters', {
   // The domain's ConnectionTest and Inventory shapes; the cluster service reads them back.
   lastTest: jsonb('last_test').$type<Record<string, unknown>>(),
   inventory: jsonb('inventory').$type<Record<string, unknown>>(),
+  // The local cluster's owner: the instance whose data directory holds its replicas.
+  ownerHostId: text('owner_host_id'),
+  ownerHostname: text('owner_hostname'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

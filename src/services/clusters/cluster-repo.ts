@@ -1,4 +1,4 @@
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { clusterSettings, clusters } from '../../db/schema/index.js';
 
@@ -73,6 +73,20 @@ export function createClusterRepo(db: Database) {
           ...(record.inventory !== undefined ? { inventory: record.inventory } : {}),
         })
         .where(and(eq(clusters.id, id), eq(clusters.connectionVersion, connectionVersion)))
+        .returning();
+      return row;
+    },
+    /**
+     * Claims the local cluster for `host` when no instance owns it yet (a cluster registered
+     * before owners were recorded), or refreshes the hostname when `host` owns it already. One
+     * conditional UPDATE: of instances starting together exactly one claims it. Undefined when
+     * another host owns it (or there is no local cluster).
+     */
+    async claimLocal(host: { id: string; hostname: string }): Promise<ClusterRow | undefined> {
+      const [row] = await db
+        .update(clusters)
+        .set({ ownerHostId: host.id, ownerHostname: host.hostname })
+        .where(and(eq(clusters.connectionKind, 'local'), or(isNull(clusters.ownerHostId), eq(clusters.ownerHostId, host.id))))
         .returning();
       return row;
     },

@@ -20,7 +20,9 @@ import { AppError, ConflictError, NotFoundError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { hasPgCode, isStillReferenced, PG_UNIQUE_VIOLATION } from '../../lib/pg-errors.js';
 import type { SecretBox } from '../../lib/secret-box.js';
+import type { HostIdentity } from '../../clusters/local/host-identity.js';
 import type { ClusterRepo, ClusterRow, NewClusterRow, Queryable } from './cluster-repo.js';
+import { actsHere, ClusterOwnedByOtherHostError } from './local-ownership.js';
 
 /** Setting written when the local cluster is registered (or deleted): it is never re-created. */
 export const LOCAL_CLUSTER_REGISTERED = 'local-cluster-registered';
@@ -39,6 +41,12 @@ export interface ClusterServiceDeps {
   testDeadlineMs?: number;
   /** How many clusters the health check tests at once. */
   refreshConcurrency?: number;
+  /**
+   * This instance's host identity: it owns the local cluster it registers or claims, and only
+   * the owner tests the local cluster (the test reads this host's GPUs). Without it this
+   * instance owns no local cluster.
+   */
+  host?: HostIdentity;
 }
 
 /** The names every change summary and error uses. */
@@ -83,6 +91,7 @@ export function toCluster(row: ClusterRow): Cluster {
     },
     lastTest: (row.lastTest as ConnectionTest | null) ?? null,
     inventory: (row.inventory as Inventory | null) ?? null,
+    ownerHost: row.ownerHostId ? { id: row.ownerHostId, hostname: row.ownerHostname ?? '' } : null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -115,6 +124,9 @@ export function createClusterService(deps: ClusterServiceDeps) {
   const now = deps.now ?? (() => new Date());
   const testDeadlineMs = deps.testDeadlineMs ?? 15_000;
   const refreshConcurrency = deps.refreshConcurrency ?? 4;
+
+  /** Another host's local cluster (or one nobody claimed): a test here would describe this host, so this instance leaves it alone. */
+  const ownedElsewhere = (row: ClusterRow) => !actsHere(toCluster(row), deps.host?.id);
 
   async function requireRow(name: string, q?: Queryable): Promise<ClusterRow> {
     const row = await repo.findByName(name, q);
@@ -326,6 +338,7 @@ export function createClusterService(deps: ClusterServiceDeps) {
     /** Tests a saved cluster and records the result as its last test. */
     async test(name: string): Promise<Cluster> {
       const row = await requireRow(name);
+      if (ownedElsewhere(row)) throw new ClusterOwnedByOtherHostError(toCluster(row), 'test it');
       const { row: updated } = await check(row, true);
       if (!updated) {
         if (!(await repo.findByName(name))) throw new ClusterNotFoundError(name);
@@ -368,13 +381,17 @@ export function createClusterService(deps: ClusterServiceDeps) {
     },
 
     /**
-     * First start: registers this host as cluster `local`, once ever. Safe with several
-     * instances starting together (the setting row is claimed in the same transaction), and a
-     * later delete is respected. Then refreshes the local cluster's readiness and inventory.
+     * First start: registers this host as cluster `local`, once ever, owned by this instance.
+     * Safe with several instances starting together (the setting row is claimed in the same
+     * transaction), and a later delete is respected. A local cluster without an owner (registered
+     * before owners were recorded) is claimed atomically by the first instance that gets here.
+     * Then the owner refreshes the local cluster's readiness and inventory. With `enabled` false
+     * this instance neither registers nor claims, and owns nothing.
      */
-    async ensureLocalCluster(enabled: boolean): Promise<{ created: boolean }> {
+    async ensureLocalCluster(enabled: boolean): Promise<{ created: boolean; owned: boolean; cluster: Cluster | undefined }> {
+      const host = deps.host;
       let created = false;
-      if (enabled) {
+      if (enabled && host) {
         created = await repo.db.transaction(async (tx) => {
           const claimed = await repo.insertSettingIfAbsent(LOCAL_CLUSTER_REGISTERED, { registeredAt: now().toISOString() }, tx);
           if (!claimed) return false;
@@ -391,20 +408,26 @@ export function createClusterService(deps: ClusterServiceDeps) {
               connection: {},
               credentialsSealed: null,
               readinessMessage: 'Not tested yet.',
+              ownerHostId: host.id,
+              ownerHostname: host.hostname,
             },
             tx,
           );
           return row !== undefined;
         });
+        if (!created) await repo.claimLocal(host);
       }
       const local = await repo.findByName(LOCAL_CLUSTER_NAME);
-      if (local?.connectionKind === 'local') await check(local, created);
-      return { created };
+      if (local?.connectionKind !== 'local') return { created, owned: false, cluster: undefined };
+      const owned = !ownedElsewhere(local);
+      if (!owned) return { created, owned, cluster: toCluster(local) };
+      const { row } = await check(local, created);
+      return { created, owned, cluster: toCluster(row ?? local) };
     },
 
     /** Health check of every cluster: readiness and inventory, not the last test. */
     async refreshAll(signal?: AbortSignal): Promise<void> {
-      const rows = await repo.listAll();
+      const rows = (await repo.listAll()).filter((row) => !ownedElsewhere(row));
       let next = 0;
       const worker = async () => {
         while (next < rows.length && !signal?.aborted) {

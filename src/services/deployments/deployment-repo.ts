@@ -6,8 +6,8 @@ import type { DeploymentStatus } from '../../domain/deployment-status.js';
 
 export type DeploymentRow = typeof deployments.$inferSelect;
 export type NewDeploymentRow = typeof deployments.$inferInsert;
-/** A deployment with the names of what it refers to. */
-export type DeploymentRecord = DeploymentRow & { modelName: string; clusterName: string };
+/** A deployment with the names of what it refers to, and the host that owns its cluster when that is a local one. */
+export type DeploymentRecord = DeploymentRow & { modelName: string; clusterName: string; clusterOwnerHostname: string | null };
 
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (char) => `\\${char}`);
@@ -16,14 +16,15 @@ function escapeLike(value: string): string {
 export function createDeploymentRepo(db: Database) {
   const selectRecord = () =>
     db
-      .select({ deployment: deployments, modelName: models.name, clusterName: clusters.name })
+      .select({ deployment: deployments, modelName: models.name, clusterName: clusters.name, clusterOwnerHostname: clusters.ownerHostname })
       .from(deployments)
       .innerJoin(models, eq(models.id, deployments.modelId))
       .innerJoin(clusters, eq(clusters.id, deployments.clusterId));
-  const toRecord = (row: { deployment: DeploymentRow; modelName: string; clusterName: string }): DeploymentRecord => ({
+  const toRecord = (row: { deployment: DeploymentRow; modelName: string; clusterName: string; clusterOwnerHostname: string | null }): DeploymentRecord => ({
     ...row.deployment,
     modelName: row.modelName,
     clusterName: row.clusterName,
+    clusterOwnerHostname: row.clusterOwnerHostname,
   });
 
   return {

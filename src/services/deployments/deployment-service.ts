@@ -18,6 +18,7 @@ import { requireRuntime } from '../../runtimes/index.js';
 import type { DeploymentRecord, DeploymentRepo } from './deployment-repo.js';
 import type { DriverRegistry } from './driver-registry.js';
 import { readWithDeadline } from './live-read.js';
+import { ClusterOwnedByOtherHostError, describeOwner } from '../clusters/local-ownership.js';
 
 /** Host runtimes that need the weights as a file (a GGUF) rather than loading a repo themselves. */
 const FILE_RUNTIMES = new Set(['embedded-llamacpp', 'llamacpp']);
@@ -309,7 +310,8 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
       if (strategy.clusterNames.length > 0 && !strategy.clusterNames.includes(cluster.name)) continue;
       if (Object.entries(strategy.matchLabels).some(([key, value]) => cluster.labels[key] !== value)) continue;
       try {
-        drivers.forCluster(cluster);
+        // Another instance's local cluster is placed on too: its owner starts what is recorded.
+        drivers.actingDriver(cluster);
       } catch {
         continue;
       }
@@ -326,10 +328,43 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
     return chosen.cluster;
   }
 
-  async function act(id: string, action: DeploymentAction): Promise<{ record: DeploymentRecord; driver: ClusterDriver }> {
+  /** Whether the cluster runs something else than the saved deployment says. */
+  function drifted(record: DeploymentRecord, status: WorkloadStatus | null): boolean {
+    if (record.paused) return status !== null && status.replicas.desired !== 0;
+    return status === null || status.specHash !== record.specHash || status.replicas.desired !== record.replicas;
+  }
+
+  /**
+   * Brings a drifted workload back to the saved deployment: applies it when the cluster lost it
+   * or runs another spec (a change saved through an instance that does not own the cluster),
+   * else restores the replica count.
+   */
+  async function correct(driver: ClusterDriver, record: DeploymentRecord, status: WorkloadStatus | null): Promise<void> {
+    if (!record.paused && (status === null || status.specHash !== record.specHash)) {
+      logger.warn({ deployment: record.name }, status === null ? 'workload missing on the cluster: applying it again' : 'spec changed in the database: applying it');
+      const model = await deps.models.get(record.modelId);
+      const { spec } = render({ ...record, strategy: record.strategy }, model, await resourceProfile(record.resourceProfileId), record.optimization as Optimization);
+      await driver.apply(spec);
+      // This host's rendering (its own model file paths) is what to compare with from now on.
+      if (spec.specHash !== record.specHash) await repo.update(record.id, { specHash: spec.specHash });
+      return;
+    }
+    const desired = record.paused ? 0 : record.replicas;
+    logger.warn({ deployment: record.name, seen: status?.replicas.desired, desired }, 'replica count changed outside H-MAS: restoring it');
+    await driver.scale(record.name, desired);
+  }
+
+  /** The status message of a change this instance only recorded, for the owning instance to carry out. */
+  function recordedFor(cluster: Cluster, what: string): string {
+    return `Recorded; ${describeOwner(cluster)} ${what} at its next reconcile.`;
+  }
+
+  /** `driver` is null where another instance owns the cluster: the change is only recorded, for its reconciler. */
+  async function act(id: string, action: DeploymentAction): Promise<{ record: DeploymentRecord; driver: ClusterDriver | null; cluster: Cluster }> {
     const record = await requireRecord(id);
     refuse(checkAction(record.status, action));
-    return { record, driver: drivers.forCluster(await deps.clusters.get(record.clusterName)) };
+    const cluster = await deps.clusters.get(record.clusterName);
+    return { record, driver: drivers.actingDriver(cluster), cluster };
   }
 
   return {
@@ -358,7 +393,9 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
       const model = await deps.models.get(input.modelId);
       const profile = await resourceProfile(input.resourceProfileId);
       const cluster = input.cluster ? await deps.clusters.get(input.cluster) : await pickCluster(input.placementStrategyId!, model, input.runtime, input.replicas, profile);
-      const driver = drivers.forCluster(cluster);
+      const driver = drivers.actingDriver(cluster);
+      // A file downloaded here would be on the wrong host: the owner has to fetch it.
+      if (!driver && modelPathFor(model, input.runtime)) throw new ClusterOwnedByOtherHostError(cluster, `deploy ${model.name} with ${input.runtime}`);
       await checkModelFile(model, input.runtime);
       const perReplica = gpusPerReplica(input.runtime, profile, model);
       checkGpuMemory(model, perReplica, cluster);
@@ -389,8 +426,8 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
         throw error;
       }
       try {
-        await driver.apply(spec);
-        await repo.update(id, { status: 'deploying', statusMessage: `Starting ${input.replicas} replica(s) on ${cluster.name}.` });
+        if (driver) await driver.apply(spec);
+        await repo.update(id, { status: 'deploying', statusMessage: driver ? `Starting ${input.replicas} replica(s) on ${cluster.name}.` : recordedFor(cluster, `starts ${input.replicas} replica(s)`) });
       } catch (error) {
         // Accepted and kept: the reconciler tries again; the status says what went wrong.
         logger.error({ err: error, deployment: input.name }, 'applying the workload failed');
@@ -400,9 +437,8 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
     },
 
     async update(id: string, input: UpdateDeploymentInput, options: { dryRun: boolean }): Promise<Deployment | DryRunAnswer> {
-      const { record, driver } = await act(id, 'update');
+      const { record, driver, cluster } = await act(id, 'update');
       const model = await deps.models.get(record.modelId);
-      const cluster = await deps.clusters.get(record.clusterName);
       const profileIdAfter = input.resourceProfileId === undefined ? record.resourceProfileId : input.resourceProfileId;
       const [profileBefore, profileAfter] = await Promise.all([resourceProfile(record.resourceProfileId), resourceProfile(profileIdAfter)]);
       const replicasAfter = input.replicas ?? record.replicas;
@@ -431,16 +467,11 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
       if (!plan.fit.fits) throw new ConflictError('INSUFFICIENT_GPU', plan.fit.message, { fit: plan.fit });
       if (diff.length === 0) return toDeployment(record, 'cached');
 
-      let specHash = record.specHash;
-      let strategy = record.strategy;
-      if (plan.restartRequired) {
-        strategy = plan.strategy;
-        const rolled = render({ ...record, replicas: replicasAfter, strategy }, model, profileAfter, optimizationAfter);
-        await driver.apply(rolled.spec);
-        specHash = rolled.spec.specHash;
-      } else {
-        await driver.scale(record.name, replicasAfter);
-      }
+      const strategy = plan.restartRequired ? plan.strategy : record.strategy;
+      const rolled = plan.restartRequired ? render({ ...record, replicas: replicasAfter, strategy }, model, profileAfter, optimizationAfter).spec : undefined;
+      const specHash = rolled?.specHash ?? record.specHash;
+      // Saved before the cluster is told, so a reconcile pass in between applies this change
+      // rather than undoing it. Without a driver here the owner's reconciler applies it.
       await repo.update(record.id, {
         replicas: replicasAfter,
         resourceProfileId: profileIdAfter,
@@ -448,39 +479,46 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
         specHash,
         strategy,
         status: plan.restartRequired || replicasAfter > record.readyReplicas ? 'deploying' : record.status,
+        ...(driver ? {} : { statusMessage: recordedFor(cluster, 'applies the change') }),
       });
+      if (driver && rolled) await driver.apply(rolled);
+      else if (driver) await driver.scale(record.name, replicasAfter);
       return withLiveStatus((await repo.find(record.id))!, timeouts.singleMs, cluster);
     },
 
     async pause(id: string): Promise<Deployment> {
-      const { record, driver } = await act(id, 'pause');
       // Saved and announced before the replicas stop, so the gateway answers 503 instead of
       // sending requests to replicas on their way out. Should scaling fail, the reconciler scales
       // a paused deployment to 0.
-      await repo.update(record.id, { paused: true, status: 'paused', readyReplicas: 0, endpoints: [], statusReason: null, statusMessage: 'Scaled to 0; resume brings the replicas back.' });
+      const { record, driver, cluster } = await act(id, 'pause');
+      const statusMessage = driver ? 'Scaled to 0; resume brings the replicas back.' : recordedFor(cluster, 'stops the replicas');
+      await repo.update(record.id, { paused: true, status: 'paused', readyReplicas: 0, endpoints: [], statusReason: null, statusMessage });
       await announce(record.id);
-      await driver.scale(record.name, 0);
+      if (driver) await driver.scale(record.name, 0);
       return toDeployment((await repo.find(record.id))!, 'cached');
     },
 
     async resume(id: string): Promise<Deployment> {
-      const { record, driver } = await act(id, 'resume');
-      const existing = await driver.status(record.name);
-      if (existing) {
+      const { record, driver, cluster } = await act(id, 'resume');
+      const existing = driver ? await driver.status(record.name) : null;
+      if (driver && existing) {
         await driver.scale(record.name, record.replicas);
-      } else {
+      } else if (driver) {
         const model = await deps.models.get(record.modelId);
         await driver.apply(render({ ...record, strategy: record.strategy }, model, await resourceProfile(record.resourceProfileId), record.optimization as Optimization).spec);
       }
-      await repo.update(record.id, { paused: false, status: 'deploying', statusReason: null, statusMessage: `Starting ${record.replicas} replica(s).` });
+      const statusMessage = driver ? `Starting ${record.replicas} replica(s).` : recordedFor(cluster, `starts ${record.replicas} replica(s)`);
+      await repo.update(record.id, { paused: false, status: 'deploying', statusReason: null, statusMessage });
       await announce(record.id);
       return toDeployment((await repo.find(record.id))!, 'cached');
     },
 
     async remove(id: string): Promise<Deployment> {
-      const { record, driver } = await act(id, 'delete');
-      await repo.update(record.id, { deleting: true, status: 'deleting' });
+      const { record, driver, cluster } = await act(id, 'delete');
+      await repo.update(record.id, { deleting: true, status: 'deleting', ...(driver ? {} : { statusMessage: recordedFor(cluster, 'stops the replicas and removes the deployment') }) });
       await announce(record.id);
+      // The owner's reconciler finishes a delete it did not start (as after a crash mid-delete).
+      if (!driver) return toDeployment({ ...record, status: 'deleting' }, 'cached');
       await driver.remove(record.name);
       await repo.remove(record.id);
       await announce(record.id);
@@ -522,14 +560,20 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
      * or scaled outside H-MAS.
      */
     async reconcile(signal?: AbortSignal): Promise<void> {
+      const leftToOwners: string[] = [];
       for (const record of await repo.all()) {
         if (signal?.aborted) return;
         let cluster: Cluster;
-        let driver: ClusterDriver;
+        let driver: ClusterDriver | null;
         try {
           cluster = await deps.clusters.get(record.clusterName);
-          driver = drivers.forCluster(cluster);
+          driver = drivers.actingDriver(cluster);
         } catch {
+          continue;
+        }
+        // Another instance owns the cluster: it observes, restarts and removes these replicas.
+        if (!driver) {
+          leftToOwners.push(record.name);
           continue;
         }
         if (record.deleting) {
@@ -538,15 +582,10 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
         }
         try {
           const { observed, status } = await observe(driver, record, timeouts.singleMs);
-          const desired = record.paused ? 0 : record.replicas;
-          if (status === null && !record.paused) {
-            logger.warn({ deployment: record.name }, 'workload missing on the cluster: applying it again');
-            const model = await deps.models.get(record.modelId);
-            await driver.apply(render({ ...record, strategy: record.strategy }, model, await resourceProfile(record.resourceProfileId), record.optimization as Optimization).spec);
-          } else if (status && status.replicas.desired !== desired) {
-            logger.warn({ deployment: record.name, seen: status.replicas.desired, desired }, 'replica count changed outside H-MAS: restoring it');
-            await driver.scale(record.name, desired);
-          }
+          // Corrections follow the row as it is now, not as this pass read it: a change saved
+          // meanwhile (here or through another instance) must not be rolled back.
+          const latest = drifted(record, status) ? await repo.find(record.id) : undefined;
+          if (latest && !latest.deleting && drifted(latest, status)) await correct(driver, latest, status);
           await remember(record, observed);
         } catch (error) {
           const failures = record.consecutiveFailures + 1;
@@ -559,6 +598,7 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
           });
         }
       }
+      if (leftToOwners.length > 0) logger.debug({ deployments: leftToOwners }, 'reconcile pass: deployments on clusters other instances own were left to them');
     },
 
     /** Every 60 s: deployments of clusters that do not answer are `unknown`, all at once. */

@@ -28,6 +28,8 @@ export function ClusterFacts({ cluster }: { cluster: Cluster }) {
         <Facts
           facts={[
             ['Kind', connectionKindLabel(connection.kind)],
+            // The one instance that runs this host's replicas; the others leave them to it.
+            connection.kind === 'local' && ['Owner host', cluster.ownerHost ? <span className="mono" title={`H-MAS instance ${cluster.ownerHost.id}`}>{cluster.ownerHost.hostname}</span> : 'none yet'],
             connection.server !== null && ['API server', <span className="mono">{connection.server}</span>],
             connection.context !== null && ['Context', connection.context],
             connection.namespace !== null && ['Namespace', connection.namespace],
