@@ -137,6 +137,8 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     env: process.env,
     binaryPaths: config.runtimeBinaries,
     nvidiaSmiCommand: config.nvidiaSmiCommand,
+    runtimeUser: config.runtimeUser,
+    runtimeEnv: (runtime) => RUNTIMES[runtime].env,
   });
   await localDriver.start();
   const drivers = createDriverRegistry({ local: localDriver });
