@@ -1,10 +1,9 @@
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { testBackends } from '../support/test-database.js';
-import { writeTinyModel } from '../support/tiny-model.js';
+import { modelDirForRuntimes, writeTinyModel } from '../support/tiny-model.js';
 import { waitFor } from '../support/wait-for.js';
 
 // Deployment settings must never run code on the control plane. The attack this reproduces: an
@@ -13,12 +12,10 @@ import { waitFor } from '../support/wait-for.js';
 
 const ATTACK = `--import=data:text/javascript,${encodeURIComponent("import fs from 'node:fs'; console.log(fs.readFileSync(process.cwd() + '/../../../jwt-secret', 'utf8'))")}`;
 
-/** A directory the runtime user may enter, holding the tiny model (operators keep models where runtimes can read them). */
+/** The tiny model in a directory the runtime user may enter (operators keep models where runtimes can read them). */
 async function modelDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'hmas-settings-'));
-  await chmod(dir, 0o755);
+  const dir = await modelDirForRuntimes('hmas-settings-');
   await writeTinyModel(path.join(dir, 'tiny.gguf'));
-  await chmod(path.join(dir, 'tiny.gguf'), 0o644);
   return dir;
 }
 
