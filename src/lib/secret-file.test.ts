@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -59,5 +59,13 @@ describe('readOrCreateSecretFile', () => {
     const file = path.join(dir, 'is-a-directory');
     await mkdir(file);
     await expect(readOrCreateSecretFile(file)).rejects.toMatchObject({ code: 'EISDIR' });
+  });
+
+  it('makes an existing secret file readable by its owner only, whatever mode it came with', async () => {
+    const file = path.join(dir, 'secret-key');
+    await writeFile(file, 'restored-from-a-backup-secret-value\n');
+    await chmod(file, 0o644);
+    await expect(readOrCreateSecretFile(file)).resolves.toBe('restored-from-a-backup-secret-value');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
   });
 });

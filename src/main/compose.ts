@@ -147,6 +147,8 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
         env: process.env,
         binaryPaths: config.runtimeBinaries,
         nvidiaSmiCommand: config.nvidiaSmiCommand,
+        runtimeUser: config.runtimeUser,
+        runtimeEnv: (runtime) => RUNTIMES[runtime].env,
       })
     : undefined;
   await localDriver?.start();

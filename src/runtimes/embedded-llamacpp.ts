@@ -22,6 +22,8 @@ export const embeddedLlamacpp = defineRuntime({
   supportsIncludeUsage: true,
   supportedFormats: ['gguf'],
   docs: ['src/runtimes/README.md#embedded-llamacpp', 'https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md'],
+  // Configured by its arguments only: the shared families are all it may get.
+  env: { variables: [], docs: ['src/runtimes/README.md#embedded-llamacpp'] },
   // --alias: the OpenAI API answers to the deployment's name, so the gateway can pass bodies through.
   base: (context) => ({
     args: ['--model', context.model, '--port', String(context.port), ...(context.servedModelName ? ['--alias', context.servedModelName] : [])],

@@ -38,6 +38,13 @@ export const llamacpp = defineRuntime({
   supportsIncludeUsage: true,
   supportedFormats: ['gguf'],
   docs: ['https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md'],
+  // Every llama-server flag has a LLAMA_ARG_ variable ("(env: LLAMA_ARG_…)" in the server README);
+  // the ggml backends read GGML_ variables, and -hf downloads go to LLAMA_CACHE.
+  env: {
+    variables: ['LLAMA_ARG_*', 'LLAMA_LOG_*', 'LLAMA_CACHE', 'GGML_*'],
+    reserved: ['LLAMA_ARG_HOST', 'LLAMA_ARG_PORT', 'LLAMA_API_KEY', 'LLAMA_ARG_API_KEY', 'LLAMA_ARG_API_KEY_FILE'],
+    docs: ['https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md', 'https://github.com/ggml-org/llama.cpp/blob/master/docs/build.md'],
+  },
   base: (context) => ({
     args: [
       '--model',

@@ -29,6 +29,12 @@ export const ollama = defineRuntime({
     'https://github.com/ollama/ollama/blob/main/docs/context-length.mdx',
     'https://github.com/ollama/ollama/blob/main/docs/openai.md',
   ],
+  // Every server setting is an OLLAMA_ variable (envconfig/config.go); OLLAMA_HOST is its address.
+  env: {
+    variables: ['OLLAMA_*'],
+    reserved: ['OLLAMA_HOST'],
+    docs: ['https://github.com/ollama/ollama/blob/main/envconfig/config.go', 'https://github.com/ollama/ollama/blob/main/docs/faq.md'],
+  },
   // `ollama serve` loads models on demand: the model is pulled and named per request, not here.
   base: (context) => ({
     args: [],

@@ -8,6 +8,7 @@ import type {
   RuntimeId,
   Workload,
 } from '../domain/optimization.js';
+import type { RuntimeEnvDocs } from '../domain/runtime-env-policy.js';
 
 /** Where and how one deployment of a runtime listens and what it loads. */
 export interface RenderContext {
@@ -86,6 +87,11 @@ export interface RuntimeSpec {
   supportedFormats: readonly ModelFormat[];
   /** Where the flags and variables in `knobs` are documented; tests cite these too. */
   docs: readonly string[];
+  /**
+   * Environment variables the runtime documents, and where. On the local host `raw.extraEnv` may
+   * set only these and the shared safe families (`domain/runtime-env-policy.ts`).
+   */
+  env: RuntimeEnvDocs;
   knobs: KnobTable;
   /** Knobs the runtime does not have, with the reason an operator reads in the warning. */
   unsupported: { [K in KnobKey]?: string };

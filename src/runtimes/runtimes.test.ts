@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KNOB_KEYS, RUNTIME_IDS, runtimeDescriptorSchema, type Optimization } from '../domain/optimization.js';
+import { checkHostRuntimeEnv } from '../domain/runtime-env-policy.js';
 import { ValidationError, type AppError } from '../lib/errors.js';
 import { listRuntimes, requireRuntime, RUNTIMES } from './index.js';
 
@@ -20,6 +21,17 @@ describe('runtime registry', () => {
 });
 
 describe.each(adapters.map((adapter) => [adapter.id, adapter] as const))('%s', (_id, adapter) => {
+  it('lists the environment variables it documents, with the documentation, and none of them is a loader hook', () => {
+    expect(adapter.env.docs.length).toBeGreaterThan(0);
+    const names = adapter.env.variables.map((pattern) => (pattern.endsWith('*') ? `${pattern.slice(0, -1)}X` : pattern));
+    expect(checkHostRuntimeEnv(names, { displayName: adapter.displayName, env: { ...adapter.env, reserved: [] } })).toEqual([]);
+  });
+
+  it('renders only variables the local host lets it have', () => {
+    const { env } = adapter.render({}, CTX);
+    expect(checkHostRuntimeEnv(Object.keys(env), { displayName: adapter.displayName, env: { ...adapter.env, reserved: [] } })).toEqual([]);
+  });
+
   it('either maps every knob or says in its own words why it does not have it', () => {
     for (const key of KNOB_KEYS) {
       const mapped = key in adapter.knobs;

@@ -21,6 +21,17 @@ export const tei = defineRuntime({
   supportsIncludeUsage: false,
   supportedFormats: ['safetensors'],
   docs: ['https://huggingface.co/docs/text-embeddings-inference/cli_arguments', 'https://huggingface.co/docs/text-embeddings-inference/quick_tour'],
+  // Every router flag has a variable ("[env: NAME=]" in the CLI arguments reference).
+  env: {
+    variables: [
+      'MODEL_ID', 'REVISION', 'TOKENIZATION_WORKERS', 'DTYPE', 'POOLING', 'MAX_CONCURRENT_REQUESTS', 'MAX_BATCH_TOKENS',
+      'MAX_BATCH_REQUESTS', 'MAX_CLIENT_BATCH_SIZE', 'AUTO_TRUNCATE', 'DEFAULT_PROMPT_NAME', 'DEFAULT_PROMPT', 'DENSE_PATH',
+      'SERVED_MODEL_NAME', 'HUGGINGFACE_HUB_CACHE', 'PAYLOAD_LIMIT', 'JSON_OUTPUT', 'DISABLE_SPANS', 'OTLP_ENDPOINT',
+      'OTLP_SERVICE_NAME', 'CORS_ALLOW_ORIGIN', 'RUST_LOG', 'RUST_BACKTRACE',
+    ],
+    reserved: ['HOSTNAME', 'PORT', 'UDS_PATH', 'API_KEY', 'PROMETHEUS_PORT'],
+    docs: ['https://huggingface.co/docs/text-embeddings-inference/cli_arguments'],
+  },
   base: (context) => ({
     args: [
       '--model-id',

@@ -36,6 +36,21 @@ export const tgi = defineRuntime({
     'https://huggingface.co/docs/text-generation-inference/reference/metrics',
     'https://huggingface.co/docs/text-generation-inference/messages_api',
   ],
+  // Every launcher flag has a variable ("[env: NAME=]" in the launcher reference).
+  env: {
+    variables: [
+      'MODEL_ID', 'REVISION', 'VALIDATION_WORKERS', 'SHARDED', 'NUM_SHARD', 'QUANTIZE', 'SPECULATE', 'DTYPE', 'KV_CACHE_DTYPE',
+      'TRUST_REMOTE_CODE', 'MAX_CONCURRENT_REQUESTS', 'MAX_BEST_OF', 'MAX_STOP_SEQUENCES', 'MAX_TOP_N_TOKENS', 'MAX_INPUT_TOKENS',
+      'MAX_INPUT_LENGTH', 'MAX_TOTAL_TOKENS', 'WAITING_SERVED_RATIO', 'MAX_BATCH_PREFILL_TOKENS', 'MAX_BATCH_TOTAL_TOKENS',
+      'MAX_WAITING_TOKENS', 'MAX_BATCH_SIZE', 'CUDA_GRAPHS', 'HUGGINGFACE_HUB_CACHE', 'WEIGHTS_CACHE_OVERRIDE', 'DISABLE_CUSTOM_KERNELS',
+      'CUDA_MEMORY_FRACTION', 'ROPE_SCALING', 'ROPE_FACTOR', 'JSON_OUTPUT', 'OTLP_ENDPOINT', 'OTLP_SERVICE_NAME', 'CORS_ALLOW_ORIGIN',
+      'WATERMARK_GAMMA', 'WATERMARK_DELTA', 'TOKENIZER_CONFIG_PATH', 'DISABLE_GRAMMAR_SUPPORT', 'MAX_CLIENT_BATCH_SIZE',
+      'LORA_ADAPTERS', 'USAGE_STATS', 'PAYLOAD_LIMIT', 'ENABLE_PREFILL_LOGPROBS', 'GRACEFUL_TERMINATION_TIMEOUT',
+      'PREFIX_CACHING', 'ATTENTION', 'LOG_LEVEL', 'RUST_LOG', 'RUST_BACKTRACE',
+    ],
+    reserved: ['HOSTNAME', 'PORT', 'SHARD_UDS_PATH', 'MASTER_ADDR', 'MASTER_PORT', 'API_KEY', 'PROMETHEUS_PORT'],
+    docs: ['https://huggingface.co/docs/text-generation-inference/reference/launcher'],
+  },
   base: (context) => ({
     args: ['--model-id', context.model, '--hostname', context.host, '--port', String(context.port)],
     env: {},

@@ -52,6 +52,13 @@ export const vllm = defineRuntime({
     'https://docs.vllm.ai/en/latest/features/spec_decode/',
     'https://docs.vllm.ai/en/latest/usage/metrics/',
   ],
+  // vLLM's own variables are the VLLM_ family: https://docs.vllm.ai/en/stable/configuration/env_vars.html
+  env: {
+    variables: ['VLLM_*'],
+    // The API key is the gateway's (a replica is reached only through it); the rest bind listeners.
+    reserved: ['VLLM_API_KEY', 'VLLM_HOST_IP', 'VLLM_PORT'],
+    docs: ['https://docs.vllm.ai/en/stable/configuration/env_vars.html'],
+  },
   base: (context) => ({
     args: [
       // The model is the positional argument of `vllm serve`.

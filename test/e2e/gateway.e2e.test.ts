@@ -4,13 +4,12 @@
 // completion is made with it, and the request shows in the inference logs with its details;
 // editing and revoking the key in the UI take effect on the next request. The instance page shows
 // the gateway's curl and OpenAI SDK samples. afterAll deletes whatever a failed test left running.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import OpenAI from 'openai';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TINY_MODEL_ANSWER } from '../support/tiny-model.js';
+import { modelDirForRuntimes, TINY_MODEL_ANSWER } from '../support/tiny-model.js';
 import type { BrowserHarness } from './browser-harness.js';
 import { browserTestsRun, expectCleanConsole, startBrowserHarness } from './browser-harness.js';
 import { deleteEveryDeployment, registerTinyModel } from './deployment-steps.js';
@@ -58,7 +57,7 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
   const logFilters = () => page.getByRole('form', { name: 'Inference log filters' });
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'hmas-e2e-gateway-'));
+    dir = await modelDirForRuntimes('hmas-e2e-gateway-');
     // No GPU here; statuses settle within a second and the inference log is written every 100 ms.
     h = await startBrowserHarness({
       env: { HMAS_NVIDIA_SMI: '/nonexistent/hmas-e2e/nvidia-smi', HMAS_RECONCILE_INTERVAL_MS: '1000', HMAS_INFERENCE_LOG_FLUSH_MS: '100' },

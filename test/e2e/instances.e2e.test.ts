@@ -5,12 +5,11 @@
 // and delete. Replicas are detached processes that outlive the server, so afterAll deletes
 // whatever a failed test left behind through the API, and the last test checks no process is left.
 import { isNotServing } from '../support/not-serving.js';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TINY_MODEL_ANSWER } from '../support/tiny-model.js';
+import { modelDirForRuntimes, TINY_MODEL_ANSWER } from '../support/tiny-model.js';
 import type { BrowserHarness } from './browser-harness.js';
 import { browserTestsRun, expectCleanConsole, startBrowserHarness } from './browser-harness.js';
 import { deleteEveryDeployment, registerTinyModel } from './deployment-steps.js';
@@ -46,7 +45,7 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
   const statusIs = (status: string, timeout = SERVING_TIMEOUT_MS) => statusCard().locator(`.status-badge[data-status="${status}"]`).waitFor({ timeout });
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'hmas-e2e-instances-'));
+    dir = await modelDirForRuntimes('hmas-e2e-instances-');
     modelFile = path.join(dir, 'tiny.gguf');
     // No nvidia-smi: the local host has no GPU here, as on every CI machine. The reconciler runs
     // every second so statuses settle quickly.

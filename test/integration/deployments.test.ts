@@ -1,11 +1,10 @@
-import { mkdtemp, rm, truncate } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { testBackends } from '../support/test-database.js';
 import { isNotServing } from '../support/not-serving.js';
-import { TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
+import { modelDirForRuntimes, TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
 import { waitFor } from '../support/wait-for.js';
 
 interface DeploymentBody {
@@ -40,7 +39,7 @@ describe.each(testBackends())('deployments on the local host (%s)', { timeout: 1
   };
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'hmas-deploy-'));
+    dir = await modelDirForRuntimes('hmas-deploy-');
     t = await createTestApp(backend, { HMAS_RECONCILE_INTERVAL_MS: '1000' });
     t.loops.startAll();
     headers = await t.admin();

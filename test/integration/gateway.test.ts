@@ -1,6 +1,5 @@
 import http from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +8,7 @@ import { insertServedDeployment, type ServedDeploymentOptions } from '../support
 import { FAKE_USAGE, refusingUrl, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { testBackends } from '../support/test-database.js';
-import { TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
+import { modelDirForRuntimes, TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
 import { waitFor } from '../support/wait-for.js';
 
 type LogEntry = InferenceLogEntryView;
@@ -73,7 +72,7 @@ describe.each(testBackends())('inference gateway with fake upstreams (%s)', { ti
   const createKey = (payload: Record<string, unknown>, headers = admin) => t.apiKey(payload, headers);
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'hmas-gateway-'));
+    dir = await modelDirForRuntimes('hmas-gateway-');
     t = await createTestApp(backend, { HMAS_INFERENCE_LOG_FLUSH_MS: '50', HMAS_GATEWAY_TIMEOUT_MS: '1000', HMAS_RATE_LIMIT_RPM: '0' });
     base = await listen(t);
     call = gatewayClient(base);
@@ -346,7 +345,7 @@ describe.each(testBackends())('inference gateway with the embedded runtime (%s)'
   let id: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'hmas-gateway-llama-'));
+    dir = await modelDirForRuntimes('hmas-gateway-llama-');
     t = await createTestApp(backend, { HMAS_INFERENCE_LOG_FLUSH_MS: '50', HMAS_RATE_LIMIT_RPM: '0' });
     call = gatewayClient(await listen(t));
     admin = await t.admin();

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -15,6 +15,8 @@ import { waitFor } from '../support/wait-for.js';
 import { fakeRuntime, fakeRuntimeProgram, type FakeBehaviour } from '../support/fake-runtime.js';
 
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+/** Root switches replicas to the runtime user (HMAS_RUNTIME_USER, default nobody); CI runs as root. */
+const runsAsRuntimeUser = process.getuid?.() === 0;
 
 /** Back-off, health polling and the stop grace are cut short; deadlines stay generous except where a test sets one. */
 const TIMING: LocalDriverDeps['timing'] = {
@@ -162,7 +164,8 @@ describe('local host driver', () => {
         .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
     );
     expect(environ).toMatchObject({
-      HOME: '/home/test',
+      // As root, replicas run as the runtime user with a home of their own in the workload's folder.
+      HOME: runsAsRuntimeUser ? path.join(harness.dataDir, 'workloads', workload.name, 'home') : '/home/test',
       CUDA_VISIBLE_DEVICES: '1',
       HMAS_RUNTIME_HOST: '127.0.0.1',
       HMAS_RUNTIME_PORT: String(replica.port),
@@ -180,7 +183,7 @@ describe('local host driver', () => {
     const dir = path.join(harness.dataDir, 'workloads', workload.name);
     // state.json is replaced atomically (write a temporary file, rename): one may be mid-write.
     const files = (await readdir(dir)).filter((name) => !name.endsWith('.tmp'));
-    expect(files.sort()).toEqual([`${replica.id}.log`, 'state.json']);
+    expect(files.sort()).toEqual([...(runsAsRuntimeUser ? ['home'] : []), `${replica.id}.log`, 'state.json']);
     const state = JSON.parse(await readFile(path.join(dir, 'state.json'), 'utf8')) as { spec: WorkloadSpec; replicas: Array<Record<string, unknown>> };
     expect(state.spec).toEqual(workload);
     expect(state.replicas[0]).toMatchObject({ id: replica.id, pid: replica.pid, port: replica.port });
@@ -324,6 +327,30 @@ describe('local host driver', () => {
     const secondReplica = await readyReplica(second.name);
     expect(secondReplica.gpus).toEqual([0, 1]);
     expect(await environOf(secondReplica.pid)).toContain('CUDA_VISIBLE_DEVICES=0,1');
+  });
+
+  it('refuses to start a replica whose spec sets a loader hook or a variable H-MAS owns, naming it, and runs nothing', async () => {
+    const workload = render(harness.runtime({}), { extraEnv: { NODE_OPTIONS: '--import=data:text/javascript,console.log(1)', CUDA_VISIBLE_DEVICES: '0' } });
+    await harness.driver.apply(workload);
+    const status = await phase(workload.name, 'Failed');
+    expect(status.replicaStatuses[0]).toMatchObject({ state: 'failed', pid: null, reason: 'FailedToStart' });
+    expect(status.message).toContain('NODE_OPTIONS is not allowed on the local host');
+    expect(status.message).toContain('CUDA_VISIBLE_DEVICES is not allowed on the local host');
+    expect(await processesUnder(path.join(harness.dataDir, 'workloads', workload.name))).toEqual([]);
+  });
+
+  it.runIf(runsAsRuntimeUser)('runs replicas as the runtime user without supplementary groups, in a data directory only the server can list', async () => {
+    const workload = render(harness.runtime({}));
+    await harness.driver.apply(workload);
+    const replica = await readyReplica(workload.name);
+    const status = await readFile(`/proc/${replica.pid}/status`, 'utf8');
+    const field = (name: string) => new RegExp(`^${name}:[ \\t]*(.*)$`, 'm').exec(status)?.[1]?.trim().split(/\s+/);
+    expect(field('Uid')).toEqual(['65534', '65534', '65534', '65534']);
+    expect(field('Gid')).toEqual(['65534', '65534', '65534', '65534']);
+    expect(field('Groups')?.filter(Boolean)).toEqual([]);
+    expect((await stat(harness.dataDir)).mode & 0o777).toBe(0o711);
+    const home = await stat(path.join(harness.dataDir, 'workloads', workload.name, 'home'));
+    expect({ uid: home.uid, mode: home.mode & 0o777 }).toEqual({ uid: 65534, mode: 0o700 });
   });
 
   it('delegates test and inventory to the local host connector', async () => {

@@ -1,10 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.js';
-import { TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
+import { modelDirForRuntimes, TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
 import { waitFor } from '../support/wait-for.js';
 
 // The official OpenAI SDK against H-MAS's gateway and a real embedded-runtime deployment.
@@ -17,7 +16,7 @@ describe('OpenAI SDK compatibility', { timeout: 180_000 }, () => {
   let keyId: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'hmas-openai-'));
+    dir = await modelDirForRuntimes('hmas-openai-');
     await writeTinyModel(path.join(dir, 'tiny.gguf'));
     t = await createTestApp('pglite');
     t.loops.startAll();

@@ -43,13 +43,14 @@ describe.each(testBackends())('optimization presets (%s)', (backend) => {
     expect(one.json<OptimizationPreset>()).toMatchObject({ runtime: 'tei', builtIn: true });
   });
 
-  it('lets an operator create, read, change and delete a preset, with an audit entry for each change', async () => {
+  it('lets an admin write raw settings into a preset, and an operator read, change and delete it, with an audit entry for each change', async () => {
+    const admin = await t.admin();
     const created = await create({
       name: 'chat-8k',
       runtime: 'vllm',
       description: 'Chat at 8k tokens',
       optimization: { tier1: { maxModelLength: 8192, dtype: 'bfloat16' }, tier2: { prefixCaching: true }, raw: { extraArgs: ['--chat-template', '/t/a b.jinja'] } },
-    });
+    }, admin);
     expect(created.statusCode, created.body).toBe(201);
     const preset = created.json<OptimizationPreset>();
     expect(preset).toMatchObject({
@@ -68,7 +69,7 @@ describe.each(testBackends())('optimization presets (%s)', (backend) => {
     const patched = await t.app.inject({
       method: 'PATCH',
       url: `${URL}/${preset.id}`,
-      headers: operator,
+      headers: admin,
       payload: { name: 'chat-16k', optimization: { tier1: { maxModelLength: 16384 } } },
     });
     expect(patched.statusCode, patched.body).toBe(200);
@@ -140,13 +141,27 @@ describe.each(testBackends())('optimization presets (%s)', (backend) => {
     [{ name: 'fp32', runtime: 'tgi', optimization: { tier1: { dtype: 'float32' } } }, 'TGI accepts dtype auto, float16, bfloat16', '/optimization/tier1/dtype'],
     [{ name: 'args', runtime: 'ollama', optimization: { raw: { extraArgs: ['--x'] } } }, 'Ollama takes no command-line arguments', '/optimization/raw/extraArgs'],
   ])('refuses settings that do not fit the runtime: %j', async (payload, message, path) => {
-    const response = await create(payload);
+    const response = await create(payload, await t.admin());
     expect(response.statusCode).toBe(400);
     expect(response.json().error).toMatchObject({
       code: 'VALIDATION_FAILED',
       message: expect.stringContaining(message),
       details: { issues: [{ path, message: expect.any(String) }] },
     });
+  });
+
+  it('refuses operators who add or change raw settings (403 RAW_SETTINGS_ADMIN_ONLY), and lets them keep an admin’s as they are', async () => {
+    const refused = await create({ name: 'raw-by-operator', runtime: 'vllm', optimization: { raw: { extraEnv: { VLLM_LOGGING_LEVEL: 'DEBUG' } } } });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error).toMatchObject({ code: 'RAW_SETTINGS_ADMIN_ONLY', message: expect.stringContaining('admin-only') });
+    const vetted = await create({ name: 'raw-by-admin', runtime: 'vllm', optimization: { raw: { extraArgs: ['--disable-log-requests'] } } }, await t.admin());
+    const url = `${URL}/${vetted.json<OptimizationPreset>().id}`;
+    const changed = await t.app.inject({ method: 'PATCH', url, headers: operator, payload: { optimization: { raw: { extraArgs: ['--trust-remote-code'] } } } });
+    expect(changed.statusCode).toBe(403);
+    expect(changed.json().error.code).toBe('RAW_SETTINGS_ADMIN_ONLY');
+    const kept = await t.app.inject({ method: 'PATCH', url, headers: operator, payload: { optimization: { tier1: { maxModelLength: 4096 }, raw: { extraArgs: ['--disable-log-requests'] } } } });
+    expect(kept.statusCode, kept.body).toBe(200);
+    expect((await t.app.inject({ method: 'PATCH', url, headers: viewer, payload: { description: 'x' } })).statusCode).toBe(403);
   });
 
   it('refuses to change a stored preset into settings its runtime does not have', async () => {

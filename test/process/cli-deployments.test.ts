@@ -1,10 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startServerProcess, type ServerProcess } from '../support/cli-process.js';
 import { isNotServing } from '../support/not-serving.js';
-import { TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
+import { modelDirForRuntimes, TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
 
 interface Row {
   name: string;
@@ -31,7 +30,7 @@ describe('deploying with the CLI against a running server', { timeout: 240_000 }
   const ps = async () => JSON.parse((await cli(['-o', 'json', 'ps'])).stdout) as Row[];
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'hmas-cli-deploy-'));
+    dir = await modelDirForRuntimes('hmas-cli-deploy-');
     await writeTinyModel(path.join(dir, 'tiny.gguf'));
     server = await startServerProcess({ HMAS_DATA_DIR: path.join(dir, 'data'), HMAS_ADMIN_PASSWORD: 'admin-password-deploy', HMAS_LOG_LEVEL: 'warn', HMAS_RECONCILE_INTERVAL_MS: '1000', HMAS_RUNTIME_BIN_LLAMACPP: path.join(dir, 'no-llama-server') });
     env = { HMAS_SERVER: server.url, HMAS_CREDENTIALS_FILE: path.join(dir, 'credentials.json') };

@@ -1,4 +1,6 @@
-import { writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { buildGguf, tinyLlamaGguf, TOKEN_TYPES, type GgufTokenizer } from './gguf-writer.js';
 
 /**
@@ -141,4 +143,15 @@ export function buildTinyModel(options: TinyModelOptions = {}): Buffer {
 /** Writes the tiny model to `path`. */
 export async function writeTinyModel(path: string, options: TinyModelOptions = {}): Promise<void> {
   await writeFile(path, buildTinyModel(options));
+}
+
+/**
+ * A new temporary directory for model files that replicas load. As root, replicas run as the
+ * runtime user (HMAS_RUNTIME_USER, default nobody), which cannot enter mkdtemp's 0700 directories:
+ * like an operator's model folder, this one is 0755.
+ */
+export async function modelDirForRuntimes(prefix: string): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  await chmod(dir, 0o755);
+  return dir;
 }

@@ -30,6 +30,9 @@ import { fileSize, readAppended, readLastLines, rotateIfLarge } from './log-file
 import { checkHealth, findFreePort, isRunning, readProcessIdentity, runtimeEnvironment, sameProcess, signalGroup } from './process-tools.js';
 import { defaultSelfCommand, resolveProgram, type SelfCommand } from './runtime-program.js';
 import { loadWorkloadStates, removeWorkloadDir, STATE_FILE, writeJsonAtomic, type PersistedReplica, type PersistedWorkload } from './state-store.js';
+import { checkHostRuntimeEnv, describeEnvIssues, type RuntimeEnvDocs } from '../../domain/runtime-env-policy.js';
+import { prepareReplicaHome, protectDataDir } from './data-dir-access.js';
+import { replicaAccessProblems, resolveRuntimeUser, type RuntimeUser } from './runtime-user.js';
 
 /** Replicas bind here: the host driver's runtimes are reached through H-MAS, not from outside. */
 export const LOCAL_HOST = '127.0.0.1';
@@ -89,6 +92,17 @@ export interface LocalDriverDeps {
   connector?: ClusterConnector;
   nvidiaSmiCommand?: string;
   timing?: Partial<Omit<LocalDriverTiming, 'backoff'>> & { backoff?: Partial<BackoffPolicy> };
+  /**
+   * HMAS_RUNTIME_USER: the user replicas run as when the server is root (`user` or `user:group`;
+   * default `nobody`). Not root: replicas run as the server's user, with a warning at start.
+   */
+  runtimeUser?: string;
+  /**
+   * The environment variables each runtime documents (its adapter's `env`). Replicas whose spec
+   * sets a loader hook or a variable H-MAS owns never start; with this, neither do ones whose
+   * spec sets a variable the runtime does not document (outside the shared safe families).
+   */
+  runtimeEnv?: (runtime: RuntimeId) => RuntimeEnvDocs | undefined;
 }
 
 /** The host driver: each replica is a child process of its own on 127.0.0.1. */
@@ -192,6 +206,8 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
   const allowedGpus = /^\d+(,\d+)*$/.test(baseEnv.CUDA_VISIBLE_DEVICES ?? '') ? new Set((baseEnv.CUDA_VISIBLE_DEVICES ?? '').split(',').map(Number)) : null;
 
   const workloads = new Map<string, Workload>();
+  // Resolved by start(); until then no replica starts.
+  let runUser: RuntimeUser = { switching: false, reason: 'not resolved yet' };
   let closed = false;
   let started: Promise<void> | null = null;
 
@@ -448,9 +464,18 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
       replica.message = null;
     }
     try {
+      const docs = deps.runtimeEnv?.(replica.spec.runtime);
+      // Variables the adapter renders from the address are in the spec too: only its users' are refused.
+      const refused = checkHostRuntimeEnv(Object.keys(replica.spec.env), { displayName: replica.spec.runtime, env: docs ? { ...docs, reserved: [] } : null });
+      if (refused.length > 0) return fail(workload, replica, WORKLOAD_REASONS.failedToStart, `Replica ${replica.id} was not started: ${describeEnvIssues(refused)}`);
       const program = await resolveProgram(replica.spec, { selfCommand, binaryPaths, pathVariable: baseEnv.PATH });
       if (stale()) return;
       if (!program.ok) return fail(workload, replica, program.reason, program.message);
+      if (runUser.switching) {
+        const problems = await replicaAccessProblems(runUser, { file: program.file, args: program.args, modelPath: 'path' in replica.spec.model ? replica.spec.model.path : null });
+        if (stale()) return;
+        if (problems.length > 0) return fail(workload, replica, WORKLOAD_REASONS.failedToStart, `Replica ${replica.id} cannot start: ${problems.join('; ')}. Make it readable by that user (HMAS_RUNTIME_USER).`);
+      }
 
       const gpus = await assignGpus(replica);
       if (stale()) return;
@@ -461,21 +486,29 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
       replica.port = port;
       const vars = { [WORKLOAD_HOST_VAR]: LOCAL_HOST, [WORKLOAD_PORT_VAR]: String(port) };
       const args = [...program.args, ...replica.spec.command.args.map((arg) => expandWorkloadTemplate(arg, vars))];
-      const env: Record<string, string> = { ...baseEnv, ...vars };
+      // The spec's variables first: what H-MAS sets (address, GPUs, home) always wins.
+      const env: Record<string, string> = { ...baseEnv };
+      for (const [name, value] of Object.entries(replica.spec.env)) env[name] = expandWorkloadTemplate(value, vars);
+      Object.assign(env, vars);
       if (replica.gpus !== null) {
         // CUDA numbers GPUs fastest-first unless told to use nvidia-smi's (PCI bus) order.
         env.CUDA_DEVICE_ORDER = 'PCI_BUS_ID';
         env.CUDA_VISIBLE_DEVICES = replica.gpus.join(',');
       }
-      for (const [name, value] of Object.entries(replica.spec.env)) env[name] = expandWorkloadTemplate(value, vars);
 
       await mkdir(workload.dir, { recursive: true, mode: 0o700 });
+      let cwd = workload.dir;
+      if (runUser.switching) {
+        await protectDataDir(deps.dataDir, { traversable: true });
+        cwd = await prepareReplicaHome(stateDir, workload.dir, runUser);
+        Object.assign(env, { HOME: cwd, USER: runUser.name, LOGNAME: runUser.name });
+      }
       await rotateIfLarge(replica.logFile, timing.maxLogBytes);
       const output = await open(replica.logFile, 'a', 0o600);
       try {
         if (stale()) return;
         // Everything from spawn to the listeners runs without awaiting, so no exit goes unseen.
-        spawnReplica(workload, replica, attempt, program.file, args, env, port, output.fd);
+        spawnReplica(workload, replica, attempt, { file: program.file, args, env, cwd }, port, output.fd);
       } finally {
         await output.close();
       }
@@ -486,12 +519,15 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
     }
   }
 
-  function spawnReplica(workload: Workload, replica: Replica, attempt: number, file: string, args: string[], env: Record<string, string>, port: number, outputFd: number): void {
+  function spawnReplica(workload: Workload, replica: Replica, attempt: number, run: { file: string; args: string[]; env: Record<string, string>; cwd: string }, port: number, outputFd: number): void {
+    const { file, args, env, cwd } = run;
+    // As the runtime user: libuv drops the supplementary groups (setgroups(0)) before setgid/setuid.
+    const identity = runUser.switching ? { uid: runUser.uid, gid: runUser.gid } : {};
     let child: ChildProcess;
     try {
       // Detached: the replica leads its own process group and outlives a server restart. Its
       // output goes straight to its log file, so an adopted replica still has logs.
-      child = spawn(file, args, { cwd: workload.dir, env, detached: true, stdio: ['ignore', outputFd, outputFd], windowsHide: true });
+      child = spawn(file, args, { cwd, env, detached: true, stdio: ['ignore', outputFd, outputFd], windowsHide: true, ...identity });
     } catch (error) {
       return fail(workload, replica, WORKLOAD_REASONS.failedToStart, `${file} could not be started: ${(error as Error).message}`);
     }
@@ -805,8 +841,19 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
     }
   }
 
+  async function resolveUser(): Promise<void> {
+    runUser = await resolveRuntimeUser({ setting: deps.runtimeUser ?? 'nobody', serverUid: process.getuid?.() });
+    if (runUser.switching) {
+      log.info({ user: runUser.name, uid: runUser.uid, gid: runUser.gid }, 'replicas run as the runtime user');
+      await protectDataDir(deps.dataDir, { traversable: true });
+    } else {
+      log.warn({ reason: runUser.reason }, 'replicas run as the server\'s own user: a runtime could read the data directory, including its secrets; run H-MAS as root with HMAS_RUNTIME_USER to separate them');
+      await protectDataDir(deps.dataDir, { traversable: false });
+    }
+  }
+
   function start(): Promise<void> {
-    started ??= recover();
+    started ??= resolveUser().then(recover);
     return started;
   }
 

@@ -53,7 +53,7 @@ export function registerDeploymentRoutes(app: ZodApp, deps: { deployments: Deplo
     config: { access: 'operator', audit: audit('create') },
     handler: async (request, reply) => {
       request.auditNote.summary = `deploy ${request.body.name} (${request.body.runtime}, ${request.body.replicas} replica(s))`;
-      const created = await deployments.create(request.body, principalOf(request).userId);
+      const created = await deployments.create(request.body, principalOf(request).userId, { role: principalOf(request).role });
       request.auditNote.resourceId = created.id;
       request.auditNote.summary = `deployed ${created.name}: model ${created.modelName} on ${created.cluster} with ${created.runtime}, ${created.replicas} replica(s)`;
       return reply.code(201).send(created);
@@ -79,7 +79,7 @@ export function registerDeploymentRoutes(app: ZodApp, deps: { deployments: Deplo
     handler: async (request) => {
       const fields = Object.keys(request.body).join(', ');
       request.auditNote.summary = `${request.query.dryRun ? 'dry run of ' : ''}change ${fields}`;
-      const answer = await deployments.update(request.params.id, request.body, { dryRun: request.query.dryRun });
+      const answer = await deployments.update(request.params.id, request.body, { dryRun: request.query.dryRun, role: principalOf(request).role });
       if ('dryRun' in answer) request.auditNote.summary = `dry run: ${fields} — ${answer.restartRequired ? `restart (${answer.strategy})` : 'no restart'}`;
       else request.auditNote.summary = `changed ${answer.name}: ${fields}`;
       return answer;

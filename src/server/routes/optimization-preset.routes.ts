@@ -8,6 +8,7 @@ import {
 } from '../../domain/optimization.js';
 import { pageSchema } from '../../domain/pagination.js';
 import type { OptimizationPresetService } from '../../services/optimization-presets/optimization-preset-service.js';
+import { principalOf } from '../auth-plugin.js';
 import type { ZodApp } from './route-types.js';
 
 const idParams = z.object({ id: presetIdSchema }).strict();
@@ -37,7 +38,7 @@ export function registerOptimizationPresetRoutes(app: ZodApp, deps: { presets: O
     },
     config: { access: 'operator', audit: audit('create') },
     handler: async (request, reply) => {
-      const created = await presets.create(request.body);
+      const created = await presets.create(request.body, { role: principalOf(request).role });
       request.auditNote.resourceId = created.id;
       request.auditNote.summary = `created ${created.runtime} optimization preset ${created.name}`;
       return reply.code(201).send(created);
@@ -62,7 +63,7 @@ export function registerOptimizationPresetRoutes(app: ZodApp, deps: { presets: O
     handler: async (request) => {
       const fields = Object.keys(request.body);
       request.auditNote.summary = `changed ${fields.join(', ') || 'nothing'}`;
-      const updated = await presets.update(request.params.id, request.body);
+      const updated = await presets.update(request.params.id, request.body, { role: principalOf(request).role });
       request.auditNote.summary = `changed ${updated.runtime} optimization preset ${updated.name}: ${fields.join(', ') || 'nothing'}`;
       return updated;
     },

@@ -19,6 +19,9 @@ import type { DeploymentRecord, DeploymentRepo } from './deployment-repo.js';
 import type { DriverRegistry } from './driver-registry.js';
 import { readWithDeadline } from './live-read.js';
 import { ClusterOwnedByOtherHostError, describeOwner } from '../clusters/local-ownership.js';
+import type { Role } from '../../domain/roles.js';
+import { assertMayWriteRaw } from '../optimization-presets/raw-settings-guard.js';
+import { assertRuntimeEnvAllowed } from './runtime-env-guard.js';
 
 /** Host runtimes that need the weights as a file (a GGUF) rather than loading a repo themselves. */
 const FILE_RUNTIMES = new Set(['embedded-llamacpp', 'llamacpp']);
@@ -266,13 +269,14 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
     return deps.modelFiles?.pathFor(model) ?? undefined;
   }
 
-  async function optimizationFor(runtime: string, presetId: string | undefined | null, optimization: Optimization | undefined): Promise<Optimization> {
-    if (!presetId) return normalizeOptimization(optimization ?? {});
+  /** The settings a new deployment gets, and the raw settings of the preset it starts from (an admin's to write). */
+  async function optimizationFor(runtime: string, presetId: string | undefined | null, optimization: Optimization | undefined): Promise<{ optimization: Optimization; presetRaw: Optimization['raw'] }> {
+    if (!presetId) return { optimization: normalizeOptimization(optimization ?? {}), presetRaw: undefined };
     const preset = await deps.presets.get(presetId);
     if (preset.runtime !== runtime) {
       throw new AppError('PRESET_RUNTIME_MISMATCH', `Preset ${presetId} is for ${preset.runtime}, not ${runtime}.`, { statusCode: 400 });
     }
-    return normalizeOptimization(mergeOptimization(preset.optimization, optimization));
+    return { optimization: normalizeOptimization(mergeOptimization(preset.optimization, optimization)), presetRaw: preset.optimization.raw };
   }
 
   function render(
@@ -389,11 +393,16 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
       return withLiveStatus(await requireRecord(id), timeouts.singleMs);
     },
 
-    async create(input: CreateDeploymentInput, actorId: string | null): Promise<Deployment> {
+    /** `access.role`: raw settings beyond a preset's are admin-only (403 RAW_SETTINGS_ADMIN_ONLY). */
+    async create(input: CreateDeploymentInput, actorId: string | null, access: { role: Role }): Promise<Deployment> {
       const model = await deps.models.get(input.modelId);
       const profile = await resourceProfile(input.resourceProfileId);
       const cluster = input.cluster ? await deps.clusters.get(input.cluster) : await pickCluster(input.placementStrategyId!, model, input.runtime, input.replicas, profile);
       const driver = drivers.actingDriver(cluster);
+      // Settings are refused before anything starts (a model download, for one).
+      const { optimization, presetRaw } = await optimizationFor(input.runtime, input.optimizationPresetId, input.optimization);
+      assertMayWriteRaw(access.role, presetRaw, optimization.raw);
+      assertRuntimeEnvAllowed(cluster, input.runtime, optimization);
       // A file downloaded here would be on the wrong host: the owner has to fetch it.
       if (!driver && modelPathFor(model, input.runtime)) throw new ClusterOwnedByOtherHostError(cluster, `deploy ${model.name} with ${input.runtime}`);
       await checkModelFile(model, input.runtime);
@@ -402,7 +411,6 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
       const fit = planGpuFit(perReplica, input.replicas, await capacity(cluster));
       if (!fit.fits) throw new ConflictError('INSUFFICIENT_GPU', fit.message, { fit });
 
-      const optimization = await optimizationFor(input.runtime, input.optimizationPresetId, input.optimization);
       const id = randomUUID();
       const { spec } = render({ id, name: input.name, replicas: input.replicas, runtime: input.runtime, strategy: 'RollingUpdate' }, model, profile, optimization);
       try {
@@ -436,7 +444,8 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
       return toDeployment((await repo.find(id))!, 'cached');
     },
 
-    async update(id: string, input: UpdateDeploymentInput, options: { dryRun: boolean }): Promise<Deployment | DryRunAnswer> {
+    /** `options.role`: raw settings may change only by an admin (403 RAW_SETTINGS_ADMIN_ONLY), dry runs included. */
+    async update(id: string, input: UpdateDeploymentInput, options: { dryRun: boolean; role: Role }): Promise<Deployment | DryRunAnswer> {
       const { record, driver, cluster } = await act(id, 'update');
       const model = await deps.models.get(record.modelId);
       const profileIdAfter = input.resourceProfileId === undefined ? record.resourceProfileId : input.resourceProfileId;
@@ -444,6 +453,8 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
       const replicasAfter = input.replicas ?? record.replicas;
       const optimizationBefore = record.optimization as Optimization;
       const optimizationAfter = input.optimization === undefined ? optimizationBefore : normalizeOptimization(input.optimization);
+      assertMayWriteRaw(options.role, optimizationBefore.raw, optimizationAfter.raw);
+      assertRuntimeEnvAllowed(cluster, record.runtime, optimizationAfter);
 
       const before = render({ ...record, strategy: record.strategy }, model, profileBefore, optimizationBefore);
       const after = render({ ...record, replicas: replicasAfter, strategy: record.strategy }, model, profileAfter, optimizationAfter);

@@ -16,6 +16,8 @@ import { hasPgCode, PG_UNIQUE_VIOLATION } from '../../lib/pg-errors.js';
 import { isRuntimeId, requireRuntime } from '../../runtimes/index.js';
 import { BUILTIN_PRESETS, builtinPresetId, type BuiltinPreset } from './builtin-presets.js';
 import type { OptimizationPresetRepo, OptimizationPresetRow } from './optimization-preset-repo.js';
+import type { Role } from '../../domain/roles.js';
+import { assertMayWriteRaw } from './raw-settings-guard.js';
 
 const BUILTIN_PREFIX = 'builtin:';
 
@@ -126,8 +128,10 @@ export function createOptimizationPresetService(deps: { repo: OptimizationPreset
       return fromRow(row);
     },
 
-    async create(input: CreatePresetInput): Promise<OptimizationPreset> {
+    /** Raw settings are admin-only (403 RAW_SETTINGS_ADMIN_ONLY): operators deploying with the preset rely on an admin having vetted them. */
+    async create(input: CreatePresetInput, access: { role: Role }): Promise<OptimizationPreset> {
       if (!isRuntimeId(input.runtime)) throw new NotFoundError('runtime', input.runtime);
+      assertMayWriteRaw(access.role, undefined, input.optimization.raw);
       assertFitsRuntime(input.runtime, input.optimization);
       if (builtinByName(input.runtime, input.name)) throw nameTaken(input.runtime, input.name, true);
       try {
@@ -148,9 +152,10 @@ export function createOptimizationPresetService(deps: { repo: OptimizationPreset
     },
 
     /** Changes what the input names; a given `optimization` replaces the stored one whole. */
-    async update(id: string, input: UpdatePresetInput): Promise<OptimizationPreset> {
+    async update(id: string, input: UpdatePresetInput, access: { role: Role }): Promise<OptimizationPreset> {
       const current = await requireStored(id);
       const runtime = current.runtime as RuntimeId;
+      if (input.optimization !== undefined) assertMayWriteRaw(access.role, current.raw as Raw, input.optimization.raw);
       if (input.optimization !== undefined) assertFitsRuntime(runtime, input.optimization);
       if (input.name !== undefined && builtinByName(runtime, input.name)) throw nameTaken(runtime, input.name, true);
       try {
