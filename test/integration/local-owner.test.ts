@@ -1,5 +1,5 @@
-import { chmod, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { chmod, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { fakeRuntimeProgram } from '../support/fake-runtime.js';
 import { composeSecondInstance } from '../support/second-instance.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { testBackends } from '../support/test-database.js';
-import { writeTinyModel } from '../support/tiny-model.js';
+import { modelDirForRuntimes, writeTinyModel } from '../support/tiny-model.js';
 import { waitFor } from '../support/wait-for.js';
 
 interface DeploymentBody {
@@ -54,7 +54,7 @@ describe.each(testBackends())('one owner per local replica (%s)', { timeout: 180
     waitFor(what, async () => ((await replicaProcesses(modelFile)).length === count ? true : undefined), { timeoutMs: 60_000, pollMs: 100, describe: () => replicaProcesses(modelFile) });
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'hmas-owner-'));
+    dir = await modelDirForRuntimes('hmas-owner-');
     modelFile = path.join(dir, 'tiny.gguf');
     await writeTinyModel(modelFile);
     // llama-server on this host is the fake runtime: it takes llama-server's --host and --port.
