@@ -29,6 +29,7 @@ import { createLocalConnector, runNvidiaSmi } from './local-connector.js';
 import { fileSize, readAppended, readLastLines, rotateIfLarge } from './log-files.js';
 import { checkHealth, findFreePort, isRunning, readProcessIdentity, runtimeEnvironment, sameProcess, signalGroup } from './process-tools.js';
 import { defaultSelfCommand, resolveProgram, type SelfCommand } from './runtime-program.js';
+import { secretEnvironment, type ResolveSecret } from './secret-env.js';
 import { loadWorkloadStates, removeWorkloadDir, STATE_FILE, writeJsonAtomic, type PersistedReplica, type PersistedWorkload } from './state-store.js';
 
 /** Replicas bind here: the host driver's runtimes are reached through H-MAS, not from outside. */
@@ -88,6 +89,8 @@ export interface LocalDriverDeps {
   /** Answers `test` and `inventory`; default: the local host connector with `nvidiaSmiCommand`. */
   connector?: ClusterConnector;
   nvidiaSmiCommand?: string;
+  /** Values of named secrets the spec's `secretEnv` refers to, read at each replica start. */
+  resolveSecret?: ResolveSecret;
   timing?: Partial<Omit<LocalDriverTiming, 'backoff'>> & { backoff?: Partial<BackoffPolicy> };
 }
 
@@ -468,6 +471,10 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
         env.CUDA_VISIBLE_DEVICES = replica.gpus.join(',');
       }
       for (const [name, value] of Object.entries(replica.spec.env)) env[name] = expandWorkloadTemplate(value, vars);
+      const secrets = await secretEnvironment(replica.spec, deps.resolveSecret);
+      if (stale()) return;
+      if (!secrets.ok) return fail(workload, replica, WORKLOAD_REASONS.configError, secrets.message);
+      Object.assign(env, secrets.env);
 
       await mkdir(workload.dir, { recursive: true, mode: 0o700 });
       await rotateIfLarge(replica.logFile, timing.maxLogBytes);

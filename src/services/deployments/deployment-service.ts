@@ -18,6 +18,7 @@ import { requireRuntime } from '../../runtimes/index.js';
 import type { DeploymentRecord, DeploymentRepo } from './deployment-repo.js';
 import type { DriverRegistry } from './driver-registry.js';
 import { readWithDeadline } from './live-read.js';
+import type { SettingsSecretCheck } from '../secrets/settings-secret-check.js';
 
 /** Host runtimes that need the weights as a file (a GGUF) rather than loading a repo themselves. */
 const FILE_RUNTIMES = new Set(['embedded-llamacpp', 'llamacpp']);
@@ -39,6 +40,8 @@ export interface DeploymentServiceDeps {
     /** The file when it is there; otherwise starts (or joins) its download and answers the progress. */
     ensure(model: Model): Promise<{ path: string } | { progress: ModelDownload }>;
   };
+  /** Refuses plain secret-looking values and references to missing secrets in the settings saved. */
+  secrets?: SettingsSecretCheck;
   logger: Logger;
   /** Live-read deadlines: one deployment (5 s) and each cluster in a list (2 s). */
   timeouts?: { singleMs: number; listMs: number };
@@ -366,6 +369,7 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
       if (!fit.fits) throw new ConflictError('INSUFFICIENT_GPU', fit.message, { fit });
 
       const optimization = await optimizationFor(input.runtime, input.optimizationPresetId, input.optimization);
+      await deps.secrets?.checkSettings(optimization.raw?.extraEnv);
       const id = randomUUID();
       const { spec } = render({ id, name: input.name, replicas: input.replicas, runtime: input.runtime, strategy: 'RollingUpdate' }, model, profile, optimization);
       try {
@@ -408,6 +412,7 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
       const replicasAfter = input.replicas ?? record.replicas;
       const optimizationBefore = record.optimization as Optimization;
       const optimizationAfter = input.optimization === undefined ? optimizationBefore : normalizeOptimization(input.optimization);
+      if (input.optimization !== undefined) await deps.secrets?.checkSettings(optimizationAfter.raw?.extraEnv);
 
       const before = render({ ...record, strategy: record.strategy }, model, profileBefore, optimizationBefore);
       const after = render({ ...record, replicas: replicasAfter, strategy: record.strategy }, model, profileAfter, optimizationAfter);

@@ -16,6 +16,7 @@ import { hasPgCode, PG_UNIQUE_VIOLATION } from '../../lib/pg-errors.js';
 import { isRuntimeId, requireRuntime } from '../../runtimes/index.js';
 import { BUILTIN_PRESETS, builtinPresetId, type BuiltinPreset } from './builtin-presets.js';
 import type { OptimizationPresetRepo, OptimizationPresetRow } from './optimization-preset-repo.js';
+import type { SettingsSecretCheck } from '../secrets/settings-secret-check.js';
 
 const BUILTIN_PREFIX = 'builtin:';
 
@@ -84,7 +85,7 @@ function readOnly(preset: OptimizationPreset): ConflictError {
   return new ConflictError('BUILTIN_PRESET_READ_ONLY', `The built-in preset "${preset.id}" cannot be changed or deleted; create a preset of your own from it.`);
 }
 
-export function createOptimizationPresetService(deps: { repo: OptimizationPresetRepo }) {
+export function createOptimizationPresetService(deps: { repo: OptimizationPresetRepo; secrets?: SettingsSecretCheck }) {
   const { repo } = deps;
 
   function findBuiltin(id: string): OptimizationPreset | undefined {
@@ -129,6 +130,7 @@ export function createOptimizationPresetService(deps: { repo: OptimizationPreset
     async create(input: CreatePresetInput): Promise<OptimizationPreset> {
       if (!isRuntimeId(input.runtime)) throw new NotFoundError('runtime', input.runtime);
       assertFitsRuntime(input.runtime, input.optimization);
+      await deps.secrets?.checkSettings(input.optimization.raw?.extraEnv);
       if (builtinByName(input.runtime, input.name)) throw nameTaken(input.runtime, input.name, true);
       try {
         const row = await repo.insert({
@@ -151,7 +153,10 @@ export function createOptimizationPresetService(deps: { repo: OptimizationPreset
     async update(id: string, input: UpdatePresetInput): Promise<OptimizationPreset> {
       const current = await requireStored(id);
       const runtime = current.runtime as RuntimeId;
-      if (input.optimization !== undefined) assertFitsRuntime(runtime, input.optimization);
+      if (input.optimization !== undefined) {
+        assertFitsRuntime(runtime, input.optimization);
+        await deps.secrets?.checkSettings(input.optimization.raw?.extraEnv);
+      }
       if (input.name !== undefined && builtinByName(runtime, input.name)) throw nameTaken(runtime, input.name, true);
       try {
         const row = await repo.update(id, {
