@@ -467,8 +467,8 @@ export const renderResultSchema = z.object({
   /** Arguments after the command, one argv entry each. */
   args: z.array(z.string()),
   env: z.record(z.string(), z.string()),
-  /** Variables taken from named secrets when a replica starts: variable → secret name. */
-  secretEnv: z.record(z.string(), z.string()),
+  /** Variables taken from named secrets when a replica starts: variable → secret name; absent when none. */
+  secretEnv: z.record(z.string(), z.string()).optional(),
   /** Settings the runtime does not have (not applied), and other things worth knowing. */
   warnings: z.array(z.object({ path: z.string(), message: z.string() })),
 });

@@ -150,7 +150,7 @@ export function defineRuntime(spec: RuntimeSpec): RuntimeAdapter {
         }
       }
     }
-    return { args, env, secretEnv, warnings };
+    return { args, env, ...(Object.keys(secretEnv).length > 0 ? { secretEnv } : {}), warnings };
   }
 
   return { ...spec, render, validate, describe: () => structuredClone(descriptor) };
