@@ -165,12 +165,7 @@ describe('local host driver', () => {
     const workload = render(harness.runtime({}), { extraEnv: { EXTRA: 'on port $(HMAS_RUNTIME_PORT)' } });
     await harness.driver.apply(workload);
     const replica = await readyReplica(workload.name);
-    const environ = Object.fromEntries(
-      (await readFile(`/proc/${replica.pid}/environ`, 'utf8'))
-        .split('\0')
-        .filter(Boolean)
-        .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
-    );
+    const environ = await environOf(replica.pid);
     expect(environ).toMatchObject({
       HOME: '/home/test',
       CUDA_VISIBLE_DEVICES: '1',
