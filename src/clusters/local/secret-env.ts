@@ -29,7 +29,7 @@ export async function secretEnvironment(spec: Pick<WorkloadSpec, 'secretEnv'>, r
     else env[variable] = value;
   }
   if (missing.length > 0) {
-    return { ok: false, message: `Secret ${missing.join(', ')} not found: create it (hmas secret create) or change the deployment's settings; the replica starts on the next apply.` };
+    return { ok: false, message: `Secret ${missing.join(', ')} not found: create it (POST /api/secrets), then pause and resume the deployment, or change its settings.` };
   }
   return { ok: true, env };
 }
