@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { paginationQuerySchema } from './pagination.js';
+import { secretRefSchema } from './secret-ref.js';
 
 /**
  * Optimization settings for a serving runtime, in three tiers (SPEC section 3):
@@ -152,6 +153,20 @@ export type Tier2 = z.infer<typeof tier2Schema>;
 
 const ENV_NAME_MESSAGE = 'Environment variable names use letters, digits and "_", and do not start with a digit.';
 
+const plainEnvValueSchema = argvText('Each extraEnv value').or(z.literal(''));
+
+/** Plain text, or `{ "secretRef": "<name>" }` for a value kept as a named secret (see secret-ref.ts). */
+const extraEnvValueSchema = z.union([plainEnvValueSchema, secretRefSchema], {
+  // Say what is wrong with the form the caller chose, not "invalid input".
+  error: (issue) => {
+    if (typeof issue.input === 'string') return plainEnvValueSchema.safeParse(issue.input).error?.issues[0]?.message;
+    if (typeof issue.input === 'object' && issue.input !== null) {
+      return secretRefSchema.safeParse(issue.input).error?.issues[0]?.message ?? 'Use { "secretRef": "<secret name>" }.';
+    }
+    return 'Each extraEnv value is a string or { "secretRef": "<secret name>" }.';
+  },
+});
+
 export const rawSchema = z
   .object({
     extraArgs: z
@@ -160,7 +175,7 @@ export const rawSchema = z
       .optional()
       .describe('Extra runtime arguments, one argv entry each (never passed through a shell); appended after the rendered ones.'),
     extraEnv: z
-      .record(z.string().max(128).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, ENV_NAME_MESSAGE), argvText('Each extraEnv value').or(z.literal('')), {
+      .record(z.string().max(128).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, ENV_NAME_MESSAGE), extraEnvValueSchema, {
         error: (issue) => (issue.code === 'invalid_key' ? ENV_NAME_MESSAGE : undefined),
       })
       .refine((env) => Object.keys(env).length <= MAX_EXTRA_ENV, `extraEnv may have at most ${MAX_EXTRA_ENV} variables.`)
@@ -452,6 +467,8 @@ export const renderResultSchema = z.object({
   /** Arguments after the command, one argv entry each. */
   args: z.array(z.string()),
   env: z.record(z.string(), z.string()),
+  /** Variables taken from named secrets when a replica starts: variable → secret name; absent when none. */
+  secretEnv: z.record(z.string(), z.string()).optional(),
   /** Settings the runtime does not have (not applied), and other things worth knowing. */
   warnings: z.array(z.object({ path: z.string(), message: z.string() })),
 });

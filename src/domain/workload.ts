@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { dns1123LabelSchema } from './cluster.js';
 import { RUNTIME_IDS, type Optimization, type OptimizationIssue, type RuntimeId } from './optimization.js';
 import { resourceProfileSpecSchema } from './policies.js';
+import { secretNameSchema } from './secret-ref.js';
 
 /**
  * A workload: what one deployment runs on a cluster, in a form every `ClusterDriver` takes.
@@ -69,6 +70,12 @@ export const workloadSpecSchema = z
     command: workloadCommandSchema,
     /** Extra environment of every replica; values may refer to `$(HMAS_RUNTIME_HOST)` / `$(HMAS_RUNTIME_PORT)`. */
     env: z.record(z.string().regex(ENV_NAME), envValue),
+    /**
+     * Variables whose values are named secrets: variable → secret name. Only the names are in the
+     * spec (and its hash), so a rotation restarts nothing; drivers add the values when a replica
+     * starts. Absent when there are none, so specs without secrets hash as before.
+     */
+    secretEnv: z.record(z.string().regex(ENV_NAME), secretNameSchema).optional(),
     /** The port the runtime listens on in a container; host drivers give each replica its own. */
     port: z.number().int().min(1).max(65_535),
     /** Answers 2xx once the replica serves. */
@@ -110,7 +117,7 @@ export interface WorkloadRuntime {
   render(
     optimization: Optimization,
     context: { model: string; port?: number; host?: string; servedModelName?: string },
-  ): { args: string[]; env: Record<string, string>; warnings: OptimizationIssue[] };
+  ): { args: string[]; env: Record<string, string>; secretEnv?: Record<string, string>; warnings: OptimizationIssue[] };
 }
 
 export interface WorkloadRenderInput {
@@ -241,6 +248,7 @@ export function renderWorkloadSpec(input: WorkloadRenderInput): WorkloadRenderRe
     runtime: runtime.id,
     command,
     env,
+    ...(a.secretEnv && Object.keys(a.secretEnv).length > 0 ? { secretEnv: a.secretEnv } : {}),
     port: runtime.port,
     healthPath: runtime.healthPath,
     metricsPath: runtime.metricsPath,
@@ -323,7 +331,7 @@ export function workloadSpecHash(spec: Omit<WorkloadSpec, 'specHash'> | Workload
  * - `unready`: was ready, now fails its health check (not restarted, no traffic);
  * - `restarting`: exited, waiting for its back-off before the next start;
  * - `crashloop`: as `restarting`, after repeated crashes (reason CrashLoopBackOff);
- * - `failed`: cannot start (BinaryNotFound, InsufficientGPU) or not healthy in time (ProgressDeadlineExceeded);
+ * - `failed`: cannot start (BinaryNotFound, CreateContainerConfigError, InsufficientGPU) or not healthy in time (ProgressDeadlineExceeded);
  * - `stopping` / `stopped`: being stopped on purpose.
  */
 export const REPLICA_STATES = ['starting', 'ready', 'unready', 'restarting', 'crashloop', 'failed', 'stopping', 'stopped'] as const;
@@ -336,6 +344,8 @@ export const WORKLOAD_REASONS = {
   progressDeadline: 'ProgressDeadlineExceeded',
   binaryNotFound: 'BinaryNotFound',
   failedToStart: 'FailedToStart',
+  /** A secret the environment refers to is missing (Kubernetes' name for it). */
+  configError: 'CreateContainerConfigError',
   insufficientGpu: 'InsufficientGPU',
   error: 'Error',
   completed: 'Completed',
@@ -402,6 +412,7 @@ export type WorkloadStatus = z.infer<typeof workloadStatusSchema>;
 // Failure reasons by how much they say: a missing program explains everything after it.
 const REASON_PRIORITY: readonly string[] = [
   WORKLOAD_REASONS.binaryNotFound,
+  WORKLOAD_REASONS.configError,
   WORKLOAD_REASONS.insufficientGpu,
   WORKLOAD_REASONS.failedToStart,
   WORKLOAD_REASONS.oomKilled,

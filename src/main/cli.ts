@@ -10,6 +10,7 @@ import { ApiCallError } from '../cli/api-client.js';
 import { registerClusterCommands } from '../cli/commands/cluster-commands.js';
 import { registerDeploymentCommands } from '../cli/commands/deployment-commands.js';
 import { registerModelCommands } from '../cli/commands/model-commands.js';
+import { registerSecretCommands } from '../cli/commands/secret-commands.js';
 import { registerSessionCommands } from '../cli/commands/session-commands.js';
 import { promptHidden, readFirstLine } from './read-secret.js';
 import { VERSION } from './version.js';
@@ -91,6 +92,7 @@ export function buildCli(): Command {
   registerClusterCommands(program);
   registerModelCommands(program);
   registerDeploymentCommands(program);
+  registerSecretCommands(program);
 
   program
     .command('server')

@@ -37,6 +37,9 @@ import { createOptimizationPresetService } from '../services/optimization-preset
 import { createPolicyRepo } from '../services/policies/policy-repo.js';
 import { createPolicyService } from '../services/policies/policy-service.js';
 import { registerPolicyRoutes } from '../server/routes/policy.routes.js';
+import { registerSecretRoutes } from '../server/routes/secret.routes.js';
+import { createSecretRepo } from '../services/secrets/secret-repo.js';
+import { createSecretService } from '../services/secrets/secret-service.js';
 import { createUserRepo } from '../services/users/user-repo.js';
 import { createUserService } from '../services/users/user-service.js';
 import { readOrCreateHostIdentity } from '../clusters/local/host-identity.js';
@@ -85,11 +88,12 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   const secretKey = config.secretKey ?? (await readOrCreateSecretFile(path.join(config.dataDir, 'secret-key')));
   // Replicas of the local cluster belong to the instance whose data directory holds them.
   const host = await readOrCreateHostIdentity(config.dataDir);
+  const secretBox = createSecretBox(secretKey);
   const clusters = createClusterService({
     host,
     repo: createClusterRepo(database.db),
     connectors: createConnectorRegistry({ nvidiaSmiCommand: config.nvidiaSmiCommand }),
-    secretBox: createSecretBox(secretKey),
+    secretBox,
     logger: logger.child({ component: 'clusters' }),
   });
   const localCluster = await clusters.ensureLocalCluster(config.registerLocalCluster);
@@ -123,7 +127,10 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     usageChecks: [async (_kind, id) => (await deploymentRepo.usingPolicy(id)).map((name) => `deployment "${name}"`)],
   });
   features.push((app) => registerPolicyRoutes(app, { policies }));
-  const optimizationPresets = createOptimizationPresetService({ repo: createOptimizationPresetRepo(database.db) });
+  // Named secrets for deployment settings, sealed with the same key as cluster credentials.
+  const secrets = createSecretService({ repo: createSecretRepo(database.db), secretBox });
+  features.push((app) => registerSecretRoutes(app, { secrets }));
+  const optimizationPresets = createOptimizationPresetService({ repo: createOptimizationPresetRepo(database.db), secrets });
   features.push((app) => registerRuntimeRoutes(app, { presets: optimizationPresets }));
   features.push((app) => registerOptimizationPresetRoutes(app, { presets: optimizationPresets }));
   const hf = createHfClient({ endpoint: config.hfEndpoint, token: config.hfToken });
@@ -149,6 +156,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
         nvidiaSmiCommand: config.nvidiaSmiCommand,
         runtimeUser: config.runtimeUser,
         runtimeEnv: (runtime) => RUNTIMES[runtime].env,
+        resolveSecret: (name) => secrets.resolve(name),
       })
     : undefined;
   await localDriver?.start();
@@ -161,6 +169,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     presets: optimizationPresets,
     drivers,
     modelFiles,
+    secrets,
     logger: logger.child({ component: 'deployments' }),
   });
   features.push((app) => registerDeploymentRoutes(app, { deployments }));

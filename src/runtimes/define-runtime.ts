@@ -14,6 +14,7 @@ import {
   type OptimizationIssue,
   type RuntimeDescriptor,
 } from '../domain/optimization.js';
+import { isSecretRef } from '../domain/secret-ref.js';
 import { ValidationError } from '../lib/errors.js';
 import type { KnobMapping, RenderContext, RenderResult, RuntimeAdapter, RuntimeSpec } from './runtime-adapter.js';
 
@@ -135,13 +136,21 @@ export function defineRuntime(spec: RuntimeSpec): RuntimeAdapter {
       // Each entry stays one argv entry: never split, quoted or joined into a shell line.
       args.push(...raw.extraArgs);
     }
+    // Variables from secrets are rendered as references only: their values are added where the
+    // replica starts (local driver) or by the kubelet (secretKeyRef), never into a command.
+    const secretEnv: Record<string, string> = {};
     if (raw.extraEnv && spec.raw.extraEnv) {
       for (const [name, value] of Object.entries(raw.extraEnv)) {
         if (name in env) warnings.push({ path: `/raw/extraEnv/${name}`, message: `extraEnv ${name} replaces the value rendered from the settings.` });
-        env[name] = value;
+        if (isSecretRef(value)) {
+          delete env[name];
+          secretEnv[name] = value.secretRef;
+        } else {
+          env[name] = value;
+        }
       }
     }
-    return { args, env, warnings };
+    return { args, env, ...(Object.keys(secretEnv).length > 0 ? { secretEnv } : {}), warnings };
   }
 
   return { ...spec, render, validate, describe: () => structuredClone(descriptor) };

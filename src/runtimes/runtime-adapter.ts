@@ -33,6 +33,8 @@ export type ResolvedContext = Required<Pick<RenderContext, 'model' | 'port' | 'h
 export interface RenderResult {
   args: string[];
   env: Record<string, string>;
+  /** Variables whose value comes from a named secret: variable → secret name (never the value); absent when none. */
+  secretEnv?: Record<string, string>;
   warnings: OptimizationIssue[];
 }
 

@@ -38,6 +38,9 @@ interface RouteUnderTest {
   notFoundCode?: string;
 }
 
+/** A well-formed secret name no test creates. */
+const MISSING_SECRET = 'bad-input-missing';
+
 const POLICY_PATHS = [
   {
     path: '/api/resource-profiles',
@@ -322,12 +325,31 @@ const ROUTES: RouteUnderTest[] = [
       'to=0001-01-01T00:30:00%2B01:00',
     ],
   },
+  { method: 'GET', path: '/api/secrets', access: 'viewer', badQueries: [] },
+  {
+    method: 'POST',
+    path: '/api/secrets',
+    access: 'operator',
+    body: {
+      valid: { name: 'bad-input-secret', value: 'hf_value' },
+      wrongTypes: { name: 'Bad Name', value: 5, description: ['x'] },
+      missingRequired: { name: 'bad-input-secret' },
+    },
+  },
+  { method: 'GET', path: `/api/secrets/${MISSING_SECRET}`, access: 'viewer' },
+  {
+    method: 'POST',
+    path: `/api/secrets/${MISSING_SECRET}/rotate`,
+    access: 'operator',
+    body: { valid: { value: 'new-value' }, wrongTypes: { value: ['x'] }, missingRequired: {} },
+  },
+  { method: 'DELETE', path: `/api/secrets/${MISSING_SECRET}`, access: 'operator' },
   { method: 'GET', path: '/api/rate-limits', access: 'viewer', badQueries: ['userId=not-a-uuid', 'userId=', `userId=${'a'.repeat(150)}`, "userId=00000000-0000-4000-8000-000000000000'--", 'userId=a&userId=b', 'unknown=1'] },
 ];
 
 /** Pagination values every listing refuses. */
 const BAD_PAGINATION = ['limit=0', 'limit=abc', 'limit=100000', 'limit=1.5', 'limit=', 'limit=1&limit=2', 'offset=-1', 'offset=abc', 'unknown=1'];
-const LISTINGS = new Set(['/api/users', '/api/audit-logs', ...POLICY_PATHS.map((policy) => policy.path), '/api/optimization-presets', '/api/clusters', '/api/models', '/api/deployments', '/api/api-keys', '/api/inference-logs']);
+const LISTINGS = new Set(['/api/users', '/api/audit-logs', ...POLICY_PATHS.map((policy) => policy.path), '/api/optimization-presets', '/api/clusters', '/api/models', '/api/deployments', '/api/api-keys', '/api/inference-logs', '/api/secrets']);
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 const UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000';
@@ -462,6 +484,42 @@ function authFirstCases(route: RouteUnderTest): BadRequestCase[] {
 
 const CASES: BadRequestCase[] = ROUTES.flatMap((route) => [...bodyCases(route), ...queryCases(route), ...idCases(route), ...authFirstCases(route)]);
 
+/** Secrets are addressed by name, not by UUID: malformed names are 400, unknown ones 404. */
+function secretNameCases(): BadRequestCase[] {
+  const rotate = { headers: JSON_TYPE, payload: json({ value: 'new-value' }) };
+  const bad = ['HF-TOKEN', 'a_b', '-a', 'a'.repeat(64), 'a%00b', 'a.b', 'a%2Fb', `${MISSING_SECRET}'--`];
+  return [
+    ...bad.flatMap((name): BadRequestCase[] => [
+      { name: `answers 400 VALIDATION_FAILED to GET /api/secrets/${name.slice(0, 20)}`, method: 'GET', url: `/api/secrets/${name}`, caller: 'admin', status: 400, code: 'VALIDATION_FAILED' },
+      { name: `answers 400 VALIDATION_FAILED to DELETE /api/secrets/${name.slice(0, 20)}`, method: 'DELETE', url: `/api/secrets/${name}`, caller: 'admin', status: 400, code: 'VALIDATION_FAILED' },
+      { name: `answers 400 VALIDATION_FAILED to POST /api/secrets/${name.slice(0, 20)}/rotate`, method: 'POST', url: `/api/secrets/${name}/rotate`, caller: 'admin', ...rotate, status: 400, code: 'VALIDATION_FAILED' },
+    ]),
+    { name: 'answers 404 SECRET_NOT_FOUND to GET an unknown secret', method: 'GET', url: `/api/secrets/${MISSING_SECRET}`, caller: 'admin', status: 404, code: 'SECRET_NOT_FOUND' },
+    { name: 'answers 404 SECRET_NOT_FOUND to DELETE an unknown secret', method: 'DELETE', url: `/api/secrets/${MISSING_SECRET}`, caller: 'admin', status: 404, code: 'SECRET_NOT_FOUND' },
+    { name: 'answers 404 SECRET_NOT_FOUND to rotating an unknown secret', method: 'POST', url: `/api/secrets/${MISSING_SECRET}/rotate`, caller: 'admin', ...rotate, status: 404, code: 'SECRET_NOT_FOUND' },
+    {
+      name: 'answers 400 VALIDATION_FAILED to a secret value with NUL',
+      method: 'POST',
+      url: '/api/secrets',
+      caller: 'admin',
+      headers: JSON_TYPE,
+      payload: json({ name: 'bad-input-nul', value: 'a\u0000b' }),
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    },
+    {
+      name: 'answers 400 VALIDATION_FAILED to an empty secret value',
+      method: 'POST',
+      url: '/api/secrets',
+      caller: 'admin',
+      headers: JSON_TYPE,
+      payload: json({ name: 'bad-input-empty', value: '' }),
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    },
+  ];
+}
+
 
 /** Paths the router itself has to cope with; what happens depends on whether the web UI is served. */
 function weirdPathCases(): BadRequestCase[] {
@@ -563,6 +621,7 @@ describe.each(testBackends())('bad input (%s)', (backend) => {
 
     runCases(() => session, CASES);
     runCases(() => session, weirdPathCases());
+    runCases(() => session, secretNameCases());
 
     it('echoes a caller-supplied x-request-id in the error envelope', async () => {
       const response = await session.app.app.inject({

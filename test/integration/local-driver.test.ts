@@ -39,6 +39,16 @@ const connector: ClusterConnector = {
   }),
 };
 
+/** The environment a process runs with, from /proc. */
+async function environOf(pid: number): Promise<Record<string, string>> {
+  return Object.fromEntries(
+    (await readFile(`/proc/${pid}/environ`, 'utf8'))
+      .split('\0')
+      .filter(Boolean)
+      .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+  );
+}
+
 /** Live processes whose working directory is under `dir`: every replica runs in its workload's directory. */
 async function processesUnder(dir: string): Promise<number[]> {
   const found: number[] = [];
@@ -114,7 +124,7 @@ describe('local host driver', () => {
     harness = await createHarness(overrides);
   }
 
-  function render(runtime: WorkloadRuntime, settings: { extraArgs?: string[]; extraEnv?: Record<string, string>; gpuCount?: number } = {}): WorkloadSpec {
+  function render(runtime: WorkloadRuntime, settings: { extraArgs?: string[]; extraEnv?: Record<string, string | { secretRef: string }>; gpuCount?: number } = {}): WorkloadSpec {
     counter += 1;
     return renderWorkloadSpec({
       deployment: { id: randomUUID(), name: `local-${process.pid % 10_000}-${counter}`, replicas: 1 },
@@ -157,12 +167,7 @@ describe('local host driver', () => {
     const workload = render(harness.runtime({}), { extraEnv: { EXTRA: 'on port $(HMAS_RUNTIME_PORT)' } });
     await harness.driver.apply(workload);
     const replica = await readyReplica(workload.name);
-    const environ = Object.fromEntries(
-      (await readFile(`/proc/${replica.pid}/environ`, 'utf8'))
-        .split('\0')
-        .filter(Boolean)
-        .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
-    );
+    const environ = await environOf(replica.pid);
     expect(environ).toMatchObject({
       // As root, replicas run as the runtime user with a home of their own in the workload's folder.
       HOME: runsAsRuntimeUser ? path.join(harness.dataDir, 'workloads', workload.name, 'home') : '/home/test',
@@ -174,6 +179,41 @@ describe('local host driver', () => {
       EXTRA: 'on port $(HMAS_RUNTIME_PORT)',
     });
     for (const secret of ['HMAS_SECRET_KEY', 'DATABASE_URL', 'HF_TOKEN']) expect(environ).not.toHaveProperty(secret);
+  });
+
+  it('gives a replica the values of the secrets its spec names, read at each start, and keeps them out of state.json and the log', async () => {
+    const values = new Map([['hf-token', 'hf_first_value']]);
+    await reharness({ resolveSecret: async (name) => values.get(name) });
+    const workload = render(harness.runtime({ printLines: 2 }), { extraEnv: { HF_TOKEN: { secretRef: 'hf-token' }, PLAIN: 'x' } });
+    expect(workload.secretEnv).toEqual({ HF_TOKEN: 'hf-token' });
+    await harness.driver.apply(workload);
+    const first = await readyReplica(workload.name);
+    expect(await environOf(first.pid)).toMatchObject({ HF_TOKEN: 'hf_first_value', PLAIN: 'x' });
+
+    // A rotation reaches the replica when it next starts, as secretKeyRef does on Kubernetes.
+    values.set('hf-token', 'hf_rotated_value');
+    expect(await environOf(first.pid)).toMatchObject({ HF_TOKEN: 'hf_first_value' });
+    await harness.killReplica(first);
+    const restarted = await waitFor('the replica to run again', async () => {
+      const replica = (await harness.driver.status(workload.name))?.replicaStatuses[0];
+      return replica?.ready && replica.pid !== null && replica.pid !== first.pid ? (replica as ReplicaStatus & { pid: number }) : undefined;
+    });
+    expect(await environOf(restarted.pid)).toMatchObject({ HF_TOKEN: 'hf_rotated_value' });
+
+    const dir = path.join(harness.dataDir, 'workloads', workload.name);
+    const written = await Promise.all((await readdir(dir)).map((file) => readFile(path.join(dir, file), 'utf8')));
+    for (const text of written) expect(text).not.toMatch(/hf_first_value|hf_rotated_value/);
+    expect(JSON.stringify(await harness.driver.events(workload.name))).not.toMatch(/hf_first_value|hf_rotated_value/);
+  });
+
+  it('does not start a replica whose secret is missing, and says which one', async () => {
+    await reharness({ resolveSecret: async () => undefined });
+    const workload = render(harness.runtime({}), { extraEnv: { HF_TOKEN: { secretRef: 'gone-token' } } });
+    await harness.driver.apply(workload);
+    const status = await phase(workload.name, 'Failed');
+    expect(status.reason).toBe('CreateContainerConfigError');
+    expect(status.message).toContain('Secret "gone-token" (for HF_TOKEN) not found');
+    expect(status.replicaStatuses[0]?.pid).toBeNull();
   });
 
   it('keeps its state and each replica’s log in the data directory, and deletes them on remove', async () => {

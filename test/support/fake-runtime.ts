@@ -94,6 +94,13 @@ export function fakeRuntime(program: string, behaviour: FakeBehaviour, options: 
     metricsPath: null,
     openaiBasePath: '/v1',
     render(optimization: Optimization, context) {
+      // As the real adapters: variables from secrets are references, never values.
+      const extraEnv: Record<string, string> = {};
+      const secretEnv: Record<string, string> = {};
+      for (const [name, value] of Object.entries(optimization.raw?.extraEnv ?? {})) {
+        if (typeof value === 'string') extraEnv[name] = value;
+        else secretEnv[name] = value.secretRef;
+      }
       return {
         args: [
           '--host',
@@ -105,7 +112,8 @@ export function fakeRuntime(program: string, behaviour: FakeBehaviour, options: 
           ...fakeRuntimeArgs(behaviour),
           ...(optimization.raw?.extraArgs ?? []),
         ],
-        env: { FAKE_RUNTIME_LISTEN: `${context.host ?? '0.0.0.0'}:${context.port ?? 8080}`, ...(optimization.raw?.extraEnv ?? {}) },
+        env: { FAKE_RUNTIME_LISTEN: `${context.host ?? '0.0.0.0'}:${context.port ?? 8080}`, ...extraEnv },
+        ...(Object.keys(secretEnv).length > 0 ? { secretEnv } : {}),
         warnings: [],
       };
     },

@@ -29,6 +29,7 @@ import { createLocalConnector, runNvidiaSmi } from './local-connector.js';
 import { fileSize, readAppended, readLastLines, rotateIfLarge } from './log-files.js';
 import { checkHealth, findFreePort, isRunning, readProcessIdentity, runtimeEnvironment, sameProcess, signalGroup } from './process-tools.js';
 import { defaultSelfCommand, resolveProgram, type SelfCommand } from './runtime-program.js';
+import { secretEnvironment, type ResolveSecret } from './secret-env.js';
 import { loadWorkloadStates, removeWorkloadDir, STATE_FILE, writeJsonAtomic, type PersistedReplica, type PersistedWorkload } from './state-store.js';
 import { checkHostRuntimeEnv, describeEnvIssues, type RuntimeEnvDocs } from '../../domain/runtime-env-policy.js';
 import { prepareReplicaHome, protectDataDir } from './data-dir-access.js';
@@ -91,6 +92,8 @@ export interface LocalDriverDeps {
   /** Answers `test` and `inventory`; default: the local host connector with `nvidiaSmiCommand`. */
   connector?: ClusterConnector;
   nvidiaSmiCommand?: string;
+  /** Values of named secrets the spec's `secretEnv` refers to, read at each replica start. */
+  resolveSecret?: ResolveSecret;
   timing?: Partial<Omit<LocalDriverTiming, 'backoff'>> & { backoff?: Partial<BackoffPolicy> };
   /**
    * HMAS_RUNTIME_USER: the user replicas run as when the server is root (`user` or `user:group`;
@@ -466,7 +469,7 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
     try {
       const docs = deps.runtimeEnv?.(replica.spec.runtime);
       // Variables the adapter renders from the address are in the spec too: only its users' are refused.
-      const refused = checkHostRuntimeEnv(Object.keys(replica.spec.env), { displayName: replica.spec.runtime, env: docs ? { ...docs, reserved: [] } : null });
+      const refused = checkHostRuntimeEnv([...Object.keys(replica.spec.env), ...Object.keys(replica.spec.secretEnv ?? {})], { displayName: replica.spec.runtime, env: docs ? { ...docs, reserved: [] } : null });
       if (refused.length > 0) return fail(workload, replica, WORKLOAD_REASONS.failedToStart, `Replica ${replica.id} was not started: ${describeEnvIssues(refused)}`);
       const program = await resolveProgram(replica.spec, { selfCommand, binaryPaths, pathVariable: baseEnv.PATH });
       if (stale()) return;
@@ -489,7 +492,10 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
       // The spec's variables first: what H-MAS sets (address, GPUs, home) always wins.
       const env: Record<string, string> = { ...baseEnv };
       for (const [name, value] of Object.entries(replica.spec.env)) env[name] = expandWorkloadTemplate(value, vars);
-      Object.assign(env, vars);
+      const secrets = await secretEnvironment(replica.spec, deps.resolveSecret);
+      if (stale()) return;
+      if (!secrets.ok) return fail(workload, replica, WORKLOAD_REASONS.configError, secrets.message);
+      Object.assign(env, secrets.env, vars);
       if (replica.gpus !== null) {
         // CUDA numbers GPUs fastest-first unless told to use nvidia-smi's (PCI bus) order.
         env.CUDA_DEVICE_ORDER = 'PCI_BUS_ID';

@@ -6,8 +6,9 @@ import { inferenceLogs } from './inference-logs.js';
 import { models } from './models.js';
 import { optimizationPresets } from './optimization-presets.js';
 import { policies } from './policies.js';
+import { secrets } from './secrets.js';
 import { auditLogs, users } from './users.js';
 
-export { apiKeys, auditLogs, clusterSettings, clusters, deployments, inferenceLogs, models, optimizationPresets, policies, users };
-export const schema = { users, auditLogs, policies, clusters, clusterSettings, optimizationPresets, models, deployments, apiKeys, inferenceLogs };
+export { apiKeys, auditLogs, clusterSettings, clusters, deployments, inferenceLogs, models, optimizationPresets, policies, secrets, users };
+export const schema = { users, auditLogs, policies, clusters, clusterSettings, optimizationPresets, models, deployments, apiKeys, inferenceLogs, secrets };
 export type Schema = typeof schema;

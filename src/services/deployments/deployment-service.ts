@@ -22,6 +22,7 @@ import { ClusterOwnedByOtherHostError, describeOwner } from '../clusters/local-o
 import type { Role } from '../../domain/roles.js';
 import { assertMayWriteRaw } from '../optimization-presets/raw-settings-guard.js';
 import { assertRuntimeEnvAllowed } from './runtime-env-guard.js';
+import type { SettingsSecretCheck } from '../secrets/settings-secret-check.js';
 
 /** Host runtimes that need the weights as a file (a GGUF) rather than loading a repo themselves. */
 const FILE_RUNTIMES = new Set(['embedded-llamacpp', 'llamacpp']);
@@ -43,6 +44,8 @@ export interface DeploymentServiceDeps {
     /** The file when it is there; otherwise starts (or joins) its download and answers the progress. */
     ensure(model: Model): Promise<{ path: string } | { progress: ModelDownload }>;
   };
+  /** Refuses plain secret-looking values and references to missing secrets in the settings saved. */
+  secrets?: SettingsSecretCheck;
   logger: Logger;
   /** Live-read deadlines: one deployment (5 s) and each cluster in a list (2 s). */
   timeouts?: { singleMs: number; listMs: number };
@@ -411,6 +414,7 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
       const fit = planGpuFit(perReplica, input.replicas, await capacity(cluster));
       if (!fit.fits) throw new ConflictError('INSUFFICIENT_GPU', fit.message, { fit });
 
+      await deps.secrets?.checkSettings(optimization.raw?.extraEnv);
       const id = randomUUID();
       const { spec } = render({ id, name: input.name, replicas: input.replicas, runtime: input.runtime, strategy: 'RollingUpdate' }, model, profile, optimization);
       try {
@@ -455,6 +459,7 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
       const optimizationAfter = input.optimization === undefined ? optimizationBefore : normalizeOptimization(input.optimization);
       assertMayWriteRaw(options.role, optimizationBefore.raw, optimizationAfter.raw);
       assertRuntimeEnvAllowed(cluster, record.runtime, optimizationAfter);
+      if (input.optimization !== undefined) await deps.secrets?.checkSettings(optimizationAfter.raw?.extraEnv);
 
       const before = render({ ...record, strategy: record.strategy }, model, profileBefore, optimizationBefore);
       const after = render({ ...record, replicas: replicasAfter, strategy: record.strategy }, model, profileAfter, optimizationAfter);

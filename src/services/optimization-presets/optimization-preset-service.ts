@@ -18,6 +18,7 @@ import { BUILTIN_PRESETS, builtinPresetId, type BuiltinPreset } from './builtin-
 import type { OptimizationPresetRepo, OptimizationPresetRow } from './optimization-preset-repo.js';
 import type { Role } from '../../domain/roles.js';
 import { assertMayWriteRaw } from './raw-settings-guard.js';
+import type { SettingsSecretCheck } from '../secrets/settings-secret-check.js';
 
 const BUILTIN_PREFIX = 'builtin:';
 
@@ -86,7 +87,7 @@ function readOnly(preset: OptimizationPreset): ConflictError {
   return new ConflictError('BUILTIN_PRESET_READ_ONLY', `The built-in preset "${preset.id}" cannot be changed or deleted; create a preset of your own from it.`);
 }
 
-export function createOptimizationPresetService(deps: { repo: OptimizationPresetRepo }) {
+export function createOptimizationPresetService(deps: { repo: OptimizationPresetRepo; secrets?: SettingsSecretCheck }) {
   const { repo } = deps;
 
   function findBuiltin(id: string): OptimizationPreset | undefined {
@@ -133,6 +134,7 @@ export function createOptimizationPresetService(deps: { repo: OptimizationPreset
       if (!isRuntimeId(input.runtime)) throw new NotFoundError('runtime', input.runtime);
       assertMayWriteRaw(access.role, undefined, input.optimization.raw);
       assertFitsRuntime(input.runtime, input.optimization);
+      await deps.secrets?.checkSettings(input.optimization.raw?.extraEnv);
       if (builtinByName(input.runtime, input.name)) throw nameTaken(input.runtime, input.name, true);
       try {
         const row = await repo.insert({
@@ -155,8 +157,11 @@ export function createOptimizationPresetService(deps: { repo: OptimizationPreset
     async update(id: string, input: UpdatePresetInput, access: { role: Role }): Promise<OptimizationPreset> {
       const current = await requireStored(id);
       const runtime = current.runtime as RuntimeId;
-      if (input.optimization !== undefined) assertMayWriteRaw(access.role, current.raw as Raw, input.optimization.raw);
-      if (input.optimization !== undefined) assertFitsRuntime(runtime, input.optimization);
+      if (input.optimization !== undefined) {
+        assertMayWriteRaw(access.role, current.raw as Raw, input.optimization.raw);
+        assertFitsRuntime(runtime, input.optimization);
+        await deps.secrets?.checkSettings(input.optimization.raw?.extraEnv);
+      }
       if (input.name !== undefined && builtinByName(runtime, input.name)) throw nameTaken(runtime, input.name, true);
       try {
         const row = await repo.update(id, {

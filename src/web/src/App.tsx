@@ -20,6 +20,7 @@ import { OptimizationPresetsTab } from './pages/settings/OptimizationPresetsTab'
 import { PlacementStrategiesTab } from './pages/settings/PlacementStrategiesTab';
 import { ProfileTab } from './pages/settings/ProfileTab';
 import { ResourceProfilesTab } from './pages/settings/ResourceProfilesTab';
+import { SecretsTab } from './pages/settings/SecretsTab';
 import { SettingsPage } from './pages/settings/SettingsPage';
 import { UsersTab } from './pages/settings/UsersTab';
 
@@ -52,6 +53,7 @@ export function App() {
               <Route path="placement-strategies" element={<PlacementStrategiesTab />} />
               <Route path="failover-policies" element={<FailoverPoliciesTab />} />
               <Route path="optimization-presets" element={<OptimizationPresetsTab />} />
+              <Route path="secrets" element={<SecretsTab />} />
             </Route>
             <Route path="*" element={<NotFoundPage />} />
           </Route>

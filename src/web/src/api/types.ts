@@ -19,6 +19,7 @@ import type { CreateUserInput, UpdateUserInput, User } from '../../../domain/use
 export { ROLES } from '../../../domain/roles';
 export type { Role } from '../../../domain/roles';
 export type { Page } from '../../../domain/pagination';
+export type { CreateSecretInput as CreateSecretRequest, SecretView } from '../../../domain/secret';
 export type { User };
 
 export interface LoginRequest {

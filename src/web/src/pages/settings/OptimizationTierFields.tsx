@@ -49,7 +49,7 @@ export function OptimizationTierFields({
           {runtime.knobs.raw.extraEnv && (
             <TextAreaField
               label="Extra environment"
-              hint="KEY=VALUE per line; wins over rendered variables."
+              hint="KEY=VALUE per line; wins over rendered variables. Tokens: KEY=secretRef:NAME takes the value from a secret (Settings → Secrets)."
               mono
               rows={3}
               error={errors.extraEnv}

@@ -9,6 +9,7 @@ const tabs = [
   { to: 'placement-strategies', label: 'Placement strategies' },
   { to: 'failover-policies', label: 'Failover policies' },
   { to: 'optimization-presets', label: 'Optimization presets' },
+  { to: 'secrets', label: 'Secrets' },
 ] as const;
 
 /** Settings: each tab is a child route (/settings/profile, …) so it can be linked to. */

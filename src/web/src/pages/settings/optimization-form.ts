@@ -12,9 +12,12 @@ export interface OptimizationInputs {
   knobs: KnobInputs;
   /** One argument per line. */
   extraArgs: string;
-  /** KEY=VALUE per line. */
+  /** KEY=VALUE per line; KEY=secretRef:NAME for a named secret. */
   extraEnv: string;
 }
+
+/** How a `{ secretRef }` value is written in the environment lines. */
+export const SECRET_REF_PREFIX = 'secretRef:';
 
 export const EMPTY_OPTIMIZATION_INPUTS: OptimizationInputs = { knobs: {}, extraArgs: '', extraEnv: '' };
 
@@ -34,7 +37,7 @@ export function inputsFromOptimization(optimization: Optimization): Optimization
     knobs,
     extraArgs: (optimization.raw?.extraArgs ?? []).join('\n'),
     extraEnv: Object.entries(optimization.raw?.extraEnv ?? {})
-      .map(([name, value]) => `${name}=${value}`)
+      .map(([name, value]) => `${name}=${typeof value === 'string' ? value : `${SECRET_REF_PREFIX}${value.secretRef}`}`)
       .join('\n'),
   };
 }
@@ -90,14 +93,15 @@ export function optimizationFromInputs(inputs: OptimizationInputs, runtime: Runt
     }
   }
   const extraArgs = nonEmptyLines(inputs.extraArgs);
-  const extraEnv: Record<string, string> = {};
+  const extraEnv: Record<string, string | { secretRef: string }> = {};
   for (const line of nonEmptyLines(inputs.extraEnv)) {
     const equals = line.indexOf('=');
     if (equals <= 0) {
       problems.extraEnv = `"${line}" is not KEY=VALUE.`;
       continue;
     }
-    extraEnv[line.slice(0, equals).trim()] = line.slice(equals + 1);
+    const value = line.slice(equals + 1);
+    extraEnv[line.slice(0, equals).trim()] = value.startsWith(SECRET_REF_PREFIX) ? { secretRef: value.slice(SECRET_REF_PREFIX.length).trim() } : value;
   }
   const raw = { ...(extraArgs.length > 0 ? { extraArgs } : {}), ...(Object.keys(extraEnv).length > 0 ? { extraEnv } : {}) };
   const optimization = {
