@@ -57,6 +57,7 @@ describe.each(testBackends())('inference request log after kill -9 (%s)', { time
       HMAS_INFERENCE_LOG_FLUSH_MS: '600000',
       HMAS_INFERENCE_LOG_BATCH: '7',
       HMAS_RATE_LIMIT_RPM: '0',
+      HMAS_INFERENCE_LOG_SPOOL: 'true',
       // The deployment is a row routed to the fake upstream, no workload: the reconciler leaves it be.
       HMAS_RECONCILE_INTERVAL_MS: '1000000000',
       ...(database?.url ? { DATABASE_URL: database.url } : {}),

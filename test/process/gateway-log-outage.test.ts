@@ -48,6 +48,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('inference request log during a 
       HMAS_INFERENCE_LOG_BUFFER: '5',
       HMAS_INFERENCE_LOG_BATCH: '3',
       HMAS_RATE_LIMIT_RPM: '0',
+      HMAS_INFERENCE_LOG_SPOOL: 'true',
       // The deployment is a row routed to the fake upstream, no workload: the reconciler leaves it be.
       HMAS_RECONCILE_INTERVAL_MS: '1000000000',
     });
