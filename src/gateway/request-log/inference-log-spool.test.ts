@@ -177,7 +177,7 @@ describe('inference log writer with a spool while the database is out', () => {
   });
 });
 
-describe.each(testBackends())('inference log lines in the database (%s)', (backend) => {
+describe.each(testBackends())('inference log lines in the database (%s)', { timeout: 120_000 }, (backend) => {
   it('stores a line written twice (a replay) once', async () => {
     const database = await createTestDatabase(backend);
     try {
