@@ -32,7 +32,7 @@ async function signIn(url: string): Promise<Record<string, string>> {
 // start writes. The flush interval is far beyond the test, and a batch of 7 makes most entries
 // reach the database before the kill while they are still in the spool, so the replay meets
 // entries that are already stored and must not store them twice.
-describe.each(testBackends())('inference request log after kill -9 (%s)', { timeout: 180_000 }, (backend) => {
+describe.each(testBackends())('inference request log after kill -9 (%s)', { timeout: 300_000 }, (backend) => {
   let dir: string | undefined;
   let server: ServerProcess | undefined;
   let upstream: FakeUpstream | undefined;
