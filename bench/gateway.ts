@@ -199,7 +199,7 @@ async function runHmas(upstreamUrl: string, logLevel: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Role: main — load generator.
 
-interface Result {
+export interface Result {
   /** CPU µs per request of the process that answered (the upstream, or H-MAS). */
   cpuPerRequest: number;
   requests: number;
@@ -229,8 +229,9 @@ function cpuOf(child: ChildProcess): Promise<number> {
   });
 }
 
-async function load(
-  target: ChildProcess,
+/** Runs C closed-loop workers against `base`; `cpu` reads the answering process's CPU µs. */
+export async function load(
+  cpu: () => Promise<number>,
   base: string,
   requestPath: string,
   body: string,
@@ -263,13 +264,13 @@ async function load(
   };
   const workers = Array.from({ length: concurrency }, worker);
   await new Promise((resolve) => setTimeout(resolve, warmupMs));
-  const cpuBefore = await cpuOf(target);
+  const cpuBefore = await cpu();
   measuring = true;
   const from = performance.now();
   await new Promise((resolve) => setTimeout(resolve, durationMs));
   measuring = false;
   const elapsed = performance.now() - from;
-  const cpuAfter = await cpuOf(target);
+  const cpuAfter = await cpu();
   stopped = true;
   await Promise.all(workers);
   await pool.close();
@@ -287,7 +288,7 @@ async function load(
   };
 }
 
-function start(role: string, args: string[]): Promise<{ child: ChildProcess; message: Message }> {
+export function start(role: string, args: string[]): Promise<{ child: ChildProcess; message: Message }> {
   // BENCH_PROFILE=DIR writes a CPU profile of the H-MAS process there (open it in Chrome DevTools).
   const profile = role === 'hmas' && process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : role === 'hmas' && process.env.BENCH_PERF ? ['--perf-basic-prof'] : [];
   const child = fork(SELF, [role, ...args], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: ['--import', 'tsx', ...profile] });
@@ -336,9 +337,9 @@ async function main(): Promise<void> {
     for (const mode of modes) {
       const body = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say something short.' }], max_tokens: 20, ...(mode === 'stream' ? { stream: true } : {}) });
       for (const concurrency of levels) {
-        const a = await load(upstream.child, new URL(upstreamUrl).origin, '/v1/chat/completions', body, direct, concurrency, durationMs, warmupMs);
-        const r = await load(bare.child, bareUrl, '/v1/chat/completions', body, direct, concurrency, durationMs, warmupMs);
-        const b = await load(hmas.child, hmasUrl, '/v1/chat/completions', body, through, concurrency, durationMs, warmupMs);
+        const a = await load(() => cpuOf(upstream.child), new URL(upstreamUrl).origin, '/v1/chat/completions', body, direct, concurrency, durationMs, warmupMs);
+        const r = await load(() => cpuOf(bare.child), bareUrl, '/v1/chat/completions', body, direct, concurrency, durationMs, warmupMs);
+        const b = await load(() => cpuOf(hmas.child), hmasUrl, '/v1/chat/completions', body, through, concurrency, durationMs, warmupMs);
         const f = (value: number | null) => (value === null ? '–' : value.toFixed(2));
         console.log(
           `| ${mode === 'stream' ? `stream (${values.chunks} chunks)` : 'JSON'} | ${concurrency} | ${a.rps.toFixed(0)} / ${r.rps.toFixed(0)} / ${b.rps.toFixed(0)} | ${((b.rps / a.rps) * 100).toFixed(0)}% | ${f(a.p50)} / ${f(a.p99)} | ${f(r.p50)} / ${f(r.p99)} | ${f(b.p50)} / ${f(b.p99)} | ${f(b.p50 - a.p50)} / ${f(b.p99 - a.p99)} | ${f(b.overheadP50)} / ${f(b.overheadP99)} | ${a.cpuPerRequest.toFixed(0)} / ${r.cpuPerRequest.toFixed(0)} / ${b.cpuPerRequest.toFixed(0)} | ${a.errors + r.errors + b.errors} |`,
@@ -353,8 +354,11 @@ async function main(): Promise<void> {
   }
 }
 
+// Imported by bench/gateway-spool.ts for its helpers: only a run of this file (or a role it forks) does anything.
 const [role, ...rest] = process.argv.slice(2);
-if (role === 'upstream') runUpstream(Number(rest[0] ?? 20));
+if (path.resolve(process.argv[1] ?? '') !== SELF) {
+  // imported
+} else if (role === 'upstream') runUpstream(Number(rest[0] ?? 20));
 else if (role === 'bare') await runBare(rest[0]!);
 else if (role === 'hmas') await runHmas(rest[0]!, rest[1] ?? 'info');
 else await main();

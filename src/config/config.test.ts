@@ -74,6 +74,8 @@ describe('loadConfig', () => {
       HMAS_INFERENCE_LOG_BATCH: '5',
       HMAS_INFERENCE_LOG_FLUSH_MS: '100',
       HMAS_INFERENCE_LOG_RETENTION_DAYS: '7',
+      HMAS_INFERENCE_LOG_SPOOL: 'true',
+      HMAS_INFERENCE_LOG_SPOOL_MAX_BYTES: '1048576',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -105,7 +107,7 @@ describe('loadConfig', () => {
       rateLimitDefaults: { rpm: 120, tpm: 50000 },
       rateLimitFailureMode: 'closed',
       gatewayTimeoutMs: 60000,
-      inferenceLog: { buffer: 10, batch: 5, flushMs: 100, retentionDays: 7 },
+      inferenceLog: { buffer: 10, batch: 5, flushMs: 100, retentionDays: 7, spool: true, spoolMaxBytes: 1048576 },
     });
   });
 

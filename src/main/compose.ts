@@ -58,7 +58,7 @@ import { createReachableRows } from '../services/deployments/reachable-endpoints
 import { createRedisChangeChannel } from '../lib/redis-change-channel.js';
 import { createInferenceLogRepo } from '../gateway/request-log/inference-log-repo.js';
 import { createInferenceLogService } from '../gateway/request-log/inference-log-service.js';
-import { createInferenceLogWriter } from '../gateway/request-log/inference-log-writer.js';
+import { createConfiguredInferenceLogWriter } from '../gateway/request-log/inference-log-setup.js';
 import { isRuntimeId, RUNTIMES } from '../runtimes/index.js';
 import { registerInferenceLogRoutes } from '../server/routes/inference-log.routes.js';
 import { registerInferenceRoutes } from '../server/routes/inference.routes.js';
@@ -211,11 +211,12 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   const inferenceLogRepo = createInferenceLogRepo(database.db);
   const inferenceLogs = createInferenceLogService({ repo: inferenceLogRepo });
   // Not a loop: it keeps flushing while HTTP drains, and close() drains it before the database closes.
-  const inferenceLogWriter = createInferenceLogWriter({
-    insert: (entries) => inferenceLogRepo.insertMany(entries),
-    bufferSize: config.inferenceLog.buffer,
-    batchSize: config.inferenceLog.batch,
-    flushMs: config.inferenceLog.flushMs,
+  // Its spool (in the data directory) keeps what a crash would lose; start() writes what one left.
+  const inferenceLogWriter = await createConfiguredInferenceLogWriter({
+    settings: config.inferenceLog,
+    dataDir: config.dataDir,
+    insert: (lines) => inferenceLogRepo.insertLines(lines),
+    registry: metricsRegistry,
     logger: logger.child({ component: 'inference-log' }),
     onDrop: () => gatewayMetrics.logDropped(),
   });

@@ -1,6 +1,6 @@
-import { bigint, boolean, doublePrecision, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, doublePrecision, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
-/** One request answered by the inference gateway (migration 0009). */
+/** One request answered by the inference gateway (migrations 0009, 0011). */
 export const inferenceLogs = pgTable('inference_logs', {
   id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
   requestId: text('request_id').notNull(),
@@ -23,4 +23,6 @@ export const inferenceLogs = pgTable('inference_logs', {
   promptTokens: integer('prompt_tokens'),
   completionTokens: integer('completion_tokens'),
   errorMessage: text('error_message'),
+  /** Made by the writer; replays of the same entry are stored once. NULL on rows from before (unique index in the migration). */
+  entryId: uuid('entry_id'),
 });

@@ -59,7 +59,7 @@ export function createGatewayMetrics(registry: Registry) {
   });
   const logDrops = new Counter({
     name: 'hmas_inference_log_drops_total',
-    help: 'Inference log entries dropped because the log buffer was full.',
+    help: 'Inference log entries dropped because neither the log buffer nor its spool had room.',
     registers,
   });
   const rateLimited = new Counter({

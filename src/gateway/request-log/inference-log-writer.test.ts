@@ -39,7 +39,7 @@ function setup(options: { bufferSize?: number; batchSize?: number; failures?: nu
         failures -= 1;
         throw new Error('database unavailable');
       }
-      batches.push(entries.map((e) => e.requestId));
+      batches.push(entries.map((line) => (JSON.parse(line) as { request_id: string }).request_id));
     },
     bufferSize: options.bufferSize ?? 10,
     batchSize: options.batchSize ?? 3,
