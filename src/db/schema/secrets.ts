@@ -1,7 +1,7 @@
 import { pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from './users.js';
 
-// Mirrors ../migrations/0011_secrets.sql. `valueSealed` is `SecretBox.seal(value)`.
+// Mirrors ../migrations/0012_secrets.sql. `valueSealed` is `SecretBox.seal(value)`.
 export const secrets = pgTable('secrets', {
   name: text('name').primaryKey(),
   description: text('description').notNull().default(''),
