@@ -30,6 +30,8 @@ import { createAuditRepo } from '../services/audit/audit-repo.js';
 import { createAuditService } from '../services/audit/audit-service.js';
 import { createLoginThrottle } from '../services/auth/login-throttle.js';
 import { createTokenService } from '../services/auth/token-service.js';
+import { createRevokedSessionRepo } from '../services/auth/revoked-session-repo.js';
+import { createSessionRevocationService } from '../services/auth/session-revocation-service.js';
 import { registerOptimizationPresetRoutes } from '../server/routes/optimization-preset.routes.js';
 import { registerRuntimeRoutes } from '../server/routes/runtime.routes.js';
 import { createOptimizationPresetRepo } from '../services/optimization-presets/optimization-preset-repo.js';
@@ -75,6 +77,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   const users = createUserService({ repo: createUserRepo(database.db) });
   const audit = createAuditService({ repo: createAuditRepo(database.db) });
   const tokens = createTokenService({ secret: jwtSecret, ttlSeconds: config.jwtTtlSeconds });
+  const sessions = createSessionRevocationService({ repo: createRevokedSessionRepo(database.db) });
   const loginThrottle = createLoginThrottle({ maxFailures: config.loginMaxFailures, windowMs: config.loginWindowSeconds * 1000 });
   const initialAdmin = await users.ensureInitialAdmin(config.adminPassword);
   if (initialAdmin.created) logger.info({ username: 'admin' }, 'created the initial admin user');
@@ -100,6 +103,18 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
       tick: async () => {
         const deleted = await audit.purgeOlderThan(config.auditRetentionDays);
         if (deleted > 0) logger.info({ deleted, retentionDays: config.auditRetentionDays }, 'deleted old audit log entries');
+      },
+    }),
+  );
+  loops.add(
+    createIntervalLoop({
+      name: 'signed-out-sessions-purge',
+      intervalMs: 3600_000,
+      runImmediately: true,
+      logger,
+      tick: async () => {
+        const deleted = await sessions.purgeExpired();
+        if (deleted > 0) logger.debug({ deleted }, 'forgot sign-outs of expired session tokens');
       },
     }),
   );
@@ -176,6 +191,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   const callerResolver = createCallerResolver({
     tokens,
     users,
+    sessions,
     apiKeys,
     usage: apiKeyUsage,
     logger,
@@ -262,6 +278,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     users,
     audit,
     tokens,
+    sessions,
     loginThrottle,
     metrics: metricsRegistry,
     options: { bodyLimitBytes: config.bodyLimitBytes, cookieSecure: config.cookieSecure, webDir: config.webDir, version: VERSION },

@@ -9,6 +9,7 @@ import type { DatabaseHandle } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
 import type { AuditService } from '../services/audit/audit-service.js';
 import type { LoginThrottle } from '../services/auth/login-throttle.js';
+import type { SessionRevocationService } from '../services/auth/session-revocation-service.js';
 import type { TokenService } from '../services/auth/token-service.js';
 import type { UserService } from '../services/users/user-service.js';
 import { installAudit } from './audit-plugin.js';
@@ -32,6 +33,8 @@ export interface AppDeps {
   users: UserService;
   audit: AuditService;
   tokens: TokenService;
+  /** Signed-out sessions: refused at once by the control API. */
+  sessions: SessionRevocationService;
   loginThrottle: LoginThrottle;
   metrics: Registry;
   options: {
@@ -94,14 +97,14 @@ export async function createApp(deps: AppDeps): Promise<ZodApp> {
 
   // Audit first: its request hook must run even when authentication refuses the call.
   installAudit(app, { audit: deps.audit });
-  installAuth(app, { tokens: deps.tokens, users: deps.users });
+  installAuth(app, { tokens: deps.tokens, users: deps.users, sessions: deps.sessions });
   installHttpMetrics(app, deps.metrics);
   installTextGuard(app);
   installErrorResponseDocs(app);
 
   registerHealthRoutes(app, { database: deps.database, metrics: deps.metrics, isShuttingDown: deps.isShuttingDown ?? (() => false) });
   app.get('/api/openapi.json', { schema: { hide: true }, config: { access: 'public' }, handler: async () => app.swagger() });
-  registerAuthRoutes(app, { users: deps.users, tokens: deps.tokens, throttle: deps.loginThrottle, cookieSecure: deps.options.cookieSecure });
+  registerAuthRoutes(app, { users: deps.users, tokens: deps.tokens, sessions: deps.sessions, throttle: deps.loginThrottle, cookieSecure: deps.options.cookieSecure });
   registerUserRoutes(app, { users: deps.users });
   registerAuditLogRoutes(app, { audit: deps.audit });
   for (const registerFeature of deps.features ?? []) registerFeature(app);
