@@ -281,7 +281,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     sessions,
     loginThrottle,
     metrics: metricsRegistry,
-    options: { bodyLimitBytes: config.bodyLimitBytes, cookieSecure: config.cookieSecure, webDir: config.webDir, version: VERSION },
+    options: { bodyLimitBytes: config.bodyLimitBytes, cookieSecure: config.cookieSecure, httpTimeouts: config.http, webDir: config.webDir, version: VERSION },
     isShuttingDown: () => shuttingDown,
     features,
   });

@@ -18,6 +18,7 @@ import { handleFrameworkError, installErrorHandler } from './error-handler.js';
 import './fastify-types.js';
 import { installTextGuard } from './text-guard.js';
 import { installHttpMetrics } from './http-metrics.js';
+import { httpTimeoutOptions, type HttpTimeouts } from './http-timeouts.js';
 import { installErrorResponseDocs } from './openapi-errors.js';
 import { registerAuditLogRoutes } from './routes/audit-log.routes.js';
 import { registerAuthRoutes } from './routes/auth.routes.js';
@@ -40,6 +41,8 @@ export interface AppDeps {
   options: {
     bodyLimitBytes: number;
     cookieSecure: boolean;
+    /** Default: Node's and Fastify's own limits (tests that only inject() need none). */
+    httpTimeouts?: HttpTimeouts;
     webDir: string | undefined;
     version: string;
   };
@@ -55,6 +58,7 @@ export async function createApp(deps: AppDeps): Promise<ZodApp> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.options.bodyLimitBytes,
+    ...(deps.options.httpTimeouts ? httpTimeoutOptions(deps.options.httpTimeouts) : {}),
     // Gateway requests write their own START / first byte / DONE lines instead of Fastify's two.
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: (request) => isInferenceUrl(request.url) }),
     requestIdHeader: false,
