@@ -84,11 +84,12 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
 
   // Clusters: credentials sealed with HMAS_SECRET_KEY, or a key generated once in the data dir.
   const secretKey = config.secretKey ?? (await readOrCreateSecretFile(path.join(config.dataDir, 'secret-key')));
+  const clusterLogger = logger.child({ component: 'clusters' });
   const clusters = createClusterService({
     repo: createClusterRepo(database.db),
-    connectors: createConnectorRegistry({ nvidiaSmiCommand: config.nvidiaSmiCommand }),
+    connectors: createConnectorRegistry({ nvidiaSmiCommand: config.nvidiaSmiCommand, logger: clusterLogger }),
     secretBox: createSecretBox(secretKey),
-    logger: logger.child({ component: 'clusters' }),
+    logger: clusterLogger,
   });
   const localCluster = await clusters.ensureLocalCluster(config.registerLocalCluster);
   if (localCluster.created) logger.info({ cluster: 'local' }, 'registered this host as cluster local');
