@@ -16,6 +16,7 @@ import { installAudit } from './audit-plugin.js';
 import { installAuth } from './auth-plugin.js';
 import { handleFrameworkError, installErrorHandler } from './error-handler.js';
 import './fastify-types.js';
+import { installSecurityHeaders } from './security-headers.js';
 import { installTextGuard } from './text-guard.js';
 import { installHttpMetrics } from './http-metrics.js';
 import { httpTimeoutOptions, type HttpTimeouts } from './http-timeouts.js';
@@ -83,6 +84,7 @@ export async function createApp(deps: AppDeps): Promise<ZodApp> {
   });
 
   await app.register(fastifyCookie);
+  await installSecurityHeaders(app, { https: deps.options.cookieSecure });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
