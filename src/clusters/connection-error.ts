@@ -7,11 +7,30 @@ export class InvalidConnectionError extends AppError {
   }
 }
 
-/** Resolves like `promise`, or rejects with `message` once `ms` have passed. */
+/**
+ * A server answered, but not the way the Kubernetes API does (no version, a list without items,
+ * a page of HTML). The message is H-MAS's own words, safe to show.
+ */
+export class UnexpectedAnswerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnexpectedAnswerError';
+  }
+}
+
+/** A deadline passed; the message is H-MAS's own words, safe to show. */
+export class DeadlineError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeadlineError';
+  }
+}
+
+/** Resolves like `promise`, or rejects with a {@link DeadlineError} saying `message` once `ms` have passed. */
 export async function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer = setTimeout(() => reject(new DeadlineError(message)), ms);
     timer.unref?.();
   });
   try {

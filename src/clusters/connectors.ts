@@ -1,4 +1,5 @@
 import type { ConnectionInput } from '../domain/cluster.js';
+import type { Logger } from '../lib/logger.js';
 import { createAgentConnector } from './agent/agent-connector.js';
 import type { ClusterConnector, ConnectorRegistry, ResolvedConnection } from './cluster-connector.js';
 import { InvalidConnectionError } from './connection-error.js';
@@ -13,6 +14,8 @@ export interface ConnectorRegistryOptions {
   timeoutMs?: number;
   now?: () => Date;
   host?: () => HostFacts;
+  /** Where exceptions that are not a cluster's fault are logged (answers never quote them). */
+  logger?: Logger;
 }
 
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
@@ -60,9 +63,15 @@ export function createConnectorRegistry(options: ConnectorRegistryOptions): Conn
         case 'agent':
           return createAgentConnector({ hasToken: Boolean(connection.secrets.agentToken) });
         case 'kubeconfig':
-          return createKubernetesConnector({ kubeconfig: storedKubeconfig(connection), timeoutMs, now });
+          return createKubernetesConnector({ kubeconfig: storedKubeconfig(connection), timeoutMs, now, ...(options.logger ? { logger: options.logger } : {}) });
         case 'federation':
-          return createFederationConnector({ kubeconfig: storedKubeconfig(connection), memberCluster: connection.settings.memberCluster ?? '', timeoutMs, now });
+          return createFederationConnector({
+            kubeconfig: storedKubeconfig(connection),
+            memberCluster: connection.settings.memberCluster ?? '',
+            timeoutMs,
+            now,
+            ...(options.logger ? { logger: options.logger } : {}),
+          });
       }
     },
   };

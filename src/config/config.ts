@@ -23,6 +23,25 @@ export const configSchema = z.object({
   HMAS_LOG_PRETTY: z.preprocess(emptyAsUndefined, booleanFromEnv.optional()).describe('Human-readable logs (default: on when stdout is a terminal).'),
   HMAS_COOKIE_SECURE: booleanFromEnv.default(false).describe('Mark the session cookie Secure (set when served over HTTPS).'),
   HMAS_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024).describe('Largest accepted request body.'),
+  HMAS_HTTP_HEADERS_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(10_000)
+    .describe('How long a client may take to send the headers of a request; slower ones are answered 408 and disconnected.'),
+  HMAS_HTTP_REQUEST_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(60_000)
+    .describe('How long a client may take to send a whole request, headers and body (408). Answers, streams included, are not limited by it.'),
+  HMAS_HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(72_000).describe('How long an idle keep-alive connection stays open between requests.'),
+  HMAS_HTTP_IDLE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe('Closes a connection on which no byte moved either way for this long (0 = never). Must exceed HMAS_GATEWAY_TIMEOUT_MS; quiet `logs -f` streams are cut by it.'),
   HMAS_SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(10_000).describe('How long in-flight HTTP requests may finish on shutdown.'),
   HMAS_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5).describe('Failed logins per user and address before logins are throttled.'),
   HMAS_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60).describe('Window for counting failed logins.'),
@@ -77,6 +96,8 @@ export interface Config {
   readonly cookieSecure: boolean;
   readonly bodyLimitBytes: number;
   readonly shutdownDrainMs: number;
+  /** Bounds on how slowly clients may send requests (and keep idle connections), in ms. */
+  readonly http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; idleTimeoutMs: number };
   readonly loginMaxFailures: number;
   readonly loginWindowSeconds: number;
   readonly auditRetentionDays: number;
@@ -107,6 +128,18 @@ export class ConfigError extends Error {
   }
 }
 
+/** Settings that are valid alone but not together. */
+function combinationProblems(raw: RawConfig): string[] {
+  const problems: string[] = [];
+  if (raw.HMAS_HTTP_HEADERS_TIMEOUT_MS > raw.HMAS_HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push('HMAS_HTTP_HEADERS_TIMEOUT_MS: must not exceed HMAS_HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request).');
+  }
+  if (raw.HMAS_HTTP_IDLE_TIMEOUT_MS > 0 && raw.HMAS_HTTP_IDLE_TIMEOUT_MS <= raw.HMAS_GATEWAY_TIMEOUT_MS) {
+    problems.push('HMAS_HTTP_IDLE_TIMEOUT_MS: must exceed HMAS_GATEWAY_TIMEOUT_MS (or be 0), or answers that take long to start are cut.');
+  }
+  return problems;
+}
+
 /** Parses configuration once. `overrides` (e.g. CLI flags) win over the environment. */
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
@@ -121,6 +154,8 @@ export function loadConfig(
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const raw = parsed.data;
+  const combined = combinationProblems(raw);
+  if (combined.length > 0) throw new ConfigError(combined);
   return Object.freeze({
     host: raw.HMAS_HOST,
     port: raw.HMAS_PORT,
@@ -134,6 +169,12 @@ export function loadConfig(
     cookieSecure: raw.HMAS_COOKIE_SECURE,
     bodyLimitBytes: raw.HMAS_BODY_LIMIT_BYTES,
     shutdownDrainMs: raw.HMAS_SHUTDOWN_DRAIN_MS,
+    http: Object.freeze({
+      headersTimeoutMs: raw.HMAS_HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: raw.HMAS_HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: raw.HMAS_HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      idleTimeoutMs: raw.HMAS_HTTP_IDLE_TIMEOUT_MS,
+    }),
     loginMaxFailures: raw.HMAS_LOGIN_MAX_FAILURES,
     loginWindowSeconds: raw.HMAS_LOGIN_WINDOW_SECONDS,
     auditRetentionDays: raw.HMAS_AUDIT_RETENTION_DAYS,

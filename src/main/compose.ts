@@ -30,6 +30,8 @@ import { createAuditRepo } from '../services/audit/audit-repo.js';
 import { createAuditService } from '../services/audit/audit-service.js';
 import { createLoginThrottle } from '../services/auth/login-throttle.js';
 import { createTokenService } from '../services/auth/token-service.js';
+import { createRevokedSessionRepo } from '../services/auth/revoked-session-repo.js';
+import { createSessionRevocationService } from '../services/auth/session-revocation-service.js';
 import { registerOptimizationPresetRoutes } from '../server/routes/optimization-preset.routes.js';
 import { registerRuntimeRoutes } from '../server/routes/runtime.routes.js';
 import { createOptimizationPresetRepo } from '../services/optimization-presets/optimization-preset-repo.js';
@@ -80,6 +82,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   const users = createUserService({ repo: createUserRepo(database.db) });
   const audit = createAuditService({ repo: createAuditRepo(database.db) });
   const tokens = createTokenService({ secret: jwtSecret, ttlSeconds: config.jwtTtlSeconds });
+  const sessions = createSessionRevocationService({ repo: createRevokedSessionRepo(database.db) });
   const loginThrottle = createLoginThrottle({ maxFailures: config.loginMaxFailures, windowMs: config.loginWindowSeconds * 1000 });
   const initialAdmin = await users.ensureInitialAdmin(config.adminPassword);
   if (initialAdmin.created) logger.info({ username: 'admin' }, 'created the initial admin user');
@@ -89,12 +92,13 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   // Replicas of the local cluster belong to the instance whose data directory holds them.
   const host = await readOrCreateHostIdentity(config.dataDir);
   const secretBox = createSecretBox(secretKey);
+  const clusterLogger = logger.child({ component: 'clusters' });
   const clusters = createClusterService({
     host,
     repo: createClusterRepo(database.db),
-    connectors: createConnectorRegistry({ nvidiaSmiCommand: config.nvidiaSmiCommand }),
+    connectors: createConnectorRegistry({ nvidiaSmiCommand: config.nvidiaSmiCommand, logger: clusterLogger }),
     secretBox,
-    logger: logger.child({ component: 'clusters' }),
+    logger: clusterLogger,
   });
   const localCluster = await clusters.ensureLocalCluster(config.registerLocalCluster);
   if (localCluster.created) logger.info({ cluster: 'local', host }, 'registered this host as cluster local');
@@ -112,6 +116,18 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
       tick: async () => {
         const deleted = await audit.purgeOlderThan(config.auditRetentionDays);
         if (deleted > 0) logger.info({ deleted, retentionDays: config.auditRetentionDays }, 'deleted old audit log entries');
+      },
+    }),
+  );
+  loops.add(
+    createIntervalLoop({
+      name: 'signed-out-sessions-purge',
+      intervalMs: 3600_000,
+      runImmediately: true,
+      logger,
+      tick: async () => {
+        const deleted = await sessions.purgeExpired();
+        if (deleted > 0) logger.debug({ deleted }, 'forgot sign-outs of expired session tokens');
       },
     }),
   );
@@ -198,6 +214,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   const callerResolver = createCallerResolver({
     tokens,
     users,
+    sessions,
     apiKeys,
     usage: apiKeyUsage,
     logger,
@@ -285,9 +302,10 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     users,
     audit,
     tokens,
+    sessions,
     loginThrottle,
     metrics: metricsRegistry,
-    options: { bodyLimitBytes: config.bodyLimitBytes, cookieSecure: config.cookieSecure, webDir: config.webDir, version: VERSION },
+    options: { bodyLimitBytes: config.bodyLimitBytes, cookieSecure: config.cookieSecure, httpTimeouts: config.http, webDir: config.webDir, version: VERSION },
     isShuttingDown: () => shuttingDown,
     features,
   });

@@ -9,14 +9,17 @@ import type { DatabaseHandle } from '../db/client.js';
 import type { Logger } from '../lib/logger.js';
 import type { AuditService } from '../services/audit/audit-service.js';
 import type { LoginThrottle } from '../services/auth/login-throttle.js';
+import type { SessionRevocationService } from '../services/auth/session-revocation-service.js';
 import type { TokenService } from '../services/auth/token-service.js';
 import type { UserService } from '../services/users/user-service.js';
 import { installAudit } from './audit-plugin.js';
 import { installAuth } from './auth-plugin.js';
 import { handleFrameworkError, installErrorHandler } from './error-handler.js';
 import './fastify-types.js';
+import { installSecurityHeaders } from './security-headers.js';
 import { installTextGuard } from './text-guard.js';
 import { installHttpMetrics } from './http-metrics.js';
+import { httpTimeoutOptions, type HttpTimeouts } from './http-timeouts.js';
 import { installErrorResponseDocs } from './openapi-errors.js';
 import { registerAuditLogRoutes } from './routes/audit-log.routes.js';
 import { registerAuthRoutes } from './routes/auth.routes.js';
@@ -32,11 +35,15 @@ export interface AppDeps {
   users: UserService;
   audit: AuditService;
   tokens: TokenService;
+  /** Signed-out sessions: refused at once by the control API. */
+  sessions: SessionRevocationService;
   loginThrottle: LoginThrottle;
   metrics: Registry;
   options: {
     bodyLimitBytes: number;
     cookieSecure: boolean;
+    /** Default: Node's and Fastify's own limits (tests that only inject() need none). */
+    httpTimeouts?: HttpTimeouts;
     webDir: string | undefined;
     version: string;
   };
@@ -52,6 +59,7 @@ export async function createApp(deps: AppDeps): Promise<ZodApp> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.options.bodyLimitBytes,
+    ...(deps.options.httpTimeouts ? httpTimeoutOptions(deps.options.httpTimeouts) : {}),
     // Gateway requests write their own START / first byte / DONE lines instead of Fastify's two.
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: (request) => isInferenceUrl(request.url) }),
     requestIdHeader: false,
@@ -76,6 +84,7 @@ export async function createApp(deps: AppDeps): Promise<ZodApp> {
   });
 
   await app.register(fastifyCookie);
+  await installSecurityHeaders(app, { https: deps.options.cookieSecure });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -94,14 +103,14 @@ export async function createApp(deps: AppDeps): Promise<ZodApp> {
 
   // Audit first: its request hook must run even when authentication refuses the call.
   installAudit(app, { audit: deps.audit });
-  installAuth(app, { tokens: deps.tokens, users: deps.users });
+  installAuth(app, { tokens: deps.tokens, users: deps.users, sessions: deps.sessions });
   installHttpMetrics(app, deps.metrics);
   installTextGuard(app);
   installErrorResponseDocs(app);
 
   registerHealthRoutes(app, { database: deps.database, metrics: deps.metrics, isShuttingDown: deps.isShuttingDown ?? (() => false) });
   app.get('/api/openapi.json', { schema: { hide: true }, config: { access: 'public' }, handler: async () => app.swagger() });
-  registerAuthRoutes(app, { users: deps.users, tokens: deps.tokens, throttle: deps.loginThrottle, cookieSecure: deps.options.cookieSecure });
+  registerAuthRoutes(app, { users: deps.users, tokens: deps.tokens, sessions: deps.sessions, throttle: deps.loginThrottle, cookieSecure: deps.options.cookieSecure });
   registerUserRoutes(app, { users: deps.users });
   registerAuditLogRoutes(app, { audit: deps.audit });
   for (const registerFeature of deps.features ?? []) registerFeature(app);

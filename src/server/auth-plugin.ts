@@ -2,6 +2,7 @@ import type { ZodApp } from './routes/route-types.js';
 import type { FastifyRequest } from 'fastify';
 import { roleAtLeast } from '../domain/roles.js';
 import { ForbiddenError, UnauthenticatedError } from '../lib/errors.js';
+import type { SessionRevocationService } from '../services/auth/session-revocation-service.js';
 import type { TokenService } from '../services/auth/token-service.js';
 import { looksLikeJwt } from '../services/auth/token-service.js';
 import type { UserService } from '../services/users/user-service.js';
@@ -12,9 +13,10 @@ export const SESSION_COOKIE = 'hmas_access';
 interface AuthDeps {
   tokens: TokenService;
   users: UserService;
+  sessions: Pick<SessionRevocationService, 'isRevoked'>;
 }
 
-function bearerToken(request: FastifyRequest): string | undefined {
+export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (header === undefined) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -31,8 +33,8 @@ export async function resolvePrincipal(request: FastifyRequest, deps: AuthDeps):
   if (!looksLikeJwt(token)) throw new UnauthenticatedError('The token is not a valid session token.', 'INVALID_TOKEN');
   const claims = await deps.tokens.verify(token);
   if (!claims) throw new UnauthenticatedError('The session token is invalid or has expired; sign in again.', 'INVALID_TOKEN');
-  const user = await deps.users.findRow(claims.userId);
-  if (!user || user.disabled || user.sessionVersion !== claims.sessionVersion) {
+  const [user, signedOut] = await Promise.all([deps.users.findRow(claims.userId), deps.sessions.isRevoked(claims.tokenId)]);
+  if (!user || user.disabled || user.sessionVersion !== claims.sessionVersion || signedOut) {
     throw new UnauthenticatedError('This session is no longer valid; sign in again.', 'SESSION_REVOKED');
   }
   return { userId: user.id, username: user.username, role: user.role, via };

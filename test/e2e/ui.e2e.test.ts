@@ -149,6 +149,16 @@ describe.skipIf(!browserTestsRun)('web UI in a browser', () => {
     await page.getByRole('row').filter({ hasText: VIEWER.username }).waitFor();
   });
 
+  it('renders the API docs under their Content-Security-Policy (a CSP violation is a console error)', async () => {
+    const response = await page.goto(url('/api/docs/'));
+    expect(response?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    await page.locator('.swagger-ui .info .title').filter({ hasText: 'H-MAS control API' }).waitFor();
+    await page.locator('.opblock-tag', { hasText: 'auth' }).first().waitFor();
+    await h.screenshot('api-docs');
+    await page.goto(url('/settings/users'));
+    await page.getByRole('row').filter({ hasText: VIEWER.username }).waitFor();
+  });
+
   it('follows the system color scheme until the user picks one, and remembers the pick', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.reload();

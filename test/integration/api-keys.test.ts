@@ -9,6 +9,8 @@ import { hashApiKey } from '../../src/services/api-keys/api-key-secret.js';
 import { createApiKeyService, type ApiKeyService } from '../../src/services/api-keys/api-key-service.js';
 import { createApiKeyUsageRecorder } from '../../src/services/api-keys/api-key-usage.js';
 import { createTokenService } from '../../src/services/auth/token-service.js';
+import { createRevokedSessionRepo } from '../../src/services/auth/revoked-session-repo.js';
+import { createSessionRevocationService } from '../../src/services/auth/session-revocation-service.js';
 import { createUserRepo } from '../../src/services/users/user-repo.js';
 import { createUserService } from '../../src/services/users/user-service.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
@@ -48,6 +50,7 @@ describe.each(testBackends())('API keys (%s)', (backend) => {
     const resolver = createCallerResolver({
       tokens: createTokenService({ secret: t.config.jwtSecret!, ttlSeconds: 3600 }),
       users: createUserService({ repo: createUserRepo(db) }),
+      sessions: createSessionRevocationService({ repo: createRevokedSessionRepo(db) }),
       apiKeys: service,
       logger: silent,
       ...options,

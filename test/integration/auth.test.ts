@@ -1,6 +1,8 @@
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_ADMIN_PASSWORD, type TestApp } from '../support/test-app.js';
 import { testBackends } from '../support/test-database.js';
+import { waitFor } from '../support/wait-for.js';
 
 describe.each(testBackends())('auth (%s)', (backend) => {
   let t: TestApp;
@@ -74,10 +76,63 @@ describe.each(testBackends())('auth (%s)', (backend) => {
   });
 
   it('logout clears the cookie', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: await t.admin() });
+    const response = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: await t.login('admin', TEST_ADMIN_PASSWORD) });
     expect(response.statusCode).toBe(204);
     const cookie = response.cookies.find((c) => c.name === 'hmas_access');
     expect(cookie?.value).toBe('');
+  });
+
+  it('ends the session on sign-out: the same token is refused as bearer and as cookie, by the control API at once and by the gateway', async () => {
+    const session = await t.login('admin', TEST_ADMIN_PASSWORD);
+    const token = session.authorization.replace('Bearer ', '');
+    const other = await t.login('admin', TEST_ADMIN_PASSWORD);
+    const me = (headers: Record<string, string>, cookies?: Record<string, string>) => t.app.inject({ method: 'GET', url: '/api/auth/me', headers, ...(cookies ? { cookies } : {}) });
+    const models = (headers: Record<string, string>) => t.app.inject({ method: 'GET', url: '/v1/models', headers });
+    expect((await me(session)).statusCode).toBe(200);
+    expect((await models(session)).statusCode).toBe(200);
+
+    // Signed out through the cookie, the way the web UI does it.
+    const logout = await t.app.inject({ method: 'POST', url: '/api/auth/logout', cookies: { hmas_access: token } });
+    expect(logout.statusCode).toBe(204);
+
+    const asBearer = await me(session);
+    expect(asBearer.statusCode).toBe(401);
+    expect(asBearer.json().error.code).toBe('SESSION_REVOKED');
+    expect((await me({}, { hmas_access: token })).statusCode).toBe(401);
+    const gateway = await waitFor('the gateway to refuse the signed-out token', async () => {
+      const response = await models(session);
+      return response.statusCode === 401 ? response : undefined;
+    });
+    expect(gateway.json().error.code).toBe('SESSION_REVOKED');
+    // Only that session ended.
+    expect((await me(other)).statusCode).toBe(200);
+    expect((await models(other)).statusCode).toBe(200);
+    // Signing out again with the ended token changes nothing and is no error.
+    expect((await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: session })).statusCode).toBe(204);
+  });
+
+  it('refuses tokens signed with the real secret but without exp, iat or a session id, or issued in the future', async () => {
+    const admin = (await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: await t.admin() })).json<{ user: { id: string } }>().user;
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const forge = (claims: { iat?: number; exp?: number; jti?: string }) =>
+      new SignJWT({ role: 'admin', sv: 0, ...claims })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject(admin.id)
+        .setIssuer('hmas')
+        .setAudience('hmas-api')
+        .sign(new TextEncoder().encode(t.config.jwtSecret!));
+    const status = async (token: string) => (await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${token}` } })).statusCode;
+    expect(await status(await forge({ iat: nowSeconds, exp: nowSeconds + 600, jti: 'complete' }))).toBe(200);
+    for (const [what, claims] of [
+      ['no exp', { iat: nowSeconds, jti: 'no-exp' }],
+      ['no iat', { exp: nowSeconds + 600, jti: 'no-iat' }],
+      ['no jti', { iat: nowSeconds, exp: nowSeconds + 600 }],
+      ['iat in a year', { iat: nowSeconds + 365 * 86_400, exp: nowSeconds + 366 * 86_400, jti: 'future' }],
+    ] as const) {
+      const token = await forge(claims);
+      expect(await status(token), what).toBe(401);
+      expect((await t.app.inject({ method: 'GET', url: '/v1/models', headers: { authorization: `Bearer ${token}` } })).statusCode, what).toBe(401);
+    }
   });
 
   it('signs a user out everywhere when their password changes or they are disabled', async () => {

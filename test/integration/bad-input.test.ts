@@ -14,7 +14,7 @@ import { testBackends, type Backend } from '../support/test-database.js';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 type Access = 'public' | 'viewer' | 'operator' | 'admin';
-type Caller = 'anonymous' | 'admin' | 'viewer' | 'bogus-token';
+type Caller = 'anonymous' | 'admin' | 'operator' | 'viewer' | 'bogus-token';
 
 interface RouteUnderTest {
   method: Method;
@@ -233,7 +233,7 @@ const ROUTES: RouteUnderTest[] = [
   {
     method: 'POST',
     path: '/api/clusters',
-    access: 'operator',
+    access: 'admin',
     body: {
       valid: { name: 'bad-input-cluster', connection: { kind: 'agent' } },
       wrongTypes: { name: 42, type: 'XL', connection: { kind: 'kubeconfig', kubeconfig: 7 }, labels: ['a'], imagePrecache: 'yes' },
@@ -243,7 +243,7 @@ const ROUTES: RouteUnderTest[] = [
   {
     method: 'POST',
     path: '/api/clusters/test',
-    access: 'operator',
+    access: 'admin',
     body: { valid: { connection: { kind: 'agent' } }, wrongTypes: { connection: { kind: 'federation', kubeconfig: ['x'], memberCluster: 'Bad_Name' } }, missingRequired: {} },
   },
   { method: 'GET', path: '/api/clusters/no-such-cluster', access: 'viewer' },
@@ -254,7 +254,7 @@ const ROUTES: RouteUnderTest[] = [
     body: { valid: { displayName: 'changed' }, wrongTypes: { scheduler: 'volcano', labels: { 'bad key!': 1 }, connection: { kind: 'local', extra: true } } },
   },
   { method: 'DELETE', path: '/api/clusters/no-such-cluster', access: 'operator' },
-  { method: 'POST', path: '/api/clusters/no-such-cluster/test', access: 'operator', body: 'any' },
+  { method: 'POST', path: '/api/clusters/no-such-cluster/test', access: 'admin', body: 'any' },
   { method: 'POST', path: '/api/clusters/no-such-cluster/agent-token', access: 'operator', body: 'any' },
   { method: 'GET', path: '/api/deployments', access: 'viewer', badQueries: ['status=sleeping', 'cluster=Bad_Name', 'modelId=nope', `q=${'a'.repeat(64)}`] },
   {
@@ -479,6 +479,9 @@ function authFirstCases(route: RouteUnderTest): BadRequestCase[] {
   if (route.access === 'admin' || route.access === 'operator') {
     cases.push({ ...worst, method: route.method, caller: 'viewer', name: `answers 403 FORBIDDEN to a viewer's ${route.method} ${route.path} before validating its input`, status: 403, code: 'FORBIDDEN' });
   }
+  if (route.access === 'admin') {
+    cases.push({ ...worst, method: route.method, caller: 'operator', name: `answers 403 FORBIDDEN to an operator's ${route.method} ${route.path} before validating its input`, status: 403, code: 'FORBIDDEN' });
+  }
   return cases;
 }
 
@@ -580,10 +583,11 @@ async function openSession(backend: Backend, options: { webUiBuilt: boolean; env
   const me = await app.app.inject({ method: 'GET', url: '/api/auth/me', headers: admin });
   const adminId = me.json<{ user: { id: string } }>().user.id;
   const viewer = await app.userWithRole('viewer');
+  const operator = await app.userWithRole('operator');
   return {
     app,
     adminId,
-    headers: { anonymous: {}, admin, viewer: viewer.headers, 'bogus-token': { authorization: 'Bearer not.a.token' } },
+    headers: { anonymous: {}, admin, operator: operator.headers, viewer: viewer.headers, 'bogus-token': { authorization: 'Bearer not.a.token' } },
     async close() {
       await app.close();
       await rm(webDir, { recursive: true, force: true });
@@ -648,7 +652,7 @@ describe.each(testBackends())('bad input (%s)', (backend) => {
       const response = await session.app.app.inject({ method: 'GET', url: '/api/users', headers: session.headers.admin });
       expect(response.statusCode).toBe(200);
       const users = response.json<{ items: Array<{ username: string; displayName: string }> }>().items;
-      expect(users.map((user) => user.username).sort()).toEqual(['admin', 'viewer-1']);
+      expect(users.map((user) => user.username).sort()).toEqual(['admin', 'operator-2', 'viewer-1']);
     });
 
     it('still signs the admin in with the original password after all the bad requests', async () => {

@@ -352,8 +352,30 @@ describe.each(testBackends())('clusters (%s)', (backend) => {
       const response = await call({ ...request, headers: viewer.headers });
       expect(response.statusCode, `${request.method} ${request.url}`).toBe(403);
     }
+  });
+
+  it('keeps registering, testing and re-pointing clusters for admins: they send credentials to any URL (operators 403)', async () => {
+    expect((await kubeconfigCluster('operator-target')).statusCode).toBe(201);
     const operator = await t.userWithRole('operator');
-    expect((await call({ method: 'POST', url: '/api/clusters', headers: operator.headers, payload: { name: 'by-operator', connection: { kind: 'agent' } } })).statusCode).toBe(201);
+    const before = fake.requests.length;
+    for (const request of [
+      { method: 'POST' as const, url: '/api/clusters', payload: { name: 'by-operator', connection: { kind: 'kubeconfig', kubeconfig: fake.kubeconfig() } } },
+      { method: 'POST' as const, url: '/api/clusters', payload: { name: 'by-operator', connection: { kind: 'agent' } } },
+      { method: 'POST' as const, url: '/api/clusters/test', payload: { connection: { kind: 'kubeconfig', kubeconfig: fake.kubeconfig() } } },
+      { method: 'POST' as const, url: '/api/clusters/operator-target/test' },
+      { method: 'PATCH' as const, url: '/api/clusters/operator-target', payload: { connection: { kind: 'kubeconfig', kubeconfig: kubeconfigFor('http://169.254.169.254', 'x') } } },
+    ]) {
+      const response = await call({ ...request, headers: operator.headers });
+      expect(response.statusCode, `${request.method} ${request.url}`).toBe(403);
+      expect(response.json().error.code).toBe('FORBIDDEN');
+    }
+    // Nothing was dialled on an operator's behalf.
+    expect(fake.requests.length).toBe(before);
+    expect((await call({ method: 'GET', url: '/api/clusters/operator-target' })).json<ClusterBody>().connection.server).toBe(fake.url);
+    // Operators still look after the clusters admins registered.
+    const relabel = await call({ method: 'PATCH', url: '/api/clusters/operator-target', headers: operator.headers, payload: { labels: { team: 'ml' }, displayName: 'Target' } });
+    expect(relabel.statusCode, relabel.body).toBe(200);
+    expect((await call({ method: 'DELETE', url: '/api/clusters/operator-target', headers: operator.headers })).statusCode).toBe(204);
   });
 
   it('audits every change with the cluster name and no secret', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeHfHub, type FakeHfHub } from '../fakes/fake-hf-hub.js';
+import { loadToken } from '../../src/cli/credentials.js';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from '../fakes/fake-kube-apiserver.js';
 import { runCli, startServerProcess, type ServerProcess } from '../support/cli-process.js';
 
@@ -105,9 +106,15 @@ describe('hmas CLI against a running server', { timeout: 120_000 }, () => {
     expect(unknown.stderr).toContain('No model named "no-such-model"');
   });
 
-  it('logs out', async () => {
-    expect((await cli(['logout'])).stdout).toContain('Signed out');
+  it('logs out, ending the session on the server too', async () => {
+    const token = (await loadToken(env.HMAS_CREDENTIALS_FILE!, server.url))!;
+    expect(token).toBeTruthy();
+    const me = () => fetch(`${server.url}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await me()).status).toBe(200);
+    expect((await cli(['logout'])).stdout).toBe(`Signed out of ${server.url}.\n`);
     expect((await cli(['model', 'list'])).code).toBe(1);
+    // A copy of the token kept elsewhere no longer works.
+    expect((await me()).status).toBe(401);
   });
 
   it('says clearly when the server cannot be reached', async () => {

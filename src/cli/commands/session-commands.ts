@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createApiClient } from '../api-client.js';
-import { defaultCredentialsFile, forgetToken, saveToken } from '../credentials.js';
+import { defaultCredentialsFile, forgetToken, loadToken, saveToken } from '../credentials.js';
 import type { RemoteOptions } from '../remote.js';
 
 /** `hmas login` / `hmas logout`: keep a session token for the server the other commands talk to. */
@@ -24,11 +24,17 @@ export function registerSessionCommands(program: Command, readPassword: (fromStd
 
   program
     .command('logout')
-    .description('Forget the session token kept for the server.')
+    .description('End the session on the server and forget the token kept for it.')
     .action(async () => {
       const global = program.opts<RemoteOptions>();
       const server = global.server.replace(/\/+$/, '');
-      const forgot = await forgetToken(global.credentialsFile ?? defaultCredentialsFile(), server);
-      console.log(forgot ? `Signed out of ${server}.` : `No session kept for ${server}.`);
+      const file = global.credentialsFile ?? defaultCredentialsFile();
+      const token = await loadToken(file, server);
+      // Ends the session server-side too, so a copy of the token stops working; forgetting it
+      // locally must not depend on the server being up.
+      const ended = token ? await createApiClient({ server, token, timeoutMs: 10_000 }).post('/api/auth/logout').then(() => true, () => false) : false;
+      const forgot = await forgetToken(file, server);
+      if (!forgot) console.log(`No session kept for ${server}.`);
+      else console.log(ended ? `Signed out of ${server}.` : `Signed out of ${server} (forgot the token; the server could not be told, so it stays valid until it expires).`);
     });
 }

@@ -1,6 +1,8 @@
 import type { ConnectionCheck, Inventory } from '../../domain/cluster.js';
 import type { ClusterConnector, ConnectorTestResult } from '../cluster-connector.js';
-import { createKubeClient, describeKubeError, type KarmadaClusterFacts } from '../kubernetes/kube-client.js';
+import type { Logger } from '../../lib/logger.js';
+import { createKubeClient, type KarmadaClusterFacts } from '../kubernetes/kube-client.js';
+import { describeKubeError } from '../kubernetes/kube-error.js';
 import { GPU_RESOURCE } from '../kubernetes/kube-inventory.js';
 import type { ParsedKubeconfig } from '../kubernetes/kubeconfig.js';
 import { deadlineSignal, kubeconfigCheck } from '../kubernetes/kubernetes-connector.js';
@@ -12,6 +14,8 @@ export interface FederationConnectorOptions {
   memberCluster: string;
   timeoutMs: number;
   now: () => Date;
+  /** Where exceptions that are not the cluster's fault go (answers only say that they happened). */
+  logger?: Logger;
 }
 
 /**
@@ -50,7 +54,7 @@ function readyCondition(member: KarmadaClusterFacts) {
 export function createFederationConnector(options: FederationConnectorOptions): ClusterConnector {
   const { kubeconfig, memberCluster, timeoutMs, now } = options;
   const client = createKubeClient(kubeconfig);
-  const why = (error: unknown) => describeKubeError(error, kubeconfig.server, timeoutMs);
+  const why = (error: unknown) => describeKubeError(error, kubeconfig.server, timeoutMs, (unexpected) => options.logger?.warn({ err: unexpected, server: kubeconfig.server }, 'unexpected error talking to a Karmada API server'));
 
   return {
     kind: 'federation',

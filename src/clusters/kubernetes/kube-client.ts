@@ -12,7 +12,7 @@ import {
   type V1Node,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { secondsText, shortReason } from '../connection-error.js';
+import { UnexpectedAnswerError } from '../connection-error.js';
 import type { NodeFacts, PodFacts } from './kube-inventory.js';
 import { toKubeConfig, type ParsedKubeconfig } from './kubeconfig.js';
 
@@ -47,6 +47,15 @@ function abortWith(signal: AbortSignal): ConfigurationOptions<ObservableMiddlewa
   return { middleware: [middleware], middlewareMergeStrategy: 'append' };
 }
 
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const arrayOf = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ? value.filter(isObject) : []);
+
+/** The items of a list answer; a server that is not the Kubernetes API answers something else. */
+function itemsOf<T>(list: { items?: T[] } | null | undefined, what: string): T[] {
+  if (!isObject(list) || !Array.isArray(list.items)) throw new UnexpectedAnswerError(`its answer to ${what} is not a list of items`);
+  return list.items.filter(isObject);
+}
+
 const asStrings = (value: unknown): Record<string, string> => {
   const result: Record<string, string> = {};
   if (typeof value !== 'object' || value === null) return result;
@@ -60,7 +69,7 @@ function nodeFacts(node: V1Node): NodeFacts {
     labels: asStrings(node.metadata?.labels),
     capacity: asStrings(node.status?.capacity),
     allocatable: asStrings(node.status?.allocatable),
-    ready: (node.status?.conditions ?? []).some((condition) => condition.type === 'Ready' && condition.status === 'True'),
+    ready: arrayOf(node.status?.conditions).some((condition) => condition.type === 'Ready' && condition.status === 'True'),
   };
 }
 
@@ -74,8 +83,8 @@ function podFacts(pod: V1Pod): PodFacts {
   return {
     nodeName: pod.spec?.nodeName,
     phase: pod.status?.phase,
-    containers: (pod.spec?.containers ?? []).map(containerFacts),
-    initContainers: (pod.spec?.initContainers ?? []).map(containerFacts),
+    containers: arrayOf(pod.spec?.containers).map(containerFacts),
+    initContainers: arrayOf(pod.spec?.initContainers).map(containerFacts),
   };
 }
 
@@ -88,16 +97,16 @@ export function createKubeClient(kubeconfig: ParsedKubeconfig): KubeClient {
   return {
     server: kubeconfig.server,
     async version(signal) {
-      const info = await versionApi.getCode({}, abortWith(signal));
-      return { gitVersion: info.gitVersion, platform: info.platform };
+      const info: unknown = await versionApi.getCode({}, abortWith(signal));
+      if (!isObject(info) || typeof info.gitVersion !== 'string') throw new UnexpectedAnswerError('its answer to GET /version has no gitVersion');
+      return { gitVersion: info.gitVersion, platform: typeof info.platform === 'string' ? info.platform : undefined };
     },
     async listNodes(signal) {
-      const list = await coreApi.listNode({}, abortWith(signal));
-      return list.items.map(nodeFacts);
+      return itemsOf(await coreApi.listNode({}, abortWith(signal)), 'GET /api/v1/nodes').map(nodeFacts);
     },
     async listPods(signal) {
       const list = await coreApi.listPodForAllNamespaces({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }, abortWith(signal));
-      return list.items.map(podFacts);
+      return itemsOf(list, 'GET /api/v1/pods').map(podFacts);
     },
     async getKarmadaCluster(name, signal) {
       let object: unknown;
@@ -107,7 +116,8 @@ export function createKubeClient(kubeconfig: ParsedKubeconfig): KubeClient {
         if (error instanceof ApiException && error.code === 404) return undefined;
         throw error;
       }
-      const cluster = (object ?? {}) as {
+      if (!isObject(object) || object.kind !== 'Cluster') throw new UnexpectedAnswerError(`its answer to GET ${name}'s cluster.karmada.io Cluster is not a Cluster object`);
+      const cluster = object as {
         metadata?: { name?: string };
         spec?: { syncMode?: string };
         status?: { kubernetesVersion?: string; conditions?: KarmadaClusterFacts['conditions']; nodeSummary?: KarmadaClusterFacts['nodeSummary']; resourceSummary?: KarmadaClusterFacts['resourceSummary'] };
@@ -116,67 +126,10 @@ export function createKubeClient(kubeconfig: ParsedKubeconfig): KubeClient {
         name: cluster.metadata?.name ?? name,
         syncMode: cluster.spec?.syncMode,
         kubernetesVersion: cluster.status?.kubernetesVersion,
-        conditions: Array.isArray(cluster.status?.conditions) ? cluster.status.conditions : [],
-        nodeSummary: cluster.status?.nodeSummary,
-        resourceSummary: cluster.status?.resourceSummary,
+        conditions: arrayOf(cluster.status?.conditions),
+        nodeSummary: isObject(cluster.status?.nodeSummary) ? cluster.status.nodeSummary : undefined,
+        resourceSummary: isObject(cluster.status?.resourceSummary) ? cluster.status.resourceSummary : undefined,
       };
     },
   };
-}
-
-const HTTP_REASONS: Record<number, string> = {
-  401: 'the API server refused the credentials (HTTP 401 Unauthorized): the token or client certificate is wrong or expired',
-  403: 'the credentials are not allowed to do this (HTTP 403 Forbidden)',
-  404: 'the API server does not know this resource (HTTP 404)',
-};
-
-/** The `message` of a Kubernetes `Status` body (client-node hands the body over as text). */
-function statusMessage(body: unknown): string | undefined {
-  let parsed = body;
-  if (typeof body === 'string') {
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      return undefined;
-    }
-  }
-  const message = (parsed as { message?: unknown } | null | undefined)?.message;
-  return typeof message === 'string' && message !== '' ? message : undefined;
-}
-
-/**
- * Why a call failed, in words for an operator: HTTP status, refused connection, timeout.
- * Never quotes request headers (they carry the token).
- */
-export function describeKubeError(error: unknown, server: string, timeoutMs: number): string {
-  if (error instanceof ApiException) {
-    const said = statusMessage(error.body);
-    const reason = HTTP_REASONS[error.code] ?? `the API server answered HTTP ${error.code}`;
-    return said && error.code !== 401 ? `${reason}: ${shortReason(said, 200)}` : reason;
-  }
-  const { name, code, type } = (error ?? {}) as { name?: string; code?: string; type?: string };
-  if (name === 'AbortError' || type === 'aborted') return `no answer from ${server} within ${secondsText(timeoutMs)}`;
-  const errno = code ?? (error as { errno?: string } | undefined)?.errno;
-  switch (errno) {
-    case 'ECONNREFUSED':
-      return `connection refused by ${server}: nothing listens there`;
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `the host of ${server} cannot be resolved (DNS)`;
-    case 'ECONNRESET':
-      return `${server} closed the connection`;
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return `${server} cannot be reached from H-MAS (no route)`;
-    case 'ETIMEDOUT':
-      return `connecting to ${server} timed out`;
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-    case 'SELF_SIGNED_CERT_IN_CHAIN':
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-    case 'ERR_TLS_CERT_ALTNAME_INVALID':
-    case 'CERT_HAS_EXPIRED':
-      return `the TLS certificate of ${server} is not trusted (${errno}); add certificate-authority-data to the kubeconfig`;
-    default:
-      return `request to ${server} failed: ${shortReason(error, 200)}`;
-  }
 }

@@ -107,10 +107,10 @@ export function parseKubeconfig(text: string, contextName?: string, field = 'con
   const chosen = contextName ?? current;
   const available = [...contexts.keys()].slice(0, 10).map((name) => `"${name}"`).join(', ');
   if (!chosen) throw new InvalidConnectionError(`${field} has no current-context; choose one in connection.context (${available}).`);
-  const context = contexts.get(chosen)?.context;
-  if (!isObject(context)) {
-    throw new InvalidConnectionError(`${field} has no context "${chosen}"${contextName ? '' : ' (its current-context)'}; it has ${available}.`);
-  }
+  const contextEntry = contexts.get(chosen);
+  if (!contextEntry) throw new InvalidConnectionError(`${field} has no context "${chosen}"${contextName ? '' : ' (its current-context)'}; it has ${available}.`);
+  const context = contextEntry.context;
+  if (!isObject(context)) throw new InvalidConnectionError(`${field}: context "${chosen}" has no context section (cluster and user).`);
   const clusterName = typeof context.cluster === 'string' ? context.cluster : '';
   const cluster = clusters.get(clusterName)?.cluster;
   if (!isObject(cluster)) throw new InvalidConnectionError(`${field}: context "${chosen}" refers to cluster "${clusterName}", which is not in the kubeconfig.`);
@@ -130,7 +130,9 @@ export function parseKubeconfig(text: string, contextName?: string, field = 'con
   try {
     new KubeConfig().loadFromString(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : 'it cannot be loaded';
+    // The loader's own checks read like "clusters[1].cluster.server is missing"; anything else
+    // (a TypeError from an entry of an odd shape) is an internal message, not shown.
+    const message = error instanceof Error && !(error instanceof TypeError) ? error.message.split('\n')[0] : 'an entry has a shape the Kubernetes client cannot read';
     throw new InvalidConnectionError(`${field} cannot be loaded: ${message}.`);
   }
 

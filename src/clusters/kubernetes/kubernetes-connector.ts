@@ -1,6 +1,8 @@
 import type { ConnectionCheck, Inventory } from '../../domain/cluster.js';
 import type { ClusterConnector } from '../cluster-connector.js';
-import { createKubeClient, describeKubeError, type KubeClient } from './kube-client.js';
+import type { Logger } from '../../lib/logger.js';
+import { createKubeClient, type KubeClient } from './kube-client.js';
+import { describeKubeError } from './kube-error.js';
 import { buildKubeInventory } from './kube-inventory.js';
 import type { ParsedKubeconfig } from './kubeconfig.js';
 
@@ -9,6 +11,8 @@ export interface KubernetesConnectorOptions {
   /** Deadline for a whole test or inventory, all calls together. */
   timeoutMs: number;
   now: () => Date;
+  /** Where exceptions that are not the cluster's fault go (answers only say that they happened). */
+  logger?: Logger;
 }
 
 /** Joins the caller's signal (if any) with the connector's own deadline. */
@@ -28,7 +32,7 @@ const plural = (count: number, word: string) => `${count} ${word}${count === 1 ?
 export function createKubernetesConnector(options: KubernetesConnectorOptions): ClusterConnector {
   const { kubeconfig, timeoutMs, now } = options;
   const client: KubeClient = createKubeClient(kubeconfig);
-  const why = (error: unknown) => describeKubeError(error, kubeconfig.server, timeoutMs);
+  const why = (error: unknown) => describeKubeError(error, kubeconfig.server, timeoutMs, (unexpected) => options.logger?.warn({ err: unexpected, server: kubeconfig.server }, 'unexpected error talking to a Kubernetes API server'));
 
   /** Nodes, then pods for allocation; a pod listing failure only costs the allocation. */
   async function collect(signal: AbortSignal): Promise<{ inventory: Inventory; podsProblem: string | undefined }> {

@@ -7,8 +7,9 @@ import { models } from './models.js';
 import { optimizationPresets } from './optimization-presets.js';
 import { policies } from './policies.js';
 import { secrets } from './secrets.js';
+import { revokedSessions } from './sessions.js';
 import { auditLogs, users } from './users.js';
 
-export { apiKeys, auditLogs, clusterSettings, clusters, deployments, inferenceLogs, models, optimizationPresets, policies, secrets, users };
-export const schema = { users, auditLogs, policies, clusters, clusterSettings, optimizationPresets, models, deployments, apiKeys, inferenceLogs, secrets };
+export { apiKeys, auditLogs, clusterSettings, clusters, deployments, inferenceLogs, models, optimizationPresets, policies, revokedSessions, secrets, users };
+export const schema = { users, auditLogs, policies, clusters, clusterSettings, optimizationPresets, models, deployments, apiKeys, inferenceLogs, revokedSessions, secrets };
 export type Schema = typeof schema;

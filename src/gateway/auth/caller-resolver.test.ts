@@ -33,7 +33,8 @@ function setup() {
   };
   keys.set(secret.sha256, key);
   const user = { id: USER_ID, username: 'ada', role: 'viewer', disabled: false, sessionVersion: 2 } as UserRow;
-  const lookups = { keys: 0, users: 0, verifies: 0 };
+  const lookups = { keys: 0, users: 0, verifies: 0, signOuts: 0 };
+  const signedOut = new Set<string>();
   const listeners = new Set<(keyId: string) => void>();
   const used: string[] = [];
   const tokens = createTokenService({ secret: 'resolver-test-secret-0123456789abcdef', ttlSeconds: 3600, now });
@@ -48,6 +49,12 @@ function setup() {
       findRow: async (id) => {
         lookups.users += 1;
         return id === user.id ? { ...user } : undefined;
+      },
+    },
+    sessions: {
+      isRevoked: async (tokenId) => {
+        lookups.signOuts += 1;
+        return signedOut.has(tokenId);
       },
     },
     apiKeys: {
@@ -75,7 +82,7 @@ function setup() {
     return { status: error.status, code: error.code };
   };
   const change = (keyId: string) => listeners.forEach((listener) => listener(keyId));
-  return { resolver, clock, secret, key, user, lookups, used, tokens, bearer, refusal, change, listeners };
+  return { resolver, clock, secret, key, user, lookups, used, tokens, bearer, refusal, change, listeners, signedOut };
 }
 
 describe('createCallerResolver', () => {
@@ -191,6 +198,20 @@ describe('createCallerResolver', () => {
     expect(await refusal({ cookie: `hmas_access=${jwt}` })).toEqual({ status: 401, code: 'SESSION_REVOKED' });
     const forged = `${jwt.slice(0, -4)}AAAA`;
     expect(await refusal({ authorization: `Bearer ${forged}` })).toEqual({ status: 401, code: 'INVALID_TOKEN' });
+  });
+
+  it('refuses a signed-out JWT (401 SESSION_REVOKED) within the 1 s TTL, and checks the sign-out at most once per TTL', async () => {
+    const { resolver, tokens, refusal, clock, lookups, signedOut } = setup();
+    const jwt = await tokens.sign({ userId: USER_ID, role: 'viewer', sessionVersion: 2 });
+    const other = await tokens.sign({ userId: USER_ID, role: 'viewer', sessionVersion: 2 });
+    for (let i = 0; i < 5; i += 1) await resolver.resolve({ authorization: `Bearer ${jwt}` });
+    expect(lookups.signOuts).toBe(1);
+    signedOut.add((await tokens.verify(jwt))!.tokenId);
+    clock.ms += 1_000;
+    expect(await refusal({ authorization: `Bearer ${jwt}` })).toEqual({ status: 401, code: 'SESSION_REVOKED' });
+    expect(await refusal({ cookie: `hmas_access=${jwt}` })).toEqual({ status: 401, code: 'SESSION_REVOKED' });
+    // Only that session ended: another token of the same user still works.
+    expect((await resolver.resolve({ authorization: `Bearer ${other}` }))?.userId).toBe(USER_ID);
   });
 
   it('verifies a JWT signature once, and refuses the token once it has expired', async () => {

@@ -5,7 +5,8 @@ import type { ApiKeyAuthRecord } from '../../services/api-keys/api-key-repo.js';
 import { hashApiKey } from '../../services/api-keys/api-key-secret.js';
 import type { ApiKeyService } from '../../services/api-keys/api-key-service.js';
 import type { ApiKeyUsageRecorder } from '../../services/api-keys/api-key-usage.js';
-import type { SessionClaims, TokenService } from '../../services/auth/token-service.js';
+import type { SessionRevocationService } from '../../services/auth/session-revocation-service.js';
+import type { TokenService, VerifiedSession } from '../../services/auth/token-service.js';
 import type { UserService } from '../../services/users/user-service.js';
 import type { CallerResolver, GatewayCaller } from '../gateway-contracts.js';
 import { GatewayError } from '../gateway-error.js';
@@ -27,7 +28,7 @@ export interface CallerResolverCacheOptions {
   keyTtlMs?: number;
   /** How long an unknown key is remembered as unknown (default 5 s). */
   unknownKeyTtlMs?: number;
-  /** How long a user row is trusted: bounds how late a disable or session revocation applies (default 1 s). */
+  /** How long a user row or a session's sign-out state is trusted: bounds how late a disable, password change or sign-out applies (default 1 s). */
   userTtlMs?: number;
   maxKeys?: number;
   maxUnknownKeys?: number;
@@ -36,6 +37,8 @@ export interface CallerResolverCacheOptions {
 export interface CallerResolverDeps {
   tokens: Pick<TokenService, 'verify'>;
   users: Pick<UserService, 'findRow'>;
+  /** Signed-out sessions (checked per token id, cached like users). */
+  sessions: Pick<SessionRevocationService, 'isRevoked'>;
   apiKeys: Pick<ApiKeyService, 'findForAuth' | 'onChange'>;
   /** Notes each accepted API key use; lastUsedAt is written in batches off the request path. */
   usage?: Pick<ApiKeyUsageRecorder, 'markUsed'>;
@@ -115,11 +118,23 @@ export function createCallerResolver(deps: CallerResolverDeps): GatewayCallerRes
     onRefreshError: (error) => log.warn({ err: error }, 'background refresh of a user failed'),
   });
 
+  // "Not signed out" is the common answer: it is cached as a value (not as a miss) so that it is
+  // refreshed ahead in the background and steady traffic never waits for the database.
+  const signOuts = createTtlCache<string, { revoked: boolean }>({
+    load: async (tokenId) => ({ revoked: await deps.sessions.isRevoked(tokenId) }),
+    ttlMs: userTtlMs,
+    refreshAheadMs: userTtlMs / 2,
+    negativeTtlMs: 0,
+    maxEntries: 100_000,
+    now: nowMs,
+    onRefreshError: (error) => log.warn({ err: error }, 'background refresh of a session sign-out state failed'),
+  });
+
   // Verifying a JWT costs far more than the rest of the resolution; the same token string with
-  // a good signature stays good until it expires. Session revocation is still checked per
-  // request against the (1 s) user cache.
-  const verifiedJwts = new Map<string, { claims: SessionClaims; expiresAtMs: number }>();
-  async function verifyJwt(token: string): Promise<SessionClaims | undefined> {
+  // a good signature stays good until it expires. Session revocation (password change,
+  // disable, sign-out) is still checked per request against the (1 s) caches.
+  const verifiedJwts = new Map<string, { claims: VerifiedSession; expiresAtMs: number }>();
+  async function verifyJwt(token: string): Promise<VerifiedSession | undefined> {
     const at = nowMs();
     const known = verifiedJwts.get(token);
     if (known && at < known.expiresAtMs) return known.claims;
@@ -184,8 +199,8 @@ export function createCallerResolver(deps: CallerResolverDeps): GatewayCallerRes
   async function resolveJwt(token: string): Promise<GatewayCaller> {
     const claims = await verifyJwt(token);
     if (!claims) throw new GatewayError(401, 'INVALID_TOKEN', 'The session token is invalid or has expired; sign in again.');
-    const user = await userCache.get(claims.userId);
-    if (!user || user.disabled || user.sessionVersion !== claims.sessionVersion) {
+    const [user, signOut] = await Promise.all([userCache.get(claims.userId), signOuts.get(claims.tokenId)]);
+    if (!user || user.disabled || user.sessionVersion !== claims.sessionVersion || signOut?.revoked) {
       throw new GatewayError(401, 'SESSION_REVOKED', 'This session is no longer valid; sign in again.');
     }
     return { userId: user.id, username: user.username, role: user.role, authMethod: 'jwt', keyId: null, allowedDeployments: [], keyLimits: { rpm: null, tpm: null } };

@@ -2,14 +2,15 @@ import { z } from 'zod';
 import { loginSchema, userSchema } from '../../domain/user.js';
 import { TooManyRequestsError, UnauthenticatedError } from '../../lib/errors.js';
 import { loginThrottleKeys, type LoginThrottle } from '../../services/auth/login-throttle.js';
-import type { TokenService } from '../../services/auth/token-service.js';
+import type { SessionRevocationService } from '../../services/auth/session-revocation-service.js';
+import { looksLikeJwt, type TokenService } from '../../services/auth/token-service.js';
 import { toUser, type UserService } from '../../services/users/user-service.js';
-import { principalOf, resolvePrincipal, SESSION_COOKIE } from '../auth-plugin.js';
+import { bearerToken, principalOf, resolvePrincipal, SESSION_COOKIE } from '../auth-plugin.js';
 import type { ZodApp } from './route-types.js';
 
 export function registerAuthRoutes(
   app: ZodApp,
-  deps: { users: UserService; tokens: TokenService; throttle: LoginThrottle; cookieSecure: boolean },
+  deps: { users: UserService; tokens: TokenService; sessions: SessionRevocationService; throttle: LoginThrottle; cookieSecure: boolean },
 ): void {
   app.post('/api/auth/login', {
     schema: {
@@ -52,12 +53,27 @@ export function registerAuthRoutes(
   });
 
   app.post('/api/auth/logout', {
-    schema: { tags: ['auth'], summary: 'Sign out: clears the session cookie.' },
+    schema: { tags: ['auth'], summary: 'Sign out: ends the session (its token stops working, as bearer and as cookie) and clears the cookie.' },
     config: { access: 'public', audit: { action: 'auth.logout', resourceType: 'session' } },
     handler: async (request, reply) => {
       request.principal = await resolvePrincipal(request, deps).catch(() => undefined);
       request.auditNote.resourceId = request.principal?.userId;
-      request.auditNote.summary = 'signed out';
+      // Tokens are stateless: without a revocation a copy of the cookie or the bearer token
+      // would keep working until it expires. Every session token the request carries ends here.
+      let bearer: string | undefined;
+      try {
+        bearer = bearerToken(request);
+      } catch {
+        bearer = undefined;
+      }
+      let ended = 0;
+      for (const token of new Set([bearer, request.cookies[SESSION_COOKIE]])) {
+        const session = token && looksLikeJwt(token) ? await deps.tokens.verify(token) : undefined;
+        if (!session) continue;
+        await deps.sessions.revoke(session);
+        ended += 1;
+      }
+      request.auditNote.summary = ended > 0 ? 'signed out' : 'signed out (no valid session to end)';
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.code(204).send();
     },

@@ -10,13 +10,20 @@ import {
   updateClusterSchema,
 } from '../../domain/cluster.js';
 import { pageSchema, paginationQuerySchema } from '../../domain/pagination.js';
+import { roleAtLeast } from '../../domain/roles.js';
+import { ForbiddenError } from '../../lib/errors.js';
 import type { ClusterService } from '../../services/clusters/cluster-service.js';
+import { principalOf } from '../auth-plugin.js';
 import type { ZodApp } from './route-types.js';
 
 const nameParams = z.object({ name: clusterNameSchema }).strict();
 const audit = (verb: string) => ({ action: `cluster.${verb}`, resourceType: 'cluster' });
 
-/** Clusters: registration, connection tests, agent tokens. Credentials go in, never out. */
+/**
+ * Clusters: registration, connection tests, agent tokens. Credentials go in, never out.
+ * Whatever makes H-MAS dial a connection (register, test, change the connection) is for admins:
+ * it sends credentials to whatever URL the caller names, from inside the control plane's network.
+ */
 export function registerClusterRoutes(app: ZodApp, deps: { clusters: ClusterService }): void {
   const { clusters } = deps;
 
@@ -33,7 +40,7 @@ export function registerClusterRoutes(app: ZodApp, deps: { clusters: ClusterServ
       body: createClusterSchema,
       response: { 201: clusterWithTokenSchema },
     },
-    config: { access: 'operator', audit: audit('create') },
+    config: { access: 'admin', audit: audit('create') },
     handler: async (request, reply) => {
       const body = request.body;
       request.auditNote.resourceId = body.name;
@@ -50,7 +57,7 @@ export function registerClusterRoutes(app: ZodApp, deps: { clusters: ClusterServ
       body: testConnectionSchema,
       response: { 200: connectionTestReportSchema },
     },
-    config: { access: 'operator', audit: audit('test') },
+    config: { access: 'admin', audit: audit('test') },
     handler: async (request) => {
       const { target, ...report } = await clusters.testConnection(request.body.connection);
       request.auditNote.summary = `tested a ${target} before saving: ${report.ok ? 'ok' : 'failed'}`;
@@ -67,7 +74,7 @@ export function registerClusterRoutes(app: ZodApp, deps: { clusters: ClusterServ
   app.patch('/api/clusters/:name', {
     schema: {
       tags: ['clusters'],
-      summary: 'Change a cluster. A connection change resets the last test; other fields (labels included) are kept.',
+      summary: 'Change a cluster (operator; the connection: admin). A connection change resets the last test; other fields (labels included) are kept.',
       params: nameParams,
       body: updateClusterSchema,
       response: { 200: clusterWithTokenSchema },
@@ -78,6 +85,10 @@ export function registerClusterRoutes(app: ZodApp, deps: { clusters: ClusterServ
       const fields = Object.keys(request.body);
       request.auditNote.resourceId = name;
       request.auditNote.summary = `change cluster ${name}: ${fields.join(', ') || 'nothing'}`;
+      const { role } = principalOf(request);
+      if (request.body.connection && !roleAtLeast(role, 'admin')) {
+        throw new ForbiddenError(`Changing the connection of a cluster needs the admin role; you are ${role}. Other fields can be changed without it.`);
+      }
       const { connectionChanged, ...updated } = await clusters.update(name, request.body);
       const connectionNote = request.body.connection ? (connectionChanged ? ' (connection changed: last test reset)' : ' (connection unchanged)') : '';
       request.auditNote.summary = `changed cluster ${name}: ${fields.join(', ') || 'nothing'}${connectionNote}`;
@@ -103,7 +114,7 @@ export function registerClusterRoutes(app: ZodApp, deps: { clusters: ClusterServ
       params: nameParams,
       response: { 200: clusterSchema },
     },
-    config: { access: 'operator', audit: audit('test') },
+    config: { access: 'admin', audit: audit('test') },
     handler: async (request) => {
       request.auditNote.resourceId = request.params.name;
       const cluster = await clusters.test(request.params.name);

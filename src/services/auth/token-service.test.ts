@@ -1,13 +1,26 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createTokenService, looksLikeJwt, type SessionClaims } from './token-service.js';
+import { createTokenService, looksLikeJwt, MAX_CLOCK_SKEW_SECONDS, type SessionClaims } from './token-service.js';
 
 const SECRET = 'token-service-test-secret-0123456789abcdef';
 const CLAIMS: SessionClaims = { userId: '6f1c2b1e-3f9a-4c55-9d51-2a7f0f7c9e10', role: 'operator', sessionVersion: 3 };
 const T0 = new Date('2025-01-01T12:00:00Z');
 
 function serviceAt(time: () => Date, secret = SECRET) {
-  return createTokenService({ secret, ttlSeconds: 60, now: time });
+  return createTokenService({ secret, ttlSeconds: 60, now: time, newId: () => 'session-1' });
+}
+
+/** What verify() answers for CLAIMS signed at T0. */
+const VERIFIED = { ...CLAIMS, tokenId: 'session-1', expiresAt: new Date(T0.getTime() + 60_000) };
+
+/** A token signed with the real secret and issuer, with exactly the registered claims given. */
+function signedWith(claims: { iat?: number; exp?: number; jti?: string }): Promise<string> {
+  return new SignJWT({ role: 'admin', sv: 3, ...claims })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(CLAIMS.userId)
+    .setIssuer('hmas')
+    .setAudience('hmas-api')
+    .sign(new TextEncoder().encode(SECRET));
 }
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -17,7 +30,7 @@ describe('createTokenService', () => {
     const tokens = serviceAt(() => T0);
     const token = await tokens.sign(CLAIMS);
     expect(looksLikeJwt(token)).toBe(true);
-    await expect(tokens.verify(token)).resolves.toEqual(CLAIMS);
+    await expect(tokens.verify(token)).resolves.toEqual(VERIFIED);
   });
 
   it('signs HS256 tokens with subject, issuer, audience and a ttl-long lifetime', async () => {
@@ -25,7 +38,7 @@ describe('createTokenService', () => {
     const [header, payload] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>);
     expect(header).toMatchObject({ alg: 'HS256', typ: 'JWT' });
     const issuedAt = T0.getTime() / 1000;
-    expect(payload).toEqual({ sub: CLAIMS.userId, role: 'operator', sv: 3, iss: 'hmas', aud: 'hmas-api', iat: issuedAt, exp: issuedAt + 60 });
+    expect(payload).toEqual({ sub: CLAIMS.userId, role: 'operator', sv: 3, iss: 'hmas', aud: 'hmas-api', jti: 'session-1', iat: issuedAt, exp: issuedAt + 60 });
   });
 
   it('exposes the ttl it signs with', () => {
@@ -38,7 +51,7 @@ describe('createTokenService', () => {
     const token = await tokens.sign(CLAIMS);
 
     now = new Date(T0.getTime() + 59_000);
-    await expect(tokens.verify(token)).resolves.toEqual(CLAIMS);
+    await expect(tokens.verify(token)).resolves.toEqual(VERIFIED);
     now = new Date(T0.getTime() + 60_000);
     await expect(tokens.verify(token)).resolves.toBeUndefined();
     now = new Date(T0.getTime() + 3600_000);
@@ -97,6 +110,31 @@ describe('createTokenService', () => {
       .setExpirationTime(new Date(T0.getTime() + 60_000))
       .sign(new TextEncoder().encode(SECRET));
     await expect(serviceAt(() => T0).verify(token)).resolves.toBeUndefined();
+  });
+
+  it('gives every token its own id, so one session can be signed out alone', async () => {
+    const tokens = createTokenService({ secret: SECRET, ttlSeconds: 60, now: () => T0 });
+    const [first, second] = await Promise.all([tokens.sign(CLAIMS), tokens.sign(CLAIMS)]);
+    const [a, b] = await Promise.all([tokens.verify(first), tokens.verify(second)]);
+    expect(a?.tokenId).toBeTruthy();
+    expect(a?.tokenId).not.toBe(b?.tokenId);
+  });
+
+  it('refuses a token signed with the real secret but without exp, iat or jti', async () => {
+    const iat = T0.getTime() / 1000;
+    const tokens = serviceAt(() => T0);
+    await expect(tokens.verify(await signedWith({ iat, exp: iat + 60, jti: 'x' }))).resolves.toMatchObject({ tokenId: 'x' });
+    await expect(tokens.verify(await signedWith({ iat, jti: 'x' }))).resolves.toBeUndefined();
+    await expect(tokens.verify(await signedWith({ exp: iat + 60, jti: 'x' }))).resolves.toBeUndefined();
+    await expect(tokens.verify(await signedWith({ iat, exp: iat + 60 }))).resolves.toBeUndefined();
+  });
+
+  it('refuses a token issued in the future beyond the allowed clock skew', async () => {
+    const iat = T0.getTime() / 1000;
+    const tokens = serviceAt(() => T0);
+    await expect(tokens.verify(await signedWith({ iat: iat + MAX_CLOCK_SKEW_SECONDS, exp: iat + 600, jti: 'x' }))).resolves.toBeDefined();
+    await expect(tokens.verify(await signedWith({ iat: iat + MAX_CLOCK_SKEW_SECONDS + 1, exp: iat + 600, jti: 'x' }))).resolves.toBeUndefined();
+    await expect(tokens.verify(await signedWith({ iat: iat + 86_400 * 365, exp: iat + 86_400 * 366, jti: 'x' }))).resolves.toBeUndefined();
   });
 
   it.each(['', 'garbage', 'a.b.c', 'sk-hmas-0123456789'])('returns undefined for the non-token %j', async (token) => {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ConnectionSecrets, ConnectionSettings, ConnectorRegistry, ConnectorTestResult, ResolvedConnection } from '../../clusters/cluster-connector.js';
-import { InvalidConnectionError, withDeadline } from '../../clusters/connection-error.js';
+import { DeadlineError, InvalidConnectionError, withDeadline } from '../../clusters/connection-error.js';
 import {
   AGENT_TOKEN_PREFIX,
   DEFAULT_CLUSTER_NAMESPACE,
@@ -187,9 +187,12 @@ export function createClusterService(deps: ClusterServiceDeps) {
       const connector = connectors.connect(connection);
       return await withDeadline(connector.test(signal), testDeadlineMs, `the test did not finish within ${testDeadlineMs / 1000} s`);
     } catch (error) {
-      const reason = error instanceof AppError && error.expose ? error.message : error instanceof Error ? error.message.split('\n')[0] : 'unknown error';
-      deps.logger?.warn({ kind: connection.kind, reason }, 'cluster connection test failed to run');
-      return { ok: false, message: `The test could not run: ${reason}`, checks: [{ name: 'test', ok: false, detail: reason ?? 'unknown error' }], readiness: 'notReady', inventory: null };
+      // Our own words only: an exception's message says nothing useful to an operator and may
+      // reveal internals. The exception itself goes to the log.
+      const known = (error instanceof AppError && error.expose) || error instanceof DeadlineError;
+      const reason = known ? (error as Error).message : 'an internal error stopped the test; the H-MAS server log has the details';
+      deps.logger?.warn({ kind: connection.kind, err: error }, 'cluster connection test failed to run');
+      return { ok: false, message: `The test could not run: ${reason}.`, checks: [{ name: 'test', ok: false, detail: reason }], readiness: 'notReady', inventory: null };
     }
   }
 

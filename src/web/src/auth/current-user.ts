@@ -19,3 +19,11 @@ export function useCanOperate(): boolean {
   const { role } = useCurrentUser();
   return role === 'operator' || role === 'admin';
 }
+
+/**
+ * Admins alone register, test and re-point clusters: those make H-MAS send credentials to an
+ * address the caller names, from inside the control plane's network.
+ */
+export function useIsAdmin(): boolean {
+  return useCurrentUser().role === 'admin';
+}

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useCluster, useDeleteCluster, useTestCluster } from '../../api/cluster-hooks';
 import type { Cluster } from '../../api/types';
-import { useCanOperate } from '../../auth/current-user';
+import { useCanOperate, useIsAdmin } from '../../auth/current-user';
 import { DeleteConfirm } from '../../components/DeleteConfirm';
 import { ErrorBanner, Notice } from '../../components/ErrorBanner';
 import { PageHeader } from '../../components/PageHeader';
@@ -35,6 +35,7 @@ export function ClusterDetailPage() {
 
 function ClusterDetail({ cluster }: { cluster: Cluster }) {
   const canManage = useCanOperate();
+  const canTest = useIsAdmin();
   const navigate = useNavigate();
   const test = useTestCluster();
   const remove = useDeleteCluster();
@@ -54,7 +55,13 @@ function ClusterDetail({ cluster }: { cluster: Cluster }) {
         actions={
           canManage && (
             <>
-              <button type="button" className="btn btn-secondary" onClick={() => test.mutate(cluster.name, { onSuccess: () => setNotice('Test finished.') })} disabled={test.isPending}>
+              <button
+                type="button"
+                className="btn btn-secondary"
+                onClick={() => test.mutate(cluster.name, { onSuccess: () => setNotice('Test finished.') })}
+                disabled={test.isPending || !canTest}
+                title={canTest ? undefined : 'Only admins test clusters: a test sends the stored credentials to the cluster.'}
+              >
                 {test.isPending ? 'Testing…' : 'Test now'}
               </button>
               <button type="button" className="btn btn-secondary" onClick={() => setEditing(true)}>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useClusters } from '../../api/cluster-hooks';
-import { useCanOperate } from '../../auth/current-user';
+import { useCanOperate, useIsAdmin } from '../../auth/current-user';
 import { AddButton } from '../../components/ListButtons';
 import { ListPanel } from '../../components/ListPanel';
 import { PageHeader } from '../../components/PageHeader';
@@ -12,6 +12,7 @@ import { RegisterClusterDrawer } from './RegisterClusterDrawer';
 export function ClustersPage() {
   useDocumentTitle('Clusters');
   const canManage = useCanOperate();
+  const canRegister = useIsAdmin();
   const [page, setPage] = useState({ limit: 25, offset: 0 });
   const clusters = useClusters(page.limit, page.offset);
   const [registering, setRegistering] = useState(false);
@@ -23,7 +24,13 @@ export function ClustersPage() {
       <PageHeader
         title="Clusters"
         description="The GPU clusters H-MAS deploys to: how they are reached, whether they answer, and their GPUs."
-        actions={canManage && <AddButton onClick={() => setRegistering(true)}>Register cluster</AddButton>}
+        actions={
+          canRegister ? (
+            <AddButton onClick={() => setRegistering(true)}>Register cluster</AddButton>
+          ) : (
+            canManage && <p className="muted">Only admins register clusters: registering sends credentials to the address given.</p>
+          )
+        }
       />
       <ListPanel
         title="Clusters"
@@ -32,12 +39,12 @@ export function ClustersPage() {
         notice={notice}
         columns={clusterColumns}
         rowKey={(cluster) => cluster.id}
-        empty={canManage ? 'No clusters yet: register one.' : 'No clusters yet.'}
+        empty={canRegister ? 'No clusters yet: register one.' : 'No clusters yet.'}
         page={page}
         onPageChange={setPage}
         pagesLabel="Cluster pages"
       />
-      {canManage && (
+      {canRegister && (
         <RegisterClusterDrawer
           open={registering}
           onClose={() => setRegistering(false)}
