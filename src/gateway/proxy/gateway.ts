@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { AppError } from '../../lib/errors.js';
+import { databaseUnavailableError, isDatabaseUnreachable } from '../../lib/pg-errors.js';
 import type { AdmitResult, CallerResolver, GatewayCaller, InferenceLogWriter, RateLimiter, RateLimitState, RateSubject, TokenReservation, TokenUsage } from '../gateway-contracts.js';
 import { defaultErrorType, GatewayError, type GatewayErrorType } from '../gateway-error.js';
 import { estimateTokens, estimateTokensFromBytes, kindOfPath, type InferenceKind } from '../usage/estimate.js';
@@ -176,7 +177,9 @@ class Exchange implements Dispatcher.DispatchHandlers {
   // Answers the gateway makes itself
 
   /** Answers an error in OpenAI's shape and records the request. */
-  fail(error: unknown): void {
+  fail(failure: unknown): void {
+    // Any stage that needed the database while it is unreachable: 503 with Retry-After, not 500.
+    const error = isDatabaseUnreachable(failure) ? databaseUnavailableError(failure) : failure;
     let status: number;
     let type: GatewayErrorType;
     let code: string;

@@ -1,0 +1,56 @@
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+export interface TcpProxy {
+  /** Port on 127.0.0.1 that forwards to the target. */
+  port: number;
+  /** Drops every open connection, and every new one at once: the target looks gone. */
+  cut(): void;
+  /** Forwards new connections again. */
+  restore(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP forwarder the test can cut, to take a real server (PostgreSQL) away from the code under
+ * test and give it back, without touching the server itself.
+ */
+export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+  let open = true;
+  const sockets = new Set<net.Socket>();
+  const track = (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+  };
+  const server = net.createServer((client) => {
+    track(client);
+    if (!open) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(target.port, target.host);
+    track(upstream);
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const dropAll = () => {
+    for (const socket of sockets) socket.destroy();
+  };
+  return {
+    port: (server.address() as AddressInfo).port,
+    cut() {
+      open = false;
+      dropAll();
+    },
+    restore() {
+      open = true;
+    },
+    async close() {
+      dropAll();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
