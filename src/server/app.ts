@@ -16,6 +16,7 @@ import { installAuth } from './auth-plugin.js';
 import { handleFrameworkError, installErrorHandler } from './error-handler.js';
 import './fastify-types.js';
 import { installTextGuard } from './text-guard.js';
+import { originForm } from './request-target.js';
 import { installHttpMetrics } from './http-metrics.js';
 import { installErrorResponseDocs } from './openapi-errors.js';
 import { registerAuditLogRoutes } from './routes/audit-log.routes.js';
@@ -64,6 +65,8 @@ export async function createApp(deps: AppDeps): Promise<ZodApp> {
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
     frameworkErrors: handleFrameworkError,
+    // An absolute-form target (`POST http://host/path`) is routed, logged and proxied by its path.
+    rewriteUrl: (request) => originForm(request.url ?? '/'),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
