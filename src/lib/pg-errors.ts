@@ -52,16 +52,35 @@ const UNREACHABLE_MESSAGES: Array<[RegExp, string]> = [
   [/^PGlite is closed/, 'database closed'],
 ];
 
+const FROM_DATABASE = Symbol.for('hmas.database-connection-error');
+
+/**
+ * Marks an error raised while connecting to the database (db/client.ts does it), so a refused
+ * connection there tells apart from one to a cluster, a hub or Redis: those are not database outages.
+ */
+export function markDatabaseConnectionError<T>(error: T): T {
+  if (error && typeof error === 'object') Object.defineProperty(error, FROM_DATABASE, { value: true });
+  return error;
+}
+
+/** SQLSTATEs are PostgreSQL's own; a socket error counts only when it came from the database's driver. */
+function isDatabaseCode(code: string, chain: readonly object[]): boolean {
+  if (/^[0-9A-Z]{5}$/.test(code)) return true;
+  return chain.some((entry) => (entry as { [FROM_DATABASE]?: boolean })[FROM_DATABASE] === true || entry.constructor.name === 'DrizzleQueryError');
+}
+
 /**
  * Why the database could not be reached, when that is what `error` says: connection refused,
  * reset or terminated, a pool or connect timeout, a server shutting down or full (SQLSTATE class
  * 08 and 57P01–57P03, 53300), a closed pool or PGlite. Undefined for any other error (a
- * constraint, a syntax error, a bug): those are not outages and must not be retried as one.
+ * constraint, a syntax error, a bug, a refused connection to anything but the database): those
+ * are not database outages and must not be answered as one.
  */
 export function databaseUnreachableReason(error: unknown): string | undefined {
-  for (const current of chainOf(error)) {
+  const chain = [...chainOf(error)];
+  for (const current of chain) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') {
+    if (typeof code === 'string' && isDatabaseCode(code, chain)) {
       const known = UNREACHABLE_CODES[code];
       if (known) return known;
       if (/^08[0-9A-Z]{3}$/.test(code)) return 'connection failure';

@@ -34,9 +34,9 @@ function describeIssues(issues: Array<{ in?: string; path: string; message: stri
 }
 
 export function mapError(error: unknown): Mapped {
-  // Whatever failed because the database is unreachable (a query, a pool timeout, a service
-  // wrapping either as a 500): 503 with Retry-After, so clients and load balancers retry.
-  if ((!(error instanceof AppError) || error.statusCode >= 500) && isDatabaseUnreachable(error)) error = databaseUnavailableError(error);
+  // Whatever failed because the database is unreachable (a query, a pool timeout): 503 with
+  // Retry-After, so clients and load balancers retry. AppErrors already say what they mean.
+  if (!(error instanceof AppError) && isDatabaseUnreachable(error)) error = databaseUnavailableError(error);
   if (error instanceof AppError) {
     return {
       statusCode: error.statusCode,

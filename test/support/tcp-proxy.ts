@@ -4,10 +4,13 @@ import type { AddressInfo } from 'node:net';
 export interface TcpProxy {
   /** Port on 127.0.0.1 that forwards to the target. */
   port: number;
-  /** Drops every open connection, and every new one at once: the target looks gone. */
-  cut(): void;
-  /** Forwards new connections again. */
-  restore(): void;
+  /**
+   * Drops every open connection; then `refuse` stops listening (new connections are refused:
+   * the server is down) and `drop` accepts and closes them at once (a link that breaks).
+   */
+  cut(mode?: 'refuse' | 'drop'): void;
+  /** Forwards new connections again (on the same port). */
+  restore(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,22 +38,26 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listen = (port: number) => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await listen(0);
+  const port = (server.address() as AddressInfo).port;
   const dropAll = () => {
     for (const socket of sockets) socket.destroy();
   };
   return {
-    port: (server.address() as AddressInfo).port,
-    cut() {
+    port,
+    cut(mode = 'refuse') {
       open = false;
+      if (mode === 'refuse') server.close();
       dropAll();
     },
-    restore() {
+    async restore() {
       open = true;
+      if (!server.listening) await listen(port);
     },
     async close() {
       dropAll();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

@@ -180,7 +180,7 @@ class Exchange implements Dispatcher.DispatchHandlers {
   /** Answers an error in OpenAI's shape and records the request. */
   fail(failure: unknown): void {
     // Any stage that needed the database while it is unreachable: 503 with Retry-After, not 500.
-    const error = isDatabaseUnreachable(failure) ? databaseUnavailableError(failure) : failure;
+    const error = !(failure instanceof AppError) && isDatabaseUnreachable(failure) ? databaseUnavailableError(failure) : failure;
     let status: number;
     let type: GatewayErrorType;
     let code: string;
