@@ -5,6 +5,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import { markDatabaseConnectionError } from '../lib/pg-errors.js';
 import { schema, type Schema } from './schema/index.js';
 
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
@@ -62,6 +63,13 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // Failures to connect are marked as the database's (a refused connection could be anyone's),
+  // so the API answers them 503 DATABASE_UNAVAILABLE. pool.query connects through this too.
+  const connect = pool.connect.bind(pool) as (callback?: (error: Error | undefined, ...rest: unknown[]) => void) => Promise<pg.PoolClient> | undefined;
+  pool.connect = ((callback?: (error: Error | undefined, ...rest: unknown[]) => void) =>
+    callback
+      ? connect((error, ...rest) => callback(error && markDatabaseConnectionError(error), ...rest))
+      : connect()!.catch((error: unknown) => Promise.reject(markDatabaseConnectionError(error)))) as typeof pool.connect;
   const db = drizzlePg({ client: pool, schema }) as unknown as Database;
   const handle: DatabaseHandle = {
     kind: 'postgres',

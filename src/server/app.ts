@@ -18,6 +18,7 @@ import { handleFrameworkError, installErrorHandler } from './error-handler.js';
 import './fastify-types.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { installTextGuard } from './text-guard.js';
+import { originForm } from './request-target.js';
 import { installHttpMetrics } from './http-metrics.js';
 import { httpTimeoutOptions, type HttpTimeouts } from './http-timeouts.js';
 import { installErrorResponseDocs } from './openapi-errors.js';
@@ -72,6 +73,8 @@ export async function createApp(deps: AppDeps): Promise<ZodApp> {
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
     frameworkErrors: handleFrameworkError,
+    // An absolute-form target (`POST http://host/path`) is routed, logged and proxied by its path.
+    rewriteUrl: (request) => originForm(request.url ?? '/'),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

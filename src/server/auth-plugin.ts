@@ -1,12 +1,13 @@
 import type { ZodApp } from './routes/route-types.js';
 import type { FastifyRequest } from 'fastify';
 import { roleAtLeast } from '../domain/roles.js';
-import { ForbiddenError, UnauthenticatedError } from '../lib/errors.js';
+import { AppError, ForbiddenError, UnauthenticatedError } from '../lib/errors.js';
 import type { SessionRevocationService } from '../services/auth/session-revocation-service.js';
 import type { TokenService } from '../services/auth/token-service.js';
 import { looksLikeJwt } from '../services/auth/token-service.js';
 import type { UserService } from '../services/users/user-service.js';
 import type { Principal } from './fastify-types.js';
+import { crossOriginReason, isSafeMethod } from './same-origin.js';
 
 export const SESSION_COOKIE = 'hmas_access';
 
@@ -62,6 +63,12 @@ export function installAuth(app: ZodApp, deps: AuthDeps): void {
     if (access === undefined || access === 'public') return;
     const principal = await resolvePrincipal(request, deps);
     if (!principal) throw new UnauthenticatedError();
+    // The browser attaches the cookie to requests other sites' pages make (a form post to a
+    // route without a body needs no JSON): a change signed in by cookie must come from our pages.
+    if (principal.via === 'cookie' && !isSafeMethod(request.method)) {
+      const reason = crossOriginReason(request.method, request.headers);
+      if (reason) throw new AppError('CSRF_ORIGIN_MISMATCH', `Refused: ${reason}. Changes signed in with the session cookie must come from the H-MAS web UI; API clients send Authorization: Bearer.`, { statusCode: 403 });
+    }
     request.principal = principal;
     if (!roleAtLeast(principal.role, access)) {
       throw new ForbiddenError(`This needs the ${access} role or higher; you are ${principal.role}.`);

@@ -56,7 +56,7 @@ describe('inference gateway: connections that misbehave', { timeout: 30_000 }, (
   const served: Array<{ remove(): Promise<void> }> = [];
 
   /** Each test's deployment exists from the start (the route table reloads at most every few seconds); the test sets its upstream's answer. */
-  const DEPLOYMENTS = ['pipelined', 'quiet', 'half-line', 'short', 'backpressure', 'gzip-stream'];
+  const DEPLOYMENTS = ['pipelined', 'quiet', 'half-line', 'short', 'backpressure', 'gzip-stream', 'absolute-form'];
   const deploy = async (name: string, handler: Handler) => {
     expect(DEPLOYMENTS).toContain(name);
     upstream.handle(name, handler);
@@ -301,5 +301,45 @@ describe('inference gateway: connections that misbehave', { timeout: 30_000 }, (
     await new Promise((resolve) => response.once('end', resolve));
     expect(Buffer.concat(received).equals(Buffer.concat([first, rest]))).toBe(true);
     expect(gunzipSync(Buffer.concat(received)).toString()).toBe(`${SSE_EVENT}${USAGE_EVENT}data: [DONE]\n\n`);
+  });
+
+  it('routes and forwards an absolute-form request target (POST http://host/path) by its path', async () => {
+    const paths: string[] = [];
+    await deploy('absolute-form', (req, res) => {
+      paths.push(req.url ?? '');
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+    const body = JSON.stringify({ model: 'absolute-form', messages: [{ role: 'user', content: 'Hi' }] });
+    /** One request on its own connection, written as HTTP/1.1 text; resolves with the status line and body. */
+    const send = async (target: string, headers: string, payload = '') => {
+      const socket = net.connect(port, '127.0.0.1');
+      let text = '';
+      socket.on('data', (part: Buffer) => (text += part.toString('latin1')));
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      socket.write(`${target} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nconnection: close\r\n${headers}content-length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`);
+      await closed;
+      return { status: text.slice(0, text.indexOf('\r\n')), body: text.slice(text.indexOf('\r\n\r\n') + 4) };
+    };
+    const json = `authorization: ${admin.authorization}\r\ncontent-type: application/json\r\n`;
+
+    const byName = await send('POST http://elsewhere.example/api/inference/absolute-form/v1/chat/completions?trace=1', json, body);
+    expect(byName.status).toBe('HTTP/1.1 200 OK');
+    const byModel = await send('POST http://elsewhere.example/v1/chat/completions', json, body);
+    expect(byModel.status).toBe('HTTP/1.1 200 OK');
+    // The deployment's base URL is /v1/absolute-form/v1: the runtime sees only paths under it.
+    expect(paths).toEqual(['/v1/absolute-form/v1/chat/completions?trace=1', '/v1/absolute-form/v1/chat/completions']);
+    const entries = await waitFor('two log entries', async () => {
+      const found = await logsOf('absolute-form');
+      return found.length === 2 ? found : undefined;
+    });
+    expect(entries.map((entry) => entry.path).sort()).toEqual(['/api/inference/absolute-form/v1/chat/completions', '/v1/chat/completions']);
+
+    // The control API routes it the same way, and its errors keep their shapes.
+    const list = await send('GET http://elsewhere.example/api/deployments?limit=1', `authorization: ${admin.authorization}\r\n`);
+    expect(list.status).toBe('HTTP/1.1 200 OK');
+    const missing = await send('GET http://elsewhere.example/v1/models/no-such-model', `authorization: ${admin.authorization}\r\n`);
+    expect(missing.status).toBe('HTTP/1.1 404 Not Found');
+    expect(JSON.parse(missing.body)).toMatchObject({ error: { code: 'DEPLOYMENT_NOT_FOUND', param: null } });
   });
 });

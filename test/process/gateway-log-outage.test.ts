@@ -72,13 +72,13 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('inference request log during a 
     const before = [await call(), await call()];
     await waitFor('the entries from before the outage', async () => ((await stored(before)).length === before.length ? true : undefined));
 
-    proxy.cut();
+    proxy.cut('drop');
     const during: string[] = [];
     for (let i = 0; i < DURING; i += 1) during.push(await call());
     await waitFor('a failed insert', async () => (server!.output().includes('could not write inference log entries') ? true : undefined));
     expect(await stored(during)).toEqual([]);
 
-    proxy.restore();
+    await proxy.restore();
     const rows = await waitFor('the entries from the outage', async () => {
       const found = await stored(during);
       return found.length >= DURING ? found : undefined;

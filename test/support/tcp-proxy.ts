@@ -1,56 +1,63 @@
 import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 
-/** A TCP proxy the test can cut (every connection dropped, new ones refused) and restore. */
 export interface TcpProxy {
+  /** Port on 127.0.0.1 that forwards to the target. */
   port: number;
-  /** Drops every open connection and closes each new one at once: the target looks unreachable. */
-  cut(): void;
-  /** Lets connections through again. */
-  restore(): void;
+  /**
+   * Drops every open connection; then `refuse` stops listening (new connections are refused:
+   * the server is down) and `drop` accepts and closes them at once (a link that breaks).
+   */
+  cut(mode?: 'refuse' | 'drop'): void;
+  /** Forwards new connections again (on the same port). */
+  restore(): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * A real network outage between a server and a real service (PostgreSQL, Redis), without
- * touching the service: the server connects to the proxy, and the test cuts the wire.
+ * A TCP forwarder the test can cut, to take a real server (PostgreSQL) away from the code under
+ * test and give it back, without touching the server itself.
  */
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
-  const open = new Set<net.Socket>();
-  let cut = false;
+  let open = true;
+  const sockets = new Set<net.Socket>();
+  const track = (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+  };
   const server = net.createServer((client) => {
-    if (cut) {
+    track(client);
+    if (!open) {
       client.destroy();
       return;
     }
     const upstream = net.connect(target.port, target.host);
-    open.add(client);
-    open.add(upstream);
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-      open.delete(client);
-      open.delete(upstream);
-    };
-    for (const socket of [client, upstream]) {
-      socket.on('error', close);
-      socket.on('close', close);
-    }
+    track(upstream);
     client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listen = (port: number) => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await listen(0);
+  const port = (server.address() as AddressInfo).port;
+  const dropAll = () => {
+    for (const socket of sockets) socket.destroy();
+  };
   return {
-    port: (server.address() as net.AddressInfo).port,
-    cut() {
-      cut = true;
-      for (const socket of open) socket.destroy();
-      open.clear();
+    port,
+    cut(mode = 'refuse') {
+      open = false;
+      if (mode === 'refuse') server.close();
+      dropAll();
     },
-    restore() {
-      cut = false;
+    async restore() {
+      open = true;
+      if (!server.listening) await listen(port);
     },
     async close() {
-      for (const socket of open) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      dropAll();
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

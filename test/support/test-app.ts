@@ -22,8 +22,8 @@ export interface TestApp extends ComposedServer {
   close(): Promise<void>;
 }
 
-/** The whole app (real services, real database) without listening: call `app.inject()`. */
-export async function createTestApp(backend: Backend, env: Record<string, string> = {}): Promise<TestApp> {
+/** The whole app (real services, real database — `options.database`, else a new one) without listening: call `app.inject()`. */
+export async function createTestApp(backend: Backend, env: Record<string, string> = {}, options: { database?: TestDatabase } = {}): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'hmas-test-'));
   const config = loadConfig({
     HMAS_DATA_DIR: dataDir,
@@ -33,7 +33,7 @@ export async function createTestApp(backend: Backend, env: Record<string, string
     HMAS_JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
     ...env,
   });
-  const database = await createTestDatabase(backend);
+  const database = options.database ?? (await createTestDatabase(backend));
   const composed = await composeServer(config, database.handle, createLogger({ level: config.logLevel, pretty: false }));
   let adminHeaders: { authorization: string } | undefined;
   let counter = 0;

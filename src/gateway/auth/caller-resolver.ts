@@ -13,6 +13,7 @@ import { GatewayError } from '../gateway-error.js';
 import { readCredentials } from './credentials.js';
 import { createRedisChangeChannel, type ChangeChannel } from '../../lib/redis-change-channel.js';
 import { createTtlCache } from './ttl-cache.js';
+import { refreshFailureLogger, staleWhileDatabaseUnreachable } from './outage-grace.js';
 
 /** The user fields the gateway needs; nothing else of the row (no password hash) is cached. */
 interface CachedUser {
@@ -32,6 +33,8 @@ export interface CallerResolverCacheOptions {
   userTtlMs?: number;
   maxKeys?: number;
   maxUnknownKeys?: number;
+  /** How long past their TTL known keys and users keep answering while the database is unreachable (default OUTAGE_GRACE_MS). */
+  outageGraceMs?: number;
 }
 
 export interface CallerResolverDeps {
@@ -91,6 +94,8 @@ export function createCallerResolver(deps: CallerResolverDeps): GatewayCallerRes
   const keyTtlMs = deps.cache?.keyTtlMs ?? 30_000;
   const userTtlMs = deps.cache?.userTtlMs ?? 1_000;
   const log = logger.child({ component: 'caller-resolver' });
+  // Keys and users already known keep working through a database outage; unknown ones get 503.
+  const staleIfError = staleWhileDatabaseUnreachable(deps.cache?.outageGraceMs);
 
   const keys = createTtlCache<string, Readonly<ApiKeyAuthRecord>>({
     load: async (sha256) => {
@@ -103,7 +108,8 @@ export function createCallerResolver(deps: CallerResolverDeps): GatewayCallerRes
     maxEntries: deps.cache?.maxKeys ?? 100_000,
     maxNegativeEntries: deps.cache?.maxUnknownKeys ?? 10_000,
     now: nowMs,
-    onRefreshError: (error) => log.warn({ err: error }, 'background refresh of an API key failed'),
+    onRefreshError: refreshFailureLogger(log, 'API keys'),
+    staleIfError,
   });
   const userCache = createTtlCache<string, CachedUser>({
     load: async (id) => {
@@ -115,7 +121,8 @@ export function createCallerResolver(deps: CallerResolverDeps): GatewayCallerRes
     negativeTtlMs: userTtlMs,
     maxEntries: 100_000,
     now: nowMs,
-    onRefreshError: (error) => log.warn({ err: error }, 'background refresh of a user failed'),
+    onRefreshError: refreshFailureLogger(log, 'users'),
+    staleIfError,
   });
 
   // "Not signed out" is the common answer: it is cached as a value (not as a miss) so that it is

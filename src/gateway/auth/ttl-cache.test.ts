@@ -7,9 +7,12 @@ function setup(overrides: Partial<TtlCacheOptions<string, string>> = {}) {
   const loads: string[] = [];
   const clock = { ms: 1_000_000 };
   let gate: Promise<void> | undefined;
+  /** Set to make every load fail with it (the store is down). */
+  const failing: { error?: Error } = {};
   const cache = createTtlCache<string, string>({
     load: async (key) => {
       loads.push(key);
+      if (failing.error) throw failing.error;
       const value = store.get(key);
       if (gate) await gate;
       return value;
@@ -29,7 +32,7 @@ function setup(overrides: Partial<TtlCacheOptions<string, string>> = {}) {
       release();
     };
   };
-  return { cache, store, loads, clock, hold };
+  return { cache, store, loads, clock, hold, failing };
 }
 
 describe('createTtlCache', () => {
@@ -175,5 +178,59 @@ describe('createTtlCache', () => {
     fail = false;
     expect(await cache.get('a')).toBe('value');
     expect(loads).toEqual(['a', 'a']);
+  });
+
+  describe('staleIfError', () => {
+    const UNREACHABLE = new Error('unreachable');
+    const BUG = new Error('bug');
+    const outage = () =>
+      setup({ ttlMs: 1_000, refreshAheadMs: 500, negativeTtlMs: 1_000, staleIfError: { maxStaleMs: 10_000, isTransient: (error) => error === UNREACHABLE, retryMs: 1_000 } });
+
+    it('keeps answering an expired value while reloads fail transiently, for maxStaleMs past its TTL', async () => {
+      const { cache, store, clock, failing } = outage();
+      store.set('k', 'cached');
+      await cache.get('k');
+      failing.error = UNREACHABLE;
+      clock.ms += 1_000;
+      expect(await cache.get('k')).toBe('cached');
+      clock.ms += 9_999;
+      expect(await cache.get('k')).toBe('cached');
+      clock.ms += 1;
+      await expect(cache.get('k')).rejects.toThrow('unreachable');
+    });
+
+    it('answers at once after the first failure and retries in the background at most every retryMs', async () => {
+      const { cache, store, loads, clock, failing } = outage();
+      store.set('k', 'cached');
+      await cache.get('k');
+      failing.error = UNREACHABLE;
+      clock.ms += 1_000;
+      expect(await cache.get('k')).toBe('cached');
+      expect(loads).toEqual(['k', 'k']);
+      for (let i = 0; i < 5; i += 1) expect(await cache.get('k')).toBe('cached');
+      expect(loads).toEqual(['k', 'k']);
+      clock.ms += 1_000;
+      delete failing.error;
+      store.set('k', 'fresh');
+      expect(await cache.get('k')).toBe('cached');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(await cache.get('k')).toBe('fresh');
+      expect(loads).toEqual(['k', 'k', 'k']);
+    });
+
+    it('does not answer stale for errors that are not transient, nor after an invalidation, nor for unknown keys', async () => {
+      const { cache, store, clock, failing } = outage();
+      store.set('k', 'cached');
+      store.set('j', 'cached');
+      await cache.get('k');
+      await cache.get('j');
+      clock.ms += 1_000;
+      failing.error = BUG;
+      await expect(cache.get('k')).rejects.toThrow('bug');
+      failing.error = UNREACHABLE;
+      cache.invalidate('j');
+      await expect(cache.get('j')).rejects.toThrow('unreachable');
+      await expect(cache.get('never-seen')).rejects.toThrow('unreachable');
+    });
   });
 });

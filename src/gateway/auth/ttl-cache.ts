@@ -9,6 +9,10 @@
  *   push the known ones out.
  * - `invalidate` and `clear` also discard loads already in flight: a load that started before
  *   a change must not store what it read before the change.
+ * - With `staleIfError`, a value whose reload fails with a transient error (the database is
+ *   unreachable) keeps answering for up to `maxStaleMs` past its TTL, as HTTP's
+ *   `stale-if-error`: the first failure is waited for, later hits answer at once while a reload
+ *   is tried in the background at most every `retryMs`. Invalidation still drops it at once.
  */
 export interface TtlCache<K, V> {
   get(key: K): Promise<V | undefined>;
@@ -29,17 +33,30 @@ export interface TtlCacheOptions<K, V> {
   maxNegativeEntries?: number;
   /** Milliseconds, any epoch. */
   now: () => number;
-  /** A background refresh failed; the cached value stays until its TTL ends. */
+  /** A background refresh failed; the cached value stays until its TTL ends (or its stale time). */
   onRefreshError?: (error: unknown) => void;
+  staleIfError?: StaleIfError;
+}
+
+export interface StaleIfError {
+  /** How long past its TTL a value may answer while reloads fail transiently. */
+  maxStaleMs: number;
+  /** Which load errors are transient (an outage), not an answer. */
+  isTransient: (error: unknown) => boolean;
+  /** Reloads of a stale value are tried at most this often (default 1 s). */
+  retryMs?: number;
 }
 
 interface Entry<V> {
   value: V;
   loadedAt: number;
+  /** When its last reload failed transiently; unset while reloads succeed. */
+  failedAt?: number;
 }
 
 export function createTtlCache<K, V>(options: TtlCacheOptions<K, V>): TtlCache<K, V> {
-  const { ttlMs, negativeTtlMs, refreshAheadMs, maxEntries, now } = options;
+  const { ttlMs, negativeTtlMs, refreshAheadMs, maxEntries, now, staleIfError } = options;
+  const retryMs = staleIfError?.retryMs ?? 1_000;
   const maxNegative = options.maxNegativeEntries ?? maxEntries;
   const found = new Map<K, Entry<V>>();
   const missing = new Map<K, number>();
@@ -80,11 +97,33 @@ export function createTtlCache<K, V>(options: TtlCacheOptions<K, V>): TtlCache<K
         }
         return value;
       })
+      .catch((error: unknown) => {
+        const entry = found.get(key);
+        if (entry && epoch === startEpoch && staleIfError?.isTransient(error)) entry.failedAt = now();
+        throw error;
+      })
       .finally(() => {
         if (inflight.get(key) === promise) inflight.delete(key);
       });
     inflight.set(key, promise);
     return promise;
+  };
+
+  const backgroundLoad = (key: K) => {
+    load(key).catch((error: unknown) => options.onRefreshError?.(error));
+  };
+  const mayRetry = (entry: Entry<V>, at: number) => entry.failedAt === undefined || at - entry.failedAt >= retryMs;
+
+  /** An expired value within its stale time: reloaded, and answered again if the reload fails transiently. */
+  const staleOrReload = (key: K, entry: Entry<V>, at: number): Promise<V | undefined> => {
+    if (entry.failedAt !== undefined) {
+      if (mayRetry(entry, at) && !inflight.has(key)) backgroundLoad(key);
+      return Promise.resolve(entry.value);
+    }
+    return load(key).catch((error: unknown) => {
+      if (staleIfError?.isTransient(error) && found.get(key) === entry) return entry.value;
+      throw error;
+    });
   };
 
   return {
@@ -94,11 +133,10 @@ export function createTtlCache<K, V>(options: TtlCacheOptions<K, V>): TtlCache<K
       if (entry) {
         const age = at - entry.loadedAt;
         if (age < ttlMs) {
-          if (refreshAheadMs !== undefined && age >= refreshAheadMs && !inflight.has(key)) {
-            load(key).catch((error: unknown) => options.onRefreshError?.(error));
-          }
+          if (refreshAheadMs !== undefined && age >= refreshAheadMs && !inflight.has(key) && mayRetry(entry, at)) backgroundLoad(key);
           return Promise.resolve(entry.value);
         }
+        if (staleIfError && age < ttlMs + staleIfError.maxStaleMs) return staleOrReload(key, entry, at);
         found.delete(key);
       } else {
         const until = missing.get(key);

@@ -4,7 +4,9 @@ import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { AppError } from '../../lib/errors.js';
+import { databaseUnavailableError, isDatabaseUnreachable } from '../../lib/pg-errors.js';
 import type { AdmitResult, CallerResolver, GatewayCaller, InferenceLogWriter, RateLimiter, RateLimitState, RateSubject, TokenReservation, TokenUsage } from '../gateway-contracts.js';
+import { refuseCrossSiteCookie } from '../auth/cookie-origin.js';
 import { defaultErrorType, GatewayError, type GatewayErrorType } from '../gateway-error.js';
 import { estimateTokens, estimateTokensFromBytes, kindOfPath, type InferenceKind } from '../usage/estimate.js';
 import { SseUsageScanner } from '../usage/sse-usage-scanner.js';
@@ -176,7 +178,9 @@ class Exchange implements Dispatcher.DispatchHandlers {
   // Answers the gateway makes itself
 
   /** Answers an error in OpenAI's shape and records the request. */
-  fail(error: unknown): void {
+  fail(failure: unknown): void {
+    // Any stage that needed the database while it is unreachable: 503 with Retry-After, not 500.
+    const error = !(failure instanceof AppError) && isDatabaseUnreachable(failure) ? databaseUnavailableError(failure) : failure;
     let status: number;
     let type: GatewayErrorType;
     let code: string;
@@ -483,6 +487,7 @@ export function createGateway(deps: GatewayDeps) {
 
   async function authenticate(exchange: Exchange): Promise<GatewayCaller> {
     const headers = exchange.request.headers;
+    refuseCrossSiteCookie(exchange.request.method, headers);
     const caller = await deps.callers.resolve({ authorization: headers.authorization, cookie: headers.cookie });
     if (!caller) throw new GatewayError(401, 'UNAUTHENTICATED', 'Send an API key (Authorization: Bearer sk-hmas-…) or a session token.');
     exchange.caller = caller;

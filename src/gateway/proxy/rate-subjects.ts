@@ -1,4 +1,5 @@
 import type { GatewayCaller, RateSubject } from '../gateway-contracts.js';
+import { staleWhileDatabaseUnreachable } from '../auth/outage-grace.js';
 import { createTtlCache } from '../auth/ttl-cache.js';
 import { effectiveSubjects } from '../rate-limit/index.js';
 
@@ -32,6 +33,8 @@ export function createRateSubjects(deps: {
     negativeTtlMs: ttlMs,
     maxEntries: 100_000,
     now: deps.now ?? (() => Date.now()),
+    // Through a database outage the overrides last read keep applying (not the looser defaults).
+    staleIfError: staleWhileDatabaseUnreachable(),
   });
   return async (caller) => effectiveSubjects(caller, (await cache.get(caller.userId)) ?? NO_OVERRIDES, deps.defaults);
 }

@@ -19,9 +19,11 @@ function setup(initial: RouteSource[]) {
   let rows = initial;
   let loads = 0;
   let clock = 0;
+  let failure: Error | undefined;
   const table = createRouteTable({
     load: async () => {
       loads += 1;
+      if (failure) throw failure;
       return rows;
     },
     runtime: (id) => (id === 'vllm' ? { openaiBasePath: '/v1', supportsIncludeUsage: true } : undefined),
@@ -33,6 +35,7 @@ function setup(initial: RouteSource[]) {
   return {
     table,
     set: (next: RouteSource[]) => (rows = next),
+    fail: (error: Error | undefined) => (failure = error),
     loads: () => loads,
     advance: (ms: number) => (clock += ms),
   };
@@ -91,5 +94,20 @@ describe('route table', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(loads()).toBe(2);
     expect(table.get('a')!.endpoints).toHaveLength(1);
+  });
+
+  it('keeps routing by the last table loaded when an on-demand refresh fails, and fails when none ever loaded', async () => {
+    const { table, fail, advance } = setup([row('a', ['http://127.0.0.1:1/v1'])]);
+    const down = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    fail(down);
+    await expect(table.refreshSoon()).rejects.toBe(down);
+    fail(undefined);
+    await table.refresh();
+    fail(down);
+    advance(1_000);
+    await table.refreshSoon();
+    expect(table.get('a')?.endpoints).toHaveLength(1);
+    await expect(table.refresh()).rejects.toBe(down);
+    expect(isServable(table.get('a')!)).toBe(true);
   });
 });

@@ -168,9 +168,15 @@ export function createRouteTable(options: RouteTableOptions) {
      * serve, so a deployment that just came up is served at once, without a storm of queries.
      */
     async refreshSoon(): Promise<void> {
-      if (running) return running;
-      if (now() - startedAt < minGapMs) return;
-      return refresh();
+      if (!running && now() - startedAt < minGapMs) return;
+      try {
+        await (running ?? refresh());
+      } catch (error) {
+        // The last good table keeps routing (a database outage must not stop inference); only
+        // a table that never loaded has nothing to answer from.
+        if (loadedAt === Number.NEGATIVE_INFINITY) throw error;
+        options.logger.warn({ err: error }, 'gateway route table refresh failed: routing by the last table loaded');
+      }
     },
 
     /** Seconds since the last successful load (for diagnostics). */

@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { DatabaseHandle } from '../../db/client.js';
-import { AppError } from '../../lib/errors.js';
+import { DATABASE_RETRY_AFTER_SECONDS, databaseUnreachableReason } from '../../lib/pg-errors.js';
 import type { ZodApp } from './route-types.js';
 
 export function registerHealthRoutes(app: ZodApp, deps: { database: DatabaseHandle; metrics: Registry; isShuttingDown: () => boolean }): void {
@@ -11,19 +11,22 @@ export function registerHealthRoutes(app: ZodApp, deps: { database: DatabaseHand
     handler: async () => ({ status: 'ok' as const }),
   });
 
+  const notReady = z.object({ status: z.literal('not ready'), checks: z.record(z.string(), z.string()) });
   app.get('/readyz', {
     schema: {
       tags: ['health'],
-      summary: 'Readiness: the database answers and the server is not shutting down.',
-      response: { 200: z.object({ status: z.literal('ready'), database: z.enum(['pglite', 'postgres']) }) },
+      summary: 'Readiness: the database answers and the server is not shutting down (503 says which is not).',
+      response: { 200: z.object({ status: z.literal('ready'), database: z.enum(['pglite', 'postgres']) }), 503: notReady },
     },
     config: { access: 'public' },
-    handler: async () => {
-      if (deps.isShuttingDown()) throw new AppError('SHUTTING_DOWN', 'The server is shutting down.', { statusCode: 503 });
+    handler: async (_request, reply) => {
+      // Load balancers read the status; people read why (no addresses: this route is public).
+      const unready = (checks: Record<string, string>) => reply.code(503).header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS)).send({ status: 'not ready' as const, checks });
+      if (deps.isShuttingDown()) return unready({ server: 'shutting down' });
       try {
         await deps.database.ping();
       } catch (error) {
-        throw new AppError('DATABASE_UNAVAILABLE', 'The database does not answer.', { statusCode: 503, expose: true, cause: error });
+        return unready({ database: `unreachable: ${databaseUnreachableReason(error) ?? 'the database does not answer'}` });
       }
       return { status: 'ready' as const, database: deps.database.kind };
     },
