@@ -36,6 +36,9 @@ export const configSchema = z.object({
   HMAS_RUNTIME_BIN_TEI: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Program of the TEI runtime on cluster `local` (default: `text-embeddings-router` on PATH).'),
   HMAS_RUNTIME_BIN_LLAMACPP: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Program of the llama.cpp runtime on cluster `local` (default: `llama-server` on PATH).'),
   HMAS_RUNTIME_BIN_OLLAMA: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Program of the Ollama runtime on cluster `local` (default: `ollama` on PATH).'),
+  HMAS_RUNTIME_API_KEY: z
+    .preprocess(emptyAsUndefined, z.string().min(16).optional())
+    .describe('Bearer key `hmas runtime llama` requires on every route but /health. The local driver sets a random one per replica; unset = none required.'),
   HF_ENDPOINT: z.string().url().default('https://huggingface.co').describe('Hugging Face Hub base URL (a mirror or an air-gapped hub works).'),
   HMAS_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(10_000).describe('How often the deployment reconciler compares the database with the clusters.'),
   REDIS_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()).describe('Redis URL: rate limits and key revocations shared by several H-MAS instances. Unset = in memory (one instance).'),
@@ -79,6 +82,8 @@ export interface Config {
   readonly nvidiaSmiCommand: string;
   /** Configured runtime programs for cluster `local`, by runtime id (unset ones are looked up on PATH). */
   readonly runtimeBinaries: Readonly<Partial<Record<'vllm' | 'tgi' | 'tei' | 'llamacpp' | 'ollama', string>>>;
+  /** The embedded runtime's API key (`hmas runtime llama` only). */
+  readonly runtimeApiKey: string | undefined;
   readonly hfEndpoint: string;
   readonly hfToken: string | undefined;
   readonly modelDownloadIdleTimeoutMs: number;
@@ -143,6 +148,7 @@ export function loadConfig(
         }).filter((entry): entry is [string, string] => entry[1] !== undefined),
       ),
     ),
+    runtimeApiKey: raw.HMAS_RUNTIME_API_KEY,
     hfEndpoint: raw.HF_ENDPOINT.replace(/\/+$/, ''),
     hfToken: raw.HF_TOKEN,
     modelDownloadIdleTimeoutMs: raw.HMAS_MODEL_DOWNLOAD_IDLE_TIMEOUT_MS,

@@ -123,8 +123,9 @@ describe.each(adapters.map((adapter) => [adapter.id, adapter] as const))('%s: wh
     if (apiKey.env === null) return;
     const viaEnv = adapter.validate({ raw: { extraEnv: { [apiKey.env]: 'chosen' } } });
     expect(viaEnv.errors).toEqual([{ path: `/raw/extraEnv/${apiKey.env}`, message: expect.stringContaining('set by H-MAS') }]);
-    if (apiKey.flag === null || !adapter.raw.extraArgs) return;
-    expect(adapter.validate({ raw: { extraArgs: [`${apiKey.flag}=chosen`] } }).errors).toEqual([{ path: '/raw/extraArgs/0', message: expect.stringContaining(apiKey.flag) }]);
-    expect(() => adapter.render({ raw: { extraArgs: [apiKey.flag, 'chosen'] } }, CTX)).toThrow(ValidationError);
+    const flag = apiKey.flag;
+    if (flag === null || !adapter.raw.extraArgs) return;
+    expect(adapter.validate({ raw: { extraArgs: [`${flag}=chosen`] } }).errors).toEqual([{ path: '/raw/extraArgs/0', message: expect.stringContaining(flag) }]);
+    expect(() => adapter.render({ raw: { extraArgs: [flag, 'chosen'] } }, CTX)).toThrow(ValidationError);
   });
 });
