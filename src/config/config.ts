@@ -60,6 +60,9 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})?$/, 'Use "user" or "user:group" (names or numbers).')
     .default('nobody')
     .describe('User (`user` or `user:group`) replicas on cluster `local` run as when H-MAS runs as root; create a dedicated one (e.g. `hmas-runtime`). Not root: replicas run as the server\'s user, with a warning at start.'),
+  HMAS_RUNTIME_API_KEY: z
+    .preprocess(emptyAsUndefined, z.string().min(16).optional())
+    .describe('Bearer key `hmas runtime llama` requires on every route but /health. The local driver sets a random one per replica; unset = none required.'),
   HF_ENDPOINT: z.string().url().default('https://huggingface.co').describe('Hugging Face Hub base URL (a mirror or an air-gapped hub works).'),
   HMAS_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(10_000).describe('How often the deployment reconciler compares the database with the clusters.'),
   REDIS_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()).describe('Redis URL: rate limits and key revocations shared by several H-MAS instances. Unset = in memory (one instance).'),
@@ -109,6 +112,8 @@ export interface Config {
   readonly runtimeBinaries: Readonly<Partial<Record<'vllm' | 'tgi' | 'tei' | 'llamacpp' | 'ollama', string>>>;
   /** HMAS_RUNTIME_USER: who local replicas run as when the server is root. */
   readonly runtimeUser: string;
+  /** The embedded runtime's API key (`hmas runtime llama` only). */
+  readonly runtimeApiKey: string | undefined;
   readonly hfEndpoint: string;
   readonly hfToken: string | undefined;
   readonly modelDownloadIdleTimeoutMs: number;
@@ -194,6 +199,7 @@ export function loadConfig(
       ),
     ),
     runtimeUser: raw.HMAS_RUNTIME_USER,
+    runtimeApiKey: raw.HMAS_RUNTIME_API_KEY,
     hfEndpoint: raw.HF_ENDPOINT.replace(/\/+$/, ''),
     hfToken: raw.HF_TOKEN,
     modelDownloadIdleTimeoutMs: raw.HMAS_MODEL_DOWNLOAD_IDLE_TIMEOUT_MS,

@@ -46,6 +46,7 @@ describe('renderWorkloadSpec', () => {
       metricsPath: '/metrics',
       openaiBasePath: '/v1',
       servedModelName: 'chat',
+      apiKeyEnv: 'VLLM_API_KEY',
       replicas: 2,
       resources: { gpuCount: 1, gpuType: 'NVIDIA-H100-80GB-HBM3', cpu: '8', memory: '32Gi' },
       labels: {

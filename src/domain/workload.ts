@@ -85,6 +85,12 @@ export const workloadSpecSchema = z
     openaiBasePath: z.string().startsWith('/'),
     /** Model id the OpenAI API answers to (when the runtime can set one). */
     servedModelName: z.string().min(1),
+    /**
+     * The variable the runtime reads its API key from. Host drivers set a random token there per
+     * replica that only the gateway knows; null = the runtime has no API key option (Ollama).
+     * Missing in state saved before there were tokens: read as null.
+     */
+    apiKeyEnv: z.string().regex(ENV_NAME).nullable().default(null),
     replicas: z.number().int().min(0).max(1024),
     resources: workloadResourcesSchema,
     labels: z.record(z.string(), z.string()),
@@ -114,6 +120,8 @@ export interface WorkloadRuntime {
   healthPath: string;
   metricsPath: string | null;
   openaiBasePath: string;
+  /** Where the runtime reads its API key from (`env`); absent or `env: null` = it has none. */
+  apiKey?: { env: string | null };
   render(
     optimization: Optimization,
     context: { model: string; port?: number; host?: string; servedModelName?: string },
@@ -253,6 +261,7 @@ export function renderWorkloadSpec(input: WorkloadRenderInput): WorkloadRenderRe
     healthPath: runtime.healthPath,
     metricsPath: runtime.metricsPath,
     openaiBasePath: runtime.openaiBasePath,
+    apiKeyEnv: runtime.apiKey?.env ?? null,
     servedModelName,
     replicas: deployment.replicas,
     resources,

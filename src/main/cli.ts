@@ -160,7 +160,14 @@ export function buildCli(): Command {
     .action(async (options: { model: string; port: number; threads?: number; ctx?: number; parallel: number; alias?: string; gpu: 'auto' | 'cpu' | 'cuda' | 'vulkan' | 'metal' }) => {
       const config = configFrom(program.opts<GlobalOptions>());
       const { runLlamaRuntime } = await import('../runtimes/embedded/run-llama.js');
-      await runLlamaRuntime({ ...options, host: config.host, logLevel: config.logLevel, logPretty: config.logPretty, shutdownGraceMs: config.shutdownDrainMs });
+      await runLlamaRuntime({
+        ...options,
+        host: config.host,
+        logLevel: config.logLevel,
+        logPretty: config.logPretty,
+        shutdownGraceMs: config.shutdownDrainMs,
+        ...(config.runtimeApiKey !== undefined ? { apiKey: config.runtimeApiKey } : {}),
+      });
     });
 
   const users = program.command('users').description('Manage users directly in the database (works while the server is down).');

@@ -16,7 +16,7 @@ import {
 } from '../domain/optimization.js';
 import { isSecretRef } from '../domain/secret-ref.js';
 import { ValidationError } from '../lib/errors.js';
-import type { KnobMapping, RenderContext, RenderResult, RuntimeAdapter, RuntimeSpec } from './runtime-adapter.js';
+import type { InferenceRoute, KnobMapping, RenderContext, RenderResult, RuntimeAdapter, RuntimeSpec } from './runtime-adapter.js';
 
 // The render context comes from other services (deployments), so it is checked here too: a model
 // path with a line break or a port out of range must not reach a manifest.
@@ -87,6 +87,7 @@ export function defineRuntime(spec: RuntimeSpec): RuntimeAdapter {
     if (!parsed.success) return { errors: issuesOf(parsed.error), unsupported: [] };
     const normalized = normalizeOptimization(parsed.data);
     const { errors, unsupported } = checkOptimization(normalized, descriptor);
+    errors.push(...apiKeyOverrides(spec, normalized));
     if (errors.length === 0) errors.push(...(spec.check?.(normalized) ?? []));
     return { errors, unsupported };
   }
@@ -156,7 +157,31 @@ export function defineRuntime(spec: RuntimeSpec): RuntimeAdapter {
   return { ...spec, render, validate, describe: () => structuredClone(descriptor) };
 }
 
-// Small builders for the common mapping shapes, so the adapter files read as tables.
+/**
+ * Raw settings that would set the replica's API key: H-MAS sets it itself (a random token per
+ * replica that only the gateway knows), and a key chosen in the settings would let anything on
+ * the host that reads the settings past the gateway.
+ */
+function apiKeyOverrides(spec: RuntimeSpec, optimization: Optimization): OptimizationIssue[] {
+  const { apiKey } = spec;
+  if (apiKey.env === null) return [];
+  const issues: OptimizationIssue[] = [];
+  const message = (what: string) => `${what} is set by H-MAS: each replica gets a token only the gateway knows, so the gateway is the only way in.`;
+  if (optimization.raw?.extraEnv && Object.hasOwn(optimization.raw.extraEnv, apiKey.env)) {
+    issues.push({ path: `/raw/extraEnv/${apiKey.env}`, message: message(apiKey.env) });
+  }
+  for (const [index, arg] of (optimization.raw?.extraArgs ?? []).entries()) {
+    if (apiKey.flag !== null && flagName(arg) === apiKey.flag) issues.push({ path: `/raw/extraArgs/${index}`, message: message(apiKey.flag) });
+  }
+  return issues;
+}
+
+// Small builders for the common shapes, so the adapter files read as tables.
+
+/** Inference routes of one method, all documented on `doc`. */
+export function routes(method: InferenceRoute['method'], doc: string, ...paths: string[]): InferenceRoute[] {
+  return paths.map((path) => ({ method, path, doc }));
+}
 
 /** `--flag VALUE`. */
 export function flag<K extends KnobKey>(name: string, options: { values?: readonly string[] } = {}): KnobMapping<K> {

@@ -1,4 +1,6 @@
-import { defineRuntime, flag } from './define-runtime.js';
+import { defineRuntime, flag, routes } from './define-runtime.js';
+
+const EMBEDDED_API = 'src/runtimes/embedded/README.md#http-api';
 
 const NOT_YET = 'The embedded runtime takes only --threads, --ctx and --parallel; this setting is not available there.';
 
@@ -21,6 +23,12 @@ export const embeddedLlamacpp = defineRuntime({
   openaiBasePath: '/v1',
   supportsIncludeUsage: true,
   supportedFormats: ['gguf'],
+  inferenceRoutes: [
+    ...routes('POST', EMBEDDED_API, '/v1/chat/completions', '/v1/completions', '/chat/completions', '/completions'),
+    ...routes('GET', EMBEDDED_API, '/v1/models', '/models'),
+  ],
+  // Checked in constant time on every route but /health (runtime-server.ts).
+  apiKey: { env: 'HMAS_RUNTIME_API_KEY', flag: null, doc: EMBEDDED_API },
   docs: ['src/runtimes/README.md#embedded-llamacpp', 'https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md'],
   // Configured by its arguments only: the shared families are all it may get.
   env: { variables: [], docs: ['src/runtimes/README.md#embedded-llamacpp'] },

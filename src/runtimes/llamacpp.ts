@@ -1,7 +1,8 @@
 import type { Optimization, OptimizationIssue } from '../domain/optimization.js';
-import { defineRuntime, flag, toggle } from './define-runtime.js';
+import { defineRuntime, flag, routes, toggle } from './define-runtime.js';
 
-// llama-server arguments: https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md
+// llama-server arguments and API: https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md
+const LLAMA_SERVER = 'https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md';
 export const LLAMACPP_CACHE_TYPES = ['f32', 'f16', 'bf16', 'q8_0', 'q4_0', 'q4_1', 'iq4_nl', 'q5_0', 'q5_1'] as const;
 export const LLAMACPP_POOLING = ['none', 'mean', 'cls', 'last', 'rank'] as const;
 
@@ -37,7 +38,17 @@ export const llamacpp = defineRuntime({
   openaiBasePath: '/v1',
   supportsIncludeUsage: true,
   supportedFormats: ['gguf'],
-  docs: ['https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md'],
+  // Never /slots (save, restore and erase write the host's files), /props (POST changes the
+  // server), /lora-adapters, /metrics or /health.
+  inferenceRoutes: [
+    ...routes('POST', LLAMA_SERVER, '/completion', '/completions', '/v1/completions', '/chat/completions', '/v1/chat/completions', '/infill'),
+    ...routes('POST', LLAMA_SERVER, '/embedding', '/embeddings', '/v1/embeddings', '/rerank', '/reranking', '/v1/rerank', '/v1/reranking'),
+    ...routes('POST', LLAMA_SERVER, '/tokenize', '/detokenize', '/apply-template'),
+    ...routes('GET', LLAMA_SERVER, '/models', '/v1/models'),
+  ],
+  // llama-server leaves /health and /models open whatever the key; the driver sends it anyway.
+  apiKey: { env: 'LLAMA_API_KEY', flag: '--api-key', doc: LLAMA_SERVER },
+  docs: [LLAMA_SERVER],
   // Every llama-server flag has a LLAMA_ARG_ variable ("(env: LLAMA_ARG_…)" in the server README);
   // the ggml backends read GGML_ variables, and -hf downloads go to LLAMA_CACHE.
   env: {

@@ -1,10 +1,13 @@
-import { defineRuntime, envVar } from './define-runtime.js';
+import { defineRuntime, envVar, routes } from './define-runtime.js';
 import { quantizedCacheWithoutFlashAttention } from './llamacpp.js';
 
 // Ollama reads its server settings from the environment only:
 // https://github.com/ollama/ollama/blob/main/docs/faq.md and envconfig/config.go;
 // OLLAMA_CONTEXT_LENGTH: https://github.com/ollama/ollama/blob/main/docs/context-length.mdx
 export const OLLAMA_KV_CACHE_TYPES = ['f16', 'q8_0', 'q4_0'] as const;
+
+const OLLAMA_API = 'https://github.com/ollama/ollama/blob/main/docs/api.md';
+const OLLAMA_OPENAI = 'https://github.com/ollama/ollama/blob/main/docs/openai.md';
 
 const PER_MODEL = (parameter: string) => `Ollama sets this per model (${parameter} in a Modelfile or request options), not per server.`;
 
@@ -23,6 +26,17 @@ export const ollama = defineRuntime({
   openaiBasePath: '/v1',
   supportsIncludeUsage: true,
   supportedFormats: ['gguf'],
+  // Never /api/pull, /api/push, /api/delete, /api/create, /api/copy, /api/blobs (they change the
+  // host's model store), nor /api/tags and /api/ps (they list every model on the host).
+  inferenceRoutes: [
+    ...routes('POST', OLLAMA_API, '/api/generate', '/api/chat', '/api/embed', '/api/embeddings', '/api/show'),
+    ...routes('POST', OLLAMA_OPENAI, '/v1/chat/completions', '/v1/completions', '/v1/embeddings'),
+    ...routes('GET', OLLAMA_OPENAI, '/v1/models'),
+  ],
+  apiKey: {
+    env: null,
+    reason: 'Ollama has no API key option: any process on the host can reach a replica on 127.0.0.1 without going through the gateway.',
+  },
   docs: [
     'https://github.com/ollama/ollama/blob/main/docs/faq.md',
     'https://github.com/ollama/ollama/blob/main/envconfig/config.go',

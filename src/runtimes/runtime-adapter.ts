@@ -57,6 +57,25 @@ export interface KnobMapping<K extends KnobKey> {
 
 export type KnobTable = { [K in KnobKey]?: KnobMapping<K> };
 
+/**
+ * One path the gateway forwards to the runtime (`/api/inference/:name/<path>`), with the page of
+ * the runtime's documentation it comes from. Paths are canonical: `/` then segments of letters,
+ * digits, `_` and `-` (a test insists), matched exactly — no prefixes, no patterns.
+ */
+export interface InferenceRoute {
+  method: 'GET' | 'POST';
+  path: string;
+  doc: string;
+}
+
+/**
+ * How a replica learns the bearer token only the gateway knows, so the gateway is the only way
+ * in: the environment variable the runtime reads its API key from (environ is private to the
+ * process owner, argv is world-readable in /proc) and the flag that would override it — or, for
+ * a runtime without an API key option, why not.
+ */
+export type RuntimeApiKey = { env: string; flag: string | null; doc: string } | { env: null; reason: string };
+
 /** Everything that makes one runtime, as data plus small pure functions. */
 export interface RuntimeSpec {
   id: RuntimeId;
@@ -87,6 +106,12 @@ export interface RuntimeSpec {
   supportsIncludeUsage: boolean;
   /** Weight formats the runtime loads. */
   supportedFormats: readonly ModelFormat[];
+  /**
+   * What `/api/inference/:name/*` forwards to it: inference only (generate, chat, embed, rerank,
+   * tokenize, the model list). Health, metrics and every administrative endpoint stay unreachable.
+   */
+  inferenceRoutes: readonly InferenceRoute[];
+  apiKey: RuntimeApiKey;
   /** Where the flags and variables in `knobs` are documented; tests cite these too. */
   docs: readonly string[];
   /**

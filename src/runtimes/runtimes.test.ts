@@ -112,3 +112,32 @@ describe('raw environment', () => {
     expect(RUNTIMES.vllm.render({ raw: { extraEnv: { VLLM_ATTENTION_BACKEND: 'FLASHINFER' } } }, CTX).env).toEqual({ VLLM_ATTENTION_BACKEND: 'FLASHINFER' });
   });
 });
+
+describe.each(adapters.map((adapter) => [adapter.id, adapter] as const))('%s: what the gateway reaches', (_id, adapter) => {
+  it('lists inference routes only: canonical paths, each with its documentation, never health or metrics', () => {
+    expect(adapter.inferenceRoutes.length).toBeGreaterThan(0);
+    for (const route of adapter.inferenceRoutes) {
+      expect(route.path).toMatch(/^(?:\/[A-Za-z0-9_-]+)+$/);
+      expect(route.doc).toMatch(/^(https:\/\/|src\/)/);
+      expect([adapter.healthPath, adapter.metricsPath]).not.toContain(route.path);
+    }
+    const keys = adapter.inferenceRoutes.map((route) => `${route.method} ${route.path}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('names the variable that carries the replica token, or says why it has none', () => {
+    if (adapter.apiKey.env === null) expect(adapter.apiKey.reason.length).toBeGreaterThan(20);
+    else expect(adapter.apiKey.env).toMatch(/^[A-Z_]+$/);
+  });
+
+  it('refuses raw settings that would choose the replica API key itself', () => {
+    const { apiKey } = adapter;
+    if (apiKey.env === null) return;
+    const viaEnv = adapter.validate({ raw: { extraEnv: { [apiKey.env]: 'chosen' } } });
+    expect(viaEnv.errors).toEqual([{ path: `/raw/extraEnv/${apiKey.env}`, message: expect.stringContaining('set by H-MAS') }]);
+    const flag = apiKey.flag;
+    if (flag === null || !adapter.raw.extraArgs) return;
+    expect(adapter.validate({ raw: { extraArgs: [`${flag}=chosen`] } }).errors).toEqual([{ path: '/raw/extraArgs/0', message: expect.stringContaining(flag) }]);
+    expect(() => adapter.render({ raw: { extraArgs: [flag, 'chosen'] } }, CTX)).toThrow(ValidationError);
+  });
+});

@@ -1,4 +1,8 @@
-import { defineRuntime, flag } from './define-runtime.js';
+import { defineRuntime, flag, routes } from './define-runtime.js';
+
+const TEI_ARGS = 'https://huggingface.co/docs/text-embeddings-inference/cli_arguments';
+// The router's OpenAPI description: https://huggingface.github.io/text-embeddings-inference/
+const TEI_API = 'https://huggingface.co/docs/text-embeddings-inference/quick_tour';
 
 // text-embeddings-router arguments:
 // https://huggingface.co/docs/text-embeddings-inference/cli_arguments
@@ -20,7 +24,13 @@ export const tei = defineRuntime({
   // Embeddings do not stream, so there is no stream usage to ask for.
   supportsIncludeUsage: false,
   supportedFormats: ['safetensors'],
-  docs: ['https://huggingface.co/docs/text-embeddings-inference/cli_arguments', 'https://huggingface.co/docs/text-embeddings-inference/quick_tour'],
+  // TEI leaves /health (and /metrics) open whatever the key; the driver sends it anyway.
+  inferenceRoutes: [
+    ...routes('POST', TEI_API, '/embed', '/embed_all', '/embed_sparse', '/predict', '/rerank', '/similarity', '/tokenize', '/decode'),
+    ...routes('POST', TEI_API, '/embeddings', '/v1/embeddings'),
+  ],
+  apiKey: { env: 'API_KEY', flag: '--api-key', doc: TEI_ARGS },
+  docs: [TEI_ARGS, TEI_API],
   // Every router flag has a variable ("[env: NAME=]" in the CLI arguments reference).
   env: {
     variables: [

@@ -1,5 +1,9 @@
 import type { OptimizationIssue } from '../domain/optimization.js';
-import { defineRuntime, flag } from './define-runtime.js';
+import { defineRuntime, flag, routes } from './define-runtime.js';
+
+const TGI_LAUNCHER = 'https://huggingface.co/docs/text-generation-inference/reference/launcher';
+// The router's OpenAPI description lists every route: https://huggingface.github.io/text-generation-inference/
+const TGI_API = 'https://huggingface.co/docs/text-generation-inference/reference/api_reference';
 
 // text-generation-launcher arguments:
 // https://huggingface.co/docs/text-generation-inference/reference/launcher
@@ -31,10 +35,17 @@ export const tgi = defineRuntime({
   openaiBasePath: '/v1',
   supportsIncludeUsage: true,
   supportedFormats: ['safetensors'],
+  // Not `POST /` (the compatibility route picks generate or stream from the body) nor /invocations.
+  inferenceRoutes: [
+    ...routes('POST', TGI_API, '/generate', '/generate_stream', '/v1/chat/completions', '/v1/completions', '/tokenize', '/chat_tokenize'),
+    ...routes('GET', TGI_API, '/v1/models'),
+  ],
+  apiKey: { env: 'API_KEY', flag: '--api-key', doc: TGI_LAUNCHER },
   docs: [
-    'https://huggingface.co/docs/text-generation-inference/reference/launcher',
+    TGI_LAUNCHER,
     'https://huggingface.co/docs/text-generation-inference/reference/metrics',
     'https://huggingface.co/docs/text-generation-inference/messages_api',
+    TGI_API,
   ],
   // Every launcher flag has a variable ("[env: NAME=]" in the launcher reference).
   env: {

@@ -1,5 +1,8 @@
 import type { OptimizationIssue } from '../domain/optimization.js';
-import { defineRuntime, flag, toggle } from './define-runtime.js';
+import { defineRuntime, flag, routes, toggle } from './define-runtime.js';
+
+// The OpenAI-compatible server's own list of APIs ("Supported APIs", "Extra APIs"):
+const VLLM_SERVER = 'https://docs.vllm.ai/en/latest/serving/openai_compatible_server/';
 
 // `vllm serve` engine arguments: https://docs.vllm.ai/en/latest/configuration/engine_args/
 // Quantization methods: vllm/model_executor/layers/quantization/__init__.py (QuantizationMethods).
@@ -47,6 +50,16 @@ export const vllm = defineRuntime({
   openaiBasePath: '/v1',
   supportsIncludeUsage: true,
   supportedFormats: ['safetensors', 'gguf'],
+  // Not /v1/responses (its usage is shaped differently, so it would escape token limits, and a
+  // stored response can be read back by id), nor LoRA loading, sleep, profiling, metrics, health.
+  inferenceRoutes: [
+    ...routes('POST', VLLM_SERVER, '/v1/chat/completions', '/v1/completions', '/v1/embeddings', '/v1/audio/transcriptions', '/v1/audio/translations'),
+    ...routes('POST', VLLM_SERVER, '/tokenize', '/detokenize', '/pooling', '/classify', '/score', '/v1/score', '/rerank', '/v1/rerank', '/v2/rerank'),
+    ...routes('GET', VLLM_SERVER, '/v1/models'),
+  ],
+  // vLLM checks the key only under /v1, /v2 and /inference: its other routes stay open to local
+  // processes (docs: "API key authentication does not protect every endpoint").
+  apiKey: { env: 'VLLM_API_KEY', flag: '--api-key', doc: VLLM_SERVER },
   docs: [
     'https://docs.vllm.ai/en/latest/configuration/engine_args/',
     'https://docs.vllm.ai/en/latest/features/spec_decode/',

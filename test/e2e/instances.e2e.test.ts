@@ -154,15 +154,14 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
     firstEndpoint = (await endpoint.getByRole('list', { name: 'Base URLs' }).locator('code').first().textContent()) ?? '';
     expect(firstEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
     const curl = (await endpoint.locator('pre').textContent()) ?? '';
-    // The sample goes through the gateway; the replica answers directly too.
+    // The sample goes through the gateway, the only way in: the replica refuses requests without its token.
     expect(curl).toContain(`curl -s ${new URL(h.server.url).origin}/v1/chat/completions`);
     expect(curl).toContain(`"model":"${NAME}"`);
-    // The endpoint the page shows really serves the model.
-    const chat = await fetch(`${firstEndpoint}/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: NAME, messages: [{ role: 'user', content: 'hi' }], temperature: 0 }),
-    });
+    const body = JSON.stringify({ model: NAME, messages: [{ role: 'user', content: 'hi' }], temperature: 0 });
+    expect((await fetch(`${firstEndpoint}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(401);
+    const login = await fetch(h.url('/api/auth/login'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: h.server.adminPassword }) });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const chat = await fetch(h.url(`/api/inference/${NAME}/v1/chat/completions`), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` }, body });
     expect(((await chat.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content).toBe(TINY_MODEL_ANSWER);
 
     const events = page.getByRole('region', { name: 'Events' });

@@ -1,4 +1,4 @@
-import { rm, truncate } from 'node:fs/promises';
+import { readFile, rm, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.js';
@@ -32,6 +32,11 @@ describe.each(testBackends())('deployments on the local host (%s)', { timeout: 1
   const get = async (id: string) => (await call('GET', `/api/deployments/${id}`)).json<DeploymentBody>();
   const waitForDeployment = (id: string, done: (d: DeploymentBody) => boolean, what: string, timeoutMs = 90_000): Promise<DeploymentBody> =>
     waitFor(what, async () => { const deployment = await get(id); return done(deployment) ? deployment : undefined; }, { timeoutMs, pollMs: 250, describe: () => get(id) });
+  /** The token of the replica behind `endpoint`, from the local driver's state (only the gateway knows it). */
+  const tokenOf = async (name: string, endpoint: string): Promise<string | null> => {
+    const state = JSON.parse(await readFile(path.join(t.config.dataDir, 'workloads', name, 'state.json'), 'utf8')) as { replicas: Array<{ port: number; token: string | null }> };
+    return state.replicas.find((replica) => endpoint.includes(`:${replica.port}/`))?.token ?? null;
+  };
   const registerModel = async (file: string, name: string) => {
     const response = await call('POST', '/api/models', { localPath: file, name });
     expect(response.statusCode, response.body).toBe(201);
@@ -68,21 +73,22 @@ describe.each(testBackends())('deployments on the local host (%s)', { timeout: 1
     expect(running).toMatchObject({ statusSource: 'live', readyReplicas: 1 });
     expect(running.endpoints).toHaveLength(1);
 
-    const completion = await fetch(`${running.endpoints[0]}/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'lifecycle', messages: [{ role: 'user', content: 'Say hello' }], temperature: 0 }),
-    });
-    const answer = (await completion.json()) as { choices: Array<{ message: { content: string } }>; usage: { completion_tokens: number } };
+    // Only the gateway gets in: the replica refuses a request without its token.
+    const request = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'lifecycle', messages: [{ role: 'user', content: 'Say hello' }], temperature: 0 }) };
+    expect((await fetch(`${running.endpoints[0]}/chat/completions`, request)).status).toBe(401);
+    const completion = await t.app.inject({ method: 'POST', url: '/api/inference/lifecycle/v1/chat/completions', headers: { ...headers, 'content-type': 'application/json' }, payload: request.body });
+    const answer = completion.json<{ choices: Array<{ message: { content: string } }>; usage: { completion_tokens: number } }>();
     expect(answer.choices[0]?.message.content).toBe(TINY_MODEL_ANSWER);
     expect(answer.usage.completion_tokens).toBeGreaterThan(0);
     // The runtime answers to the deployment's name, so OpenAI clients can say model: "lifecycle".
-    const listed = (await (await fetch(`${running.endpoints[0]}/models`)).json()) as { data: Array<{ id: string }> };
+    const listed = (await t.app.inject({ method: 'GET', url: '/api/inference/lifecycle/v1/models', headers })).json<{ data: Array<{ id: string }> }>();
     expect(listed.data.map((model) => model.id)).toEqual(['lifecycle']);
+    const firstToken = await tokenOf('lifecycle', running.endpoints[0]!);
+    expect(await isNotServing(running.endpoints[0]!, 'lifecycle', firstToken)).toBe(false);
 
     const paused = await call('POST', `/api/deployments/${id}/pause`);
     expect(paused.json()).toMatchObject({ status: 'paused', endpoints: [] });
-    expect(await isNotServing(running.endpoints[0]!, 'lifecycle')).toBe(true);
+    expect(await isNotServing(running.endpoints[0]!, 'lifecycle', firstToken)).toBe(true);
     const refused = await call('PATCH', `/api/deployments/${id}`, { replicas: 2 });
     expect(refused.statusCode).toBe(400);
     expect(refused.json().error.code).toBe('DEPLOYMENT_PAUSED');
@@ -103,6 +109,7 @@ describe.each(testBackends())('deployments on the local host (%s)', { timeout: 1
     expect(scaled.statusCode, scaled.body).toBe(200);
     const two = await waitForDeployment(id, (d) => d.readyReplicas === 2 && d.status === 'running', 'two ready replicas');
     expect(new Set(two.endpoints).size).toBe(2);
+    const twoTokens = await Promise.all(two.endpoints.map((endpoint) => tokenOf('lifecycle', endpoint)));
 
     const modelInUse = await call('DELETE', `/api/models/${modelId}`);
     expect(modelInUse.statusCode).toBe(409);
@@ -110,7 +117,7 @@ describe.each(testBackends())('deployments on the local host (%s)', { timeout: 1
 
     expect((await call('DELETE', `/api/deployments/${id}`)).statusCode).toBe(204);
     expect((await call('GET', `/api/deployments/${id}`)).statusCode).toBe(404);
-    for (const endpoint of two.endpoints) expect(await isNotServing(endpoint, 'lifecycle')).toBe(true);
+    for (const [index, endpoint] of two.endpoints.entries()) expect(await isNotServing(endpoint, 'lifecycle', twoTokens[index])).toBe(true);
 
     const events = await call('GET', '/api/audit-logs?action=deployment.', undefined);
     expect(events.json<{ items: Array<{ action: string }> }>().items.map((e) => e.action)).toEqual(

@@ -64,6 +64,9 @@ const CASES: Case[] = [
   { name: 'an OpenAI route H-MAS does not serve', url: '/v1/audio/transcriptions', payload: '{}', status: 404, code: 'ROUTE_NOT_FOUND' },
   { name: 'the bare /v1', url: '/v1', method: 'GET', status: 404, code: 'ROUTE_NOT_FOUND' },
   { name: 'DELETE with an empty JSON body on an OpenAI path', url: '/v1/models', method: 'DELETE', payload: '', status: 400, code: 'INVALID_JSON' },
+  { name: 'a runtime path that is not inference', url: `/api/inference/${DEPLOYMENT}/metrics`, method: 'GET', status: 404, code: 'PATH_NOT_ALLOWED' },
+  { name: 'an inference path with a dot segment', url: `/api/inference/${DEPLOYMENT}/v1/%2e%2e/metrics`, method: 'GET', status: 404, code: 'PATH_NOT_ALLOWED' },
+  { name: 'an inference path with another method', url: `/api/inference/${DEPLOYMENT}/v1/models`, payload: '{}', status: 405, code: 'METHOD_NOT_ALLOWED' },
   // By path, bodies go to the runtime as they are: the (fake) runtime's own 400 comes back.
   { name: 'malformed JSON by path (passed through to the runtime)', url: `/api/inference/${DEPLOYMENT}/v1/chat/completions`, payload: '{', status: 400 },
 ];

@@ -254,7 +254,7 @@ describe('inference gateway: connections that misbehave', { timeout: 30_000 }, (
       pump();
     });
     // node:http without an agent: the connection is this request's alone, and goes with it.
-    const sent = http.request(`http://127.0.0.1:${port}/api/inference/backpressure/v1/download`, { headers: admin, agent: false });
+    const sent = http.request(`http://127.0.0.1:${port}/api/inference/backpressure/v1/models`, { headers: admin, agent: false });
     sent.on('error', () => undefined);
     sent.end();
     const response = await new Promise<http.IncomingMessage>((resolve) => sent.once('response', resolve));

@@ -181,8 +181,8 @@ describe.each(testBackends())('inference gateway with fake upstreams (%s)', { ti
   });
 
   it('leaves the request alone for runtimes without include_usage', async () => {
-    const body = JSON.stringify({ model: 'fake-tei', stream: true, messages: [{ role: 'user', content: 'Hi' }] });
-    const answer = await call('POST', '/api/inference/fake-tei/v1/chat/completions', { headers: { ...admin, 'content-type': 'application/json' }, raw: body });
+    const body = JSON.stringify({ model: 'fake-tei', stream: true, input: 'Hi' });
+    const answer = await call('POST', '/api/inference/fake-tei/v1/embeddings', { headers: { ...admin, 'content-type': 'application/json' }, raw: body });
     expect(answer.status).toBe(200);
     expect(upstream.received.at(-1)!.body).toBe(body);
     expect(events(answer.text)).toHaveLength(3);
@@ -190,7 +190,7 @@ describe.each(testBackends())('inference gateway with fake upstreams (%s)', { ti
 
   it('streams chunk by chunk: the first chunk reaches the client while the upstream still waits', async () => {
     const stream = upstream.slowStream('flow');
-    const response = await request(`${base}/api/inference/fake/v1/slow-stream?id=flow`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: '{}' });
+    const response = await request(`${base}/api/inference/fake/v1/chat/completions?fake=slow-stream&id=flow`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: '{}' });
     expect(response.statusCode).toBe(200);
     const iterator = response.body[Symbol.asyncIterator]();
     let text = '';
@@ -204,7 +204,7 @@ describe.each(testBackends())('inference gateway with fake upstreams (%s)', { ti
   it('aborts the upstream request when the client disconnects, and logs the cut-off request', async () => {
     const stream = upstream.slowStream('gone');
     const controller = new AbortController();
-    const response = await request(`${base}/api/inference/fake/v1/slow-stream?id=gone`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: '{}', signal: controller.signal });
+    const response = await request(`${base}/api/inference/fake/v1/chat/completions?fake=slow-stream&id=gone`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: '{}', signal: controller.signal });
     const requestId = String(response.headers['x-request-id']);
     const iterator = response.body[Symbol.asyncIterator]();
     let text = '';
@@ -232,7 +232,7 @@ describe.each(testBackends())('inference gateway with fake upstreams (%s)', { ti
       ['/api/inference/starting/v1/models', 503, 'DEPLOYMENT_NOT_RUNNING'],
       ['/api/inference/no-endpoint/v1/models', 502, 'NO_ENDPOINT'],
       ['/api/inference/refused/v1/models', 502, 'UPSTREAM_CONNECT_FAILED'],
-      ['/api/inference/fake/v1/hang', 504, 'UPSTREAM_TIMEOUT'],
+      ['/api/inference/fake/v1/models?fake=hang', 504, 'UPSTREAM_TIMEOUT'],
     ];
     for (const [url, status, code] of cases) {
       const answer = await call('GET', url, { headers: admin });
@@ -270,7 +270,7 @@ describe.each(testBackends())('inference gateway with fake upstreams (%s)', { ti
     expect(refused.status).toBe(403);
     expect(refused.json<{ error: { code: string; type: string } }>().error).toMatchObject({ code: 'DEPLOYMENT_NOT_ALLOWED', type: 'permission_error' });
     expect((await call('GET', '/api/inference/fake/v1/models', { headers })).status).toBe(403);
-    expect((await call('GET', '/api/inference/fake-tei/v1/models', { headers })).status).toBe(200);
+    expect((await call('POST', '/api/inference/fake-tei/v1/embeddings', { headers, body: { model: 'fake-tei', input: 'x' } })).status).toBe(200);
     const models = await call('GET', '/v1/models', { headers });
     expect(models.json()).toEqual({ object: 'list', data: [expect.objectContaining({ id: 'fake-tei', object: 'model', owned_by: 'hmas' })] });
     const all = (await call('GET', '/v1/models', { headers: admin })).json<{ data: Array<{ id: string }> }>().data.map((model) => model.id);
@@ -305,7 +305,7 @@ describe.each(testBackends())('inference gateway with fake upstreams (%s)', { ti
     expect(seen.items.map((entry) => entry.requestId)).toEqual([own.headers['x-request-id']]);
     expect(seen.items[0]!.userId).toBe(viewer.id);
 
-    const tei = await call('GET', '/api/inference/fake-tei/v1/models', { headers: admin });
+    const tei = await call('POST', '/api/inference/fake-tei/v1/embeddings', { headers: admin, body: { model: 'fake-tei', input: 'x' } });
     const missing = await call('GET', '/api/inference/missing/v1/models', { headers: admin });
     await logOf(String(tei.headers['x-request-id']));
     await logOf(String(missing.headers['x-request-id']));

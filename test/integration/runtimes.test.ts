@@ -87,9 +87,9 @@ describe.each(testBackends())('runtimes API (%s)', (backend) => {
   });
 
   it('keeps a raw argument with spaces and shell syntax one argv entry through the API', async () => {
-    const response = await render('tgi', { optimization: { raw: { extraArgs: ['--api-key', 'a b; rm -rf / #'] } } });
+    const response = await render('tgi', { optimization: { raw: { extraArgs: ['--revision', 'a b; rm -rf / #'] } } });
     expect(response.statusCode, response.body).toBe(200);
-    expect(response.json<RenderBody>().args.slice(-2)).toEqual(['--api-key', 'a b; rm -rf / #']);
+    expect(response.json<RenderBody>().args.slice(-2)).toEqual(['--revision', 'a b; rm -rf / #']);
   });
 
   it('renders Ollama settings as environment variables', async () => {

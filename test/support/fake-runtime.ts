@@ -19,6 +19,9 @@
 //   --ignore-sigterm         stay up on SIGTERM (only SIGKILL stops it)
 //   --model NAME             the model id /v1/models lists
 // Every other argument is ignored, so specs can differ by arguments the fake does not know.
+// With an API key in its environment (FAKE_RUNTIME_API_KEY, or the variable a real runtime reads:
+// LLAMA_API_KEY, VLLM_API_KEY, API_KEY, HMAS_RUNTIME_API_KEY) every route, /health included,
+// answers 401 without `Authorization: Bearer <key>` — the strictest a runtime may be.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -85,9 +88,10 @@ export function fakeRuntimeProgram(): Promise<string> {
  * behaviour into args. `raw.extraArgs` and `raw.extraEnv` pass through, as in the real
  * adapters, so a test can change the spec.
  */
-export function fakeRuntime(program: string, behaviour: FakeBehaviour, options: { self?: boolean; binary?: string } = {}): WorkloadRuntime {
+export function fakeRuntime(program: string, behaviour: FakeBehaviour, options: { self?: boolean; binary?: string; apiKeyEnv?: string } = {}): WorkloadRuntime {
   return {
     id: 'llamacpp',
+    ...(options.apiKeyEnv ? { apiKey: { env: options.apiKeyEnv } } : {}),
     command: { host: options.self ? ['hmas'] : [options.binary ?? process.execPath, program] },
     port: 8080,
     healthPath: '/health',
@@ -123,6 +127,8 @@ export function fakeRuntime(program: string, behaviour: FakeBehaviour, options: 
 // ---------------------------------------------------------------------------------------------
 // The script
 
+const API_KEY_VARIABLES = ['FAKE_RUNTIME_API_KEY', 'LLAMA_API_KEY', 'VLLM_API_KEY', 'API_KEY', 'HMAS_RUNTIME_API_KEY'];
+
 function main(argv: string[]): void {
   const option = (name: string) => {
     const at = argv.indexOf(name);
@@ -151,9 +157,13 @@ function main(argv: string[]): void {
     else process.stdout.write(line);
   };
 
+  const apiKey = API_KEY_VARIABLES.map((name) => process.env[name]).find((value) => value !== undefined && value !== '');
   const server = http.createServer((request, response) => {
     const url = request.url ?? '/';
-    if (url === '/health') {
+    if (apiKey !== undefined && request.headers.authorization !== `Bearer ${apiKey}`) {
+      response.writeHead(401, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: { code: 401, message: 'Invalid API Key', type: 'authentication_error' } }));
+    } else if (url === '/health') {
       const healthy = !neverHealthy && Date.now() - startedAt >= healthyAfter && !(unhealthyWhile !== undefined && existsSync(unhealthyWhile));
       response.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
       response.end(JSON.stringify(healthy ? { status: 'ok' } : { error: { code: 503, message: 'Loading model' } }));

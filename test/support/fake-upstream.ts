@@ -1,8 +1,9 @@
 // A stand-in for a serving runtime's OpenAI API, for gateway tests: it answers like vLLM or
 // llama-server (usage in JSON answers; SSE chunks, and with `stream_options.include_usage` a last
 // chunk with empty `choices` and the usage), records what it received, and misbehaves on
-// purpose on some paths — a stream that waits for the test between chunks, an answer that never
-// comes. Real runtimes are tested against the gateway too (the embedded runtime); this fake only
+// purpose when the query says so, on any path (the gateway forwards only inference paths) —
+// `?fake=slow-stream&id=ID`, a stream that waits for the test between chunks; `?fake=hang`, an
+// answer that never comes. Real runtimes are tested against the gateway too (the embedded runtime); this fake only
 // covers what a real one cannot be made to do on cue.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,7 +26,7 @@ export function deferred<T = void>(): Deferred<T> {
   return { promise, resolve };
 }
 
-/** `/v1/slow-stream?id=ID`: its first chunk at once, then SSE comments every 200 ms until released. */
+/** `?fake=slow-stream&id=ID`: its first chunk at once, then SSE comments every 200 ms until released. */
 export interface SlowStream {
   release(): void;
   /** Resolves when the client of this stream went away before its end. */
@@ -66,10 +67,11 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       const body = Buffer.concat(parts).toString('utf8');
       received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
       const [path = '', query = ''] = (req.url ?? '').split('?');
+      const params = new URLSearchParams(query);
 
-      if (path === '/v1/hang') return;
-      if (path === '/v1/slow-stream') {
-        const stream = slowStream(new URLSearchParams(query).get('id') ?? '');
+      if (params.get('fake') === 'hang') return;
+      if (params.get('fake') === 'slow-stream') {
+        const stream = slowStream(params.get('id') ?? '');
         // Comments keep the connection busy, so no idle timeout can end it: only the client can.
         const ping = setInterval(() => res.write(': ping\n\n'), 200);
         res.on('close', () => {

@@ -30,6 +30,7 @@ import { fileSize, readAppended, readLastLines, rotateIfLarge } from './log-file
 import { checkHealth, findFreePort, isRunning, readProcessIdentity, runtimeEnvironment, sameProcess, signalGroup } from './process-tools.js';
 import { defaultSelfCommand, resolveProgram, type SelfCommand } from './runtime-program.js';
 import { secretEnvironment, type ResolveSecret } from './secret-env.js';
+import { newReplicaToken, tokenEnvironment, tokenHeaders } from './replica-token.js';
 import { loadWorkloadStates, removeWorkloadDir, STATE_FILE, writeJsonAtomic, type PersistedReplica, type PersistedWorkload } from './state-store.js';
 import { checkHostRuntimeEnv, describeEnvIssues, type RuntimeEnvDocs } from '../../domain/runtime-env-policy.js';
 import { prepareReplicaHome, protectDataDir } from './data-dir-access.js';
@@ -115,6 +116,11 @@ export interface LocalDriver extends ClusterDriver {
    * starts the rest again. Idempotent; every other method waits for it.
    */
   start(): Promise<void>;
+  /**
+   * Ready replicas as the gateway reaches them: `endpoints` with each replica's token. For the
+   * gateway only; never shown to anyone.
+   */
+  upstreams(name: string): Promise<Array<{ url: string; token: string | null }>>;
 }
 
 interface Timers {
@@ -134,6 +140,8 @@ interface Replica {
   port: number | null;
   gpus: number[] | null;
   argv: string[];
+  /** Its API key (replica-token.ts); null until it first starts, or for a replica adopted from before tokens. */
+  token: string | null;
   startTime: string | null;
   /** Our own child; null for a process adopted from an earlier server (watched by polling). */
   child: ChildProcess | null;
@@ -258,6 +266,7 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
           port: replica.port,
           gpus: replica.gpus,
           argv: replica.argv,
+          token: replica.token,
           startTime: replica.startTime,
           startedAt: replica.startedAt === null ? null : new Date(replica.startedAt).toISOString(),
           readyAt: replica.readyAt === null ? null : new Date(replica.readyAt).toISOString(),
@@ -379,6 +388,7 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
       port: null,
       gpus: null,
       argv: [],
+      token: null,
       startTime: null,
       child: null,
       startedAt: null,
@@ -501,6 +511,8 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
         env.CUDA_DEVICE_ORDER = 'PCI_BUS_ID';
         env.CUDA_VISIBLE_DEVICES = replica.gpus.join(',');
       }
+      if (replica.spec.apiKeyEnv !== null) replica.token ??= newReplicaToken();
+      Object.assign(env, tokenEnvironment(replica.spec, replica.token));
 
       await mkdir(workload.dir, { recursive: true, mode: 0o700 });
       let cwd = workload.dir;
@@ -595,7 +607,7 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
     if (stale()) return;
     if (replica.state === 'stopping') return watch(workload, replica, attempt, 100);
 
-    const result = await checkHealth(`http://${LOCAL_HOST}:${replica.port}${replica.spec.healthPath}`, timing.healthTimeoutMs);
+    const result = await checkHealth(`http://${LOCAL_HOST}:${replica.port}${replica.spec.healthPath}`, timing.healthTimeoutMs, tokenHeaders(replica.token));
     if (stale() || replica.stopRequested) return;
     replica.lastHealth = result.detail;
     if (result.ok) {
@@ -753,6 +765,7 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
       port: saved.port,
       gpus: saved.gpus,
       argv: saved.argv,
+      token: saved.token,
       startTime: saved.startTime,
       child: null,
       startedAt: saved.startedAt === null ? null : Date.parse(saved.startedAt),
@@ -785,7 +798,7 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
       let healthy = false;
       if (entry.pid !== null && (await isRunning(entry.pid))) {
         const same = sameProcess({ argv: entry.argv, startTime: entry.startTime }, await readProcessIdentity(entry.pid));
-        healthy = entry.port !== null && (await checkHealth(`http://${LOCAL_HOST}:${entry.port}${spec.healthPath}`, timing.healthTimeoutMs)).ok;
+        healthy = entry.port !== null && (await checkHealth(`http://${LOCAL_HOST}:${entry.port}${spec.healthPath}`, timing.healthTimeoutMs, tokenHeaders(entry.token))).ok;
         // A live pid running something else is a reused pid: that process is left alone.
         adopted = same === 'yes' || (same === 'unknown' && healthy);
       }
@@ -912,6 +925,14 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
     });
+
+  async function readyReplicas(name: string): Promise<Array<{ replica: Replica; origin: string }>> {
+    const workload = await live(name);
+    if (!workload) return [];
+    return sortedReplicas(workload)
+      .filter((replica) => replica.state === 'ready' && replica.port !== null)
+      .map((replica) => ({ replica, origin: `http://${LOCAL_HOST}:${replica.port}` }));
+  }
 
   async function* follow(name: string, options: FollowLogOptions): AsyncGenerator<LogLine> {
     const workload = await live(name);
@@ -1045,14 +1066,11 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
     },
 
     async endpoints(name): Promise<WorkloadEndpoint[]> {
-      const workload = await live(name);
-      if (!workload) return [];
-      return sortedReplicas(workload)
-        .filter((replica) => replica.state === 'ready' && replica.port !== null)
-        .map((replica) => {
-          const origin = `http://${LOCAL_HOST}:${replica.port}`;
-          return { replica: replica.id, url: `${origin}${replica.spec.openaiBasePath}`, origin };
-        });
+      return (await readyReplicas(name)).map(({ replica, origin }) => ({ replica: replica.id, url: `${origin}${replica.spec.openaiBasePath}`, origin }));
+    },
+
+    async upstreams(name) {
+      return (await readyReplicas(name)).map(({ replica, origin }) => ({ url: `${origin}${replica.spec.openaiBasePath}`, token: replica.token }));
     },
 
     async list(): Promise<WorkloadSummary[]> {

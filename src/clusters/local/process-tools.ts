@@ -142,7 +142,7 @@ export async function findFreePort(host: string, preferred: number | null, taken
 }
 
 /** One health check: a GET that must answer 2xx within the timeout. Never rejects. */
-export function checkHealth(url: string, timeoutMs: number): Promise<{ ok: boolean; detail: string }> {
+export function checkHealth(url: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<{ ok: boolean; detail: string }> {
   return new Promise((resolve) => {
     let settled = false;
     const done = (ok: boolean, detail: string) => {
@@ -150,7 +150,7 @@ export function checkHealth(url: string, timeoutMs: number): Promise<{ ok: boole
       settled = true;
       resolve({ ok, detail });
     };
-    const request = http.get(url, { agent: false, timeout: timeoutMs, headers: { connection: 'close' } }, (response) => {
+    const request = http.get(url, { agent: false, timeout: timeoutMs, headers: { ...headers, connection: 'close' } }, (response) => {
       response.resume();
       const status = response.statusCode ?? 0;
       done(status >= 200 && status < 300, `HTTP ${status}`);

@@ -18,6 +18,8 @@ export const persistedReplicaSchema = z.object({
   gpus: z.array(z.number().int().min(0)).nullable().default(null),
   /** The argv the process was started with (program first), to recognise it. */
   argv: z.array(z.string()),
+  /** The replica's API key (replica-token.ts): kept so a restarted server still reaches it. Null before there were tokens. */
+  token: z.string().nullable().default(null),
   /** Its start time from /proc, to recognise it even if it rewrote its command line. */
   startTime: z.string().nullable(),
   startedAt: z.string().nullable(),

@@ -15,6 +15,11 @@ export interface UpstreamEndpoint {
   readonly apiPath: string;
   /** Path before the runtime's OpenAI base path (`''`, or `/prefix`): prefix of `/api/inference/:name/*` calls. */
   readonly rootPath: string;
+  /**
+   * `Authorization` the replica requires (`Bearer <token>`; local replicas), sent in place of the
+   * caller's, which never reaches a runtime. Null when the replica takes no token.
+   */
+  readonly authorization: string | null;
   /** Requests in flight to it through this gateway instance. */
   inFlight: number;
   /** Time (ms, the balancer's clock) until which it is avoided after a failed connection. */
@@ -25,12 +30,12 @@ export interface UpstreamEndpoint {
 export const AVOID_AFTER_CONNECT_FAILURE_MS = 2_000;
 
 /** Builds the endpoint of a base URL; `openaiBasePath` is the runtime's (`/v1`). Throws on a malformed URL. */
-export function createEndpoint(url: string, openaiBasePath: string): UpstreamEndpoint {
+export function createEndpoint(url: string, openaiBasePath: string, token?: string): UpstreamEndpoint {
   const parsed = new URL(url);
   const apiPath = parsed.pathname.replace(/\/+$/, '');
   const base = openaiBasePath.replace(/\/+$/, '');
   const rootPath = base && apiPath.endsWith(base) ? apiPath.slice(0, apiPath.length - base.length) : apiPath;
-  return { url, origin: parsed.origin, apiPath, rootPath, inFlight: 0, avoidUntil: 0 };
+  return { url, origin: parsed.origin, apiPath, rootPath, authorization: token ? `Bearer ${token}` : null, inFlight: 0, avoidUntil: 0 };
 }
 
 /** Round-robin state for ties: one per deployment. */

@@ -232,7 +232,8 @@ class Exchange implements Dispatcher.DispatchHandlers {
         origin: endpoint.origin,
         path: (this.viaApiPath ? endpoint.apiPath : endpoint.rootPath) + this.upstreamPath,
         method: this.request.method as Dispatcher.HttpMethod,
-        headers: this.headers,
+        // The replica's own token, never the caller's credentials (headers.ts drops those).
+        headers: endpoint.authorization === null ? this.headers : [...this.headers, 'authorization', endpoint.authorization],
         body: this.body,
         headersTimeout: gateway.timeoutMs,
         bodyTimeout: gateway.timeoutMs,
@@ -630,6 +631,8 @@ export function createGateway(deps: GatewayDeps) {
         const afterName = url.indexOf('/', '/api/inference/'.length);
         const rest = afterName === -1 ? '/' : url.slice(afterName);
         exchange.upstreamPath = rest.startsWith('/') ? rest : `/${rest}`;
+        const allowed = route.paths.check(request.method, exchange.upstreamPath);
+        if (!allowed.ok) throw new GatewayError(allowed.status, allowed.code, allowed.message, allowed.allow ? { headers: { allow: allowed.allow } } : {});
         const kind = kindOfPath(exchange.upstreamPath);
         exchange.kind = kind;
 

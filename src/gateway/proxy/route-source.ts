@@ -15,10 +15,10 @@ export interface DeploymentRouteRow {
   endpoints: string[];
 }
 
-/** A driver that knows its workloads' ready endpoints in memory (the local host driver). */
+/** A driver that knows its workloads' ready endpoints in memory (the local host driver), with the token each requires. */
 export interface LiveEndpointSource {
   list(): Promise<Array<{ name: string; deploymentId: string }>>;
-  endpoints(name: string): Promise<Array<{ url: string }>>;
+  upstreams(name: string): Promise<Array<{ url: string; token: string | null }>>;
 }
 
 /**
@@ -31,9 +31,12 @@ export function createRouteSource(deps: { deployments: { all(): Promise<Deployme
   return async () => {
     const rows = await deps.deployments.all();
     const live = new Map<string, string[]>();
+    const tokens = new Map<string, string>();
     for (const driver of deps.live ?? []) {
       for (const workload of await driver.list()) {
-        live.set(`${workload.deploymentId} ${workload.name}`, (await driver.endpoints(workload.name)).map((endpoint) => endpoint.url));
+        const upstreams = await driver.upstreams(workload.name);
+        live.set(`${workload.deploymentId} ${workload.name}`, upstreams.map((upstream) => upstream.url));
+        for (const upstream of upstreams) if (upstream.token !== null) tokens.set(upstream.url, upstream.token);
       }
     }
     return rows.map((row) => ({
@@ -45,6 +48,7 @@ export function createRouteSource(deps: { deployments: { all(): Promise<Deployme
       runtime: row.runtime,
       createdAt: row.createdAt,
       endpoints: row.paused || row.deleting ? [] : (live.get(`${row.id} ${row.name}`) ?? row.endpoints),
+      tokens,
     }));
   };
 }

@@ -26,7 +26,7 @@ function setup(initial: RouteSource[]) {
       if (failure) throw failure;
       return rows;
     },
-    runtime: (id) => (id === 'vllm' ? { openaiBasePath: '/v1', supportsIncludeUsage: true } : undefined),
+    runtime: (id) => (id === 'vllm' ? { id, openaiBasePath: '/v1', supportsIncludeUsage: true, inferenceRoutes: [{ method: 'POST', path: '/v1/chat/completions' }] } : undefined),
     logger,
     maxAgeMs: 2_000,
     minRefreshGapMs: 250,
@@ -64,6 +64,25 @@ describe('route table', () => {
       ['http://127.0.0.1:1', 3],
       ['http://127.0.0.1:4', 0],
     ]);
+  });
+
+  it('gives each deployment its runtime’s path allowlist, and an unknown runtime nothing', async () => {
+    const { table } = setup([row('a', []), row('x', [], { runtime: 'no-such-runtime' })]);
+    await table.refresh();
+    expect(table.get('a')!.paths.check('POST', '/v1/chat/completions')).toEqual({ ok: true });
+    expect(table.get('a')!.paths.check('GET', '/metrics')).toMatchObject({ ok: false, status: 404 });
+    expect(table.get('x')!.paths.check('POST', '/v1/chat/completions')).toMatchObject({ ok: false, status: 404 });
+  });
+
+  it('sends each replica its own token, and treats a new token on the same URL as a new endpoint', async () => {
+    const url = 'http://127.0.0.1:1/v1';
+    const { table, set } = setup([row('a', [url, 'http://127.0.0.1:2/v1'], { tokens: new Map([[url, 'first']]) })]);
+    await table.refresh();
+    expect(table.get('a')!.endpoints.map((endpoint) => endpoint.authorization)).toEqual(['Bearer first', null]);
+    table.get('a')!.endpoints[0]!.inFlight = 1;
+    set([row('a', [url], { tokens: new Map([[url, 'second']]) })]);
+    await table.refresh();
+    expect(table.get('a')!.endpoints).toMatchObject([{ authorization: 'Bearer second', inFlight: 0 }]);
   });
 
   it('does not serve paused deployments even if replicas still answer', async () => {

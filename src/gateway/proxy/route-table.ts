@@ -1,6 +1,7 @@
 import type { DeploymentStatus } from '../../domain/deployment-status.js';
 import type { Logger } from '../../lib/logger.js';
 import { createEndpoint, type PickState, type UpstreamEndpoint } from './balancer.js';
+import { createPathAllowlist, NOTHING_ALLOWED, type AllowedRoute, type PathAllowlist } from './path-allowlist.js';
 
 /** One deployment as the route table loads it. */
 export interface RouteSource {
@@ -13,12 +14,17 @@ export interface RouteSource {
   createdAt: Date;
   /** Base URLs of the OpenAI-compatible API of its ready replicas. */
   endpoints: readonly string[];
+  /** The bearer token each replica requires, by base URL (local replicas); never shown to anyone. */
+  tokens?: ReadonlyMap<string, string>;
 }
 
 /** What the gateway needs of a runtime: where its OpenAI API is and whether it can report stream usage. */
 export interface RouteRuntime {
+  id: string;
   openaiBasePath: string;
   supportsIncludeUsage: boolean;
+  /** The paths `/api/inference/:name/*` may reach. */
+  inferenceRoutes: readonly AllowedRoute[];
 }
 
 /** A deployment in the route table. */
@@ -31,6 +37,8 @@ export interface RouteEntry extends PickState {
   readonly runtime: string;
   readonly createdAt: Date;
   readonly supportsIncludeUsage: boolean;
+  /** What `/api/inference/:name/*` may reach on its runtime (nothing for an unknown runtime). */
+  readonly paths: PathAllowlist;
   readonly endpoints: readonly UpstreamEndpoint[];
 }
 
@@ -70,13 +78,24 @@ export function createRouteTable(options: RouteTableOptions) {
   let loadedAt = Number.NEGATIVE_INFINITY;
   let startedAt = Number.NEGATIVE_INFINITY;
   let running: Promise<void> | undefined;
+  const allowlists = new Map<string, PathAllowlist>();
 
-  function endpointFor(url: string, basePath: string): UpstreamEndpoint | undefined {
-    const key = `${basePath} ${url}`;
+  function allowlistOf(runtime: RouteRuntime | undefined): PathAllowlist {
+    if (!runtime) return NOTHING_ALLOWED;
+    let allowlist = allowlists.get(runtime.id);
+    if (!allowlist) allowlists.set(runtime.id, (allowlist = createPathAllowlist(runtime.id, runtime.inferenceRoutes)));
+    return allowlist;
+  }
+
+  // A replica restarted on the same port with another token is another endpoint.
+  const keyOf = (basePath: string, url: string, token: string | undefined) => `${basePath} ${url} ${token ?? ''}`;
+
+  function endpointFor(url: string, basePath: string, token: string | undefined): UpstreamEndpoint | undefined {
+    const key = keyOf(basePath, url, token);
     let endpoint = endpoints.get(key);
     if (!endpoint) {
       try {
-        endpoint = createEndpoint(url, basePath);
+        endpoint = createEndpoint(url, basePath, token);
       } catch {
         return undefined;
       }
@@ -94,10 +113,11 @@ export function createRouteTable(options: RouteTableOptions) {
       const basePath = runtime?.openaiBasePath ?? '/v1';
       const list: UpstreamEndpoint[] = [];
       for (const url of source.endpoints) {
-        const endpoint = endpointFor(url, basePath);
+        const token = source.tokens?.get(url);
+        const endpoint = endpointFor(url, basePath, token);
         if (endpoint) {
           list.push(endpoint);
-          used.add(`${basePath} ${url}`);
+          used.add(keyOf(basePath, url, token));
         }
       }
       const previous = byName.get(source.name);
@@ -110,6 +130,7 @@ export function createRouteTable(options: RouteTableOptions) {
         runtime: source.runtime,
         createdAt: source.createdAt,
         supportsIncludeUsage: runtime?.supportsIncludeUsage ?? false,
+        paths: allowlistOf(runtime),
         endpoints: list,
         turn: previous?.turn ?? 0,
       };

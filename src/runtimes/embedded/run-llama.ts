@@ -16,6 +16,8 @@ export interface LlamaRuntimeCommand {
   logPretty: boolean;
   /** How long running generations may finish after SIGTERM before they are cut off. */
   shutdownGraceMs: number;
+  /** HMAS_RUNTIME_API_KEY: the bearer key requests must carry (the local driver sets one per replica). */
+  apiKey?: string;
 }
 
 /** The line a supervisor (or a test) waits for on stdout. */
@@ -40,6 +42,7 @@ export async function runLlamaRuntime(command: LlamaRuntimeCommand): Promise<voi
       ...(command.threads !== undefined ? { threads: command.threads } : {}),
       ...(command.ctx !== undefined ? { contextSize: command.ctx } : {}),
       ...(command.alias !== undefined ? { alias: command.alias } : {}),
+      ...(command.apiKey !== undefined ? { apiKey: command.apiKey } : {}),
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`Port ${command.port} on ${command.host} is already in use.`, { cause: error });

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../../lib/logger.js';
 import type { Token } from 'node-llama-cpp';
+import { createApiKeyCheck } from './api-key-check.js';
 import { loadLlamaEngine, type EngineOptions, type GenerationResult, type LlamaEngine } from './llama-engine.js';
 import { OpenAiError, parseChatRequest, parseCompletionRequest, type ParsedRequest } from './openai-request.js';
 import { createRuntimeMetrics, type RuntimeMetrics } from './runtime-metrics.js';
@@ -31,6 +32,8 @@ export interface RuntimeServerOptions extends Omit<EngineOptions, 'metrics' | 'l
   bodyLimitBytes?: number;
   /** Prometheus process and Node.js metrics next to the runtime's own (default true). */
   defaultMetrics?: boolean;
+  /** Bearer key every request but GET /health must carry (api-key-check.ts); none = open. */
+  apiKey?: string;
 }
 
 export interface RuntimeServer {
@@ -142,6 +145,16 @@ export async function startRuntimeServer(options: RuntimeServerOptions): Promise
     if (state === 'stopping') throw new OpenAiError(503, 'The runtime is shutting down.', 'unavailable_error');
     throw new OpenAiError(503, 'The model could not be loaded; see the runtime log.', 'unavailable_error');
   };
+
+  if (options.apiKey !== undefined) {
+    const allowed = createApiKeyCheck(options.apiKey);
+    // llama-server's answer to a missing or wrong key, before the body is read.
+    app.addHook('onRequest', async (request, reply) => {
+      if (!allowed(request.method, request.url, request.headers.authorization)) {
+        return sendError(reply, new OpenAiError(401, 'Invalid API Key', 'authentication_error', null, 'invalid_api_key'));
+      }
+    });
+  }
 
   app.get('/health', async (_request, reply) => {
     requireEngine();
