@@ -44,6 +44,8 @@ export interface SlowStream {
 export interface GeneratedTokens {
   prompt: number;
   completion: number;
+  /** It stopped generating: answered, or its client went away. */
+  done: boolean;
 }
 
 /** What a realistic fake generates when nothing limits it: far more than any test's TPM. */
@@ -91,10 +93,11 @@ function completionLimitOf(body: Record<string, unknown>): number {
 
 /** Answers like a runtime that counts what it does (see the top of this file). */
 function serveRealistic(req: http.IncomingMessage, res: http.ServerResponse, path: string, body: Record<string, unknown>, generated: GeneratedTokens[]): void {
-  const record: GeneratedTokens = { prompt: promptTokensOf(body), completion: 0 };
+  const record: GeneratedTokens = { prompt: promptTokensOf(body), completion: 0, done: false };
   generated.push(record);
   const usage = () => ({ prompt_tokens: record.prompt, completion_tokens: record.completion, total_tokens: record.prompt + record.completion });
   if (path === '/v1/embeddings') {
+    record.done = true;
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2] }], usage: { prompt_tokens: record.prompt, total_tokens: record.prompt } }));
     return;
@@ -104,8 +107,10 @@ function serveRealistic(req: http.IncomingMessage, res: http.ServerResponse, pat
   // `x-fake-hang`: generate everything, then never answer (a gateway timeout after generation).
   if (req.headers['x-fake-hang'] !== undefined) {
     record.completion = limit;
+    record.done = true;
     return;
   }
+  res.on('close', () => (record.done = true));
   const reportUsage = req.headers['x-fake-no-usage'] === undefined;
   if (body.stream !== true) {
     record.completion = limit;
