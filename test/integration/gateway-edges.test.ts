@@ -5,12 +5,12 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InferenceLogEntryView } from '../../src/domain/inference-log.js';
+import { DEFAULT_COMPLETION_TOKENS } from '../../src/gateway/usage/completion-cap.js';
+import { readOpenAiBody } from '../../src/gateway/usage/request-body.js';
 import { insertServedDeployment } from '../support/fake-deployment.js';
 import { deferred, type Deferred } from '../support/fake-upstream.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
-import { DEFAULT_COMPLETION_TOKENS } from '../../src/gateway/usage/completion-cap.js';
-import { readOpenAiBody } from '../../src/gateway/usage/request-body.js';
 
 /** What a chat body without max_tokens reserves under a large TPM limit: its prompt bound plus the default completion. */
 const reservationOf = (body: string) => readOpenAiBody(Buffer.from(body), 'chat').promptBound + DEFAULT_COMPLETION_TOKENS;
