@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
-import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ComposedServer } from '../../src/main/compose.js';
 import { insertServedDeployment } from '../support/fake-deployment.js';
 import { FAKE_USAGE, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
-import { composeSecondInstance } from '../support/second-instance.js';
+import { GATEWAY_SETUPS, startGatewayInstances, type GatewayInstances } from '../support/gateway-setups.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 // Rate limits through the real HTTP gateway: N parallel requests against a limit L get exactly L
@@ -66,51 +64,22 @@ function expectExactly(answers: Answer[], admitted: number, refusal: { code: 'RA
   }
 }
 
-interface Setup {
-  name: string;
-  redis: boolean;
-  instances: 1 | 2;
-}
-
-const SETUPS: Setup[] = [
-  { name: 'memory', redis: false, instances: 1 },
-  { name: 'Redis', redis: true, instances: 1 },
-  { name: 'two instances sharing one Redis', redis: true, instances: 2 },
-];
-
-for (const setup of SETUPS) {
+for (const setup of GATEWAY_SETUPS) {
   const skipped = setup.redis && !REDIS_URL;
   describe.skipIf(skipped)(`gateway rate limits admit exactly L of N (${setup.name})${skipped ? ' — skipped: TEST_REDIS_URL is not set' : ''}`, { timeout: 60_000 }, () => {
-    // Every Redis key and channel of this suite lives under its own prefix, deleted at the end.
-    const prefix = `hmas-test:${process.pid}:${randomUUID().slice(0, 8)}:`;
     let t: TestApp;
-    let second: ComposedServer | undefined;
+    let instances: GatewayInstances | undefined;
     let upstream: FakeUpstream;
-    let deployment: { remove(): Promise<void> } | undefined;
-    const bases: string[] = [];
+    let bases: string[] = [];
 
     beforeAll(async () => {
-      const env = { HMAS_RATE_LIMIT_RPM: '0', HMAS_RATE_LIMIT_TPM: '0', ...(setup.redis ? { REDIS_URL: REDIS_URL!, HMAS_REDIS_KEY_PREFIX: prefix } : {}) };
-      t = await createTestApp('pglite', env);
-      bases.push(await t.app.listen({ host: '127.0.0.1', port: 0 }));
-      if (setup.instances === 2) {
-        second = await composeSecondInstance(t, env);
-        bases.push(await second.app.listen({ host: '127.0.0.1', port: 0 }));
-      }
       upstream = await startFakeUpstream();
-      deployment = await insertServedDeployment(t.database.handle, DEPLOYMENT, [upstream.url]);
+      instances = await startGatewayInstances(setup, REDIS_URL, upstream, DEPLOYMENT);
+      ({ t, bases } = instances);
     });
     afterAll(async () => {
-      await deployment?.remove();
-      await second?.close();
-      await t?.close();
+      await instances?.close();
       await upstream?.close();
-      if (setup.redis && REDIS_URL) {
-        const redis = new Redis(REDIS_URL);
-        const keys = await redis.keys(`${prefix}*`);
-        if (keys.length > 0) await redis.del(...keys);
-        redis.disconnect();
-      }
     });
 
     const createKey = async (headers: { authorization: string }, payload: Record<string, unknown>) => (await t.apiKey(payload, headers)).key;
