@@ -48,20 +48,34 @@ export type AdmitResult =
   | { allowed: true; reservation: TokenReservation; headers: RateLimitState | null }
   | { allowed: false; retryAfterSeconds: number; headers: RateLimitState; reason: 'rpm' | 'tpm'; subject: RateSubject };
 
+/**
+ * Tokens to reserve at admission: at least `min` (refused when that does not fit) and as many more
+ * as fit up to `max`. A number n means exactly n (`{ min: n, max: n }`).
+ */
+export interface TokenRequest {
+  min: number;
+  max: number;
+}
+
 /** Tokens reserved at admission; settled to the real usage when the response ends. */
 export interface TokenReservation {
   readonly subjects: readonly RateSubject[];
+  /**
+   * What was granted: the same amount for every TPM-limited subject, between the request's min
+   * and max (each clamped to the subject's limit); 0 when no subject limits TPM.
+   */
   readonly reservedTokens: number;
 }
 
 /**
  * RPM by token bucket (bursts allowed, average held), TPM by sliding window over tokens actually
- * used, with an estimate reserved at admission. Exact under concurrency: N parallel admissions
+ * used, with a reservation taken at admission (between a minimum and a maximum, atomically
+ * over every subject, so the caller learns how much it may spend). Exact under concurrency: N parallel admissions
  * against a limit L admit exactly L — in memory for one instance, through atomic Redis scripts
  * when several instances share the load.
  */
 export interface RateLimiter {
-  admit(subjects: RateSubject[], estimatedTokens: number): Promise<AdmitResult>;
+  admit(subjects: RateSubject[], tokens: number | TokenRequest): Promise<AdmitResult>;
   /** Replaces the reservation by the tokens really used (0 when the request failed early). */
   settle(reservation: TokenReservation, actualTokens: number): Promise<void>;
   /** Current usage of a subject, for GET /api/rate-limits. */

@@ -24,6 +24,11 @@ interface Case {
   code?: string;
 }
 
+/** A chat body whose first message's content is `levels` arrays deep: a stack overflow for any recursive reader. */
+function deeplyNested(levels: number): string {
+  return `{"model":"${DEPLOYMENT}","messages":[{"role":"user","content":${'['.repeat(levels)}${']'.repeat(levels)}}],"input":"x","prompt":"x"}`;
+}
+
 function openAiCases(url: string): Case[] {
   return [
     { name: 'an empty body', url, payload: '', status: 400, code: 'INVALID_REQUEST' },
@@ -38,6 +43,7 @@ function openAiCases(url: string): Case[] {
     { name: 'an unknown model', url, payload: '{"model": "no-such-model"}', status: 404, code: 'DEPLOYMENT_NOT_FOUND' },
     { name: 'a 10,000-character model', url, payload: JSON.stringify({ model: 'm'.repeat(10_000) }), status: 404, code: 'DEPLOYMENT_NOT_FOUND' },
     { name: 'a model with control characters', url, payload: JSON.stringify({ model: 'a\u0000b\nc' }), status: 404, code: 'DEPLOYMENT_NOT_FOUND' },
+    { name: 'messages[].content nested 200,000 levels deep', url, payload: deeplyNested(200_000), status: 400, code: 'NESTING_TOO_DEEP' },
     { name: 'a body over the 16 MiB limit', url, payload: JSON.stringify({ model: DEPLOYMENT, prompt: 'x'.repeat(16 * 1024 * 1024) }), status: 413, code: 'PAYLOAD_TOO_LARGE' },
     { name: 'malformed JSON without credentials (authentication first)', url, payload: '{', anonymous: true, status: 401, code: 'UNAUTHENTICATED' },
     // Well-formed but odd: forwarded, the runtime decides; the gateway's estimate copes.
@@ -67,8 +73,20 @@ const CASES: Case[] = [
   { name: 'a runtime path that is not inference', url: `/api/inference/${DEPLOYMENT}/metrics`, method: 'GET', status: 404, code: 'PATH_NOT_ALLOWED' },
   { name: 'an inference path with a dot segment', url: `/api/inference/${DEPLOYMENT}/v1/%2e%2e/metrics`, method: 'GET', status: 404, code: 'PATH_NOT_ALLOWED' },
   { name: 'an inference path with another method', url: `/api/inference/${DEPLOYMENT}/v1/models`, payload: '{}', status: 405, code: 'METHOD_NOT_ALLOWED' },
-  // By path, bodies go to the runtime as they are: the (fake) runtime's own 400 comes back.
-  { name: 'malformed JSON by path (passed through to the runtime)', url: `/api/inference/${DEPLOYMENT}/v1/chat/completions`, payload: '{', status: 400 },
+  // OpenAI paths by deployment are JSON too: read (and refused) by the gateway whatever the content type.
+  { name: 'malformed JSON by path', url: `/api/inference/${DEPLOYMENT}/v1/chat/completions`, payload: '{', status: 400, code: 'INVALID_JSON' },
+  { name: 'malformed JSON as text/plain by path', url: `/api/inference/${DEPLOYMENT}/v1/completions`, payload: '{', headers: { 'content-type': 'text/plain' }, status: 400, code: 'INVALID_JSON' },
+  { name: 'deeply nested content by path', url: `/api/inference/${DEPLOYMENT}/v1/chat/completions`, payload: deeplyNested(200_000), status: 400, code: 'NESTING_TOO_DEEP' },
+  { name: 'deeply nested JSON on a runtime-native path', url: `/api/inference/${DEPLOYMENT}/generate`, payload: `{"inputs":${'['.repeat(200_000)}${']'.repeat(200_000)}}`, status: 400, code: 'NESTING_TOO_DEEP' },
+  // Every body is size-limited, whatever its content type (the gateway's limit: HMAS_BODY_LIMIT_BYTES, at least 16 MiB).
+  {
+    name: 'a non-JSON body over the body limit by path',
+    url: `/api/inference/${DEPLOYMENT}/v1/audio/transcriptions`,
+    payload: 'x'.repeat(17 * 1024 * 1024),
+    headers: { 'content-type': 'application/octet-stream' },
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+  },
 ];
 
 describe('inference gateway: bad input', () => {

@@ -5,10 +5,15 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InferenceLogEntryView } from '../../src/domain/inference-log.js';
+import { DEFAULT_COMPLETION_TOKENS } from '../../src/gateway/usage/completion-cap.js';
+import { readOpenAiBody } from '../../src/gateway/usage/request-body.js';
 import { insertServedDeployment } from '../support/fake-deployment.js';
 import { deferred, type Deferred } from '../support/fake-upstream.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
+
+/** What a chat body without max_tokens reserves under a large TPM limit: its prompt bound plus the default completion. */
+const reservationOf = (body: string) => readOpenAiBody(Buffer.from(body), 'chat').promptBound + DEFAULT_COMPLETION_TOKENS;
 
 // The gateway against an upstream and clients that misbehave on cue: connections that die in odd
 // places, answers cut short, upstreams that go quiet, clients that stop reading. Each case checks
@@ -100,7 +105,7 @@ describe('inference gateway: connections that misbehave', { timeout: 30_000 }, (
       closed.push(gone);
       req.resume();
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      // Usage first, so a settled request counts 5 tokens and one left unsettled its estimate.
+      // Usage first: even so, a stream cut before its end is charged its reservation (the runtime may have gone on).
       res.write(`${SSE_EVENT}${USAGE_EVENT}`);
       const ping = setInterval(() => res.write(': ping\n\n'), 50);
       res.on('close', () => {
@@ -119,7 +124,8 @@ describe('inference gateway: connections that misbehave', { timeout: 30_000 }, (
     await waitFor('both requests upstream', async () => (upstream.hits('pipelined') === 2 ? true : undefined));
     socket.destroy();
 
-    // Both upstream requests are aborted, both are logged, nothing stays counted or reserved.
+    // Both upstream requests are aborted, both are logged, nothing stays reserved, and each is
+    // charged its reservation: the outcome is unknown.
     await Promise.all(closed.map((gone) => gone.promise));
     const entries = await waitFor('two log entries', async () => {
       const found = await logsOf('pipelined');
@@ -127,7 +133,7 @@ describe('inference gateway: connections that misbehave', { timeout: 30_000 }, (
     });
     for (const entry of entries) expect(entry.errorMessage).toContain('client closed');
     expect(await activeRequests('pipelined')).toBe(0);
-    expect(await tpmRemaining(id)).toBe(100_000 - 2 * 5);
+    expect(await tpmRemaining(id)).toBe(100_000 - 2 * reservationOf(body));
   });
 
   it('logs requests whose error text holds NUL or a lone surrogate, and keeps logging after them', async () => {
@@ -174,7 +180,8 @@ describe('inference gateway: connections that misbehave', { timeout: 30_000 }, (
     });
     expect(entry).toMatchObject({ statusCode: 200, streaming: true, promptTokens: 2, completionTokens: 3, errorMessage: expect.stringContaining('UPSTREAM_ERROR') });
     expect(await activeRequests('quiet')).toBe(0);
-    expect(await tpmRemaining(id)).toBe(100_000 - 5);
+    // Cut by the timeout: charged its reservation, not the usage seen so far.
+    expect(await tpmRemaining(id)).toBe(100_000 - reservationOf(JSON.stringify({ model: 'quiet', stream: true, messages: [{ role: 'user', content: 'Hi' }] })));
   });
 
   it('starts the error event on its own lines when the upstream goes quiet mid-line', async () => {

@@ -8,7 +8,11 @@ import { databaseUnavailableError, isDatabaseUnreachable } from '../../lib/pg-er
 import type { AdmitResult, CallerResolver, GatewayCaller, InferenceLogWriter, RateLimiter, RateLimitState, RateSubject, TokenReservation, TokenUsage } from '../gateway-contracts.js';
 import { refuseCrossSiteCookie } from '../auth/cookie-origin.js';
 import { defaultErrorType, GatewayError, type GatewayErrorType } from '../gateway-error.js';
-import { estimateTokens, estimateTokensFromBytes, kindOfPath, type InferenceKind } from '../usage/estimate.js';
+import { admissionBudget, completionCap, refuseIfNeverFits, type AdmissionBudget } from '../rate-limit/admission-budget.js';
+import { capCompletion, completionRequest, completionTarget } from '../usage/completion-cap.js';
+import { kindOfPath, type InferenceKind } from '../usage/estimate.js';
+import { readNativeBody, readOpenAiBody } from '../usage/request-body.js';
+import { tokensToSettle } from '../usage/settlement.js';
 import { SseUsageScanner } from '../usage/sse-usage-scanner.js';
 import { findUsage } from '../usage/usage-json.js';
 import { AVOID_AFTER_CONNECT_FAILURE_MS, pickEndpoint, type UpstreamEndpoint } from './balancer.js';
@@ -49,15 +53,8 @@ const MAX_ERROR_LOG = 300;
 /** A failing rate limiter is logged at most this often (every failure is counted in the metrics). */
 const LIMITER_WARNING_INTERVAL_MS = 10_000;
 
-/**
- * Token usage settled against the rate limiter: real usage when known, else the estimate for an
- * answer that came (the estimate itself, not the reservation's 1-token minimum: a listing costs
- * nothing), else 0.
- */
-function tokensToSettle(usage: TokenUsage | null, reservation: TokenReservation, estimate: number, statusCode: number): number {
-  if (usage) return usage.promptTokens + usage.completionTokens;
-  return statusCode >= 200 && statusCode < 300 ? Math.min(reservation.reservedTokens, estimate) : 0;
-}
+/** A request that generates nothing and has no prompt (a model listing): reserves the limiter's minimum, settles 0. */
+const NO_TOKENS: AdmissionBudget = admissionBudget(0, 'none', { perChoice: 0, choices: 0 });
 
 /** Whether the bytes sent so far end an SSE event (or nothing was sent), so another event may follow. */
 function endsEvent(tail: string): boolean {
@@ -68,7 +65,9 @@ function errorBody(message: string, type: GatewayErrorType, code: string): strin
   return JSON.stringify({ error: { message, type, code, param: null } });
 }
 
-function rateLimitHeaders(out: string[], state: RateLimitState | null): void {
+/** X-RateLimit-*, and X-HMAS-Max-Tokens when the gateway lowered the request's maximum to what its TPM limit leaves. */
+function rateLimitHeaders(out: string[], state: RateLimitState | null, maxTokens: number | null = null): void {
+  if (maxTokens !== null) out.push('x-hmas-max-tokens', String(maxTokens));
   if (!state) return;
   out.push('x-ratelimit-limit', String(state.limit), 'x-ratelimit-remaining', String(Math.max(0, state.remaining)), 'x-ratelimit-reset', String(Math.max(0, Math.ceil(state.resetSeconds))));
 }
@@ -98,8 +97,12 @@ class Exchange implements Dispatcher.DispatchHandlers {
   reservation: TokenReservation | undefined;
   rateState: RateLimitState | null = null;
   kind: InferenceKind = 'other';
-  /** The tokens estimated at admission (the reservation holds at least 1). */
-  estimate = 0;
+  /** What the request reserves (prompt bound, completion range); see admission-budget.ts. */
+  budget: AdmissionBudget = NO_TOKENS;
+  /** The most tokens the request can use as sent: the prompt bound plus its (capped) completion. */
+  upperBound = 0;
+  /** The completion maximum per choice the gateway wrote into the body, when it capped one. */
+  maxTokens: number | null = null;
 
   // The upstream request.
   endpoint: UpstreamEndpoint | undefined;
@@ -110,6 +113,10 @@ class Exchange implements Dispatcher.DispatchHandlers {
   body: Buffer | Readable | null = null;
   injectedUsage = false;
   retried = false;
+  /** Sent to a runtime (which may have used tokens); a connection that failed does not count. */
+  dispatched = false;
+  /** The runtime's answer ended normally. */
+  completed = false;
   abortUpstream: ((error?: Error) => void) | undefined;
 
   // Timing, in ms since arrival (Fastify's clock).
@@ -210,7 +217,7 @@ class Exchange implements Dispatcher.DispatchHandlers {
     this.statusCode = status;
     if (this.clientGone || this.res.headersSent) return;
     headers.push('content-length', String(Buffer.byteLength(body)), 'x-request-id', String(this.request.id));
-    rateLimitHeaders(headers, this.rateState);
+    rateLimitHeaders(headers, this.rateState, this.maxTokens);
     this.overheadMs = this.elapsed();
     headers.push('x-hmas-overhead-ms', this.overheadMs.toFixed(3));
     this.res.writeHead(status, headers);
@@ -225,6 +232,7 @@ class Exchange implements Dispatcher.DispatchHandlers {
   dispatch(endpoint: UpstreamEndpoint): void {
     this.endpoint = endpoint;
     endpoint.inFlight += 1;
+    this.dispatched = true;
     if (this.dispatchedAt === 0) this.dispatchedAt = this.elapsed();
     const gateway = this.gateway;
     gateway.dispatcher.dispatch(
@@ -271,7 +279,7 @@ class Exchange implements Dispatcher.DispatchHandlers {
       this.jsonTail = [];
     }
     headers.push('x-request-id', String(this.request.id));
-    rateLimitHeaders(headers, this.rateState);
+    rateLimitHeaders(headers, this.rateState, this.maxTokens);
     this.overheadMs = this.dispatchedAt + (this.elapsed() - this.upstreamHeadersAt);
     headers.push('x-hmas-overhead-ms', this.overheadMs.toFixed(3));
     if (this.clientGone) return false;
@@ -307,6 +315,7 @@ class Exchange implements Dispatcher.DispatchHandlers {
   }
 
   onComplete(): void {
+    this.completed = true;
     this.release();
     if (this.scanner) {
       const rest = this.scanner.end();
@@ -322,6 +331,8 @@ class Exchange implements Dispatcher.DispatchHandlers {
     const route = this.route!;
     if (this.clientGone) return this.finish(this.headersSent ? this.statusCode : 499, CLIENT_CLOSED);
     if (!this.headersSent) {
+      // Refused before anything was sent: no runtime saw the request.
+      if (isConnectFailure(error)) this.dispatched = false;
       if (isConnectFailure(error) && endpoint) {
         const now = this.gateway.now();
         endpoint.avoidUntil = now + AVOID_AFTER_CONNECT_FAILURE_MS;
@@ -370,7 +381,21 @@ class Exchange implements Dispatcher.DispatchHandlers {
     const gateway = this.gateway;
 
     if (this.reservation) {
-      const tokens = tokensToSettle(usage, this.reservation, this.estimate, statusCode);
+      const scanner = this.scanner;
+      const facts = {
+        reserved: this.reservation.reservedTokens,
+        promptBound: this.budget.promptBound,
+        dispatched: this.dispatched,
+        completed: this.completed,
+        statusCode,
+        streaming: this.streaming,
+        usage,
+        contentEvents: scanner?.contentEvents ?? 0,
+        // A stream not scanned to its end (compressed, or a giant event) has no byte bound.
+        dataBytes: scanner?.scannedAll ? scanner.dataBytes : Number.POSITIVE_INFINITY,
+        events: scanner?.events ?? 0,
+      };
+      const tokens = tokensToSettle(facts, this.upperBound);
       gateway.rateLimiter.settle(this.reservation, tokens).catch((error: unknown) => gateway.limiterFailed(this.request.log, 'settle', error));
     }
 
@@ -545,14 +570,18 @@ export function createGateway(deps: GatewayDeps) {
   }
 
   /**
-   * Reserves the estimate; throws 429 when a limit is reached. When the limiter fails, fails open
-   * (admitted without a reservation, so there is nothing to settle) or closed (503).
+   * Reserves the budget's range; throws 429 when a limit is reached (400 when it never can be).
+   * When the limiter fails, fails open (admitted without a reservation, so there is nothing to
+   * settle) or closed (503).
    */
-  async function admit(exchange: Exchange, caller: GatewayCaller, estimate: number): Promise<void> {
+  async function admit(exchange: Exchange, caller: GatewayCaller, budget: AdmissionBudget): Promise<void> {
     const subjects = await deps.subjects(caller);
+    refuseIfNeverFits(subjects, budget);
+    exchange.budget = budget;
+    exchange.upperBound = budget.tokens.max;
     let result: AdmitResult;
     try {
-      result = await deps.rateLimiter.admit(subjects, estimate);
+      result = await deps.rateLimiter.admit(subjects, budget.tokens);
     } catch (error) {
       internals.limiterFailed(exchange.request.log, 'admit', error);
       if (failureMode === 'open') return;
@@ -572,7 +601,22 @@ export function createGateway(deps: GatewayDeps) {
       });
     }
     exchange.reservation = result.reservation;
-    exchange.estimate = estimate;
+  }
+
+  /**
+   * Under a TPM limit (a grant above 0), writes the completion the grant leaves into the body's
+   * maximum fields, so the runtime cannot use more than was reserved. Returns whether it changed
+   * the body.
+   */
+  function capToGrant(exchange: Exchange, body: Record<string, unknown> | null): boolean {
+    const budget = exchange.budget;
+    const granted = exchange.reservation?.reservedTokens ?? 0;
+    if (!body || granted === 0 || budget.target === 'none') return false;
+    const cap = completionCap(budget, granted);
+    capCompletion(body, budget.target, cap);
+    exchange.maxTokens = cap;
+    exchange.upperBound = budget.promptBound + budget.choices * cap;
+    return true;
   }
 
   /** Route known, request admitted: send it. */
@@ -636,32 +680,23 @@ export function createGateway(deps: GatewayDeps) {
         const kind = kindOfPath(exchange.upstreamPath);
         exchange.kind = kind;
 
-        const body = request.body;
-        let estimate: number;
-        if (Buffer.isBuffer(body)) {
-          exchange.body = body;
-          let parsed: Record<string, unknown> | undefined;
-          // JSON is parsed only when it may ask for a stream whose usage the gateway must add.
-          if ((kind === 'chat' || kind === 'completion') && route.supportsIncludeUsage && body.includes('"stream"')) {
-            parsed = parseObject(body);
-            if (parsed && parsed.stream === true && !includesUsage(parsed)) {
-              parsed.stream_options = { ...(isObject(parsed.stream_options) ? parsed.stream_options : {}), include_usage: true };
-              exchange.injectedUsage = true;
-              exchange.body = Buffer.from(JSON.stringify(parsed));
-            }
-          }
-          estimate = parsed ? estimateTokens(parsed, kind) : estimateTokensFromBytes(body, kind);
-          exchange.headers = forwardedHeaders(exchange, {});
-        } else if (body && typeof (body as Readable).pipe === 'function') {
-          exchange.body = body as Readable;
-          const length = Number(request.headers['content-length'] ?? 0);
-          estimate = estimateTokensFromBytes(undefined, kind) + (Number.isFinite(length) ? Math.ceil(length / 4) : 0);
-          exchange.headers = forwardedHeaders(exchange, { keepLength: true });
-        } else {
-          estimate = estimateTokensFromBytes(undefined, kind);
-          exchange.headers = forwardedHeaders(exchange, {});
+        // Every body arrives whole (bounded by the body limit): OpenAI paths are JSON whatever
+        // their content type; runtime-native bodies are read when they are JSON.
+        const raw = Buffer.isBuffer(request.body) ? request.body : null;
+        const openAi = kind !== 'other' && raw !== null && raw.length > 0;
+        const read = openAi ? readOpenAiBody(raw, kind) : readNativeBody(raw, kind);
+        const parsed = read.body;
+        let changed = false;
+        if (parsed && (kind === 'chat' || kind === 'completion') && route.supportsIncludeUsage && parsed.stream === true && !includesUsage(parsed)) {
+          parsed.stream_options = { ...(isObject(parsed.stream_options) ? parsed.stream_options : {}), include_usage: true };
+          exchange.injectedUsage = true;
+          changed = true;
         }
-        await admit(exchange, caller, estimate);
+        const target = completionTarget(kind, exchange.upstreamPath);
+        await admit(exchange, caller, admissionBudget(read.promptBound, target, completionRequest(parsed, target)));
+        if (capToGrant(exchange, parsed)) changed = true;
+        exchange.body = changed ? Buffer.from(JSON.stringify(parsed)) : raw;
+        exchange.headers = forwardedHeaders(exchange, { json: openAi || changed });
         start(exchange, route);
       } catch (error) {
         exchange.fail(error);
@@ -675,8 +710,7 @@ export function createGateway(deps: GatewayDeps) {
         const caller = await authenticate(exchange);
         const body = request.body;
         if (!Buffer.isBuffer(body) || body.length === 0) throw new GatewayError(400, 'INVALID_REQUEST', 'Send a JSON body with a "model".');
-        const parsed = parseObject(body);
-        if (!parsed) throw new GatewayError(400, 'INVALID_JSON', 'The request body is not a JSON object.');
+        const { body: parsed, promptBound } = readOpenAiBody(body, operation);
         const model = parsed.model;
         if (typeof model !== 'string' || model.length === 0) throw new GatewayError(400, 'MODEL_REQUIRED', 'Name a "model": a deployment name, or a model name.');
         const { route, byModelName } = await routeForModel(model, caller);
@@ -696,9 +730,11 @@ export function createGateway(deps: GatewayDeps) {
           exchange.injectedUsage = true;
           changed = true;
         }
+        const target = completionTarget(operation, exchange.upstreamPath);
+        await admit(exchange, caller, admissionBudget(promptBound, target, completionRequest(parsed, target)));
+        if (capToGrant(exchange, parsed)) changed = true;
         exchange.body = changed ? Buffer.from(JSON.stringify(parsed)) : body;
         exchange.headers = forwardedHeaders(exchange, { json: true });
-        await admit(exchange, caller, estimateTokens(parsed, operation));
         start(exchange, route);
       } catch (error) {
         exchange.fail(error);
@@ -710,7 +746,7 @@ export function createGateway(deps: GatewayDeps) {
       const exchange = new Exchange(internals, request, reply);
       try {
         const caller = await authenticate(exchange);
-        await admit(exchange, caller, 0);
+        await admit(exchange, caller, NO_TOKENS);
         if (only !== undefined) await servableByName(only).catch(() => undefined);
         // Listing is rare and must show a deployment that came up a moment ago.
         else await routes.refreshSoon();
@@ -743,15 +779,6 @@ export type Gateway = ReturnType<typeof createGateway>;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function parseObject(body: Buffer): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(body.toString('utf8'));
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function includesUsage(body: Record<string, unknown>): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeSubjects, retryAfterSeconds, tightestState, tokensToReserve } from './limit-math.js';
+import { normalizeSubjects, retryAfterSeconds, subjectRange, tightestState, tokenRange } from './limit-math.js';
 
 describe('limit math', () => {
   it('picks the RPM state with the fewest requests left for the headers', () => {
@@ -29,9 +29,16 @@ describe('limit math', () => {
   });
 
   it('reserves at least 1 token and at most the whole limit', () => {
-    expect(tokensToReserve(0, 100)).toBe(1);
-    expect(tokensToReserve(40, 100)).toBe(40);
-    expect(tokensToReserve(500, 100)).toBe(100);
+    expect(subjectRange(tokenRange(0), 100)).toEqual({ min: 1, max: 1 });
+    expect(subjectRange(tokenRange(40), 100)).toEqual({ min: 40, max: 40 });
+    expect(subjectRange(tokenRange(500), 100)).toEqual({ min: 100, max: 100 });
+    expect(subjectRange(tokenRange({ min: 30, max: 500 }), 100)).toEqual({ min: 30, max: 100 });
+  });
+
+  it('cleans a token range: whole non-negative numbers, max never below min', () => {
+    expect(tokenRange({ min: 7.9, max: 3 })).toEqual({ min: 7, max: 7 });
+    expect(tokenRange({ min: -1, max: Number.NaN })).toEqual({ min: 0, max: 0 });
+    expect(tokenRange(Number.POSITIVE_INFINITY)).toEqual({ min: 0, max: 0 });
   });
 
   it('drops repeated subjects and turns negative or fractional limits into whole numbers', () => {

@@ -1,4 +1,4 @@
-import type { AdmitResult, RateLimitState, RateSubject, TokenReservation } from '../gateway-contracts.js';
+import type { AdmitResult, RateLimitState, RateSubject, TokenRequest, TokenReservation } from '../gateway-contracts.js';
 
 /**
  * The arithmetic both backends share. The Redis backend repeats it in Lua (redis-scripts.ts);
@@ -44,10 +44,24 @@ export interface SubjectStates {
   tpm: RateLimitState | null;
 }
 
-/** Tokens a TPM-limited subject reserves: at least 1, at most the whole limit (so a request
- * estimated above the limit is admitted when the window is empty, instead of never). */
-export function tokensToReserve(estimate: number, tpm: number): number {
-  return Math.max(1, Math.min(estimate, tpm));
+/** A token request cleaned: non-negative integers, max ≥ min. */
+export function tokenRange(tokens: number | TokenRequest): TokenRequest {
+  if (typeof tokens === 'number') {
+    const exact = normalizeTokens(tokens);
+    return { min: exact, max: exact };
+  }
+  const min = normalizeTokens(tokens.min);
+  return { min, max: Math.max(min, normalizeTokens(tokens.max)) };
+}
+
+/**
+ * The range a TPM-limited subject reserves from: at least 1, at most the whole limit (so a request
+ * whose minimum is above the limit is admitted when the window is empty, instead of never; the
+ * gateway refuses such requests itself before they get here).
+ */
+export function subjectRange(range: TokenRequest, tpm: number): TokenRequest {
+  const min = Math.max(1, Math.min(range.min, tpm));
+  return { min, max: Math.max(min, Math.min(range.max, tpm)) };
 }
 
 export function secondsOf(ms: number): number {

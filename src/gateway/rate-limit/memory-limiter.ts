@@ -1,4 +1,4 @@
-import type { AdmitResult, RateLimitState, RateLimiter, RateSubject, TokenReservation } from '../gateway-contracts.js';
+import type { AdmitResult, RateLimitState, RateLimiter, RateSubject, TokenRequest, TokenReservation } from '../gateway-contracts.js';
 import {
   asRecord,
   createReservation,
@@ -9,8 +9,9 @@ import {
   refusedResult,
   RPM_COST,
   secondsOf,
+  subjectRange,
   tightestState,
-  tokensToReserve,
+  tokenRange,
   WINDOW_SECONDS,
   worstRefusal,
   type Refusal,
@@ -133,20 +134,20 @@ export function createMemoryRateLimiter(options: { now?: () => number; reservati
   return {
     backend: 'memory',
 
-    async admit(requested: RateSubject[], estimatedTokens: number): Promise<AdmitResult> {
+    async admit(requested: RateSubject[], requestedTokens: number | TokenRequest): Promise<AdmitResult> {
       const at = now();
       if (at - lastSweep >= SWEEP_INTERVAL_MS) sweep(at);
       const subjects = normalizeSubjects(requested);
-      const estimate = normalizeTokens(estimatedTokens);
+      const range = tokenRange(requestedTokens);
       const tokens: number[] = [];
-      const amounts: number[] = [];
       const refusals: Refusal[] = [];
+      // The grant is one amount for every TPM-limited subject: the most that all of them can hold.
+      let granted = Number.POSITIVE_INFINITY;
 
       // Check every subject first; take from none unless all admit.
       subjects.forEach((subject, index) => {
         const state = states.get(keyOf(subject));
         tokens[index] = 0;
-        amounts[index] = 0;
         if (subject.rpm > 0) {
           const available = bucketTokens(state?.bucket, subject.rpm, at);
           tokens[index] = available;
@@ -157,14 +158,16 @@ export function createMemoryRateLimiter(options: { now?: () => number; reservati
         if (subject.tpm > 0) {
           const window = state?.window ?? emptyWindow();
           evict(window, at);
-          const need = tokensToReserve(estimate, subject.tpm);
-          amounts[index] = need;
-          const deficit = window.used + window.reserved + need - subject.tpm;
+          const own = subjectRange(range, subject.tpm);
+          const free = subject.tpm - window.used - window.reserved;
+          const deficit = own.min - free;
           if (deficit > 0) refusals.push({ index, reason: 'tpm', retryMs: tpmRetryMs(window, deficit, at), state: tpmState(subject.tpm, window, at) });
+          else granted = Math.min(granted, own.max, free);
         }
       });
       const refusal = worstRefusal(refusals);
       if (refusal) return refusedResult(subjects, refusal);
+      const amounts = subjects.map((subject) => (subject.tpm > 0 ? granted : 0));
 
       const id = String((nextId += 1));
       const subjectStates: SubjectStates[] = subjects.map((subject, index) => {

@@ -297,6 +297,39 @@ for (const setup of SETUPS) {
         expect((await h.at(0).admit([user], 1)).allowed).toBe(true);
       });
 
+      it('grants between a minimum and a maximum: as much as the window has left, the same for every subject', async () => {
+        const h = harness();
+        const key = subject({ tpm: 300 }, 'key');
+        const user = subject({ tpm: 1000 });
+        const first = reservationOf(await h.at(0).admit([key, user], { min: 50, max: 200 }));
+        expect(first.reservedTokens).toBe(200);
+        // The key has 100 left: that is the grant, for the user too.
+        const second = reservationOf(await h.at(1).admit([key, user], { min: 50, max: 200 }));
+        expect(second.reservedTokens).toBe(100);
+        expect((await h.at(0).usage(user)).tpm).toMatchObject({ remaining: 700 });
+        // Nothing left on the key: below the minimum, refused.
+        const refused = refusalOf(await h.at(0).admit([key, user], { min: 1, max: 10 }));
+        expect(refused).toMatchObject({ reason: 'tpm', subject: { id: key.id } });
+        await h.at(1).settle(second, 30);
+        expect(reservationOf(await h.at(0).admit([key, user], { min: 1, max: 500 })).reservedTokens).toBe(70);
+      });
+
+      it('never grants more than the limit in total to parallel requests asking for ranges', async () => {
+        const h = harness();
+        const user = subject({ tpm: 1000 });
+        const results = await Promise.all(Array.from({ length: 150 }, (_, i) => h.at(i).admit([user], { min: 40, max: 90 })));
+        const granted = results.filter((r) => r.allowed).map((r) => reservationOf(r).reservedTokens);
+        expect(granted.reduce((sum, tokens) => sum + tokens, 0)).toBeLessThanOrEqual(1000);
+        expect(granted.every((tokens) => tokens >= 40 && tokens <= 90)).toBe(true);
+        // 11 × 90 = 990 leaves 10, below the minimum: exactly 11 admitted.
+        expect(granted).toHaveLength(11);
+      });
+
+      it('grants 0 when no subject limits TPM', async () => {
+        const h = harness();
+        expect(reservationOf(await h.at(0).admit([subject({ rpm: 5 })], { min: 10, max: 100 })).reservedTokens).toBe(0);
+      });
+
       it('does not take an RPM request from a subject that TPM refuses', async () => {
         const h = harness();
         const user = subject({ rpm: 5, tpm: 100 });

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../lib/logger.js';
-import type { AdmitResult, RateLimitState, RateLimiter, RateSubject, TokenReservation } from '../gateway-contracts.js';
+import type { AdmitResult, RateLimitState, RateLimiter, RateSubject, TokenRequest, TokenReservation } from '../gateway-contracts.js';
 import {
   asRecord,
   createReservation,
@@ -12,7 +12,7 @@ import {
   refusedResult,
   secondsOf,
   tightestState,
-  tokensToReserve,
+  tokenRange,
   type SubjectStates,
 } from './limit-math.js';
 import { ADMIT_SCRIPT, SETTLE_SCRIPT, USAGE_SCRIPT } from './redis-scripts.js';
@@ -112,12 +112,12 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
   return {
     backend: 'redis',
 
-    async admit(requested: RateSubject[], estimatedTokens: number): Promise<AdmitResult> {
+    async admit(requested: RateSubject[], requestedTokens: number | TokenRequest): Promise<AdmitResult> {
       const subjects = normalizeSubjects(requested);
-      const estimate = normalizeTokens(estimatedTokens);
+      const range = tokenRange(requestedTokens);
       const id = `${instance}.${(nextId += 1)}`;
       const keys: string[] = [];
-      const args: Array<string | number> = [subjects.length, estimate, id, reservationTtlMs, offset()];
+      const args: Array<string | number> = [subjects.length, range.min, range.max, id, reservationTtlMs, offset()];
       for (const subject of subjects) {
         keys.push(...keysOf(subject));
         args.push(subject.rpm, subject.tpm);
@@ -132,11 +132,12 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
           state: { limit, remaining, resetSeconds: secondsOf(resetMs) },
         });
       }
+      const granted = reply[1]!;
       const states: SubjectStates[] = subjects.map((subject, index) => {
-        const at = 1 + index * 4;
+        const at = 2 + index * 4;
         return { rpm: state(subject.rpm, reply[at]!, reply[at + 1]!), tpm: state(subject.tpm, reply[at + 2]!, reply[at + 3]!) };
       });
-      const amounts = subjects.map((subject) => (subject.tpm > 0 ? tokensToReserve(estimate, subject.tpm) : 0));
+      const amounts = subjects.map((subject) => (subject.tpm > 0 ? granted : 0));
       return { allowed: true, reservation: createReservation(id, subjects, amounts), headers: tightestState(states) };
     },
 

@@ -81,24 +81,28 @@ end
 `;
 
 /**
- * KEYS: b, w, z per subject. ARGV: n, estimate, reservation id, reservation ttl ms, time offset ms,
- * then rpm, tpm per subject.
+ * KEYS: b, w, z per subject. ARGV: n, min tokens, max tokens, reservation id, reservation ttl ms,
+ * time offset ms, then rpm, tpm per subject.
  * Refused: {0, reason (1 rpm, 2 tpm), subject index (1-based), retry ms, limit, remaining, reset ms}.
- * Admitted: {1, then per subject: rpm remaining, rpm reset ms, tpm remaining, tpm reset ms} (-1 = unlimited).
+ * Admitted: {1, granted tokens, then per subject: rpm remaining, rpm reset ms, tpm remaining,
+ * tpm reset ms} (-1 = unlimited). The grant is one amount for every TPM-limited subject: the most
+ * all of them can hold, between min and max (each clamped to the subject's limit, at least 1).
  */
 export const ADMIT_SCRIPT = `${COMMON}
 local n = tonumber(ARGV[1])
-local estimate = tonumber(ARGV[2])
-local id = ARGV[3]
-local ttl = tonumber(ARGV[4])
-local now = now_ms(tonumber(ARGV[5]))
+local minTokens = tonumber(ARGV[2])
+local maxTokens = tonumber(ARGV[3])
+local id = ARGV[4]
+local ttl = tonumber(ARGV[5])
+local now = now_ms(tonumber(ARGV[6]))
 local keyTtl = ttl + (WINDOW + 1) * 1000
 local worst = nil
-local tokens, wins, needs = {}, {}, {}
+local tokens, wins = {}, {}
+local granted = nil
 
 for i = 1, n do
-  local rpm = tonumber(ARGV[4 + 2 * i])
-  local tpm = tonumber(ARGV[5 + 2 * i])
+  local rpm = tonumber(ARGV[5 + 2 * i])
+  local tpm = tonumber(ARGV[6 + 2 * i])
   if rpm > 0 then
     local t = bucket_tokens(KEYS[3 * i - 2], rpm, now)
     tokens[i] = t
@@ -111,9 +115,10 @@ for i = 1, n do
     local W = KEYS[3 * i - 1]
     local w = window(W, KEYS[3 * i], now)
     wins[i] = w
-    local need = math.max(1, math.min(estimate, tpm))
-    needs[i] = need
-    local deficit = w.u + w.r + need - tpm
+    local low = math.max(1, math.min(minTokens, tpm))
+    local high = math.max(low, math.min(maxTokens, tpm))
+    local free = tpm - w.u - w.r
+    local deficit = low - free
     if deficit > 0 then
       local retry = nil
       if w.lo and w.hi then
@@ -128,6 +133,9 @@ for i = 1, n do
       end
       if not retry then retry = math.max(1000, window_reset_ms(w, now)) end
       if not worst or retry > worst[3] then worst = { 2, i, retry, tpm, tpm_remaining(tpm, w), window_reset_ms(w, now) } end
+    else
+      local own = math.min(high, free)
+      if not granted or own < granted then granted = own end
     end
   end
 end
@@ -136,10 +144,10 @@ if worst then
   return { 0, worst[1], worst[2], worst[3], worst[4], worst[5], worst[6] }
 end
 
-local out = { 1 }
+local out = { 1, granted or 0 }
 for i = 1, n do
-  local rpm = tonumber(ARGV[4 + 2 * i])
-  local tpm = tonumber(ARGV[5 + 2 * i])
+  local rpm = tonumber(ARGV[5 + 2 * i])
+  local tpm = tonumber(ARGV[6 + 2 * i])
   if rpm > 0 then
     local B = KEYS[3 * i - 2]
     local left = tokens[i] - COST
@@ -154,8 +162,8 @@ for i = 1, n do
   if tpm > 0 then
     local W, Z = KEYS[3 * i - 1], KEYS[3 * i]
     local w = wins[i]
-    w.r = w.r + needs[i]
-    redis.call('HSET', W, 'r', w.r, 'x:' .. id, needs[i])
+    w.r = w.r + granted
+    redis.call('HSET', W, 'r', w.r, 'x:' .. id, granted)
     redis.call('ZADD', Z, now + ttl, id)
     redis.call('PEXPIRE', W, keyTtl)
     redis.call('PEXPIRE', Z, keyTtl)

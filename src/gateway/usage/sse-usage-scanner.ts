@@ -36,6 +36,10 @@ export class SseUsageScanner {
   usage: TokenUsage | null = null;
   /** How many `data:` events the stream carried (`[DONE]` included). */
   events = 0;
+  /** Events that carried generated text (a non-empty `content` or `text`): each holds at least one token. */
+  contentEvents = 0;
+  /** Bytes of every `data:` value: an upper bound of the generated text's bytes (see settlement.ts). */
+  dataBytes = 0;
 
   /** The unfinished line's bytes from earlier chunks (joined once, when the line ends). */
   private partial: Buffer[] = [];
@@ -51,6 +55,11 @@ export class SseUsageScanner {
   private heldBytes = 0;
 
   constructor(private readonly dropUsageOnlyChunk = false) {}
+
+  /** False once scanning stopped (MAX_UNFINISHED_BYTES): the counts above then miss the rest. */
+  get scannedAll(): boolean {
+    return !this.passThrough;
+  }
 
   /** Scans one chunk; returns what to forward to the client now. */
   push(chunk: Buffer): Buffer {
@@ -174,6 +183,7 @@ export class SseUsageScanner {
     if (end - start < DATA.length || buffer.compare(DATA, 0, DATA.length, start, start + DATA.length) !== 0) return false;
     let valueStart = start + DATA.length;
     if (buffer[valueStart] === 0x20) valueStart += 1;
+    this.dataBytes += end - valueStart;
     const value = buffer.toString('utf8', valueStart, end);
     this.data = this.data === null ? value : `${this.data}\n${value}`;
     return false;
@@ -185,6 +195,7 @@ export class SseUsageScanner {
     if (data === null) return false;
     this.data = null;
     this.events += 1;
+    if (GENERATED_TEXT.test(data)) this.contentEvents += 1;
     if (data.indexOf('"usage"') === -1) return false;
     const usage = findUsage(data);
     if (!usage) return false;
@@ -194,3 +205,5 @@ export class SseUsageScanner {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** A non-empty `content` (chat delta) or `text` (completion choice) string. */
+const GENERATED_TEXT = /"(?:content|text)":\s*"[^"]/;

@@ -27,11 +27,11 @@ function gatewayErrorHandler(gateway: Gateway) {
  * The inference gateway's routes. They do not use the control API's session hook or error
  * envelope (`access: 'public'`): the gateway resolves callers itself (API keys or session
  * tokens) and answers errors in OpenAI's shape. Each group is its own plugin scope with its own
- * body parsing: bodies stay raw bytes, parsed only when the gateway needs a field.
+ * body parsing: bodies arrive as raw bytes, and the gateway parses them once.
  *
  * - `ALL /api/inference/:name/*`: the rest of the path and the query go to deployment `name`'s
- *   runtime; JSON bodies are read whole (to add `stream_options.include_usage`), anything else
- *   streams through.
+ *   runtime; bodies are read whole, up to the body limit, whatever their content type (OpenAI
+ *   paths are parsed as JSON; runtime-native JSON bodies too, to bound and cap them).
  * - `POST /v1/chat/completions`, `/v1/completions`, `/v1/embeddings`: routed by the body's `model`
  *   (a deployment name, or a model name → a running deployment of it).
  * - `GET /v1/models`, `GET /v1/models/:model`: the deployments the caller may use.
@@ -44,8 +44,9 @@ export function registerInferenceRoutes(app: ZodApp, deps: { gateway: Gateway; b
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(['application/json'], { parseAs: 'buffer', bodyLimit: bodyLimitBytes }, (_request, body, done) => done(null, body));
-    // Other bodies (audio, multipart, …) stream through to the runtime as they arrive.
-    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    // Every other body is read whole too, under the same limit: OpenAI paths are JSON whatever
+    // the content type says, and an unbounded stream would let any body size through.
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: bodyLimitBytes }, (_request, body, done) => done(null, body));
     scope.setErrorHandler(gatewayErrorHandler(gateway));
     scope.all('/api/inference/:name/*', { schema, config }, async (request, reply) => {
       await gateway.proxyByName(request, reply);
