@@ -31,7 +31,8 @@ const MINIMUM_ROLE: Record<string, Access> = {
   'POST /api/clusters': 'admin',
   'POST /api/clusters/test': 'admin',
   'GET /api/clusters/{name}': 'viewer',
-  'PATCH /api/clusters/{name}': 'admin',
+  // Changing the connection is admin-only too (checked in the service); labels stay with operators.
+  'PATCH /api/clusters/{name}': 'operator',
   'DELETE /api/clusters/{name}': 'operator',
   'POST /api/clusters/{name}/test': 'admin',
   'POST /api/clusters/{name}/agent-token': 'admin',

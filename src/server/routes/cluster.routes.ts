@@ -130,7 +130,7 @@ export function registerClusterRoutes(app: ZodApp, deps: { clusters: ClusterServ
       params: nameParams,
       response: { 200: agentTokenResponseSchema },
     },
-    config: { access: 'operator', audit: audit('agent_token_rotate') },
+    config: { access: 'admin', audit: audit('agent_token_rotate') },
     handler: async (request) => {
       request.auditNote.resourceId = request.params.name;
       const rotated = await clusters.rotateAgentToken(request.params.name);

@@ -79,7 +79,7 @@ function ClusterDetail({ cluster }: { cluster: Cluster }) {
         <ErrorBanner error={test.error} title="The test could not run." />
         <ClusterFacts cluster={cluster} />
         <LastTestSection cluster={cluster} />
-        {cluster.connection.kind === 'agent' && canManage && <AgentTokenSection cluster={cluster} />}
+        {cluster.connection.kind === 'agent' && canTest && <AgentTokenSection cluster={cluster} />}
         <InventorySection cluster={cluster} />
       </div>
       {canManage && (
