@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { SignJWT } from 'jose';
 import { request } from 'undici';
@@ -18,7 +19,7 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 
 async function signed(claims: Record<string, unknown>, options: { secret?: string; expiresIn?: number | null; issuedAt?: number | null } = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  let jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuer('hmas').setAudience('hmas-api');
+  let jwt = new SignJWT({ jti: randomUUID(), ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuer('hmas').setAudience('hmas-api');
   if (options.issuedAt !== null) jwt = jwt.setIssuedAt(options.issuedAt ?? now);
   if (options.expiresIn !== null) jwt = jwt.setExpirationTime(now + (options.expiresIn ?? 3600));
   return jwt.sign(new TextEncoder().encode(options.secret ?? SECRET));
@@ -80,6 +81,7 @@ describe('authentication and authorization attacks', { timeout: 60_000 }, () => 
       ['expired', () => signed({ sub: adminId, role: 'admin', sv }, { expiresIn: -60 })],
       ['no expiry', () => signed({ sub: adminId, role: 'admin', sv }, { expiresIn: null })],
       ['no issued-at', () => signed({ sub: adminId, role: 'admin', sv }, { issuedAt: null })],
+      ['no session id', () => signed({ sub: adminId, role: 'admin', sv, jti: undefined })],
       ['a user that does not exist', () => signed({ sub: '00000000-0000-4000-8000-000000000000', role: 'admin', sv })],
       ['a stale session version', () => signed({ sub: adminId, role: 'admin', sv: sv - 1 })],
       ['a payload swapped under a real signature', async () => {
@@ -89,11 +91,11 @@ describe('authentication and authorization attacks', { timeout: 60_000 }, () => 
       }],
       ['HS512 with the real secret', async () => {
         const now = Math.floor(Date.now() / 1000);
-        return new SignJWT({ sub: adminId, role: 'admin', sv }).setProtectedHeader({ alg: 'HS512' }).setIssuer('hmas').setAudience('hmas-api').setIssuedAt(now).setExpirationTime(now + 60).sign(new TextEncoder().encode(SECRET));
+        return new SignJWT({ jti: randomUUID(), sub: adminId, role: 'admin', sv }).setProtectedHeader({ alg: 'HS512' }).setIssuer('hmas').setAudience('hmas-api').setIssuedAt(now).setExpirationTime(now + 60).sign(new TextEncoder().encode(SECRET));
       }],
       ['another audience', async () => {
         const now = Math.floor(Date.now() / 1000);
-        return new SignJWT({ sub: adminId, role: 'admin', sv }).setProtectedHeader({ alg: 'HS256' }).setIssuer('hmas').setAudience('something-else').setIssuedAt(now).setExpirationTime(now + 60).sign(new TextEncoder().encode(SECRET));
+        return new SignJWT({ jti: randomUUID(), sub: adminId, role: 'admin', sv }).setProtectedHeader({ alg: 'HS256' }).setIssuer('hmas').setAudience('something-else').setIssuedAt(now).setExpirationTime(now + 60).sign(new TextEncoder().encode(SECRET));
       }],
     ];
 

@@ -77,7 +77,7 @@ const CASES: Case[] = [
   { name: 'malformed JSON by path', url: `/api/inference/${DEPLOYMENT}/v1/chat/completions`, payload: '{', status: 400, code: 'INVALID_JSON' },
   { name: 'malformed JSON as text/plain by path', url: `/api/inference/${DEPLOYMENT}/v1/completions`, payload: '{', headers: { 'content-type': 'text/plain' }, status: 400, code: 'INVALID_JSON' },
   { name: 'deeply nested content by path', url: `/api/inference/${DEPLOYMENT}/v1/chat/completions`, payload: deeplyNested(200_000), status: 400, code: 'NESTING_TOO_DEEP' },
-  { name: 'deeply nested JSON on a runtime-native path', url: `/api/inference/${DEPLOYMENT}/generate`, payload: `{"inputs":${'['.repeat(200_000)}${']'.repeat(200_000)}}`, status: 400, code: 'NESTING_TOO_DEEP' },
+  { name: 'deeply nested JSON on a runtime-native path', url: `/api/inference/${DEPLOYMENT}/tokenize`, payload: `{"inputs":${'['.repeat(200_000)}${']'.repeat(200_000)}}`, status: 400, code: 'NESTING_TOO_DEEP' },
   // Every body is size-limited, whatever its content type (the gateway's limit: HMAS_BODY_LIMIT_BYTES, at least 16 MiB).
   {
     name: 'a non-JSON body over the body limit by path',

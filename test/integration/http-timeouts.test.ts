@@ -103,7 +103,7 @@ describe('request timeouts (pglite)', { timeout: 60_000 }, () => {
 
   it('does not cut an inference stream that lasts far longer than the request limits', async () => {
     const stream = upstream.slowStream('long');
-    const response = await request(`http://127.0.0.1:${port}/api/inference/slow/v1/slow-stream?id=long`, {
+    const response = await request(`http://127.0.0.1:${port}/api/inference/slow/v1/chat/completions?fake=slow-stream&id=long`, {
       method: 'POST',
       headers: { ...(await t.admin()), 'content-type': 'application/json' },
       body: '{}',

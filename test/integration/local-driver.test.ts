@@ -201,7 +201,9 @@ describe('local host driver', () => {
     expect(await environOf(restarted.pid)).toMatchObject({ HF_TOKEN: 'hf_rotated_value' });
 
     const dir = path.join(harness.dataDir, 'workloads', workload.name);
-    const written = await Promise.all((await readdir(dir)).map((file) => readFile(path.join(dir, file), 'utf8')));
+    // Every file the driver wrote, its home for the runtime user included.
+    const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
+    const written = await Promise.all(files.map((entry) => readFile(path.join(entry.parentPath, entry.name), 'utf8')));
     for (const text of written) expect(text).not.toMatch(/hf_first_value|hf_rotated_value/);
     expect(JSON.stringify(await harness.driver.events(workload.name))).not.toMatch(/hf_first_value|hf_rotated_value/);
   });

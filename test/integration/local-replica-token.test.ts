@@ -7,7 +7,7 @@ import { createLocalDriver, type LocalDriver } from '../../src/clusters/local/lo
 import { renderWorkloadSpec } from '../../src/domain/workload.js';
 import { fakeRuntime, fakeRuntimeProgram } from '../support/fake-runtime.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
-import { writeTinyModel } from '../support/tiny-model.js';
+import { modelDirForRuntimes, writeTinyModel } from '../support/tiny-model.js';
 import { waitFor } from '../support/wait-for.js';
 
 // A replica on the local host answers only requests that carry its own token, which only the
@@ -126,7 +126,7 @@ describe('local replica token (through the server)', { timeout: 180_000 }, () =>
   };
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'hmas-replica-token-app-'));
+    dir = await modelDirForRuntimes('hmas-replica-token-app-');
     // The fake stands in for llama-server: it takes llama-server's arguments and its LLAMA_API_KEY.
     const wrapper = path.join(dir, 'llama-server');
     await writeFile(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${await fakeRuntimeProgram()}" "$@"\n`);

@@ -123,12 +123,10 @@ describe.each(testBackends())('model file downloads (%s)', { timeout: 180_000 },
     const { id } = created.json<DeploymentBody>();
     const running = await waitUntilDone(async () => (await call('GET', `/api/deployments/${id}`)).json<DeploymentBody>(), (d) => d.status === 'running' || d.status === 'failed', 'running');
     expect(running.status, running.statusMessage).toBe('running');
-    const completion = await fetch(`${running.endpoints[0]}/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'tiny-hub', messages: [{ role: 'user', content: 'Say hello' }], temperature: 0 }),
-    });
-    const answer = (await completion.json()) as { choices: Array<{ message: { content: string } }> };
+    // Through the gateway: replicas accept only its per-replica token.
+    const completion = await call('POST', '/api/inference/tiny-hub/v1/chat/completions', { model: 'tiny-hub', messages: [{ role: 'user', content: 'Say hello' }], temperature: 0 });
+    expect(completion.statusCode, completion.body).toBe(200);
+    const answer = completion.json<{ choices: Array<{ message: { content: string } }> }>();
     expect(answer.choices[0]?.message.content).toBe(TINY_MODEL_ANSWER);
 
     const logs = await call('GET', `/api/deployments/${id}/logs?tailLines=50`);

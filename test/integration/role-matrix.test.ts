@@ -86,6 +86,12 @@ const MINIMUM_ROLE: Record<string, Access> = {
   'PATCH /api/api-keys/{id}': 'viewer',
   'DELETE /api/api-keys/{id}': 'viewer',
   'GET /api/inference-logs': 'viewer',
+  // Names and metadata only: no route returns a value.
+  'GET /api/secrets': 'viewer',
+  'POST /api/secrets': 'operator',
+  'GET /api/secrets/{name}': 'viewer',
+  'POST /api/secrets/{name}/rotate': 'operator',
+  'DELETE /api/secrets/{name}': 'operator',
 };
 
 const RANK: Record<Caller, number> = { anonymous: 0, viewer: 1, operator: 2, admin: 3 };

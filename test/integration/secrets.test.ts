@@ -26,7 +26,7 @@ describe.each(testBackends())('secrets (%s)', { timeout: 120_000 }, (backend) =>
     return response;
   };
   const deploy = (name: string, extraEnv: Record<string, unknown>) =>
-    call(operator, 'POST', '/api/deployments', { name, modelId, cluster: 'local', runtime: 'embedded-llamacpp', replicas: 0, optimization: { raw: { extraEnv } } });
+    call(admin, 'POST', '/api/deployments', { name, modelId, cluster: 'local', runtime: 'embedded-llamacpp', replicas: 0, optimization: { raw: { extraEnv } } });
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'hmas-secrets-'));
@@ -101,7 +101,7 @@ describe.each(testBackends())('secrets (%s)', { timeout: 120_000 }, (backend) =>
       message: expect.stringContaining('{ "secretRef": "hf-token" }'),
       details: { issues: [{ path: '/optimization/raw/extraEnv/HF_TOKEN', message: expect.any(String) }] },
     });
-    const preset = await call(operator, 'POST', '/api/optimization-presets', { name: 'plain-token', runtime: 'vllm', optimization: { raw: { extraEnv: { VLLM_API_KEY: 'k' } } } });
+    const preset = await call(admin, 'POST', '/api/optimization-presets', { name: 'plain-token', runtime: 'vllm', optimization: { raw: { extraEnv: { HF_TOKEN: 'k' } } } });
     expect(preset.statusCode).toBe(400);
     expect(preset.json().error.code).toBe('SECRET_VALUE_IN_SETTINGS');
   });
@@ -126,7 +126,7 @@ describe.each(testBackends())('secrets (%s)', { timeout: 120_000 }, (backend) =>
     expect(inUse.statusCode).toBe(409);
     expect(inUse.json().error).toMatchObject({ code: 'SECRET_IN_USE', details: { usedBy: ['deployment "with-secret"'] } });
 
-    const badUpdate = await call(operator, 'PATCH', `/api/deployments/${id}`, { optimization: { raw: { extraEnv: { HF_TOKEN: { secretRef: 'gone' } } } } });
+    const badUpdate = await call(admin, 'PATCH', `/api/deployments/${id}`, { optimization: { raw: { extraEnv: { HF_TOKEN: { secretRef: 'gone' } } } } });
     expect(badUpdate.statusCode).toBe(400);
     expect(badUpdate.json().error.code).toBe('SECRET_NOT_FOUND');
 

@@ -61,11 +61,10 @@ describe('deploying with the CLI against a running server', { timeout: 240_000 }
 
     const [row] = await ps();
     expect(row).toMatchObject({ name: 'tiny-chat', status: 'running', readyReplicas: 1 });
-    const chat = await fetch(`${row!.endpoints[0]}/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'tiny-chat', messages: [{ role: 'user', content: 'hi' }], temperature: 0 }),
-    });
+    // Through the gateway: replicas accept only its per-replica token.
+    const chat = await api('POST', '/v1/chat/completions', { model: 'tiny-chat', messages: [{ role: 'user', content: 'hi' }], temperature: 0 });
+    expect(chat.status).toBe(200);
+    expect((await fetch(`${row!.endpoints[0]}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
     const body = (await chat.json()) as { choices: Array<{ message: { content: string } }>; usage: { total_tokens: number } };
     expect(body.choices[0]?.message.content).toBe(TINY_MODEL_ANSWER);
     expect(body.usage.total_tokens).toBeGreaterThan(0);

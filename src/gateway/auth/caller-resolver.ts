@@ -134,7 +134,8 @@ export function createCallerResolver(deps: CallerResolverDeps): GatewayCallerRes
     negativeTtlMs: 0,
     maxEntries: 100_000,
     now: nowMs,
-    onRefreshError: (error) => log.warn({ err: error }, 'background refresh of a session sign-out state failed'),
+    onRefreshError: refreshFailureLogger(log, 'session sign-outs'),
+    staleIfError,
   });
 
   // Verifying a JWT costs far more than the rest of the resolution; the same token string with
