@@ -8,7 +8,8 @@ import { clientExamples, gatewayBaseUrl } from './client-examples';
 /**
  * How to call the instance: the gateway's base URL (API key, rate limits, inference logs) with
  * curl and OpenAI SDK samples — there even while no replica is ready, since the URL does not
- * change — and the base URL of each ready replica.
+ * change — and the address of each ready replica, for reference: replicas accept only the
+ * gateway's per-replica token, so they are not for calling directly.
  */
 export function EndpointCard({ deployment }: { deployment: Deployment }) {
   const gateway = gatewayBaseUrl(window.location.origin);
@@ -25,7 +26,7 @@ export function EndpointCard({ deployment }: { deployment: Deployment }) {
           <CopyButton text={gateway} label="Copy gateway URL" />
         </div>
         <CodeTabs label="Chat completion examples" samples={clientExamples(gateway, deployment.name)} />
-        <span className="field-label">Replicas (direct: no API key, not in the inference logs)</span>
+        <span className="field-label">Replica addresses (internal: they answer only the gateway)</span>
         {deployment.endpoints.length === 0 ? (
           <p className="muted">
             {deployment.status === 'paused'
@@ -36,8 +37,7 @@ export function EndpointCard({ deployment }: { deployment: Deployment }) {
           <ul className="endpoint-list" aria-label="Base URLs">
             {deployment.endpoints.map((url) => (
               <li key={url} className="token-row">
-                <code className="mono endpoint-url">{url}</code>
-                <CopyButton text={url} label="Copy URL" />
+                <code className="mono endpoint-url muted">{url}</code>
               </li>
             ))}
           </ul>
