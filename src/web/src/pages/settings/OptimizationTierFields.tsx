@@ -1,4 +1,5 @@
 import type { RuntimeDescriptor } from '../../api/types';
+import { useIsAdmin } from '../../auth/current-user';
 import { TextAreaField } from '../../components/Field';
 import { KnobFields } from './KnobFields';
 import type { OptimizationInputs } from './optimization-form';
@@ -20,6 +21,9 @@ export function OptimizationTierFields({
   onKnob: (key: string, value: string) => void;
   onRaw: (field: 'extraArgs' | 'extraEnv', value: string) => void;
 }) {
+  // Raw settings reach the runtime unchecked by the knob tables: the server takes them from admins only.
+  const rawEditable = useIsAdmin();
+  const adminOnly = rawEditable ? '' : ' Admins only: ask an admin, or use a preset an admin made.';
   return (
     <>
       <fieldset className="tier">
@@ -38,8 +42,9 @@ export function OptimizationTierFields({
           {runtime.knobs.raw.extraArgs && (
             <TextAreaField
               label="Extra arguments"
-              hint="One argument per line, appended after the rendered flags (never through a shell)."
+              hint={`One argument per line, appended after the rendered flags (never through a shell).${adminOnly}`}
               mono
+              readOnly={!rawEditable}
               rows={3}
               error={errors.extraArgs}
               value={inputs.extraArgs}
@@ -49,8 +54,9 @@ export function OptimizationTierFields({
           {runtime.knobs.raw.extraEnv && (
             <TextAreaField
               label="Extra environment"
-              hint="KEY=VALUE per line; wins over rendered variables. Tokens: KEY=secretRef:NAME takes the value from a secret (Settings → Secrets)."
+              hint={`KEY=VALUE per line. Tokens: KEY=secretRef:NAME takes the value from a secret (Settings → Secrets).${adminOnly}`}
               mono
+              readOnly={!rawEditable}
               rows={3}
               error={errors.extraEnv}
               value={inputs.extraEnv}
