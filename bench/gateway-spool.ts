@@ -69,7 +69,12 @@ async function startCliServer(name: string, adminUrl: string, upstreamUrl: strin
   );
   await db.end();
   const key = ((await (await fetch(`${base}/api/api-keys`, { method: 'POST', headers, body: JSON.stringify({ name: 'bench' }) })).json()) as { key: string }).key;
-  const probe = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'bench', messages: [] }) });
+  // The row was written behind the server's back: its route table sees it within a second.
+  let probe = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'bench', messages: [] }) });
+  for (let tries = 0; probe.status === 404 && tries < 20; tries += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    probe = await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'bench', messages: [] }) });
+  }
   if (probe.status !== 200) throw new Error(`${name}: a request through H-MAS answered ${probe.status}: ${await probe.text()}`);
   return {
     name,

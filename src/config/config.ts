@@ -78,7 +78,7 @@ export const configSchema = z.object({
   HMAS_INFERENCE_LOG_BATCH: z.coerce.number().int().min(1).default(100).describe('Inference log entries written per database insert.'),
   HMAS_INFERENCE_LOG_FLUSH_MS: z.coerce.number().int().min(10).default(5000).describe('How often buffered inference log entries are written.'),
   HMAS_INFERENCE_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(30).describe('Inference log entries older than this are deleted (hourly, in batches).'),
-  HMAS_INFERENCE_LOG_SPOOL: booleanFromEnv.default(false).describe('Append each inference log entry to a spool file in the data directory before it is inserted, so a crash (kill -9) or a long database outage loses none; replayed at start. Off by default: it costs about 5–10 % of gateway throughput (bench/README.md).'),
+  HMAS_INFERENCE_LOG_SPOOL: booleanFromEnv.default(true).describe('Append each inference log entry to a spool file in the data directory before it is inserted, so a crash (kill -9) or a long database outage loses none; replayed at start. Costs under 3 % of gateway throughput (bench/README.md); false = buffer in memory only.'),
   HMAS_INFERENCE_LOG_SPOOL_MAX_BYTES: z.coerce.number().int().min(65536).default(256 * 1024 * 1024).describe('Largest size of the inference log spool; beyond, entries are kept in memory only (and counted).'),
   HF_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Hugging Face token for gated or private repos.'),
   HMAS_MODEL_DOWNLOAD_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000).describe('A model file download that receives no byte for this long is cut and resumed.'),
