@@ -14,6 +14,7 @@ import type { BrowserHarness } from './browser-harness.js';
 import { browserTestsRun, expectCleanConsole, startBrowserHarness } from './browser-harness.js';
 import { deleteEveryDeployment, registerTinyModel } from './deployment-steps.js';
 import { fact, settled } from './page-helpers.js';
+import { untilRouted } from '../support/until-routed.js';
 
 const NAME = 'ui-tiny-chat';
 const VIEWER = { username: 'ivy.viewer', password: 'viewer-password-456' };
@@ -161,7 +162,11 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
     expect((await fetch(`${firstEndpoint}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(401);
     const login = await fetch(h.url('/api/auth/login'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: h.server.adminPassword }) });
     const { accessToken } = (await login.json()) as { accessToken: string };
-    const chat = await fetch(h.url(`/api/inference/${NAME}/v1/chat/completions`), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` }, body });
+    const chat = await untilRouted(
+      NAME,
+      () => fetch(h.url(`/api/inference/${NAME}/v1/chat/completions`), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` }, body }),
+      (answer) => answer.status,
+    );
     expect(((await chat.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content).toBe(TINY_MODEL_ANSWER);
 
     const events = page.getByRole('region', { name: 'Events' });

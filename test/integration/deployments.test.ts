@@ -6,6 +6,7 @@ import { testBackends } from '../support/test-database.js';
 import { isNotServing } from '../support/not-serving.js';
 import { modelDirForRuntimes, TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
 import { waitFor } from '../support/wait-for.js';
+import { untilRouted } from '../support/until-routed.js';
 
 interface DeploymentBody {
   id: string;
@@ -76,7 +77,11 @@ describe.each(testBackends())('deployments on the local host (%s)', { timeout: 1
     // Only the gateway gets in: the replica refuses a request without its token.
     const request = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'lifecycle', messages: [{ role: 'user', content: 'Say hello' }], temperature: 0 }) };
     expect((await fetch(`${running.endpoints[0]}/chat/completions`, request)).status).toBe(401);
-    const completion = await t.app.inject({ method: 'POST', url: '/api/inference/lifecycle/v1/chat/completions', headers: { ...headers, 'content-type': 'application/json' }, payload: request.body });
+    const completion = await untilRouted(
+      'lifecycle',
+      () => t.app.inject({ method: 'POST', url: '/api/inference/lifecycle/v1/chat/completions', headers: { ...headers, 'content-type': 'application/json' }, payload: request.body }),
+      (answer) => answer.statusCode,
+    );
     const answer = completion.json<{ choices: Array<{ message: { content: string } }>; usage: { completion_tokens: number } }>();
     expect(answer.choices[0]?.message.content).toBe(TINY_MODEL_ANSWER);
     expect(answer.usage.completion_tokens).toBeGreaterThan(0);

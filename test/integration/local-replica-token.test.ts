@@ -9,6 +9,7 @@ import { fakeRuntime, fakeRuntimeProgram } from '../support/fake-runtime.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { modelDirForRuntimes, writeTinyModel } from '../support/tiny-model.js';
 import { waitFor } from '../support/wait-for.js';
+import { untilRouted } from '../support/until-routed.js';
 
 // A replica on the local host answers only requests that carry its own token, which only the
 // gateway knows: other processes on the host cannot reach the model past the gateway's keys,
@@ -149,7 +150,7 @@ describe('local replica token (through the server)', { timeout: 180_000 }, () =>
     const { id, port, token } = await deploy('fake-llama', 'llamacpp', model.json<{ id: string }>().id);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await statusOf(`http://127.0.0.1:${port}/v1/models`)).toBe(401);
-    const viaGateway = await fetch(`${base}/api/inference/fake-llama/v1/models`, { headers: admin });
+    const viaGateway = await untilRouted('fake-llama', () => fetch(`${base}/api/inference/fake-llama/v1/models`, { headers: admin }), (answer) => answer.status);
     expect(viaGateway.status, await viaGateway.clone().text()).toBe(200);
     await viaGateway.arrayBuffer();
     const requestId = viaGateway.headers.get('x-request-id')!;
@@ -167,7 +168,7 @@ describe('local replica token (through the server)', { timeout: 180_000 }, () =>
     expect(await direct.json()).toEqual({ error: { message: 'Invalid API Key', type: 'authentication_error', param: null, code: 'invalid_api_key' } });
     expect(await statusOf(`http://127.0.0.1:${port}/metrics`)).toBe(401);
     expect(await statusOf(`http://127.0.0.1:${port}/health`)).toBe(200);
-    const viaGateway = await fetch(`${base}/api/inference/tiny-token/v1/chat/completions`, { ...chat, headers: { ...chat.headers, ...admin } });
+    const viaGateway = await untilRouted('tiny-token', () => fetch(`${base}/api/inference/tiny-token/v1/chat/completions`, { ...chat, headers: { ...chat.headers, ...admin } }), (answer) => answer.status);
     expect(viaGateway.status, await viaGateway.clone().text()).toBe(200);
     await viaGateway.arrayBuffer();
     expect(await shownOf(id)).not.toContain(token);

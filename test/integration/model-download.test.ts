@@ -7,6 +7,7 @@ import { createTestApp, type TestApp } from '../support/test-app.js';
 import { testBackends } from '../support/test-database.js';
 import { buildTinyModel, TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
 import { waitFor } from '../support/wait-for.js';
+import { untilRouted } from '../support/until-routed.js';
 
 const REPO = 'test-org/tiny-chat-GGUF';
 
@@ -123,12 +124,12 @@ describe.each(testBackends())('model file downloads (%s)', { timeout: 180_000 },
     const { id } = created.json<DeploymentBody>();
     const running = await waitUntilDone(async () => (await call('GET', `/api/deployments/${id}`)).json<DeploymentBody>(), (d) => d.status === 'running' || d.status === 'failed', 'running');
     expect(running.status, running.statusMessage).toBe('running');
-    // Through the gateway (replicas accept only its per-replica token), once its route table has
-    // seen the replica ready: it reloads within a second.
-    const completion = await waitFor('the gateway to route to tiny-hub', async () => {
-      const answer = await call('POST', '/api/inference/tiny-hub/v1/chat/completions', { model: 'tiny-hub', messages: [{ role: 'user', content: 'Say hello' }], temperature: 0 });
-      return answer.statusCode === 503 ? undefined : answer;
-    });
+    // Through the gateway: replicas accept only its per-replica token.
+    const completion = await untilRouted(
+      'tiny-hub',
+      () => call('POST', '/api/inference/tiny-hub/v1/chat/completions', { model: 'tiny-hub', messages: [{ role: 'user', content: 'Say hello' }], temperature: 0 }),
+      (answer) => answer.statusCode,
+    );
     expect(completion.statusCode, completion.body).toBe(200);
     const answer = completion.json<{ choices: Array<{ message: { content: string } }> }>();
     expect(answer.choices[0]?.message.content).toBe(TINY_MODEL_ANSWER);

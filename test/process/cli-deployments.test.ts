@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startServerProcess, type ServerProcess } from '../support/cli-process.js';
 import { isNotServing } from '../support/not-serving.js';
 import { modelDirForRuntimes, TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
-import { waitFor } from '../support/wait-for.js';
+import { untilRouted } from '../support/until-routed.js';
 
 interface Row {
   name: string;
@@ -63,11 +63,7 @@ describe('deploying with the CLI against a running server', { timeout: 240_000 }
     const [row] = await ps();
     expect(row).toMatchObject({ name: 'tiny-chat', status: 'running', readyReplicas: 1 });
     // Through the gateway: replicas accept only its per-replica token.
-    // The gateway's route table sees the replica ready within a second.
-    const chat = await waitFor('the gateway to route to tiny-chat', async () => {
-      const answer = await api('POST', '/v1/chat/completions', { model: 'tiny-chat', messages: [{ role: 'user', content: 'hi' }], temperature: 0 });
-      return answer.status === 503 ? undefined : answer;
-    });
+    const chat = await untilRouted('tiny-chat', () => api('POST', '/v1/chat/completions', { model: 'tiny-chat', messages: [{ role: 'user', content: 'hi' }], temperature: 0 }), (answer) => answer.status);
     expect(chat.status).toBe(200);
     expect((await fetch(`${row!.endpoints[0]}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
     const body = (await chat.json()) as { choices: Array<{ message: { content: string } }>; usage: { total_tokens: number } };
