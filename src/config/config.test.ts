@@ -194,6 +194,11 @@ describe('loadConfig', () => {
     expect(configErrorFor({ HMAS_ADMIN_PASSWORD: 'short' }).issues[0]).toMatch(/^HMAS_ADMIN_PASSWORD: /);
   });
 
+  it('defaults HMAS_RUNTIME_USER to nobody and refuses one that is not "user" or "user:group"', () => {
+    expect(loadConfig({}).runtimeUser).toBe('nobody');
+    expect(configErrorFor({ HMAS_RUNTIME_USER: 'a:b:c' }).issues[0]).toContain('HMAS_RUNTIME_USER: Use "user" or "user:group"');
+  });
+
   it('ignores variables it does not know', () => {
     expect(loadConfig({ PATH: '/usr/bin', HMAS_UNKNOWN: 'x' }).port).toBe(8080);
   });

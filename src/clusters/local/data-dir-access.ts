@@ -7,7 +7,7 @@ import path from 'node:path';
  *
  *   <dataDir>/                   0711  enter only: no listing, nothing readable by name
  *     jwt-secret, secret-key     0600  the server's secrets
- *     pglite/, everything else   go-rwx (0700 / 0600): the database and other server state
+ *     db/, db.lock, the rest     go-rwx (0700 / 0600): the database and other server state
  *     models/                    0711  downloaded weights (files 0644): runtimes load them by path
  *     workloads/                 0711
  *       <name>/                  0711  state.json and logs 0600 (logs reach the replica as open files)
