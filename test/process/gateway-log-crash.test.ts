@@ -65,8 +65,16 @@ describe.each(testBackends())('inference request log after kill -9 (%s)', { time
 
     // The first start registers cluster `local`; the deployment routes to the fake upstream.
     server = await startServerProcess(env);
-    if (database) await insertServedDeployment(database.handle, 'crash', [upstream.url]);
-    else {
+    if (database) {
+      // Written behind the server's back: wait for two route reloads of its loop, so one started after the row.
+      const reloads = async () => {
+        const text = await (await fetch(`${server!.url}/metrics`)).text();
+        return Number(/^hmas_inference_route_reloads_total\{trigger="loop"\} (\d+)/m.exec(text)?.[1] ?? 0);
+      };
+      const before = await reloads();
+      await insertServedDeployment(database.handle, 'crash', [upstream.url]);
+      await waitFor('two route reloads after the deployment was written', async () => ((await reloads()) >= before + 2 ? true : undefined), { timeoutMs: 30_000 });
+    } else {
       // The embedded database serves one process: stop the server to add the deployment. (A
       // request first: the CLI prints its URL just before it installs its signal handlers.)
       await signIn(server.url);
