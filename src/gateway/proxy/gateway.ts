@@ -619,6 +619,24 @@ export function createGateway(deps: GatewayDeps) {
     return true;
   }
 
+  /**
+   * The body's part of admission, for both ways in (by name, by model): asks a streaming
+   * generation for its usage where the runtime can add it, reserves the request's token range,
+   * and caps its completion to the grant. Returns whether the body changed (to be sent re-encoded).
+   */
+  async function admitBody(exchange: Exchange, caller: GatewayCaller, route: RouteEntry, parsed: Record<string, unknown> | null, promptBound: number): Promise<boolean> {
+    const kind = exchange.kind;
+    let changed = false;
+    if (parsed && (kind === 'chat' || kind === 'completion') && route.supportsIncludeUsage && parsed.stream === true && !includesUsage(parsed)) {
+      parsed.stream_options = { ...(isObject(parsed.stream_options) ? parsed.stream_options : {}), include_usage: true };
+      exchange.injectedUsage = true;
+      changed = true;
+    }
+    const target = completionTarget(kind, exchange.upstreamPath);
+    await admit(exchange, caller, admissionBudget(promptBound, target, completionRequest(parsed, target)));
+    return capToGrant(exchange, parsed) || changed;
+  }
+
   /** Route known, request admitted: send it. */
   function start(exchange: Exchange, route: RouteEntry): void {
     exchange.route = route;
@@ -686,15 +704,7 @@ export function createGateway(deps: GatewayDeps) {
         const openAi = kind !== 'other' && raw !== null && raw.length > 0;
         const read = openAi ? readOpenAiBody(raw, kind) : readNativeBody(raw, kind);
         const parsed = read.body;
-        let changed = false;
-        if (parsed && (kind === 'chat' || kind === 'completion') && route.supportsIncludeUsage && parsed.stream === true && !includesUsage(parsed)) {
-          parsed.stream_options = { ...(isObject(parsed.stream_options) ? parsed.stream_options : {}), include_usage: true };
-          exchange.injectedUsage = true;
-          changed = true;
-        }
-        const target = completionTarget(kind, exchange.upstreamPath);
-        await admit(exchange, caller, admissionBudget(read.promptBound, target, completionRequest(parsed, target)));
-        if (capToGrant(exchange, parsed)) changed = true;
+        const changed = await admitBody(exchange, caller, route, parsed, read.promptBound);
         exchange.body = changed ? Buffer.from(JSON.stringify(parsed)) : raw;
         exchange.headers = forwardedHeaders(exchange, { json: openAi || changed });
         start(exchange, route);
@@ -719,20 +729,9 @@ export function createGateway(deps: GatewayDeps) {
         exchange.viaApiPath = true;
         exchange.upstreamPath = OPENAI_SUFFIX[operation] + queryOf(request.url);
 
-        let changed = false;
         // Runtimes answer to the deployment's name; a model name is translated.
-        if (byModelName) {
-          parsed.model = route.name;
-          changed = true;
-        }
-        if (operation !== 'embedding' && parsed.stream === true && route.supportsIncludeUsage && !includesUsage(parsed)) {
-          parsed.stream_options = { ...(isObject(parsed.stream_options) ? parsed.stream_options : {}), include_usage: true };
-          exchange.injectedUsage = true;
-          changed = true;
-        }
-        const target = completionTarget(operation, exchange.upstreamPath);
-        await admit(exchange, caller, admissionBudget(promptBound, target, completionRequest(parsed, target)));
-        if (capToGrant(exchange, parsed)) changed = true;
+        if (byModelName) parsed.model = route.name;
+        const changed = (await admitBody(exchange, caller, route, parsed, promptBound)) || byModelName;
         exchange.body = changed ? Buffer.from(JSON.stringify(parsed)) : body;
         exchange.headers = forwardedHeaders(exchange, { json: true });
         start(exchange, route);
