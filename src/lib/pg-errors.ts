@@ -99,11 +99,21 @@ export function isDatabaseUnreachable(error: unknown): boolean {
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 /** The 503 every API answers while the database cannot be reached (never the driver's own words). */
-export function databaseUnavailableError(cause: unknown): AppError {
-  return new AppError('DATABASE_UNAVAILABLE', `The database cannot be reached (${databaseUnreachableReason(cause) ?? 'unavailable'}); try again in a few seconds.`, {
+export function databaseUnavailableError(cause: unknown, reason = databaseUnreachableReason(cause)): AppError {
+  return new AppError('DATABASE_UNAVAILABLE', `The database cannot be reached (${reason ?? 'unavailable'}); try again in a few seconds.`, {
     statusCode: 503,
     expose: true,
     cause,
     headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
   });
+}
+
+/**
+ * What a failure means to a caller: one that happened because the database is unreachable becomes
+ * 503 DATABASE_UNAVAILABLE; AppErrors (which already say what they mean) and the rest are as they are.
+ */
+export function asDatabaseUnavailable(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  const reason = databaseUnreachableReason(error);
+  return reason === undefined ? error : databaseUnavailableError(error, reason);
 }

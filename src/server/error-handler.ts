@@ -5,7 +5,7 @@ import { ZodError } from 'zod';
 import type { ApiErrorBody } from '../domain/api-error.js';
 import { defaultErrorType, type GatewayErrorBody } from '../gateway/gateway-error.js';
 import { AppError } from '../lib/errors.js';
-import { databaseUnavailableError, isDatabaseUnreachable } from '../lib/pg-errors.js';
+import { asDatabaseUnavailable } from '../lib/pg-errors.js';
 import { isInferenceUrl } from './routes/inference.routes.js';
 
 interface Mapped {
@@ -36,7 +36,7 @@ function describeIssues(issues: Array<{ in?: string; path: string; message: stri
 export function mapError(error: unknown): Mapped {
   // Whatever failed because the database is unreachable (a query, a pool timeout): 503 with
   // Retry-After, so clients and load balancers retry. AppErrors already say what they mean.
-  if (!(error instanceof AppError) && isDatabaseUnreachable(error)) error = databaseUnavailableError(error);
+  error = asDatabaseUnavailable(error);
   if (error instanceof AppError) {
     return {
       statusCode: error.statusCode,

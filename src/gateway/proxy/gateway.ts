@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { AppError } from '../../lib/errors.js';
-import { databaseUnavailableError, isDatabaseUnreachable } from '../../lib/pg-errors.js';
+import { asDatabaseUnavailable } from '../../lib/pg-errors.js';
 import type { AdmitResult, CallerResolver, GatewayCaller, InferenceLogWriter, RateLimiter, RateLimitState, RateSubject, TokenReservation, TokenUsage } from '../gateway-contracts.js';
 import { refuseCrossSiteCookie } from '../auth/cookie-origin.js';
 import { defaultErrorType, GatewayError, type GatewayErrorType } from '../gateway-error.js';
@@ -187,7 +187,7 @@ class Exchange implements Dispatcher.DispatchHandlers {
   /** Answers an error in OpenAI's shape and records the request. */
   fail(failure: unknown): void {
     // Any stage that needed the database while it is unreachable: 503 with Retry-After, not 500.
-    const error = !(failure instanceof AppError) && isDatabaseUnreachable(failure) ? databaseUnavailableError(failure) : failure;
+    const error = asDatabaseUnavailable(failure);
     let status: number;
     let type: GatewayErrorType;
     let code: string;
