@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -58,7 +59,8 @@ describe('inference log spool', () => {
     const s = await open();
     const segment = s.append(toInferenceLogLine(entry(1)), true);
     s.append(toInferenceLogLine(entry(2)), true);
-    expect(await segmentFiles()).toEqual([]);
+    // Read synchronously: an awaited readdir would let the tick end (and the write happen) first.
+    expect(readdirSync(dir!).filter((file) => file.endsWith('.jsonl'))).toEqual([]);
     await tick();
     const [file] = await segmentFiles();
     expect(requestIds((await readFile(path.join(dir!, file!), 'utf8')).trim().split('\n'))).toEqual(['r1', 'r2']);
