@@ -9,18 +9,37 @@ export interface Kubectl {
   (args: string[], input?: string): Promise<string>;
   /** Parsed `-o json` answer. */
   json<T = Record<string, unknown>>(args: string[]): Promise<T>;
+  /** `kubectl auth can-i VERB RESOURCE --as USER`: whether the API server allows it. */
+  canI(user: string, verb: string, resource: string, namespace?: string): Promise<boolean>;
+}
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
 }
 
 export function kubectlFor(node: KubeNode): Kubectl {
-  const run = (args: string[], input?: string) =>
-    new Promise<string>((resolve, reject) => {
-      const child = execFile(node.kubectl, ['--kubeconfig', node.kubeconfigPath, ...args], { maxBuffer: 16 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) => {
-        if (error) reject(new Error(`kubectl ${args.join(' ')} failed: ${stderr.trim() || error.message}`));
-        else resolve(stdout);
-      });
+  const exec = (args: string[], input?: string) =>
+    new Promise<Outcome>((resolve) => {
+      const child = execFile(node.kubectl, ['--kubeconfig', node.kubeconfigPath, ...args], { maxBuffer: 16 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr: stderr || (error?.message ?? '') }),
+      );
       child.stdin?.end(input ?? '');
     });
-  return Object.assign(run, { json: async <T>(args: string[]) => JSON.parse(await run([...args, '-o', 'json'])) as T });
+  const run = async (args: string[], input?: string) => {
+    const outcome = await exec(args, input);
+    if (outcome.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${outcome.stderr.trim()}`);
+    return outcome.stdout;
+  };
+  return Object.assign(run, {
+    json: async <T>(args: string[]) => JSON.parse(await run([...args, '-o', 'json'])) as T,
+    canI: async (user: string, verb: string, resource: string, namespace?: string) => {
+      const outcome = await exec(['auth', 'can-i', verb, resource, '--as', user, ...(namespace ? ['-n', namespace] : ['--all-namespaces'])]);
+      if (outcome.stdout.trim() !== 'yes' && outcome.stdout.trim() !== 'no') throw new Error(`kubectl auth can-i ${verb} ${resource} failed: ${outcome.stderr.trim()}`);
+      return outcome.stdout.trim() === 'yes';
+    },
+  });
 }
 
 /** A namespace name no other run or helper uses: `prefix-<random>`. */
