@@ -64,12 +64,17 @@ export function tailOf(logFile: string, lines = 8): string {
 
 export const startLogFile = (layout: Layout) => path.join(layout.home, 'start-node.log');
 
-/** start-node.sh (≈ 45 s); on failure stop-node.sh undoes what was started. Resolves to an error text or undefined. */
+/**
+ * start-node.sh (≈ 45 s). When it fails after its preflight checks, stop-node.sh undoes what it
+ * started; when the preflight itself failed (ports in use, already running) nothing was started —
+ * and stop-node.sh must not run then: it removes every KUBE-* iptables chain and the k8snode0
+ * bridge, which would break the node that holds the ports. Resolves to an error text or undefined.
+ */
 export async function startKubeNode(layout: Layout): Promise<string | undefined> {
   const logFile = startLogFile(layout);
-  const { code } = await runLogged('bash', [path.join(SCRIPTS, 'k8snode', 'start-node.sh'), layout.binDir, layout.runDir, layout.imageDir], { logFile, timeoutMs: 240_000 });
+  const { code, output } = await runLogged('bash', [path.join(SCRIPTS, 'k8snode', 'start-node.sh'), layout.binDir, layout.runDir, layout.imageDir], { logFile, timeoutMs: 240_000 });
   if (code === 0) return undefined;
-  await stopKubeNode(layout);
+  if (/\bpreflight ok\b/.test(output)) await stopKubeNode(layout);
   return `the node did not start (${code === 'timeout' ? 'not ready within 240 s' : `start-node.sh exited ${code}`}; ${logFile}):\n${tailOf(logFile)}`;
 }
 

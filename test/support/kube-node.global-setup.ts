@@ -15,7 +15,7 @@ const say = (message: string) => console.log(`[kube-node] ${message}`);
 
 function unavailable(reason: string): void {
   process.env[KUBE_NODE_UNAVAILABLE_ENV] = reason;
-  console.warn(`\n⚠ [kube-node] ${reason}\n  The Kubernetes suites will be skipped${process.env.CI === 'true' ? ' — and fail, as CI=true' : ''}.\n`);
+  console.warn(`\n⚠ [kube-node] ${reason}\n  The Kubernetes suites will ${process.env.CI === 'true' ? 'fail (CI=true: CI must run them)' : 'be skipped'}.\n`);
 }
 
 export default async function setup(): Promise<(() => Promise<void>) | undefined> {
