@@ -27,7 +27,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
+# JSON logs: the human-readable ones need pino-pretty, a development dependency not in the image.
 ENV NODE_ENV=production \
+    HMAS_LOG_PRETTY=false \
     HMAS_HOST=0.0.0.0 \
     HMAS_PORT=8080 \
     HMAS_DATA_DIR=/var/lib/hmas
