@@ -1,5 +1,6 @@
 // The test runtime image (scripts/k8snode-runtime-image.sh) on the real node: a pod with the
 // host's /usr and the repository mounted runs `node` and reads a file of the repository.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { REPO_ROOT, describeWithKubeNode, nodeHostMounts } from '../support/kube-node.js';
@@ -9,6 +10,8 @@ import { waitFor } from '../support/wait-for.js';
 interface PodStatus {
   status: { phase?: string; containerStatuses?: Array<{ state?: { terminated?: { exitCode: number; reason?: string }; waiting?: { reason?: string; message?: string } } }> };
 }
+
+const zodVersion = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'node_modules', 'zod', 'package.json'), 'utf8')) as { version: string }).version;
 
 describeWithKubeNode('test runtime image hmas-test.local/node-host:1 on the real node', (node) => {
   const kubectl = kubectlFor(node);
@@ -21,9 +24,15 @@ describeWithKubeNode('test runtime image hmas-test.local/node-host:1 on the real
     await kubectl(['delete', 'namespace', namespace, '--wait=false', '--ignore-not-found']);
   });
 
-  it('runs node from the host /usr and reads the mounted repository, as user nobody too', async () => {
+  it('runs node from the host /usr and loads the mounted repository and its node_modules, as root and as nobody', async () => {
     const { volumes, volumeMounts } = nodeHostMounts();
-    const script = `const p = require(${JSON.stringify(path.join(REPO_ROOT, 'package.json'))}); console.log(JSON.stringify({ node: process.version, name: p.name, uid: process.getuid() }))`;
+    // package.json from the repository, and a dependency from node_modules (a link out of the
+    // repository in a git worktree: nodeHostMounts mounts its target too).
+    const script = [
+      `const p = require(${JSON.stringify(path.join(REPO_ROOT, 'package.json'))});`,
+      `const z = require(require.resolve('zod/package.json', { paths: [${JSON.stringify(REPO_ROOT)}] }));`,
+      'console.log(JSON.stringify({ node: process.version, name: p.name, zod: z.version, uid: process.getuid() }))',
+    ].join(' ');
     const pod = (name: string, runAsUser: number) => ({
       apiVersion: 'v1',
       kind: 'Pod',
@@ -47,7 +56,7 @@ describeWithKubeNode('test runtime image hmas-test.local/node-host:1 on the real
       );
       const log = await kubectl(['logs', name, '-n', namespace]);
       expect(terminated.exitCode, log).toBe(0);
-      expect(JSON.parse(log.trim())).toEqual({ node: process.version, name: 'hmas', uid });
+      expect(JSON.parse(log.trim())).toEqual({ node: process.version, name: 'hmas', zod: zodVersion, uid });
     }
   });
 });
