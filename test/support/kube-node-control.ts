@@ -4,10 +4,8 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, createWriteStream, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { NODE_HOST_IMAGE, REPO_ROOT, type kubeNodeLayout } from './kube-node-layout.js';
+import { NODE_HOST_IMAGE, REPO_ROOT, type KubeNodeLayout as Layout } from './kube-node-layout.js';
 import { NODE_BINARIES } from './kube-node-plan.js';
-
-type Layout = ReturnType<typeof kubeNodeLayout>;
 
 const SCRIPTS = path.join(REPO_ROOT, 'scripts');
 

@@ -29,6 +29,8 @@ export function kubeNodeLayout(home = kubeNodeHome()) {
   };
 }
 
+export type KubeNodeLayout = ReturnType<typeof kubeNodeLayout>;
+
 export function apiServerRunning(runDir: string): boolean {
   const pidFile = path.join(runDir, 'pids', 'kube-apiserver.pid');
   if (!existsSync(pidFile)) return false;
