@@ -2,7 +2,7 @@ import type { Inventory } from '../../api/types';
 import { DataTable } from '../../components/DataTable';
 import { Badge } from '../../components/Badge';
 import { formatBytes } from '../../lib/format';
-import { migSummary } from './cluster-format';
+import { migSummary } from '../../../../domain/mig-summary';
 
 type Node = Inventory['nodes'][number];
 

@@ -1,4 +1,4 @@
-import type { ClusterType, ConnectionKind, Inventory, InventoryNode, ReadinessState } from '../../api/types';
+import type { ClusterType, ConnectionKind, Inventory, ReadinessState } from '../../api/types';
 import type { BadgeTone } from '../../components/Badge';
 
 export const READINESS: Record<ReadinessState, { label: string; tone: BadgeTone }> = {
@@ -44,17 +44,3 @@ export function gpuSummary(inventory: Inventory | null): string {
 /** Kubernetes-style names: what the API accepts for a cluster name or namespace. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/**
- * A node's MIG facts in words: null when the node says nothing about MIG; else its devices
- * ("1g.10gb ×7 (3/7 allocated)"), or why it has none ("not MIG-capable", "capable, not partitioned").
- */
-export function migSummary(mig: InventoryNode['mig']): { devices: string[]; state: string } | null {
-  if (!mig) return null;
-  const strategy = mig.strategy ? `strategy ${mig.strategy}` : null;
-  if (mig.devices.length > 0) {
-    const devices = mig.devices.map((device) => `${device.profile} ×${device.count} (${device.allocated}/${device.allocatable} allocated)`);
-    return { devices, state: strategy ?? 'MIG devices' };
-  }
-  if (mig.capable === false) return { devices: [], state: 'not MIG-capable' };
-  return { devices: [], state: [mig.capable ? 'capable, not partitioned' : 'no MIG devices', strategy].filter(Boolean).join(' · ') };
-}
