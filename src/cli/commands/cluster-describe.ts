@@ -2,6 +2,7 @@ import type { Cluster, InventoryNode } from '../../domain/cluster.js';
 import type { Deployment } from '../../domain/deployment.js';
 import { migSummary } from '../../domain/mig-summary.js';
 import { renderTable, type Column } from '../output.js';
+import { COLUMNS as DEPLOYMENT_ROW } from './deployment-commands.js';
 
 /** What `hmas cluster describe` shows: the cluster as the API answers it (no secrets), and its deployments. */
 export interface ClusterDescription {
@@ -32,14 +33,9 @@ const NODE_COLUMNS: Array<Column<InventoryNode>> = [
   { header: 'memory', value: (node) => gib(node.memoryBytes) },
 ];
 
-const DEPLOYMENT_COLUMNS: Array<Column<Deployment>> = [
-  { header: 'name', value: (d) => d.name },
-  { header: 'model', value: (d) => d.modelName },
-  { header: 'runtime', value: (d) => d.runtime },
-  { header: 'status', value: (d) => (d.statusSource === 'cached' ? `${d.status} (cached)` : d.status) },
-  { header: 'ready', value: (d) => `${d.readyReplicas}/${d.replicas}` },
-  { header: 'id', value: (d) => d.id },
-];
+/** The deployment columns of "hmas ps" less the cluster (this one), reason and endpoint; the id to act on it. */
+const SHOWN = new Set(['name', 'model', 'runtime', 'status', 'ready']);
+const DEPLOYMENT_COLUMNS: Array<Column<Deployment>> = [...DEPLOYMENT_ROW.filter((column) => SHOWN.has(column.header)), { header: 'id', value: (d) => d.id }];
 
 /** Label: value lines, the values aligned; empty values are left out. */
 function facts(pairs: Array<[string, string | null | undefined]>, indent = ''): string[] {

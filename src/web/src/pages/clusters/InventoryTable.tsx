@@ -9,14 +9,15 @@ type Node = Inventory['nodes'][number];
 const gpuMemory = (memoryMiB: number | null) => (memoryMiB === null ? '' : ` (${formatBytes(memoryMiB * 1024 * 1024)})`);
 
 const columns = [
-  { header: 'Node', cell: (node: Node) => node.name, className: 'mono' },
+  { header: 'Node', cell: (node: Node) => node.name, className: 'mono nowrap' },
   { header: 'Ready', cell: (node: Node) => (node.ready ? <Badge tone="ok">ready</Badge> : <Badge tone="error">not ready</Badge>) },
   {
     header: 'GPUs',
+    className: 'gpu-summary',
     cell: (node: Node) =>
       node.gpus.length === 0 ? <span className="muted">none</span> : node.gpus.map((group) => `${group.model} ×${group.count}${gpuMemory(group.memoryMiB)}`).join(', '),
   },
-  { header: 'GPU allocated / allocatable', cell: (node: Node) => `${node.gpuAllocated} / ${node.gpuAllocatable}`, className: 'nowrap' },
+  { header: 'GPUs allocated', cell: (node: Node) => <span title={`${node.gpuAllocated} of ${node.gpuAllocatable} allocatable GPUs held by pods`}>{`${node.gpuAllocated} / ${node.gpuAllocatable}`}</span>, className: 'nowrap' },
   { header: 'MIG', cell: (node: Node) => <MigCell mig={node.mig} /> },
   { header: 'CPU cores', cell: (node: Node) => node.cpuCores },
   { header: 'Memory', cell: (node: Node) => formatBytes(node.memoryBytes), className: 'nowrap' },
