@@ -67,6 +67,15 @@ async function hostCapacity(cluster: { name: string; inventory: Inventory | null
   return { freePerNode: free, clusterName: cluster.name };
 }
 
+/** Settings and secrets of a connection given by a kubeconfig (a cluster's, or a Karmada API server's). */
+function kubeconfigConnection(input: { kubeconfig: string; context?: string | undefined; namespace: string }): Pick<ResolvedConnection, 'settings' | 'secrets'> {
+  const parsed = parseKubeconfig(input.kubeconfig, input.context);
+  return {
+    settings: { server: parsed.server, context: parsed.context, namespace: input.namespace, insecureSkipTlsVerify: parsed.insecureSkipTlsVerify },
+    secrets: { kubeconfig: input.kubeconfig },
+  };
+}
+
 /** The one table of connection kinds. TypeScript's exhaustiveness check points here when a kind is added. */
 export function createClusterKinds(options: ConnectorOptions): ClusterKinds {
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
@@ -90,25 +99,14 @@ export function createClusterKinds(options: ConnectorOptions): ClusterKinds {
       capacity: inventoryCapacity,
     },
     kubeconfig: {
-      resolve(input) {
-        const parsed = parseKubeconfig(input.kubeconfig, input.context);
-        return {
-          kind: 'kubeconfig',
-          settings: { server: parsed.server, context: parsed.context, namespace: input.namespace, insecureSkipTlsVerify: parsed.insecureSkipTlsVerify },
-          secrets: { kubeconfig: input.kubeconfig },
-        };
-      },
+      resolve: (input) => ({ kind: 'kubeconfig', ...kubeconfigConnection(input) }),
       connect: (connection) => createKubernetesConnector({ kubeconfig: storedKubeconfig(connection), timeoutMs, now, ...logged }),
       capacity: inventoryCapacity,
     },
     federation: {
       resolve(input) {
-        const parsed = parseKubeconfig(input.kubeconfig, input.context);
-        return {
-          kind: 'federation',
-          settings: { server: parsed.server, context: parsed.context, namespace: input.namespace, memberCluster: input.memberCluster, insecureSkipTlsVerify: parsed.insecureSkipTlsVerify },
-          secrets: { kubeconfig: input.kubeconfig },
-        };
+        const connection = kubeconfigConnection(input);
+        return { kind: 'federation', settings: { ...connection.settings, memberCluster: input.memberCluster }, secrets: connection.secrets };
       },
       connect: (connection) =>
         createFederationConnector({ kubeconfig: storedKubeconfig(connection), memberCluster: connection.settings.memberCluster ?? '', timeoutMs, now, ...logged }),

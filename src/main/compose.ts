@@ -123,7 +123,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
 
   // Background loops, declared in src/reconcilers/ (one file each) and registered at the end.
   const reconcilers: Reconciler[] = [
-    auditRetention({ audit, retentionDays: config.auditRetentionDays, logger }),
+    auditRetention({ store: audit, retentionDays: config.auditRetentionDays, logger }),
     signedOutSessionsPurge({ sessions, logger }),
     loginThrottlePrune({ loginThrottle }),
   ];
@@ -232,7 +232,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     onDrop: () => gatewayMetrics.logDropped(),
   });
   inferenceLogWriter.start();
-  reconcilers.push(inferenceLogRetention({ inferenceLogs, retentionDays: config.inferenceLog.retentionDays, logger }));
+  reconcilers.push(inferenceLogRetention({ store: inferenceLogs, retentionDays: config.inferenceLog.retentionDays, logger }));
   const routeTable = createRouteTable({
     // Live endpoints from every driver that knows them in memory (ClusterDriver.upstreams).
     load: createRouteSource({ deployments: createReachableRows({ deployments: deploymentRepo, host }), live: () => registry.all() }),
