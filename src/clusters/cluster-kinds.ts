@@ -30,6 +30,11 @@ export interface Placed {
 /** One connection kind: how a connection is checked and dialled, and how its free GPUs are counted. */
 export interface ClusterKind<K extends ConnectionKind = ConnectionKind> {
   /**
+   * Replicas run as processes on an H-MAS host, with no container boundary between them and the
+   * host: the host's environment policy applies to what they are given (`domain/runtime-env-policy.ts`).
+   */
+  readonly hostProcesses: boolean;
+  /**
    * Validates a connection as a client sent it and splits it into settings and secrets. Throws
    * `InvalidConnectionError` (400) with a message that never quotes the secret.
    */
@@ -89,21 +94,25 @@ export function createClusterKinds(options: ConnectorOptions): ClusterKinds {
 
   return {
     local: {
+      hostProcesses: true,
       resolve: () => ({ kind: 'local', settings: {}, secrets: {} }),
       connect: () => createLocalConnector({ nvidiaSmiCommand: options.nvidiaSmiCommand, timeoutMs, now, ...(options.host ? { host: options.host } : {}) }),
       capacity: hostCapacity,
     },
     agent: {
+      hostProcesses: false,
       resolve: () => ({ kind: 'agent', settings: {}, secrets: {} }),
       connect: (connection) => createAgentConnector({ hasToken: Boolean(connection.secrets.agentToken) }),
       capacity: inventoryCapacity,
     },
     kubeconfig: {
+      hostProcesses: false,
       resolve: (input) => ({ kind: 'kubeconfig', ...kubeconfigConnection(input) }),
       connect: (connection) => createKubernetesConnector({ kubeconfig: storedKubeconfig(connection), timeoutMs, now, ...logged }),
       capacity: inventoryCapacity,
     },
     federation: {
+      hostProcesses: false,
       resolve(input) {
         const connection = kubeconfigConnection(input);
         return { kind: 'federation', settings: { ...connection.settings, memberCluster: input.memberCluster }, secrets: connection.secrets };

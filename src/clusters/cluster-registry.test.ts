@@ -115,6 +115,11 @@ describe('cluster registry', () => {
     expect(asked).toEqual(['local']);
   });
 
+  it('says only the local kind runs replicas as host processes', () => {
+    const registry = createClusterRegistry({ nvidiaSmiCommand: 'nvidia-smi' });
+    expect((['local', 'kubeconfig', 'federation', 'agent'] as const).filter((kind) => registry.runsOnHost(cluster(kind)))).toEqual(['local']);
+  });
+
   it('resolves each kind through its own entry', () => {
     const registry = createClusterRegistry({ nvidiaSmiCommand: 'nvidia-smi' });
     expect(registry.resolve({ kind: 'local' })).toEqual({ kind: 'local', settings: {}, secrets: {} });

@@ -47,6 +47,8 @@ export interface ClusterRegistry extends ConnectorRegistry {
   actingDriver(cluster: Cluster): Promise<ClusterDriver | null>;
   /** As `actingDriver`, and 409 CLUSTER_OWNED_BY_OTHER_HOST for a local cluster this instance does not own. */
   forCluster(cluster: Cluster): Promise<ClusterDriver>;
+  /** Whether the cluster's replicas run as processes on an H-MAS host (no container boundary). */
+  runsOnHost(cluster: Pick<Cluster, 'connection'>): boolean;
   /** Free GPUs per node for placement, counted the way the cluster's kind needs. */
   capacity(cluster: Cluster, placed: Placed): Promise<GpuCapacity>;
   /** Closes the driver made for a cluster (deleted, or re-pointed); the next use makes a new one. */
@@ -119,6 +121,7 @@ export function createClusterRegistry(options: ClusterRegistryOptions): ClusterR
       if (!driver) throw new ClusterOwnedByOtherHostError(cluster, 'read its replicas');
       return driver;
     },
+    runsOnHost: (cluster) => kindOf(cluster.connection.kind).hostProcesses,
     capacity: (cluster, placed) => kindOf(cluster.connection.kind).capacity(cluster, placed),
     async forget(clusterId) {
       const cached = made.get(clusterId);

@@ -16,7 +16,7 @@ export interface DeploymentServiceDeps {
   policies: { get(kind: 'resource_profile' | 'placement_strategy', id: string): Promise<Record<string, unknown>> };
   presets: { get(id: string): Promise<{ id: string; runtime: string; optimization: Optimization }> };
   /** The cluster registry: which driver acts on a cluster, and how its free GPUs are counted. */
-  drivers: Pick<ClusterRegistry, 'actingDriver' | 'forCluster' | 'capacity'>;
+  drivers: Pick<ClusterRegistry, 'actingDriver' | 'forCluster' | 'capacity' | 'runsOnHost'>;
   /**
    * Files of Hugging Face GGUF models, downloaded into the data directory for the runtimes that
    * load a file (llama.cpp). Without it such models are refused (409 MODEL_NOT_DOWNLOADED).

@@ -81,7 +81,7 @@ export function createDeploymentIntent(
       // Settings are refused before anything starts (a model download, for one).
       const { optimization, presetRaw } = await specs.optimizationFor(input.runtime, input.optimizationPresetId, input.optimization);
       assertMayWriteRaw(access.role, presetRaw, optimization.raw);
-      assertRuntimeEnvAllowed(cluster, input.runtime, optimization);
+      assertRuntimeEnvAllowed(drivers.runsOnHost(cluster), input.runtime, optimization);
       // A file downloaded here would be on the wrong host: the owner has to fetch it.
       if (!driver && specs.modelPathFor(model, input.runtime)) throw new ClusterOwnedByOtherHostError(cluster, `deploy ${model.name} with ${input.runtime}`);
       await specs.checkModelFile(model, input.runtime);
@@ -134,7 +134,7 @@ export function createDeploymentIntent(
       const optimizationBefore = record.optimization as Optimization;
       const optimizationAfter = input.optimization === undefined ? optimizationBefore : normalizeOptimization(input.optimization);
       assertMayWriteRaw(options.role, optimizationBefore.raw, optimizationAfter.raw);
-      assertRuntimeEnvAllowed(cluster, record.runtime, optimizationAfter);
+      assertRuntimeEnvAllowed(drivers.runsOnHost(cluster), record.runtime, optimizationAfter);
       if (input.optimization !== undefined) await deps.secrets?.checkSettings(optimizationAfter.raw?.extraEnv);
 
       const before = specs.render({ ...record, strategy: record.strategy }, model, profileBefore, optimizationBefore);
