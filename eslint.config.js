@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { layersRule } from './eslint-rules/layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-output/**', '.hmas/**', 'coverage/**'] },
@@ -19,6 +20,13 @@ export default tseslint.config(
   {
     files: ['src/web/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    // Which folder may import which (src/README.md); tests next to the code may reach further.
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['src/**/*.test.ts'],
+    plugins: { hmas: { rules: { layers: layersRule } } },
+    rules: { 'hmas/layers': 'error' },
   },
   {
     // Only the config module reads the environment.

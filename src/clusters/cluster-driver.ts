@@ -22,6 +22,13 @@ export interface WorkloadSummary {
   replicas: number;
 }
 
+/** One ready replica as the gateway reaches it. */
+export interface WorkloadUpstream {
+  url: string;
+  /** Sent as the replica's bearer token; null when the runtime takes none. */
+  token: string | null;
+}
+
 export interface LogOptions {
   /** Only this replica (an id from `status`); all replicas when absent. */
   replica?: string;
@@ -84,6 +91,16 @@ export interface ClusterDriver extends ClusterConnector {
   endpoints(name: string, options?: ReadOptions): Promise<WorkloadEndpoint[]>;
   /** Every workload this driver runs (for reconcilers: finds workloads the database lost). */
   list(options?: ReadOptions): Promise<WorkloadSummary[]>;
+  /**
+   * Where the gateway sends a workload's traffic, with the token each ready replica requires
+   * (null: none), answered from memory: the local driver's supervisor, a Kubernetes driver's
+   * watch cache. A driver that defines it promises that `list` and `upstreams` make no call
+   * over the network: the gateway's route source asks every such driver each second (through
+   * the cluster registry's `all()`), and its answer wins over the endpoints the reconciler
+   * saved. Drivers that cannot answer from memory leave it out: the saved endpoints are used.
+   * Tokens never appear in `endpoints`, `status`, events or logs.
+   */
+  upstreams?(name: string): Promise<WorkloadUpstream[]>;
   /**
    * Stops the driver's own background work (timers, watches). Workloads keep running: a new
    * driver instance picks them up.

@@ -1,12 +1,11 @@
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import type { DatabaseHandle } from '../db/client.js';
-import { createIntervalLoop } from '../lib/interval-loop.js';
 import type { Logger } from '../lib/logger.js';
 import { createLoopRegistry, type LoopRegistry } from '../lib/loop-registry.js';
 import { createSecretBox } from '../lib/secret-box.js';
 import { readOrCreateSecretFile } from '../lib/secret-file.js';
-import { createConnectorRegistry } from '../clusters/connectors.js';
+import { createClusterRegistry } from '../clusters/cluster-registry.js';
 import { registerClusterRoutes } from '../server/routes/cluster.routes.js';
 import { registerModelRoutes } from '../server/routes/model.routes.js';
 import { createHfClient } from '../services/models/hf-client.js';
@@ -23,7 +22,7 @@ import { createCallerResolver } from '../gateway/auth/caller-resolver.js';
 import { registerApiKeyRoutes } from '../server/routes/api-key.routes.js';
 import { createApiKeyRepo } from '../services/api-keys/api-key-repo.js';
 import { createApiKeyService } from '../services/api-keys/api-key-service.js';
-import { createApiKeyUsageLoop, createApiKeyUsageRecorder } from '../services/api-keys/api-key-usage.js';
+import { createApiKeyUsageRecorder } from '../services/api-keys/api-key-usage.js';
 import { createMetricsRegistry } from '../server/http-metrics.js';
 import type { ZodApp } from '../server/routes/route-types.js';
 import { createAuditRepo } from '../services/audit/audit-repo.js';
@@ -45,11 +44,10 @@ import { createSecretService } from '../services/secrets/secret-service.js';
 import { createUserRepo } from '../services/users/user-repo.js';
 import { createUserService } from '../services/users/user-service.js';
 import { readOrCreateHostIdentity } from '../clusters/local/host-identity.js';
-import { createLocalDriver } from '../clusters/local/local-driver.js';
+import { createLocalDriver, type LocalDriver } from '../clusters/local/local-driver.js';
 import { registerDeploymentRoutes } from '../server/routes/deployment.routes.js';
 import { createDeploymentRepo } from '../services/deployments/deployment-repo.js';
 import { createDeploymentService } from '../services/deployments/deployment-service.js';
-import { createDriverRegistry } from '../services/deployments/driver-registry.js';
 import { Agent } from 'undici';
 import { createGateway } from '../gateway/proxy/gateway.js';
 import { createGatewayMetrics } from '../gateway/proxy/gateway-metrics.js';
@@ -64,6 +62,17 @@ import { createConfiguredInferenceLogWriter } from '../gateway/request-log/infer
 import { isRuntimeId, RUNTIMES } from '../runtimes/index.js';
 import { registerInferenceLogRoutes } from '../server/routes/inference-log.routes.js';
 import { registerInferenceRoutes } from '../server/routes/inference.routes.js';
+import { apiKeyLastUsed } from '../reconcilers/api-key-last-used.js';
+import { auditRetention } from '../reconcilers/audit-retention.js';
+import { clusterHealth } from '../reconcilers/cluster-health.js';
+import { deploymentReconciler } from '../reconcilers/deployment-reconciler.js';
+import { deploymentUnknownSweep } from '../reconcilers/deployment-unknown-sweep.js';
+import { gatewayRoutes } from '../reconcilers/gateway-routes.js';
+import { inferenceLogRetention } from '../reconcilers/inference-log-retention.js';
+import { loginThrottlePrune } from '../reconcilers/login-throttle-prune.js';
+import type { Reconciler } from '../reconcilers/reconciler.js';
+import { registerReconcilers } from '../reconcilers/reconciler.js';
+import { signedOutSessionsPurge } from '../reconcilers/signed-out-sessions-purge.js';
 import { VERSION } from './version.js';
 
 export interface ComposedServer {
@@ -93,50 +102,36 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   const host = await readOrCreateHostIdentity(config.dataDir);
   const secretBox = createSecretBox(secretKey);
   const clusterLogger = logger.child({ component: 'clusters' });
-  const clusters = createClusterService({
-    host,
-    repo: createClusterRepo(database.db),
-    connectors: createConnectorRegistry({ nvidiaSmiCommand: config.nvidiaSmiCommand, logger: clusterLogger }),
-    secretBox,
+  // The one registry of cluster kinds: connecting, the driver that runs a cluster's workloads,
+  // placement capacity. The local driver is made below, once ownership of cluster local is known.
+  const owned = { localDriver: undefined as LocalDriver | undefined };
+  const registry = createClusterRegistry({
+    nvidiaSmiCommand: config.nvidiaSmiCommand,
     logger: clusterLogger,
+    hostId: host.id,
+    localDriver: () => owned.localDriver,
+    // Remote kinds plug in here, one line each: kubeconfig: (cluster, connection) => createKubernetesDriver(...).
+    drivers: {},
+    connectionOf: (cluster) => clusters.storedConnection(cluster),
   });
+  const clusters = createClusterService({ host, repo: createClusterRepo(database.db), connectors: registry, secretBox, logger: clusterLogger });
   const localCluster = await clusters.ensureLocalCluster(config.registerLocalCluster);
   if (localCluster.created) logger.info({ cluster: 'local', host }, 'registered this host as cluster local');
   else if (localCluster.cluster && !localCluster.owned) {
     logger.info({ cluster: 'local', ownerHost: localCluster.cluster.ownerHost }, 'cluster local belongs to another H-MAS instance: this one leaves its replicas alone');
   }
 
-  const loops = createLoopRegistry();
-  loops.add(
-    createIntervalLoop({
-      name: 'audit-retention',
-      intervalMs: 3600_000,
-      runImmediately: true,
-      logger,
-      tick: async () => {
-        const deleted = await audit.purgeOlderThan(config.auditRetentionDays);
-        if (deleted > 0) logger.info({ deleted, retentionDays: config.auditRetentionDays }, 'deleted old audit log entries');
-      },
-    }),
-  );
-  loops.add(
-    createIntervalLoop({
-      name: 'signed-out-sessions-purge',
-      intervalMs: 3600_000,
-      runImmediately: true,
-      logger,
-      tick: async () => {
-        const deleted = await sessions.purgeExpired();
-        if (deleted > 0) logger.debug({ deleted }, 'forgot sign-outs of expired session tokens');
-      },
-    }),
-  );
-  loops.add(createIntervalLoop({ name: 'login-throttle-prune', intervalMs: 60_000, logger, tick: async () => void loginThrottle.prune() }));
+  // Background loops, declared in src/reconcilers/ (one file each) and registered at the end.
+  const reconcilers: Reconciler[] = [
+    auditRetention({ store: audit, retentionDays: config.auditRetentionDays, logger }),
+    signedOutSessionsPurge({ sessions, logger }),
+    loginThrottlePrune({ loginThrottle }),
+  ];
 
-  // Feature modules: each adds its services' routes here, and its loops to `loops` above.
+  // Feature modules: each adds its services' routes here, and its loops to `reconcilers` above.
   const features: Array<(app: ZodApp) => void> = [];
   features.push((app) => registerClusterRoutes(app, { clusters }));
-  loops.add(createIntervalLoop({ name: 'cluster-health', intervalMs: 60_000, logger, tick: (signal) => clusters.refreshAll(signal) }));
+  reconcilers.push(clusterHealth({ clusters }));
   const deploymentRepo = createDeploymentRepo(database.db);
   const policies = createPolicyService({
     repo: createPolicyRepo(database.db),
@@ -176,21 +171,20 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
       })
     : undefined;
   await localDriver?.start();
-  const drivers = createDriverRegistry({ ...(localDriver ? { local: localDriver } : {}) }, host.id);
+  owned.localDriver = localDriver;
   const deployments = createDeploymentService({
     repo: deploymentRepo,
     models,
     clusters,
     policies,
     presets: optimizationPresets,
-    drivers,
+    drivers: registry,
     modelFiles,
     secrets,
     logger: logger.child({ component: 'deployments' }),
   });
   features.push((app) => registerDeploymentRoutes(app, { deployments }));
-  loops.add(createIntervalLoop({ name: 'deployment-reconciler', intervalMs: config.reconcileIntervalMs, logger, tick: (signal) => deployments.reconcile(signal) }));
-  loops.add(createIntervalLoop({ name: 'deployment-unknown-sweep', intervalMs: 60_000, logger, tick: async () => void (await deployments.markNotReadyClusters()) }));
+  reconcilers.push(deploymentReconciler({ deployments, intervalMs: config.reconcileIntervalMs }), deploymentUnknownSweep({ deployments }));
 
   // gateway: rateLimiter — in memory for one instance, in Redis (REDIS_URL) when several share the load.
   const rateLimiter = createRateLimiter({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger: logger.child({ component: 'rate-limit' }) });
@@ -209,7 +203,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   const apiKeys = createApiKeyService({ repo: createApiKeyRepo(database.db) });
   features.push((app) => registerApiKeyRoutes(app, { apiKeys }));
   const apiKeyUsage = createApiKeyUsageRecorder({ touch: (uses) => apiKeys.touchLastUsed(uses) });
-  loops.add(createApiKeyUsageLoop({ recorder: apiKeyUsage, intervalMs: 5_000, logger }));
+  reconcilers.push(apiKeyLastUsed({ recorder: apiKeyUsage, intervalMs: 5_000 }));
   // gateway: callerResolver — API key or JWT → GatewayCaller; key changes reach every instance through Redis (REDIS_URL).
   const callerResolver = createCallerResolver({
     tokens,
@@ -238,20 +232,10 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     onDrop: () => gatewayMetrics.logDropped(),
   });
   inferenceLogWriter.start();
-  loops.add(
-    createIntervalLoop({
-      name: 'inference-log-retention',
-      intervalMs: 3600_000,
-      runImmediately: true,
-      logger,
-      tick: async () => {
-        const deleted = await inferenceLogs.purgeOlderThan(config.inferenceLog.retentionDays);
-        if (deleted > 0) logger.info({ deleted, retentionDays: config.inferenceLog.retentionDays }, 'deleted old inference log entries');
-      },
-    }),
-  );
+  reconcilers.push(inferenceLogRetention({ store: inferenceLogs, retentionDays: config.inferenceLog.retentionDays, logger }));
   const routeTable = createRouteTable({
-    load: createRouteSource({ deployments: createReachableRows({ deployments: deploymentRepo, host }), live: localDriver ? [localDriver] : [] }),
+    // Live endpoints from every driver that knows them in memory (ClusterDriver.upstreams).
+    load: createRouteSource({ deployments: createReachableRows({ deployments: deploymentRepo, host }), live: () => registry.all() }),
     runtime: (id) => (isRuntimeId(id) ? RUNTIMES[id] : undefined),
     logger: logger.child({ component: 'gateway' }),
   });
@@ -259,8 +243,8 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     await routeTable.refresh();
     gatewayMetrics.routesReloaded(trigger);
   };
-  // Every instance routes for itself: this loop must run on every instance, not only a leader.
-  loops.add(createIntervalLoop({ name: 'gateway-routes', intervalMs: 1_000, runImmediately: true, logger, tick: () => reloadRoutes('loop') }));
+  // Every instance routes for itself: this loop runs on every instance, not only a leader.
+  reconcilers.push(gatewayRoutes({ reload: () => reloadRoutes('loop') }));
   // A pause, resume or delete reaches this instance's routes at once, and the other instances'
   // through Redis (REDIS_URL) — without it, their loop within a second.
   const reloadAfterRemoteChange = () => void reloadRoutes('remote').catch((error: unknown) => logger.warn({ err: error }, 'gateway route reload failed'));
@@ -295,6 +279,9 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   features.push((app) => registerInferenceRoutes(app, { gateway, bodyLimitBytes: Math.max(config.bodyLimitBytes, 16 * 1024 * 1024) }));
   features.push((app) => registerInferenceLogRoutes(app, { inferenceLogs }));
 
+  const loops = createLoopRegistry();
+  registerReconcilers(loops, reconcilers, logger);
+
   let shuttingDown = false;
   const app = await createApp({
     logger,
@@ -319,7 +306,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     close: async () => {
       // HTTP has drained: every answered request is in the writer's buffer; write it while the database is open.
       await inferenceLogWriter.drain();
-      await Promise.all([upstreamAgent.destroy(), ...drivers.all().map((driver) => driver.close()), modelDownloads.close(), rateLimiter.close(), callerResolver.close(), deploymentChanges?.close()]);
+      await Promise.all([upstreamAgent.destroy(), ...registry.all().map((driver) => driver.close()), modelDownloads.close(), rateLimiter.close(), callerResolver.close(), deploymentChanges?.close()]);
       // Uses noted while HTTP drained, after the loops stopped.
       await apiKeyUsage.flush().catch((error: unknown) => logger.warn({ err: error }, 'could not write API key last-used times'));
     },

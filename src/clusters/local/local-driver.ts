@@ -89,20 +89,6 @@ export interface LocalDriver extends ClusterDriver {
   upstreams(name: string): Promise<Array<{ url: string; token: string | null }>>;
 }
 
-/** The host driver: each replica is a child process of its own on 127.0.0.1. */
-export interface LocalDriver extends ClusterDriver {
-  /**
-   * Loads the saved workloads: adopts replicas still running (same process, per /proc) and
-   * starts the rest again. Idempotent; every other method waits for it.
-   */
-  start(): Promise<void>;
-  /**
-   * Ready replicas as the gateway reaches them: `endpoints` with each replica's token. For the
-   * gateway only; never shown to anyone.
-   */
-  upstreams(name: string): Promise<Array<{ url: string; token: string | null }>>;
-}
-
 export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
   const ctx = createDriverContext({
     timing: deps.timing,

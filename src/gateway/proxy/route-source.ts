@@ -15,24 +15,29 @@ export interface DeploymentRouteRow {
   endpoints: string[];
 }
 
-/** A driver that knows its workloads' ready endpoints in memory (the local host driver), with the token each requires. */
+/**
+ * A cluster driver as routing sees it: one that answers its workloads' ready endpoints from
+ * memory defines `upstreams` (see `ClusterDriver.upstreams`), with the token each requires.
+ */
 export interface LiveEndpointSource {
   list(): Promise<Array<{ name: string; deploymentId: string }>>;
-  upstreams(name: string): Promise<Array<{ url: string; token: string | null }>>;
+  upstreams?(name: string): Promise<Array<{ url: string; token: string | null }>>;
 }
 
 /**
  * Loads the route table's rows: every deployment from the database, with the endpoints the
- * reconciler saved — except where a driver that answers from memory (the local host driver)
- * knows them now: then its live list wins, so a replica that came up or moved to another port is
- * routed to at once instead of at the next reconcile.
+ * reconciler saved — except where a driver that answers from memory knows them now (`live`:
+ * the cluster registry's drivers, asked at each load since drivers come and go with clusters):
+ * then its live list wins, so a replica that came up or moved to another port is routed to at
+ * once instead of at the next reconcile.
  */
-export function createRouteSource(deps: { deployments: { all(): Promise<DeploymentRouteRow[]> }; live?: readonly LiveEndpointSource[] }): () => Promise<RouteSource[]> {
+export function createRouteSource(deps: { deployments: { all(): Promise<DeploymentRouteRow[]> }; live?: () => readonly LiveEndpointSource[] }): () => Promise<RouteSource[]> {
   return async () => {
     const rows = await deps.deployments.all();
     const live = new Map<string, string[]>();
     const tokens = new Map<string, string>();
-    for (const driver of deps.live ?? []) {
+    for (const driver of deps.live?.() ?? []) {
+      if (!driver.upstreams) continue;
       for (const workload of await driver.list()) {
         const upstreams = await driver.upstreams(workload.name);
         live.set(`${workload.deploymentId} ${workload.name}`, upstreams.map((upstream) => upstream.url));

@@ -1,10 +1,15 @@
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
-import type { DatabaseHandle } from '../../db/client.js';
 import { DATABASE_RETRY_AFTER_SECONDS, databaseUnreachableReason } from '../../lib/pg-errors.js';
 import type { ZodApp } from './route-types.js';
 
-export function registerHealthRoutes(app: ZodApp, deps: { database: DatabaseHandle; metrics: Registry; isShuttingDown: () => boolean }): void {
+/** What readiness needs of the database handle (routes never import db/). */
+export interface PingableDatabase {
+  readonly kind: 'pglite' | 'postgres';
+  ping(): Promise<unknown>;
+}
+
+export function registerHealthRoutes(app: ZodApp, deps: { database: PingableDatabase; metrics: Registry; isShuttingDown: () => boolean }): void {
   app.get('/healthz', {
     schema: { tags: ['health'], summary: 'Liveness: the process answers.', response: { 200: z.object({ status: z.literal('ok') }) } },
     config: { access: 'public' },

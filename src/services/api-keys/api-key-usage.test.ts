@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../lib/logger.js';
-import { createApiKeyUsageLoop, createApiKeyUsageRecorder } from './api-key-usage.js';
+import { createApiKeyUsageRecorder } from './api-key-usage.js';
 
 const T0 = new Date('2030-01-01T00:00:00Z').getTime();
 
@@ -61,14 +60,5 @@ describe('createApiKeyUsageRecorder', () => {
       { id: 'b', at: new Date(T0) },
       { id: 'c', at: new Date(T0) },
     ]);
-  });
-
-  it('flushes once more when its loop stops, so a graceful shutdown loses nothing noted', async () => {
-    const { recorder, writes } = setup();
-    const loop = createApiKeyUsageLoop({ recorder, intervalMs: 60_000, logger: createLogger({ level: 'silent', pretty: false }) });
-    loop.start();
-    recorder.markUsed('a');
-    await loop.stop();
-    expect(writes.flat().map((use) => use.id)).toEqual(['a']);
   });
 });

@@ -1,6 +1,3 @@
-import { createIntervalLoop, type BackgroundLoop } from '../../lib/interval-loop.js';
-import type { Logger } from '../../lib/logger.js';
-
 /**
  * Keeps `lastUsedAt` off the request path: `markUsed` only notes the time in memory, and
  * `flush` writes everything noted since the last flush in one batch.
@@ -42,23 +39,6 @@ export function createApiKeyUsageRecorder(deps: {
     },
     get pending() {
       return pending.size;
-    },
-  };
-}
-
-/**
- * The loop that flushes `recorder` every `intervalMs`, with one last flush when it stops, so a
- * graceful shutdown loses no use noted before the loops stop.
- */
-export function createApiKeyUsageLoop(options: { recorder: ApiKeyUsageRecorder; intervalMs: number; logger: Logger }): BackgroundLoop {
-  const { recorder, logger } = options;
-  const loop = createIntervalLoop({ name: 'api-key-last-used', intervalMs: options.intervalMs, logger, tick: () => recorder.flush() });
-  return {
-    name: loop.name,
-    start: () => loop.start(),
-    async stop() {
-      await loop.stop();
-      await recorder.flush().catch((error: unknown) => logger.warn({ err: error, pending: recorder.pending }, 'could not write API key last-used times on shutdown'));
     },
   };
 }

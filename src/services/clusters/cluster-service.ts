@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { ConnectionSecrets, ConnectionSettings, ConnectorRegistry, ConnectorTestResult, ResolvedConnection } from '../../clusters/cluster-connector.js';
+import type { ConnectionSecrets, ConnectionSettings, ConnectorTestResult, ResolvedConnection } from '../../clusters/cluster-connector.js';
+import type { ClusterRegistry, StoredConnection } from '../../clusters/cluster-registry.js';
 import { DeadlineError, InvalidConnectionError, withDeadline } from '../../clusters/connection-error.js';
 import {
   AGENT_TOKEN_PREFIX,
@@ -22,14 +23,15 @@ import { hasPgCode, isStillReferenced, PG_UNIQUE_VIOLATION } from '../../lib/pg-
 import type { SecretBox } from '../../lib/secret-box.js';
 import type { HostIdentity } from '../../clusters/local/host-identity.js';
 import type { ClusterRepo, ClusterRow, NewClusterRow, Queryable } from './cluster-repo.js';
-import { actsHere, ClusterOwnedByOtherHostError } from './local-ownership.js';
+import { actsHere, ClusterOwnedByOtherHostError } from '../../clusters/local-ownership.js';
 
 /** Setting written when the local cluster is registered (or deleted): it is never re-created. */
 export const LOCAL_CLUSTER_REGISTERED = 'local-cluster-registered';
 
 export interface ClusterServiceDeps {
   repo: ClusterRepo;
-  connectors: ConnectorRegistry;
+  /** The cluster registry: checks and dials connections, and closes a deleted cluster's driver. */
+  connectors: Pick<ClusterRegistry, 'resolve' | 'connect' | 'forget'>;
   /** Seals credentials (AES-256-GCM) before they reach the database. */
   secretBox: SecretBox;
   logger?: Logger;
@@ -319,23 +321,34 @@ export function createClusterService(deps: ClusterServiceDeps) {
         return repo.update(current.id, changes, tx);
       });
       if (!row) throw new ClusterNotFoundError(name);
+      // A re-pointed cluster gets a new driver on its next use.
+      if (connectionChanged) await connectors.forget(row.id);
       return { ...toCluster(row), ...(agentToken ? { agentToken } : {}), connectionChanged };
     },
 
     async remove(name: string): Promise<void> {
-      await repo.db
+      const removedId = await repo.db
         .transaction(async (tx) => {
         const current = await repo.lockByName(name, tx);
         if (!current) throw new ClusterNotFoundError(name);
         await repo.remove(current.id, tx);
         // A deliberate delete of the local cluster is respected on the next start.
         if (name === LOCAL_CLUSTER_NAME) await repo.putSetting(LOCAL_CLUSTER_REGISTERED, { deletedAt: now().toISOString() }, tx);
+        return current.id;
         })
         .catch((error: unknown) => {
           // Deployments refer to clusters with a foreign key: the database has the last word.
           if (isStillReferenced(error)) throw new ConflictError('CLUSTER_IN_USE', `Deployments run on cluster "${name}"; delete them first.`);
           throw error;
         });
+      // Its driver (a remote kind's watches and timers) goes with it.
+      await connectors.forget(removedId);
+    },
+
+    /** A stored cluster's connection with its secrets and revision, for the registry to make its driver. */
+    async storedConnection(cluster: Pick<Cluster, 'name'>): Promise<StoredConnection> {
+      const row = await requireRow(cluster.name);
+      return { connection: connectionOf(row), version: row.connectionVersion };
     },
 
     /** Tests a saved cluster and records the result as its last test. */

@@ -1,17 +1,17 @@
-import type { Cluster } from '../../domain/cluster.js';
 import type { Optimization } from '../../domain/optimization.js';
 import { checkHostRuntimeEnv, describeEnvIssues } from '../../domain/runtime-env-policy.js';
 import { AppError } from '../../lib/errors.js';
 import { requireRuntime } from '../../runtimes/index.js';
 
 /**
- * 400 ENV_NOT_ALLOWED, naming each variable, when a deployment on the local host would give its
- * runtime an environment variable the policy refuses (a loader or interpreter hook, a variable
- * H-MAS sets, one the runtime does not document). Other cluster kinds run replicas in pods, the
- * boundary there: only the schema's format checks apply.
+ * 400 ENV_NOT_ALLOWED, naming each variable, when a deployment whose replicas run as host
+ * processes (`onHost`: the cluster registry's `runsOnHost`, true for the local host) would give
+ * its runtime an environment variable the policy refuses (a loader or interpreter hook, a
+ * variable H-MAS sets, one the runtime does not document). Other cluster kinds run replicas in
+ * pods, the boundary there: only the schema's format checks apply.
  */
-export function assertRuntimeEnvAllowed(cluster: Pick<Cluster, 'connection'>, runtimeId: string, optimization: Optimization): void {
-  if (cluster.connection.kind !== 'local') return;
+export function assertRuntimeEnvAllowed(onHost: boolean, runtimeId: string, optimization: Optimization): void {
+  if (!onHost) return;
   const names = Object.keys(optimization.raw?.extraEnv ?? {});
   if (names.length === 0) return;
   const runtime = requireRuntime(runtimeId);

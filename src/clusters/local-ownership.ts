@@ -1,5 +1,5 @@
-import type { OwnerHost } from '../../domain/cluster.js';
-import { ConflictError } from '../../lib/errors.js';
+import type { OwnerHost } from '../domain/cluster.js';
+import { ConflictError } from '../lib/errors.js';
 
 /** What ownership rules need of a cluster. */
 export interface OwnedCluster {

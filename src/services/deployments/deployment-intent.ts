@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import type { ClusterDriver } from '../../clusters/cluster-driver.js';
+import { ClusterOwnedByOtherHostError, describeOwner } from '../../clusters/local-ownership.js';
+import type { Cluster } from '../../domain/cluster.js';
+import type { CreateDeploymentInput, Deployment, UpdateDeploymentInput } from '../../domain/deployment.js';
+import { diffConfig, gpusPerReplica, planGpuFit, planUpdate, type DryRunAnswer, type UpdatePlan } from '../../domain/deployment-plan.js';
+import { checkAction, type DeploymentAction } from '../../domain/deployment-status.js';
+import { normalizeOptimization, type Optimization } from '../../domain/optimization.js';
+import type { Role } from '../../domain/roles.js';
+import { AppError, ConflictError } from '../../lib/errors.js';
+import { hasPgCode, PG_UNIQUE_VIOLATION } from '../../lib/pg-errors.js';
+import { assertMayWriteRaw } from '../optimization-presets/raw-settings-guard.js';
+import type { DeploymentServiceDeps } from './deployment-deps.js';
+import { toDeployment, type DeploymentObservation } from './deployment-observation.js';
+import type { DeploymentPlacement } from './deployment-placement.js';
+import type { DeploymentRecord } from './deployment-repo.js';
+import type { DeploymentSpecs } from './deployment-spec.js';
+import { assertRuntimeEnvAllowed } from './runtime-env-guard.js';
+
+/** Told when a deployment's routing changes (paused, resumed, deleted): the gateway reloads its routes. */
+export type DeploymentChangeListener = (deploymentId: string) => Promise<void> | void;
+
+function refuse(check: ReturnType<typeof checkAction>): void {
+  if (check.allowed) return;
+  // Changing a paused deployment is a bad request (documented 400); other refusals are conflicts.
+  throw new AppError(check.code, check.message, { statusCode: check.code === 'DEPLOYMENT_PAUSED' ? 400 : 409 });
+}
+
+/** The status message of a change this instance only recorded, for the owning instance to carry out. */
+function recordedFor(cluster: Cluster, what: string): string {
+  return `Recorded; ${describeOwner(cluster)} ${what} at its next reconcile.`;
+}
+
+/**
+ * What operators ask of deployments: validate, persist, apply on the cluster, announce. Without an
+ * acting driver (a local cluster another instance owns) a change is only recorded, for the owner.
+ */
+export function createDeploymentIntent(
+  deps: Pick<DeploymentServiceDeps, 'repo' | 'models' | 'clusters' | 'drivers' | 'secrets' | 'logger'>,
+  parts: { observation: DeploymentObservation; placement: DeploymentPlacement; specs: DeploymentSpecs },
+) {
+  const { repo, drivers, logger } = deps;
+  const { observation, placement, specs } = parts;
+  const listeners = new Set<DeploymentChangeListener>();
+
+  /** Waits for the listeners, so an answer that says "paused" means the gateway knows it too. */
+  async function announce(deploymentId: string): Promise<void> {
+    for (const listener of listeners) {
+      try {
+        await listener(deploymentId);
+      } catch (error) {
+        // The change is committed; a failing listener must not turn it into an error answer.
+        logger.warn({ err: error, deploymentId }, 'a deployment change listener failed');
+      }
+    }
+  }
+
+  /** `driver` is null where another instance owns the cluster: the change is only recorded, for its reconciler. */
+  async function act(id: string, action: DeploymentAction): Promise<{ record: DeploymentRecord; driver: ClusterDriver | null; cluster: Cluster }> {
+    const record = await observation.requireRecord(id);
+    refuse(checkAction(record.status, action));
+    const cluster = await deps.clusters.get(record.clusterName);
+    return { record, driver: await drivers.actingDriver(cluster), cluster };
+  }
+
+  const saved = async (id: string) => toDeployment((await repo.find(id))!, 'cached');
+
+  return {
+    /** Subscribes to routing changes (pause, resume, delete); returns the unsubscribe function. */
+    onChange(listener: DeploymentChangeListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    /** `access.role`: raw settings beyond a preset's are admin-only (403 RAW_SETTINGS_ADMIN_ONLY). */
+    async create(input: CreateDeploymentInput, actorId: string | null, access: { role: Role }): Promise<Deployment> {
+      const model = await deps.models.get(input.modelId);
+      const profile = await placement.resourceProfile(input.resourceProfileId);
+      const cluster = input.cluster ? await deps.clusters.get(input.cluster) : await placement.pickCluster(input.placementStrategyId!, model, input.runtime, input.replicas, profile);
+      const driver = await drivers.actingDriver(cluster);
+      // Settings are refused before anything starts (a model download, for one).
+      const { optimization, presetRaw } = await specs.optimizationFor(input.runtime, input.optimizationPresetId, input.optimization);
+      assertMayWriteRaw(access.role, presetRaw, optimization.raw);
+      assertRuntimeEnvAllowed(drivers.runsOnHost(cluster), input.runtime, optimization);
+      // A file downloaded here would be on the wrong host: the owner has to fetch it.
+      if (!driver && specs.modelPathFor(model, input.runtime)) throw new ClusterOwnedByOtherHostError(cluster, `deploy ${model.name} with ${input.runtime}`);
+      await specs.checkModelFile(model, input.runtime);
+      const perReplica = gpusPerReplica(input.runtime, profile, model);
+      placement.checkGpuMemory(model, perReplica, cluster);
+      const fit = planGpuFit(perReplica, input.replicas, await placement.capacity(cluster));
+      if (!fit.fits) throw new ConflictError('INSUFFICIENT_GPU', fit.message, { fit });
+
+      await deps.secrets?.checkSettings(optimization.raw?.extraEnv);
+      const id = randomUUID();
+      const { spec } = specs.render({ id, name: input.name, replicas: input.replicas, runtime: input.runtime, strategy: 'RollingUpdate' }, model, profile, optimization);
+      try {
+        await repo.insert({
+          id,
+          name: input.name,
+          modelId: model.id,
+          clusterId: cluster.id,
+          placementStrategyId: input.placementStrategyId ?? null,
+          resourceProfileId: input.resourceProfileId ?? null,
+          runtime: input.runtime,
+          replicas: input.replicas,
+          optimization: optimization as Record<string, unknown>,
+          optimizationPresetId: input.optimizationPresetId ?? null,
+          specHash: spec.specHash,
+          status: 'pending',
+          createdBy: actorId,
+        });
+      } catch (error) {
+        if (hasPgCode(error, PG_UNIQUE_VIOLATION)) throw new ConflictError('DEPLOYMENT_EXISTS', `A deployment named "${input.name}" already exists.`);
+        throw error;
+      }
+      try {
+        if (driver) await driver.apply(spec);
+        await repo.update(id, { status: 'deploying', statusMessage: driver ? `Starting ${input.replicas} replica(s) on ${cluster.name}.` : recordedFor(cluster, `starts ${input.replicas} replica(s)`) });
+      } catch (error) {
+        // Accepted and kept: the reconciler tries again; the status says what went wrong.
+        logger.error({ err: error, deployment: input.name }, 'applying the workload failed');
+        await repo.update(id, { status: 'failed', statusReason: 'ApplyFailed', statusMessage: error instanceof Error ? error.message : String(error) });
+      }
+      return saved(id);
+    },
+
+    /** `options.role`: raw settings may change only by an admin (403 RAW_SETTINGS_ADMIN_ONLY), dry runs included. */
+    async update(id: string, input: UpdateDeploymentInput, options: { dryRun: boolean; role: Role }): Promise<Deployment | DryRunAnswer> {
+      const { record, driver, cluster } = await act(id, 'update');
+      const model = await deps.models.get(record.modelId);
+      const profileIdAfter = input.resourceProfileId === undefined ? record.resourceProfileId : input.resourceProfileId;
+      const [profileBefore, profileAfter] = await Promise.all([placement.resourceProfile(record.resourceProfileId), placement.resourceProfile(profileIdAfter)]);
+      const replicasAfter = input.replicas ?? record.replicas;
+      const optimizationBefore = record.optimization as Optimization;
+      const optimizationAfter = input.optimization === undefined ? optimizationBefore : normalizeOptimization(input.optimization);
+      assertMayWriteRaw(options.role, optimizationBefore.raw, optimizationAfter.raw);
+      assertRuntimeEnvAllowed(drivers.runsOnHost(cluster), record.runtime, optimizationAfter);
+      if (input.optimization !== undefined) await deps.secrets?.checkSettings(optimizationAfter.raw?.extraEnv);
+
+      const before = specs.render({ ...record, strategy: record.strategy }, model, profileBefore, optimizationBefore);
+      const after = specs.render({ ...record, replicas: replicasAfter, strategy: record.strategy }, model, profileAfter, optimizationAfter);
+      const perReplica = gpusPerReplica(record.runtime, profileAfter, model);
+      const plan: UpdatePlan = planUpdate({
+        specHashBefore: before.spec.specHash,
+        specHashAfter: after.spec.specHash,
+        replicasBefore: record.replicas,
+        replicasAfter,
+        gpusPerReplicaAfter: perReplica,
+        capacityWithOwn: await placement.capacity(cluster, record.id),
+      });
+      const diff = diffConfig(
+        { replicas: record.replicas, resourceProfileId: record.resourceProfileId, optimization: optimizationBefore },
+        { replicas: replicasAfter, resourceProfileId: profileIdAfter, optimization: optimizationAfter },
+      );
+      if (options.dryRun) {
+        return { dryRun: true, restartRequired: plan.restartRequired, strategy: plan.strategy, reason: plan.reason, impact: plan.impact, fit: plan.fit, diff, warnings: after.warnings };
+      }
+      placement.checkGpuMemory(model, perReplica, cluster);
+      if (!plan.fit.fits) throw new ConflictError('INSUFFICIENT_GPU', plan.fit.message, { fit: plan.fit });
+      if (diff.length === 0) return toDeployment(record, 'cached');
+
+      const strategy = plan.restartRequired ? plan.strategy : record.strategy;
+      const rolled = plan.restartRequired ? specs.render({ ...record, replicas: replicasAfter, strategy }, model, profileAfter, optimizationAfter).spec : undefined;
+      const specHash = rolled?.specHash ?? record.specHash;
+      // Saved before the cluster is told, so a reconcile pass in between applies this change
+      // rather than undoing it. Without a driver here the owner's reconciler applies it.
+      await repo.update(record.id, {
+        replicas: replicasAfter,
+        resourceProfileId: profileIdAfter,
+        optimization: optimizationAfter as Record<string, unknown>,
+        specHash,
+        strategy,
+        status: plan.restartRequired || replicasAfter > record.readyReplicas ? 'deploying' : record.status,
+        ...(driver ? {} : { statusMessage: recordedFor(cluster, 'applies the change') }),
+      });
+      if (driver && rolled) await driver.apply(rolled);
+      else if (driver) await driver.scale(record.name, replicasAfter);
+      return observation.withLiveStatus((await repo.find(record.id))!, observation.timeouts.singleMs, cluster);
+    },
+
+    async pause(id: string): Promise<Deployment> {
+      // Saved and announced before the replicas stop, so the gateway answers 503 instead of
+      // sending requests to replicas on their way out. Should scaling fail, the reconciler scales
+      // a paused deployment to 0.
+      const { record, driver, cluster } = await act(id, 'pause');
+      const statusMessage = driver ? 'Scaled to 0; resume brings the replicas back.' : recordedFor(cluster, 'stops the replicas');
+      await repo.update(record.id, { paused: true, status: 'paused', readyReplicas: 0, endpoints: [], statusReason: null, statusMessage });
+      await announce(record.id);
+      if (driver) await driver.scale(record.name, 0);
+      return saved(record.id);
+    },
+
+    async resume(id: string): Promise<Deployment> {
+      const { record, driver, cluster } = await act(id, 'resume');
+      const existing = driver ? await driver.status(record.name) : null;
+      if (driver && existing) {
+        await driver.scale(record.name, record.replicas);
+      } else if (driver) {
+        const model = await deps.models.get(record.modelId);
+        await driver.apply(specs.render({ ...record, strategy: record.strategy }, model, await placement.resourceProfile(record.resourceProfileId), record.optimization as Optimization).spec);
+      }
+      const statusMessage = driver ? `Starting ${record.replicas} replica(s).` : recordedFor(cluster, `starts ${record.replicas} replica(s)`);
+      await repo.update(record.id, { paused: false, status: 'deploying', statusReason: null, statusMessage });
+      await announce(record.id);
+      return saved(record.id);
+    },
+
+    async remove(id: string): Promise<Deployment> {
+      const { record, driver, cluster } = await act(id, 'delete');
+      await repo.update(record.id, { deleting: true, status: 'deleting', ...(driver ? {} : { statusMessage: recordedFor(cluster, 'stops the replicas and removes the deployment') }) });
+      await announce(record.id);
+      // The owner's reconciler finishes a delete it did not start (as after a crash mid-delete).
+      if (!driver) return toDeployment({ ...record, status: 'deleting' }, 'cached');
+      await driver.remove(record.name);
+      await repo.remove(record.id);
+      await announce(record.id);
+      return toDeployment({ ...record, status: 'deleting' }, 'cached');
+    },
+  };
+}
