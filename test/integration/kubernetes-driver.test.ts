@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadYaml } from '@kubernetes/client-node';
 import { createKubernetesDriver, type KubernetesDriver } from '../../src/clusters/kubernetes/kubernetes-driver.js';
 import { parseKubeconfig } from '../../src/clusters/kubernetes/kubeconfig.js';
@@ -33,7 +33,7 @@ const NAMESPACE = `k8sdrv-${process.pid}-${randomBytes(3).toString('hex')}`;
  */
 function memoryHog(behaviour: FakeBehaviour): WorkloadRuntime {
   const script = `setTimeout(() => { const kept = []; setInterval(() => kept.push(Buffer.alloc(256 * 1024 * 1024, 1)), 20); }, ${behaviour.sigkillAfterMs ?? 0});`;
-  return { ...fakeRuntime('', behaviour), command: { host: [process.execPath, '-e', script] } };
+  return { ...fakeRuntime('', behaviour), command: { host: [process.execPath, '-e', script, '--'] } };
 }
 
 /** Host processes of a pod's containers: the kubelet sets HOSTNAME to the pod's name. */
@@ -61,6 +61,8 @@ async function inlineKubeconfig(text: string): Promise<string> {
 }
 
 describeWithKubeNode('Kubernetes driver on the real node', (node: KubeNode) => {
+  // Pods start in seconds, but the kubelet's back-off (10 s, 20 s, …) and Terminating pods take longer.
+  vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
   const kubectl = (args: string[]) => run(node.kubectl, ['--kubeconfig', node.kubeconfigPath, ...args], { maxBuffer: 16 * 1024 * 1024 });
   let program = '';
   let settings: Partial<KubernetesWorkloadSettings> = {};
@@ -111,6 +113,11 @@ describeWithKubeNode('Kubernetes driver on the real node', (node: KubeNode) => {
         const pids = await podProcesses(replica.id);
         for (const pid of pids) process.kill(pid, 'SIGKILL');
         await waitFor(`the processes of ${replica.id} to end`, async () => ((await podProcesses(replica.id)).some((pid) => pids.includes(pid)) ? undefined : true));
+        // …and until the kubelet has seen it (it restarts the container and counts the restart).
+        await waitFor(`the kubelet to restart ${replica.id}`, async () => {
+          const { stdout } = await kubectl(['get', 'pod', replica.id, '-n', NAMESPACE, '-o', 'jsonpath={.status.containerStatuses[0].restartCount}']);
+          return Number(stdout) > replica.restarts ? true : undefined;
+        }, { timeoutMs: 60_000, pollMs: 250 });
       },
       async close() {
         for (const summary of await harness.driver.list()) await harness.driver.remove(summary.name);
