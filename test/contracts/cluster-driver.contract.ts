@@ -11,6 +11,7 @@ import {
   type WorkloadRuntime,
   type WorkloadSpec,
   type WorkloadStatus,
+  type WorkloadResources,
   type WorkloadStrategy,
 } from '../../src/domain/workload.js';
 import type { FakeBehaviour } from '../support/fake-runtime.js';
@@ -55,6 +56,8 @@ export interface DriverCapabilities {
 export interface DriverContractOptions {
   createHarness(): Promise<DriverHarness>;
   capabilities?: Partial<DriverCapabilities>;
+  /** What each replica asks for (default: none, i.e. the default resources); a shared test cluster asks for little CPU. */
+  resourceProfile?: WorkloadResources;
   /** How long to wait for something that will happen (generous: machines are slow and shared). */
   waitMs?: number;
 }
@@ -85,7 +88,7 @@ export function clusterDriverContract(driverName: string, options: DriverContrac
         deployment: { id: randomUUID(), name: settings.name ?? `contract-${process.pid % 10_000}-${counter}`, replicas: settings.replicas ?? 1 },
         model: { name: 'fake-model', localPath: '/models/fake-model.gguf' },
         runtime: settings.runtime ?? harness.runtime(behaviour),
-        resourceProfile: null,
+        resourceProfile: options.resourceProfile ?? null,
         ...(settings.optimization ? { optimization: settings.optimization } : {}),
         ...(settings.strategy ? { strategy: settings.strategy } : {}),
         progressDeadlineSeconds: settings.progressDeadlineSeconds ?? 120,
@@ -98,7 +101,7 @@ export function clusterDriverContract(driverName: string, options: DriverContrac
         deployment: { id: base.deploymentId, name: base.name, replicas: settings.replicas ?? base.replicas },
         model: { name: 'fake-model', localPath: '/models/fake-model.gguf' },
         runtime: harness.runtime(behaviour),
-        resourceProfile: null,
+        resourceProfile: options.resourceProfile ?? null,
         ...(settings.optimization ? { optimization: settings.optimization } : {}),
         strategy: settings.strategy ?? base.strategy,
         progressDeadlineSeconds: base.progressDeadlineSeconds,

@@ -24,6 +24,8 @@ const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 /** The test image (scripts/k8snode-runtime-image.sh): busybox; node comes from the host's /usr. */
 const TEST_IMAGE = process.env.HMAS_TEST_RUNTIME_IMAGE ?? 'hmas-test.local/node-host:1';
+/** The node has two cores shared by every suite: replicas ask for little (the memory limit is what OOM-kills the hog). */
+const SMALL = { gpuCount: 0, cpu: '50m', memory: '256Mi' };
 const NAMESPACE = `k8sdrv-${process.pid}-${randomBytes(3).toString('hex')}`;
 
 /**
@@ -129,6 +131,7 @@ describeWithKubeNode('Kubernetes driver on the real node', (node: KubeNode) => {
 
   clusterDriverContract('kubernetes driver', {
     createHarness,
+    resourceProfile: SMALL,
     waitMs: 120_000,
     capabilities: { endpointsPerReplica: false, replicaPids: false, adoptionEvents: false, exactBackOffCounts: false },
   });
@@ -150,6 +153,7 @@ describeWithKubeNode('Kubernetes driver on the real node', (node: KubeNode) => {
         model: { name: 'fake-model', localPath: '/models/fake-model.gguf' },
         runtime,
         optimization,
+        resourceProfile: SMALL,
         progressDeadlineSeconds: 120,
       }).spec;
     const available = (name: string) =>

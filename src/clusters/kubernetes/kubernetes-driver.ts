@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { labelKeyProblem, labelValueProblem, type ClusterScheduler, type ClusterType, type KubernetesWorkloadSettings } from '../../domain/cluster.js';
 import { workloadSpecHash, workloadSpecSchema, type LogLine, type ReplicaLogs, type WorkloadEndpoint, type WorkloadEvent, type WorkloadSpec, type WorkloadStatus } from '../../domain/workload.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
@@ -170,6 +171,37 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
     return `http://${address.includes(':') ? `[${address}]` : address}:${nodePort}`;
   }
 
+  /**
+   * Whether a Service answers yet: kube-proxy programs a new NodePort (and its first pod behind
+   * it) a moment after the pod is ready, and refuses connections until then. Checked with one TCP
+   * connect until it succeeds once per origin, so the gateway never gets an endpoint that refuses.
+   */
+  const reachable = new Set<string>();
+  async function answers(at: string, signal?: AbortSignal): Promise<boolean> {
+    // A fresh Service usually answers within a second or two: wait that long (the caller's deadline permitting).
+    for (let attempt = 0; attempt < 10 && !signal?.aborted; attempt += 1) {
+      if (await connects(at)) return true;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return false;
+  }
+  async function connects(at: string): Promise<boolean> {
+    if (reachable.has(at)) return true;
+    const url = new URL(at);
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) });
+      const done = (result: boolean) => {
+        socket.destroy();
+        resolve(result);
+      };
+      socket.setTimeout(1000, () => done(false));
+      socket.once('connect', () => done(true));
+      socket.once('error', () => done(false));
+    });
+    if (ok) reachable.add(at);
+    return ok;
+  }
+
   const driver: KubernetesDriver = {
     kind: 'kubeconfig',
     test: (signal) => connector.test(signal),
@@ -224,6 +256,8 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
       await client.deleteObject('secrets', namespace, workloadSecretName({ name }));
       await client.deleteObject('secrets', namespace, tokenSecretName(name));
       tokens.delete(name);
+      // A later Service may get the same node port.
+      reachable.clear();
       // Resolves once no container of it runs (pods may stay Terminating a while after), or after a bounded wait.
       const deadline = Date.now() + removeWaitMs;
       while (Date.now() < deadline && podsOf(name).some((pod) => pod.status?.containerStatuses?.some((entry) => entry.state?.running !== undefined || entry.state?.waiting?.reason === 'ContainerCreating'))) {
@@ -281,7 +315,7 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
       const found = workload(name);
       if (!status || !found || status.replicas.ready === 0) return [];
       const at = await origin(name, found.spec.port);
-      return at ? [{ replica: `service/${name}`, origin: at, url: `${at}${found.spec.openaiBasePath}` }] : [];
+      return at && (await answers(at, options.signal)) ? [{ replica: `service/${name}`, origin: at, url: `${at}${found.spec.openaiBasePath}` }] : [];
     },
 
     async upstreams(name) {
