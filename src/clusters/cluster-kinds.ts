@@ -107,7 +107,10 @@ export function createClusterKinds(options: ConnectorOptions): ClusterKinds {
     },
     kubeconfig: {
       hostProcesses: false,
-      resolve: (input) => ({ kind: 'kubeconfig', ...kubeconfigConnection(input) }),
+      resolve(input) {
+        const connection = kubeconfigConnection(input);
+        return { kind: 'kubeconfig', settings: { ...connection.settings, ...(input.workloads ? { workloads: input.workloads } : {}) }, secrets: connection.secrets };
+      },
       connect: (connection) => createKubernetesConnector({ kubeconfig: storedKubeconfig(connection), timeoutMs, now, ...logged }),
       capacity: inventoryCapacity,
     },

@@ -6,6 +6,7 @@ import { createLoopRegistry, type LoopRegistry } from '../lib/loop-registry.js';
 import { createSecretBox } from '../lib/secret-box.js';
 import { readOrCreateSecretFile } from '../lib/secret-file.js';
 import { createClusterRegistry } from '../clusters/cluster-registry.js';
+import { remoteDriverFactories } from './remote-drivers.js';
 import { registerClusterRoutes } from '../server/routes/cluster.routes.js';
 import { registerModelRoutes } from '../server/routes/model.routes.js';
 import { createHfClient } from '../services/models/hf-client.js';
@@ -110,8 +111,8 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     logger: clusterLogger,
     hostId: host.id,
     localDriver: () => owned.localDriver,
-    // Remote kinds plug in here, one line each: kubeconfig: (cluster, connection) => createKubernetesDriver(...).
-    drivers: {},
+    // Kinds reached over the network: one driver per stored cluster (src/main/remote-drivers.ts).
+    drivers: remoteDriverFactories({ resolveSecret: (name) => secrets.resolve(name), logger: clusterLogger }),
     connectionOf: (cluster) => clusters.storedConnection(cluster),
   });
   const clusters = createClusterService({ host, repo: createClusterRepo(database.db), connectors: registry, secretBox, logger: clusterLogger });

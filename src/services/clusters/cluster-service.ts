@@ -72,6 +72,7 @@ function summaryOf(row: ClusterRow): Cluster['connection'] {
     namespace: settings.namespace ?? null,
     memberCluster: settings.memberCluster ?? null,
     insecureSkipTlsVerify: settings.insecureSkipTlsVerify ?? false,
+    workloads: settings.workloads ?? null,
     hasCredentials: row.credentialsSealed !== null,
   };
 }
@@ -105,6 +106,7 @@ function sameConnection(row: ClusterRow, rowSecrets: ConnectionSecrets, next: Re
   if (row.connectionKind !== next.kind) return false;
   const current = settingsOf(row);
   if (SETTING_KEYS.some((key) => (current[key] ?? null) !== (next.settings[key] ?? null))) return false;
+  if (JSON.stringify(current.workloads ?? null) !== JSON.stringify(next.settings.workloads ?? null)) return false;
   return (rowSecrets.kubeconfig ?? null) === (next.secrets.kubeconfig ?? null) && (rowSecrets.agentToken ?? null) === (next.secrets.agentToken ?? null);
 }
 
@@ -177,7 +179,10 @@ export function createClusterService(deps: ClusterServiceDeps) {
     // A new kubeconfig brings its own current-context; the stored context belongs to the old one.
     const context = patch.context ?? (patch.kubeconfig === undefined && sameKind ? stored.context : undefined);
     const namespace = patch.namespace ?? (sameKind ? stored.namespace : undefined) ?? DEFAULT_CLUSTER_NAMESPACE;
-    if (patch.kind === 'kubeconfig') return { kind: 'kubeconfig', kubeconfig, namespace, ...(context ? { context } : {}) };
+    if (patch.kind === 'kubeconfig') {
+      const workloads = patch.workloads ?? (sameKind ? stored.workloads : undefined);
+      return { kind: 'kubeconfig', kubeconfig, namespace, ...(context ? { context } : {}), ...(workloads ? { workloads } : {}) };
+    }
     const memberCluster = patch.memberCluster ?? (sameKind ? stored.memberCluster : undefined);
     if (!memberCluster) throw new InvalidConnectionError(`connection.memberCluster is required to switch cluster "${row.name}" to a federation connection.`);
     return { kind: 'federation', kubeconfig, memberCluster, namespace, ...(context ? { context } : {}) };

@@ -1,0 +1,44 @@
+import type { DriverFactory, RemoteKind } from '../clusters/cluster-registry.js';
+import { createKubernetesDriver } from '../clusters/kubernetes/kubernetes-driver.js';
+import { parseKubeconfig } from '../clusters/kubernetes/kubeconfig.js';
+import type { RuntimeImages } from '../clusters/kubernetes/workload-image.js';
+import { InvalidConnectionError } from '../clusters/connection-error.js';
+import { DEFAULT_CLUSTER_NAMESPACE } from '../domain/cluster.js';
+import { RUNTIME_IDS } from '../domain/optimization.js';
+import type { Logger } from '../lib/logger.js';
+import { RUNTIMES } from '../runtimes/index.js';
+
+export interface RemoteDriverDeps {
+  /** The value of a named secret (deployment settings' `{ secretRef }`). */
+  resolveSecret: (name: string) => Promise<string | undefined>;
+  logger: Logger;
+}
+
+/** Each runtime's container image and commands, from its adapter (clusters/ does not import runtimes/). */
+export function runtimeImagesFromAdapters(): RuntimeImages {
+  return Object.fromEntries(
+    RUNTIME_IDS.map((id) => {
+      const adapter = RUNTIMES[id];
+      return [id, { image: adapter.image ? `${adapter.image.repository}:${adapter.image.tag}` : null, hostCommand: adapter.command.host, containerCommand: adapter.command.container }];
+    }),
+  );
+}
+
+/** The drivers of the cluster kinds reached over the network, one per stored cluster (the registry caches them). */
+export function remoteDriverFactories(deps: RemoteDriverDeps): Partial<Record<RemoteKind, DriverFactory>> {
+  const runtimeImages = runtimeImagesFromAdapters();
+  return {
+    kubeconfig: (cluster, connection) => {
+      if (!connection.secrets.kubeconfig) throw new InvalidConnectionError(`Cluster "${cluster.name}" has no stored kubeconfig; set connection.kubeconfig.`);
+      return createKubernetesDriver({
+        cluster: { name: cluster.name, type: cluster.type, scheduler: cluster.scheduler },
+        kubeconfig: parseKubeconfig(connection.secrets.kubeconfig, connection.settings.context),
+        namespace: connection.settings.namespace ?? DEFAULT_CLUSTER_NAMESPACE,
+        ...(connection.settings.workloads ? { settings: connection.settings.workloads } : {}),
+        runtimeImages,
+        resolveSecret: deps.resolveSecret,
+        logger: deps.logger.child({ cluster: cluster.name }),
+      });
+    },
+  };
+}
