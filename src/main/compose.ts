@@ -14,6 +14,13 @@ import { createModelDownloads, createModelFiles } from '../services/models/model
 import { createModelRepo } from '../services/models/model-repo.js';
 import { createModelService } from '../services/models/model-service.js';
 import { createClusterRepo } from '../services/clusters/cluster-repo.js';
+import { createDaemonSetApi } from '../clusters/kubernetes/image-warmer-client.js';
+import { parseKubeconfig } from '../clusters/kubernetes/kubeconfig.js';
+import { InvalidConnectionError } from '../clusters/connection-error.js';
+import { imageWarmerLoop } from '../reconcilers/image-warmer-loop.js';
+import { registerImageWarmerRoutes } from '../server/routes/image-warmer.routes.js';
+import { createImageWarmerRepo } from '../services/clusters/image-warmer-repo.js';
+import { createImageWarmerService } from '../services/clusters/image-warmer-service.js';
 import { createClusterService } from '../services/clusters/cluster-service.js';
 import { createApp } from '../server/app.js';
 import { createRateLimiter } from '../gateway/rate-limit/index.js';
@@ -93,9 +100,10 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   const host = await readOrCreateHostIdentity(config.dataDir);
   const secretBox = createSecretBox(secretKey);
   const clusterLogger = logger.child({ component: 'clusters' });
+  const clusterRepo = createClusterRepo(database.db);
   const clusters = createClusterService({
     host,
-    repo: createClusterRepo(database.db),
+    repo: clusterRepo,
     connectors: createConnectorRegistry({ nvidiaSmiCommand: config.nvidiaSmiCommand, logger: clusterLogger }),
     secretBox,
     logger: clusterLogger,
@@ -137,6 +145,25 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   const features: Array<(app: ZodApp) => void> = [];
   features.push((app) => registerClusterRoutes(app, { clusters }));
   loops.add(createIntervalLoop({ name: 'cluster-health', intervalMs: 60_000, logger, tick: (signal) => clusters.refreshAll(signal) }));
+  // Image warmer: a DaemonSet per kubeconfig cluster pulling the images of the runtimes deployed there.
+  const imageWarmer = createImageWarmerService({
+    repo: createImageWarmerRepo(database.db),
+    clusters: clusterRepo,
+    connect: async (cluster) => {
+      const { connection } = await clusters.storedConnection(cluster);
+      if (!connection.secrets.kubeconfig) throw new InvalidConnectionError(`Cluster "${cluster.name}" has no stored kubeconfig; set connection.kubeconfig.`);
+      return createDaemonSetApi(parseKubeconfig(connection.secrets.kubeconfig, connection.settings.context));
+    },
+    // Each runtime's official image; the cluster's image overrides and mirror come with the Kubernetes driver.
+    imageOf: (_cluster, runtime) => {
+      const image = isRuntimeId(runtime) ? RUNTIMES[runtime].image : null;
+      return image ? `${image.repository}:${image.tag}` : null;
+    },
+    logger: logger.child({ component: 'image-warmer' }),
+  });
+  features.push((app) => registerImageWarmerRoutes(app, { warmer: imageWarmer }));
+  const warmerLoop = imageWarmerLoop({ warmer: imageWarmer });
+  loops.add(createIntervalLoop({ ...warmerLoop, logger }));
   const deploymentRepo = createDeploymentRepo(database.db);
   const policies = createPolicyService({
     repo: createPolicyRepo(database.db),

@@ -338,6 +338,12 @@ export function createClusterService(deps: ClusterServiceDeps) {
         });
     },
 
+    /** A stored cluster's connection with its secrets and revision, for whatever dials it (drivers, the image warmer). */
+    async storedConnection(cluster: Pick<Cluster, 'name'>): Promise<{ connection: ResolvedConnection; version: number }> {
+      const row = await requireRow(cluster.name);
+      return { connection: connectionOf(row), version: row.connectionVersion };
+    },
+
     /** Tests a saved cluster and records the result as its last test. */
     async test(name: string): Promise<Cluster> {
       const row = await requireRow(name);

@@ -1,0 +1,196 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { eq, inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDaemonSetApi } from '../../src/clusters/kubernetes/image-warmer-client.js';
+import { IMAGE_WARMER_HASH_ANNOTATION, IMAGE_WARMER_NAME } from '../../src/clusters/kubernetes/image-warmer-manifest.js';
+import { parseKubeconfig } from '../../src/clusters/kubernetes/kubeconfig.js';
+import { clusters, deployments, models } from '../../src/db/schema/index.js';
+import type { ImageWarmerStatus } from '../../src/domain/image-warmer.js';
+import { createClusterRepo } from '../../src/services/clusters/cluster-repo.js';
+import { createImageWarmerRepo } from '../../src/services/clusters/image-warmer-repo.js';
+import { createImageWarmerService, type ImageWarmerService } from '../../src/services/clusters/image-warmer-service.js';
+import { describeWithKubeNode } from '../support/kube-node.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+
+const run = promisify(execFile);
+
+describe('image warmer API', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp('pglite');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('answers unsupported for the local cluster, 404 for an unknown cluster and 400 for a name that cannot be one', async () => {
+    const headers = await t.admin();
+    const local = await t.app.inject({ method: 'GET', url: '/api/clusters/local/warmer', headers });
+    expect(local.statusCode, local.body).toBe(200);
+    expect(local.json()).toMatchObject({ cluster: 'local', enabled: true, phase: 'unsupported', daemonSet: null, images: [], namespace: null });
+    const unknown = await t.app.inject({ method: 'GET', url: '/api/clusters/nowhere/warmer', headers });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error.code).toBe('CLUSTER_NOT_FOUND');
+    const bad = await t.app.inject({ method: 'GET', url: '/api/clusters/Not_A_Name/warmer', headers });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('VALIDATION_FAILED');
+  });
+});
+
+// The node has no GPU: the warmer is told to run on it by name instead of by GPU label.
+const onThisNode = { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In' as const, values: ['127.0.0.1'] }] }] } };
+// Images imported on the node, standing in for the runtimes' (multi-gigabyte, GPU) images.
+const BUSYBOX = 'k8snode.local/busybox:1.35';
+const NODE_HOST = 'hmas-test.local/node-host:1';
+const TEST_IMAGES: Record<string, string> = { vllm: BUSYBOX, tgi: NODE_HOST, ollama: BUSYBOX };
+
+/** The node's admin kubeconfig with its CA file inlined: H-MAS reads no file a kubeconfig names. */
+function inlineKubeconfig(text: string): string {
+  return text.replace(/certificate-authority: "([^"]+)"/g, (_match, file: string) => `certificate-authority-data: "${readFileSync(file).toString('base64')}"`);
+}
+
+interface PodContainer {
+  name: string;
+  image: string;
+  resources: { requests?: Record<string, string>; limits?: Record<string, string> };
+}
+
+describeWithKubeNode('image warmer on the real Kubernetes node', (node) => {
+  const suffix = randomBytes(3).toString('hex');
+  const namespace = `hmas-warmer-${suffix}`;
+  const clusterName = `warmer-${suffix}`;
+  const kubeconfig = inlineKubeconfig(node.kubeconfig);
+  let t: TestApp;
+  let warmer: ImageWarmerService;
+  let clusterId: string;
+  const modelId = randomUUID();
+  const deploymentIds: string[] = [];
+  const kubectl = async (...args: string[]) => (await run(node.kubectl, ['--kubeconfig', node.kubeconfigPath, ...args])).stdout;
+
+  const deploy = async (runtime: string) => {
+    const id = randomUUID();
+    await t.database.handle.db.insert(deployments).values({ id, name: `warm-${runtime}-${suffix}`, modelId, clusterId, runtime, replicas: 1 });
+    deploymentIds.push(id);
+    return id;
+  };
+  const warmerStatus = async (): Promise<ImageWarmerStatus> => {
+    const response = await t.app.inject({ method: 'GET', url: `/api/clusters/${clusterName}/warmer`, headers: await t.admin() });
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json();
+  };
+  /** Syncs as the loop does, until the API shows `phase` (pods need a few seconds to start). */
+  const syncUntil = async (phase: ImageWarmerStatus['phase'], timeoutMs = 90_000): Promise<ImageWarmerStatus> => {
+    const deadline = Date.now() + timeoutMs;
+    let status = await warmerStatus();
+    while (Date.now() < deadline) {
+      await warmer.syncAll(new AbortController().signal);
+      status = await warmerStatus();
+      if (status.phase === phase) return status;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    throw new Error(`the warmer did not reach ${phase}: ${JSON.stringify(status)}`);
+  };
+  const daemonSet = async () => JSON.parse(await kubectl('-n', namespace, 'get', 'daemonset', IMAGE_WARMER_NAME, '-o', 'json')) as {
+    metadata: { annotations: Record<string, string>; labels: Record<string, string> };
+    spec: { template: { spec: { initContainers: PodContainer[]; containers: PodContainer[]; tolerations: unknown[] } } };
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp('pglite');
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/clusters',
+      headers: await t.admin(),
+      payload: { name: clusterName, connection: { kind: 'kubeconfig', kubeconfig, namespace } },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const db = t.database.handle.db;
+    clusterId = (await db.select({ id: clusters.id }).from(clusters).where(eq(clusters.name, clusterName)))[0]!.id;
+    await db.insert(models).values({ id: modelId, name: `warm-model-${suffix}`, format: 'gguf', source: 'local', localPath: '/nonexistent/warm.gguf', category: 'LLM' });
+    warmer = createImageWarmerService({
+      repo: createImageWarmerRepo(db),
+      clusters: createClusterRepo(db),
+      connect: () => createDaemonSetApi(parseKubeconfig(kubeconfig)),
+      imageOf: (_cluster, runtime) => TEST_IMAGES[runtime] ?? null,
+      renderOptions: () => ({ pauseImage: 'k8snode.local/pause:3.4', nodeAffinity: onThisNode }),
+    });
+  });
+
+  afterAll(async () => {
+    if (t) {
+      const db = t.database.handle.db;
+      if (deploymentIds.length > 0) await db.delete(deployments).where(inArray(deployments.id, deploymentIds));
+      await db.delete(models).where(eq(models.id, modelId));
+      await t.close();
+    }
+    await kubectl('delete', 'namespace', namespace, '--ignore-not-found', '--wait=false').catch(() => undefined);
+  });
+
+  it('shows pending before the first sync and idle while no deployment needs an image, without creating anything', async () => {
+    expect(await warmerStatus()).toMatchObject({ cluster: clusterName, enabled: true, phase: 'pending', namespace, daemonSet: null });
+    await deploy('embedded-llamacpp');
+    await warmer.syncAll(new AbortController().signal);
+    expect(await warmerStatus()).toMatchObject({ phase: 'idle', images: [], daemonSet: null, lastError: null });
+    await expect(kubectl('-n', namespace, 'get', 'daemonset', IMAGE_WARMER_NAME)).rejects.toThrow(/NotFound|not found/);
+  });
+
+  it('creates the DaemonSet with an init container per image of the deployed runtimes, the required resources, and a pod that becomes ready', async () => {
+    await deploy('vllm');
+    await deploy('tgi');
+    await deploy('ollama');
+    const ready = await syncUntil('ready');
+    expect(ready).toMatchObject({
+      phase: 'ready',
+      namespace,
+      daemonSet: IMAGE_WARMER_NAME,
+      images: [
+        { image: NODE_HOST, runtimes: ['tgi'] },
+        { image: BUSYBOX, runtimes: ['ollama', 'vllm'] },
+      ],
+      nodes: { desired: 1, ready: 1, updated: 1 },
+      lastError: null,
+    });
+    expect(ready.lastChangeAt).not.toBeNull();
+
+    const applied = await daemonSet();
+    expect(applied.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'hmas', 'hmas.io/cluster': clusterName });
+    const pod = applied.spec.template.spec;
+    expect(pod.initContainers.map((c) => c.image)).toEqual([NODE_HOST, BUSYBOX]);
+    expect(pod.containers.map((c) => c.image)).toEqual(['k8snode.local/pause:3.4']);
+    expect(pod.tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists' });
+    for (const c of [...pod.initContainers, ...pod.containers]) {
+      expect(c.resources, c.name).toEqual({ requests: { memory: '4Mi' }, limits: { memory: '32Mi', cpu: '10m' } });
+    }
+    // The pulls really ran: each init container exited 0 on the node.
+    const pods = JSON.parse(await kubectl('-n', namespace, 'get', 'pods', '-l', `app.kubernetes.io/name=${IMAGE_WARMER_NAME}`, '-o', 'json')) as {
+      items: Array<{ spec: { nodeName: string }; status: { initContainerStatuses: Array<{ image: string; state: { terminated?: { exitCode: number } } }> } }>;
+    };
+    const running = pods.items.filter((item) => item.status.initContainerStatuses?.every((s) => s.state.terminated?.exitCode === 0));
+    expect(running.map((item) => item.spec.nodeName)).toEqual(['127.0.0.1']);
+  }, 120_000);
+
+  it('updates the DaemonSet when the set of images changes, and leaves it alone when it does not', async () => {
+    const before = (await daemonSet()).metadata.annotations[IMAGE_WARMER_HASH_ANNOTATION];
+    await warmer.syncAll(new AbortController().signal);
+    expect((await daemonSet()).metadata.annotations[IMAGE_WARMER_HASH_ANNOTATION]).toBe(before);
+
+    const tgi = deploymentIds[2]!;
+    await t.database.handle.db.delete(deployments).where(eq(deployments.id, tgi));
+    const ready = await syncUntil('ready');
+    expect(ready.images).toEqual([{ image: BUSYBOX, runtimes: ['ollama', 'vllm'] }]);
+    const applied = await daemonSet();
+    expect(applied.metadata.annotations[IMAGE_WARMER_HASH_ANNOTATION]).not.toBe(before);
+    expect(applied.spec.template.spec.initContainers.map((c) => c.image)).toEqual([BUSYBOX]);
+  }, 120_000);
+
+  it('removes the DaemonSet when image pre-caching is turned off for the cluster', async () => {
+    const patched = await t.app.inject({ method: 'PATCH', url: `/api/clusters/${clusterName}`, headers: await t.admin(), payload: { imagePrecache: false } });
+    expect(patched.statusCode, patched.body).toBe(200);
+    await warmer.syncAll(new AbortController().signal);
+    expect(await warmerStatus()).toMatchObject({ enabled: false, phase: 'off', daemonSet: null, images: [], nodes: { desired: 0, ready: 0, updated: 0 } });
+    await expect(kubectl('-n', namespace, 'get', 'daemonset', IMAGE_WARMER_NAME)).rejects.toThrow(/NotFound|not found/);
+  });
+});
