@@ -12,6 +12,7 @@ import type { ImageWarmerStatus } from '../../src/domain/image-warmer.js';
 import { createClusterRepo } from '../../src/services/clusters/cluster-repo.js';
 import { createImageWarmerRepo } from '../../src/services/clusters/image-warmer-repo.js';
 import { createImageWarmerService, type ImageWarmerService } from '../../src/services/clusters/image-warmer-service.js';
+import { kubeconfigFor, unusedLocalUrl } from '../fakes/fake-kube-apiserver.js';
 import { describeWithKubeNode } from '../support/kube-node.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
@@ -37,6 +38,41 @@ describe('image warmer API', () => {
     const bad = await t.app.inject({ method: 'GET', url: '/api/clusters/Not_A_Name/warmer', headers });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('records why a sync failed, in words, and keeps going with the other clusters', async () => {
+    const headers = await t.admin();
+    const kubeconfig = kubeconfigFor(await unusedLocalUrl(), 'token-never-shown');
+    const created = await t.app.inject({ method: 'POST', url: '/api/clusters', headers, payload: { name: 'warm-down', connection: { kind: 'kubeconfig', kubeconfig } } });
+    expect(created.statusCode, created.body).toBe(201);
+    const idle = await t.app.inject({ method: 'POST', url: '/api/clusters', headers, payload: { name: 'warm-idle', connection: { kind: 'kubeconfig', kubeconfig } } });
+    expect(idle.statusCode, idle.body).toBe(201);
+    const db = t.database.handle.db;
+    const [down] = await db.select({ id: clusters.id }).from(clusters).where(eq(clusters.name, 'warm-down'));
+    const modelId = randomUUID();
+    const deploymentId = randomUUID();
+    await db.insert(models).values({ id: modelId, name: 'warm-down-model', format: 'gguf', source: 'local', localPath: '/nonexistent/warm.gguf', category: 'LLM' });
+    await db.insert(deployments).values({ id: deploymentId, name: 'warm-down-vllm', modelId, clusterId: down!.id, runtime: 'vllm', replicas: 1 });
+    try {
+      const warmer = createImageWarmerService({
+        repo: createImageWarmerRepo(db),
+        clusters: createClusterRepo(db),
+        connect: () => createDaemonSetApi(parseKubeconfig(kubeconfig)),
+        imageOf: (_cluster, runtime) => (runtime === 'vllm' ? 'vllm/vllm-openai:v0.11.0' : null),
+        timeoutMs: 5_000,
+      });
+      await warmer.syncAll(new AbortController().signal);
+      const failed = (await t.app.inject({ method: 'GET', url: '/api/clusters/warm-down/warmer', headers })).json<ImageWarmerStatus>();
+      expect(failed).toMatchObject({ phase: 'error', images: [{ image: 'vllm/vllm-openai:v0.11.0', runtimes: ['vllm'] }], daemonSet: null });
+      expect(failed.lastError).toMatch(/connection refused/);
+      expect(failed.message).toContain(failed.lastError);
+      expect(JSON.stringify(failed)).not.toContain('token-never-shown');
+      // A cluster with nothing to warm is not even called.
+      expect((await t.app.inject({ method: 'GET', url: '/api/clusters/warm-idle/warmer', headers })).json()).toMatchObject({ phase: 'idle', lastError: null });
+    } finally {
+      await db.delete(deployments).where(eq(deployments.id, deploymentId));
+      await db.delete(models).where(eq(models.id, modelId));
+    }
   });
 });
 
