@@ -14,7 +14,13 @@ import { createModelDownloads, createModelFiles } from '../services/models/model
 import { createModelRepo } from '../services/models/model-repo.js';
 import { createModelService } from '../services/models/model-service.js';
 import { createClusterRepo } from '../services/clusters/cluster-repo.js';
-import { createDaemonSetApi } from '../clusters/kubernetes/image-warmer-client.js';
+import { daemonSetApiOf } from '../clusters/kubernetes/image-warmer-client.js';
+import { runtimeImageOn, warmerRenderOptions } from '../clusters/kubernetes/image-warmer-images.js';
+import { createKubeWorkloadClient } from '../clusters/kubernetes/kube-workload-client.js';
+import type { RuntimeImages } from '../clusters/kubernetes/workload-image.js';
+import type { KubernetesWorkloadSettings } from '../domain/cluster.js';
+import type { StoredConnectionSettings } from '../db/schema/clusters.js';
+import type { ClusterRow } from '../services/clusters/cluster-repo.js';
 import { parseKubeconfig } from '../clusters/kubernetes/kubeconfig.js';
 import { InvalidConnectionError } from '../clusters/connection-error.js';
 import { imageWarmerLoop } from '../reconcilers/image-warmer-loop.js';
@@ -146,19 +152,20 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   features.push((app) => registerClusterRoutes(app, { clusters }));
   loops.add(createIntervalLoop({ name: 'cluster-health', intervalMs: 60_000, logger, tick: (signal) => clusters.refreshAll(signal) }));
   // Image warmer: a DaemonSet per kubeconfig cluster pulling the images of the runtimes deployed there.
+  const runtimeImages: RuntimeImages = Object.fromEntries(
+    Object.values(RUNTIMES).map((adapter) => [adapter.id, { image: adapter.image ? `${adapter.image.repository}:${adapter.image.tag}` : null, hostCommand: adapter.command.host, containerCommand: adapter.command.container }]),
+  );
+  const workloadSettings = (cluster: ClusterRow) => (cluster.connection as StoredConnectionSettings & { workloads?: Partial<KubernetesWorkloadSettings> }).workloads ?? {};
   const imageWarmer = createImageWarmerService({
     repo: createImageWarmerRepo(database.db),
     clusters: clusterRepo,
     connect: async (cluster) => {
       const { connection } = await clusters.storedConnection(cluster);
       if (!connection.secrets.kubeconfig) throw new InvalidConnectionError(`Cluster "${cluster.name}" has no stored kubeconfig; set connection.kubeconfig.`);
-      return createDaemonSetApi(parseKubeconfig(connection.secrets.kubeconfig, connection.settings.context));
+      return daemonSetApiOf(createKubeWorkloadClient(parseKubeconfig(connection.secrets.kubeconfig, connection.settings.context)));
     },
-    // Each runtime's official image; the cluster's image overrides and mirror come with the Kubernetes driver.
-    imageOf: (_cluster, runtime) => {
-      const image = isRuntimeId(runtime) ? RUNTIMES[runtime].image : null;
-      return image ? `${image.repository}:${image.tag}` : null;
-    },
+    imageOf: (cluster, runtime) => (isRuntimeId(runtime) ? runtimeImageOn(runtime, runtimeImages, workloadSettings(cluster)) : null),
+    renderOptions: (cluster) => warmerRenderOptions(workloadSettings(cluster)),
     logger: logger.child({ component: 'image-warmer' }),
   });
   features.push((app) => registerImageWarmerRoutes(app, { warmer: imageWarmer }));

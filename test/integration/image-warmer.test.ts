@@ -4,7 +4,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDaemonSetApi } from '../../src/clusters/kubernetes/image-warmer-client.js';
+import { daemonSetApiOf } from '../../src/clusters/kubernetes/image-warmer-client.js';
+import { createKubeWorkloadClient } from '../../src/clusters/kubernetes/kube-workload-client.js';
 import { IMAGE_WARMER_HASH_ANNOTATION, IMAGE_WARMER_NAME } from '../../src/clusters/kubernetes/image-warmer-manifest.js';
 import { parseKubeconfig } from '../../src/clusters/kubernetes/kubeconfig.js';
 import { clusters, deployments, models } from '../../src/db/schema/index.js';
@@ -57,7 +58,7 @@ describe('image warmer API', () => {
       const warmer = createImageWarmerService({
         repo: createImageWarmerRepo(db),
         clusters: createClusterRepo(db),
-        connect: () => createDaemonSetApi(parseKubeconfig(kubeconfig)),
+        connect: () => daemonSetApiOf(createKubeWorkloadClient(parseKubeconfig(kubeconfig))),
         imageOf: (_cluster, runtime) => (runtime === 'vllm' ? 'vllm/vllm-openai:v0.11.0' : null),
         timeoutMs: 5_000,
       });
@@ -149,7 +150,7 @@ describeWithKubeNode('image warmer on the real Kubernetes node', (node) => {
     warmer = createImageWarmerService({
       repo: createImageWarmerRepo(db),
       clusters: createClusterRepo(db),
-      connect: () => createDaemonSetApi(parseKubeconfig(kubeconfig)),
+      connect: () => daemonSetApiOf(createKubeWorkloadClient(parseKubeconfig(kubeconfig))),
       imageOf: (_cluster, runtime) => TEST_IMAGES[runtime] ?? null,
       renderOptions: () => ({ pauseImage: 'k8snode.local/pause:3.4', nodeAffinity: onThisNode }),
     });

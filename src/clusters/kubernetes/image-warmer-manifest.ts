@@ -68,7 +68,7 @@ interface ContainerManifest {
 export interface DaemonSetManifest {
   apiVersion: 'apps/v1';
   kind: 'DaemonSet';
-  metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string>; resourceVersion?: string };
+  metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> };
   spec: {
     selector: { matchLabels: Record<string, string> };
     updateStrategy: { type: 'RollingUpdate'; rollingUpdate: { maxUnavailable: string } };

@@ -5,9 +5,10 @@ import { IMAGE_WARMER_NAME, normalizeWarmerImages, renderImageWarmer, type Daemo
 export interface DaemonSetFacts {
   namespace: string;
   name: string;
-  resourceVersion: string;
   /** `app.kubernetes.io/managed-by: hmas`: someone else's object of the same name is left alone. */
   managedByHmas: boolean;
+  /** Being deleted (a deletion timestamp): it is neither kept nor replaced, only waited for. */
+  deleting: boolean;
   /** The warmer's hash annotation, if any. */
   hash: string | undefined;
   generation: number;
@@ -17,17 +18,16 @@ export interface DaemonSetFacts {
   updated: number;
 }
 
-/** The DaemonSet calls the warmer makes (implemented by the Kubernetes client). */
+/** The DaemonSet calls the warmer makes (the Kubernetes workload client, through `daemonSetApiOf`). */
 export interface DaemonSetApi {
   /** Creates the namespace unless it exists. */
-  ensureNamespace(namespace: string, signal: AbortSignal): Promise<void>;
+  ensureNamespace(namespace: string): Promise<void>;
   /** Undefined when there is no such DaemonSet (or no such namespace). */
-  readDaemonSet(namespace: string, name: string, signal: AbortSignal): Promise<DaemonSetFacts | undefined>;
-  createDaemonSet(manifest: DaemonSetManifest, signal: AbortSignal): Promise<DaemonSetFacts>;
-  /** PUT with the manifest's `metadata.resourceVersion`: a concurrent change fails with 409. */
-  replaceDaemonSet(manifest: DaemonSetManifest, signal: AbortSignal): Promise<DaemonSetFacts>;
-  /** False when it was already gone. Pods go with it (background propagation). */
-  deleteDaemonSet(namespace: string, name: string, signal: AbortSignal): Promise<boolean>;
+  readDaemonSet(namespace: string, name: string): Promise<DaemonSetFacts | undefined>;
+  /** Creates or replaces it, and answers what the cluster then holds. */
+  applyDaemonSet(manifest: DaemonSetManifest): Promise<DaemonSetFacts>;
+  /** False when it was already gone. Its pods go with it. */
+  deleteDaemonSet(namespace: string, name: string): Promise<boolean>;
 }
 
 export interface WarmerSyncInput {
@@ -59,11 +59,13 @@ export class ForeignDaemonSetError extends Error {
   }
 }
 
-export type WarmerAction = 'create' | 'replace' | 'delete' | 'keep' | 'none';
+export type WarmerAction = 'create' | 'replace' | 'delete' | 'keep' | 'none' | 'wait';
 
 /** What to do, given the hash to run (undefined: no warmer wanted) and the DaemonSet found. Pure. */
-export function planImageWarmer(desiredHash: string | undefined, observed: Pick<DaemonSetFacts, 'hash' | 'managedByHmas' | 'namespace'> | undefined): WarmerAction {
+export function planImageWarmer(desiredHash: string | undefined, observed: Pick<DaemonSetFacts, 'hash' | 'managedByHmas' | 'namespace' | 'deleting'> | undefined): WarmerAction {
   if (observed && !observed.managedByHmas) throw new ForeignDaemonSetError(observed.namespace);
+  // An earlier delete is still under way: a new one would do nothing, a create would fail.
+  if (observed?.deleting) return desiredHash === undefined ? 'none' : 'wait';
   if (desiredHash === undefined) return observed ? 'delete' : 'none';
   if (!observed) return 'create';
   return observed.hash === desiredHash ? 'keep' : 'replace';
@@ -77,15 +79,15 @@ const nodesOf = (facts: DaemonSetFacts): ImageWarmerNodes => ({ desired: facts.d
  * not at all when there are none or the warmer is off. Idempotent; an API error is thrown as it
  * came (the caller words it with `describeKubeError`).
  */
-export async function syncImageWarmer(api: DaemonSetApi, input: WarmerSyncInput, signal: AbortSignal): Promise<WarmerSyncResult> {
+export async function syncImageWarmer(api: DaemonSetApi, input: WarmerSyncInput): Promise<WarmerSyncResult> {
   const images = input.enabled ? normalizeWarmerImages(input.images) : [];
   let change: WarmerSyncResult['change'];
   if (input.previousNamespace !== undefined && input.previousNamespace !== input.namespace) {
-    const left = await api.readDaemonSet(input.previousNamespace, IMAGE_WARMER_NAME, signal);
-    if (left && planImageWarmer(undefined, left) === 'delete' && (await api.deleteDaemonSet(left.namespace, left.name, signal))) change = 'removed';
+    const left = await api.readDaemonSet(input.previousNamespace, IMAGE_WARMER_NAME);
+    if (left && planImageWarmer(undefined, left) === 'delete' && (await api.deleteDaemonSet(left.namespace, left.name))) change = 'removed';
   }
   const desired = images.length > 0 ? renderImageWarmer({ ...input.render, cluster: input.cluster, namespace: input.namespace, images }) : undefined;
-  const observed = await api.readDaemonSet(input.namespace, IMAGE_WARMER_NAME, signal);
+  const observed = await api.readDaemonSet(input.namespace, IMAGE_WARMER_NAME);
   const action = planImageWarmer(desired?.hash, observed);
   const none = (): WarmerSyncResult => ({ phase: input.enabled ? 'idle' : 'off', images, nodes: NO_NODES, daemonSet: undefined, change });
 
@@ -93,20 +95,19 @@ export async function syncImageWarmer(api: DaemonSetApi, input: WarmerSyncInput,
     case 'none':
       return none();
     case 'delete':
-      if (await api.deleteDaemonSet(input.namespace, IMAGE_WARMER_NAME, signal)) change = 'removed';
+      if (await api.deleteDaemonSet(input.namespace, IMAGE_WARMER_NAME)) change = 'removed';
       return none();
+    case 'wait':
+      // Created on a later pass, once the old one is gone.
+      return { phase: 'warming', images, nodes: NO_NODES, daemonSet: undefined, change };
     case 'keep':
     case 'create':
     case 'replace': {
       let facts = observed;
-      if (action === 'create') {
-        await api.ensureNamespace(input.namespace, signal);
-        facts = await api.createDaemonSet(desired!.daemonSet, signal);
-        change = 'created';
-      } else if (action === 'replace') {
-        const manifest: DaemonSetManifest = { ...desired!.daemonSet, metadata: { ...desired!.daemonSet.metadata, resourceVersion: observed!.resourceVersion } };
-        facts = await api.replaceDaemonSet(manifest, signal);
-        change = 'replaced';
+      if (action !== 'keep') {
+        if (action === 'create') await api.ensureNamespace(input.namespace);
+        facts = await api.applyDaemonSet(desired!.daemonSet);
+        change = action === 'create' ? 'created' : 'replaced';
       }
       const current = facts!.observedGeneration >= facts!.generation && change === undefined;
       return { phase: daemonSetPhase({ ...nodesOf(facts!), current }), images, nodes: nodesOf(facts!), daemonSet: IMAGE_WARMER_NAME, change };

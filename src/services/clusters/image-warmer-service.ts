@@ -1,4 +1,4 @@
-import { deadlineSignal } from '../../clusters/kubernetes/kubernetes-connector.js';
+import { DeadlineError, withDeadline } from '../../clusters/connection-error.js';
 import { describeKubeError } from '../../clusters/kubernetes/kube-error.js';
 import { IMAGE_WARMER_NAME } from '../../clusters/kubernetes/image-warmer-manifest.js';
 import { ForeignDaemonSetError, syncImageWarmer, type DaemonSetApi, type WarmerSyncInput } from '../../clusters/kubernetes/image-warmer.js';
@@ -52,8 +52,11 @@ export function createImageWarmerService(deps: ImageWarmerServiceDeps) {
   const concurrency = deps.concurrency ?? 4;
 
   function why(error: unknown, cluster: ClusterRow): string {
-    if (error instanceof ForeignDaemonSetError) return error.message;
-    if (error instanceof AppError && error.expose) return error.message;
+    if (error instanceof ForeignDaemonSetError || error instanceof DeadlineError) return error.message;
+    // A missing permission (ClusterForbiddenError) names it.
+    if (error instanceof AppError && error.expose) return error.message.replace(/\.$/, '');
+    // The workload client words each failed call itself ("Kubernetes get daemonsets.apps in hmas failed: …").
+    if (error instanceof Error && error.cause !== undefined && error.message.startsWith('Kubernetes ')) return error.message.replace(/\.$/, '');
     return describeKubeError(error, cluster.connection.server ?? 'the API server', timeoutMs, (unexpected) =>
       deps.logger?.warn({ err: unexpected, cluster: cluster.name }, 'unexpected error while syncing the image warmer'),
     );
@@ -79,21 +82,17 @@ export function createImageWarmerService(deps: ImageWarmerServiceDeps) {
       });
       return;
     }
-    const deadline = deadlineSignal(timeoutMs, signal);
     try {
       const api = await deps.connect(cluster);
-      const result = await syncImageWarmer(
-        api,
-        {
+      const sync = syncImageWarmer(api, {
           cluster: cluster.name,
           namespace: namespaceOf(cluster),
           enabled: cluster.imagePrecache,
           images: images.map((entry) => entry.image),
           previousNamespace: previous?.namespace ?? undefined,
           ...(deps.renderOptions ? { render: deps.renderOptions(cluster) } : {}),
-        },
-        deadline,
-      );
+      });
+      const result = await withDeadline(sync, timeoutMs, `the sync did not finish within ${timeoutMs / 1000} s`);
       if (result.change) deps.logger?.info({ cluster: cluster.name, change: result.change, images: result.images }, 'image warmer changed');
       await deps.repo.save({
         clusterId: cluster.id,
