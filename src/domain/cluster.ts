@@ -223,6 +223,23 @@ export const gpuGroupSchema = z.object({
 });
 export type GpuGroup = z.infer<typeof gpuGroupSchema>;
 
+export const migDeviceSchema = z.object({
+  profile: z.string().describe('MIG profile, e.g. "1g.10gb".'),
+  count: z.number().int().describe('Devices of this profile on the node (capacity).'),
+  allocatable: z.number().int(),
+  allocated: z.number().int().describe('Held by pods on the node.'),
+  memoryMiB: z.number().int().nullable().describe('Memory of one device; null when the node does not say.'),
+});
+export type MigDevice = z.infer<typeof migDeviceSchema>;
+
+/** Multi-Instance GPU facts of a node, from the NVIDIA device plugin and GPU Feature Discovery. */
+export const nodeMigSchema = z.object({
+  capable: z.boolean().nullable().describe('nvidia.com/mig.capable; null when the node is not labelled.'),
+  strategy: z.string().nullable().describe('nvidia.com/mig.strategy: none, single or mixed; null when not labelled.'),
+  devices: z.array(migDeviceSchema).describe('MIG devices offered: per profile (mixed), or the node\'s nvidia.com/gpu when the single strategy makes them MIG devices.'),
+});
+export type NodeMig = z.infer<typeof nodeMigSchema>;
+
 export const inventoryNodeSchema = z.object({
   name: z.string(),
   ready: z.boolean(),
@@ -231,6 +248,7 @@ export const inventoryNodeSchema = z.object({
   gpuAllocated: z.number().int(),
   cpuCores: z.number(),
   memoryBytes: z.number(),
+  mig: nodeMigSchema.optional().describe('Absent when the cluster says nothing about MIG (the local host, nodes without GPU Feature Discovery).'),
 });
 export type InventoryNode = z.infer<typeof inventoryNodeSchema>;
 

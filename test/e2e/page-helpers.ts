@@ -5,9 +5,9 @@ import type { Locator } from 'playwright-core';
 /** The value next to a label in a facts list (<dt>/<dd>). */
 export const fact = (scope: Locator, label: string): Locator => scope.locator('dt', { hasText: new RegExp(`^${label}$`) }).locator('xpath=following-sibling::dd[1]');
 
-/** The text of each cell of a row, by its column's header. */
-export async function cellsByHeader(row: Locator): Promise<Record<string, string>> {
-  const headers = await row.page().getByRole('columnheader').allTextContents();
+/** The text of each cell of a row, by its column's header (of `table` where the page has several). */
+export async function cellsByHeader(row: Locator, table?: Locator): Promise<Record<string, string>> {
+  const headers = await (table ?? row.page()).getByRole('columnheader').allTextContents();
   const cells = await row.getByRole('cell').allTextContents();
   return Object.fromEntries(headers.map((header, index) => [header, cells[index] ?? '']));
 }

@@ -164,7 +164,7 @@ describe.skipIf(!browserTestsRun)('registry pages in a browser', () => {
 
     const nodes = page.getByRole('table', { name: 'Nodes of gpu-east' });
     const h100 = nodes.getByRole('row').filter({ hasText: 'gpu-h100-1' });
-    expect(await h100.getByRole('cell').allTextContents()).toEqual(['gpu-h100-1', 'ready', 'NVIDIA-H100-80GB-HBM3 ×8 (79.6 GiB)', '4 / 8', '224', '2.0 TiB']);
+    expect(await h100.getByRole('cell').allTextContents()).toEqual(['gpu-h100-1', 'ready', 'NVIDIA-H100-80GB-HBM3 ×8 (79.6 GiB)', '4 / 8', 'capable, not partitioned, strategy single', '224', '2.0 TiB']);
     const l40s = nodes.getByRole('row').filter({ hasText: 'gpu-l40s-1' });
     expect(await l40s.getByRole('cell').nth(1).textContent()).toBe('not ready');
 

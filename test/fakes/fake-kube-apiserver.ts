@@ -18,7 +18,16 @@ export const RECORDED = {
   pods: load('pods.json'),
   karmadaClusterReady: load('karmada-cluster-ready.json'),
   karmadaClusterNotReady: load('karmada-cluster-not-ready.json'),
+  /** A ready A100 node under the MIG mixed strategy (7 × 1g.10gb, 2 × 3g.40gb, one whole GPU), and a pod holding two 1g.10gb. */
+  migNode: load('node-a100-mig.json'),
+  migPod: load('pod-mig.json'),
 };
+
+/** The recorded nodes and pods with the MIG node and its pod added: options for a cluster that shows MIG. */
+export function withMigNode(): { nodes: unknown; pods: unknown } {
+  const add = (list: unknown, item: unknown) => ({ ...(list as object), items: [...(list as { items: unknown[] }).items, item] });
+  return { nodes: add(RECORDED.nodes, RECORDED.migNode), pods: add(RECORDED.pods, RECORDED.migPod) };
+}
 
 export interface FakeKubeApiServerOptions {
   /** The bearer token it accepts. */

@@ -1,8 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import type { ConnectionTest } from '../../domain/cluster.js';
+import type { Cluster, ConnectionTest } from '../../domain/cluster.js';
+import type { Deployment } from '../../domain/deployment.js';
+import { ApiCallError, type ApiClient } from '../api-client.js';
 import { printResult, type Column } from '../output.js';
 import { collectPairs, remoteClient } from '../remote.js';
+import { renderClusterDescription, type ClusterDescription } from './cluster-describe.js';
 
 /** The parts of a cluster the CLI prints. */
 interface ClusterView {
@@ -63,6 +66,19 @@ async function connectionFrom(options: AddOptions): Promise<Record<string, unkno
   };
 }
 
+/** The cluster and the deployments placed on it (the first 500); a person's error for an unknown name. */
+async function describeCluster(client: ApiClient, name: string): Promise<ClusterDescription> {
+  const path = `/api/clusters/${encodeURIComponent(name)}`;
+  const cluster = await client.get<Cluster>(path).catch((error: unknown) => {
+    if (error instanceof ApiCallError && (error.status === 404 || (error.status === 400 && error.code === 'VALIDATION_FAILED'))) {
+      throw new Error(`No cluster named "${name}". "hmas cluster list" shows the registered clusters.`);
+    }
+    throw error;
+  });
+  const page = await client.get<{ items: Deployment[]; total: number }>(`/api/deployments?limit=500&cluster=${encodeURIComponent(cluster.name)}`);
+  return { cluster, deployments: page.items, deploymentsTotal: page.total };
+}
+
 export function registerClusterCommands(program: Command): void {
   const cluster = program.command('cluster').description('Register and inspect GPU clusters on a running server (see "hmas login").');
 
@@ -110,6 +126,16 @@ export function registerClusterCommands(program: Command): void {
       const { client, output } = await remoteClient(program);
       const page = await client.get<{ items: ClusterView[] }>('/api/clusters?limit=500');
       printResult(output, page.items, COLUMNS);
+    });
+
+  cluster
+    .command('describe <name>')
+    .description('Show a cluster: connection (no secrets), type, scheduler, readiness, last test, nodes with their GPUs, totals and the deployments on it.')
+    .action(async (name: string) => {
+      const { client, output } = await remoteClient(program);
+      const description = await describeCluster(client, name);
+      if (output === 'json') console.log(JSON.stringify({ ...description.cluster, deployments: description.deployments, deploymentsTotal: description.deploymentsTotal }, null, 2));
+      else console.log(renderClusterDescription(description));
     });
 
   cluster

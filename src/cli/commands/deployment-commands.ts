@@ -27,7 +27,8 @@ interface EventView {
   lastTimestamp: string;
 }
 
-const COLUMNS: Array<Column<DeploymentView>> = [
+/** A deployment as one table row (also under `hmas cluster describe`). */
+export const COLUMNS: Array<Column<DeploymentView>> = [
   { header: 'name', value: (d) => d.name },
   { header: 'model', value: (d) => d.modelName },
   { header: 'cluster', value: (d) => d.cluster },

@@ -8,8 +8,10 @@ import { ErrorBanner, Notice } from '../../components/ErrorBanner';
 import { PageHeader } from '../../components/PageHeader';
 import { useDocumentTitle } from '../../lib/use-document-title';
 import { AgentTokenSection } from './AgentTokenSection';
+import { ClusterDeploymentsSection } from './ClusterDeploymentsSection';
 import { ClusterFacts } from './ClusterFacts';
 import { EditClusterDrawer } from './EditClusterDrawer';
+import { ImageWarmerSection } from './ImageWarmerSection';
 import { InventorySection } from './InventorySection';
 import { LastTestSection } from './LastTestSection';
 
@@ -78,9 +80,13 @@ function ClusterDetail({ cluster }: { cluster: Cluster }) {
         {notice && <Notice onDismiss={() => setNotice(null)}>{notice}</Notice>}
         <ErrorBanner error={test.error} title="The test could not run." />
         <ClusterFacts cluster={cluster} />
-        <LastTestSection cluster={cluster} />
+        <div className="panel-grid">
+          <LastTestSection cluster={cluster} />
+          <ImageWarmerSection cluster={cluster} />
+        </div>
         {cluster.connection.kind === 'agent' && canTest && <AgentTokenSection cluster={cluster} />}
         <InventorySection cluster={cluster} />
+        <ClusterDeploymentsSection cluster={cluster} />
       </div>
       {canManage && (
         <>

@@ -43,3 +43,4 @@ export function gpuSummary(inventory: Inventory | null): string {
 
 /** Kubernetes-style names: what the API accepts for a cluster name or namespace. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+

@@ -16,6 +16,7 @@ import { KnobFields } from '../settings/KnobFields';
 import type { KnobInputs } from '../settings/optimization-form';
 import { optimizationFromInputs } from '../settings/optimization-form';
 import { useFitCheck } from './FitCheck';
+import { clusterChoiceLabel, podModelFileNote } from './deploy-target';
 import { DEPLOYMENT_NAME, deploymentNameFor } from './instance-format';
 
 const ALL = { limit: 500, offset: 0 };
@@ -36,7 +37,7 @@ const REFUSAL_TITLES: Record<string, string> = {
   MODEL_FILE_NOT_FOUND: 'The model file cannot be read on the H-MAS host.',
   MODEL_NOT_DOWNLOADED: 'The model has no file to load.',
   NO_CLUSTER_MATCHES: 'No cluster matches the placement strategy.',
-  CLUSTER_KIND_NOT_SUPPORTED: 'H-MAS cannot deploy to this kind of cluster yet.',
+  CLUSTER_KIND_NOT_SUPPORTED: 'H-MAS cannot deploy to this kind of cluster yet: choose another cluster.',
 };
 
 export function DeployDrawer({ open, onClose, onDeployed }: { open: boolean; onClose: () => void; onDeployed: (deployment: Deployment) => void }) {
@@ -223,7 +224,8 @@ function Form({ models, clusters, runtimes, onClose, onDeployed }: { models: Mod
           label="Cluster"
           error={errors.cluster}
           value={clusterName}
-          options={clusters.map((entry) => ({ value: entry.name, label: `${entry.name}${entry.readiness.state === 'ready' ? '' : ` (${entry.readiness.state === 'notReady' ? 'not ready' : 'unknown'})`}` }))}
+          hint={podModelFileNote(cluster, model, runtime?.id)}
+          options={clusters.map((entry) => ({ value: entry.name, label: clusterChoiceLabel(entry) }))}
           onChange={change(setClusterName)}
         />
       ) : (
