@@ -1,7 +1,4 @@
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
+import { randomUUID } from 'node:crypto';
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { daemonSetApiOf } from '../../src/clusters/kubernetes/image-warmer-client.js';
@@ -14,10 +11,9 @@ import { createClusterRepo } from '../../src/services/clusters/cluster-repo.js';
 import { createImageWarmerRepo } from '../../src/services/clusters/image-warmer-repo.js';
 import { createImageWarmerService, type ImageWarmerService } from '../../src/services/clusters/image-warmer-service.js';
 import { kubeconfigFor, unusedLocalUrl } from '../fakes/fake-kube-apiserver.js';
-import { describeWithKubeNode } from '../support/kube-node.js';
+import { describeWithKubeNode, inlineKubeconfig } from '../support/kube-node.js';
+import { kubectlFor, uniqueNamespace } from '../support/kubectl.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
-
-const run = promisify(execFile);
 
 describe('image warmer API', () => {
   let t: TestApp;
@@ -81,13 +77,6 @@ describe('image warmer API', () => {
 const onThisNode = { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In' as const, values: ['127.0.0.1'] }] }] } };
 // Images imported on the node, standing in for the runtimes' (multi-gigabyte, GPU) images.
 const BUSYBOX = 'k8snode.local/busybox:1.35';
-const NODE_HOST = 'hmas-test.local/node-host:1';
-const TEST_IMAGES: Record<string, string> = { vllm: BUSYBOX, tgi: NODE_HOST, ollama: BUSYBOX };
-
-/** The node's admin kubeconfig with its CA file inlined: H-MAS reads no file a kubeconfig names. */
-function inlineKubeconfig(text: string): string {
-  return text.replace(/certificate-authority: "([^"]+)"/g, (_match, file: string) => `certificate-authority-data: "${readFileSync(file).toString('base64')}"`);
-}
 
 interface PodContainer {
   name: string;
@@ -96,16 +85,18 @@ interface PodContainer {
 }
 
 describeWithKubeNode('image warmer on the real Kubernetes node', (node) => {
-  const suffix = randomBytes(3).toString('hex');
-  const namespace = `hmas-warmer-${suffix}`;
+  const namespace = uniqueNamespace('hmas-warmer');
+  const suffix = namespace.slice(-6);
   const clusterName = `warmer-${suffix}`;
-  const kubeconfig = inlineKubeconfig(node.kubeconfig);
+  const NODE_HOST = node.runtimeImage;
+  const TEST_IMAGES: Record<string, string> = { vllm: BUSYBOX, tgi: NODE_HOST, ollama: BUSYBOX };
+  const kubectl = kubectlFor(node);
+  let kubeconfig: string;
   let t: TestApp;
   let warmer: ImageWarmerService;
   let clusterId: string;
   const modelId = randomUUID();
   const deploymentIds: string[] = [];
-  const kubectl = async (...args: string[]) => (await run(node.kubectl, ['--kubeconfig', node.kubeconfigPath, ...args])).stdout;
 
   const deploy = async (runtime: string) => {
     const id = randomUUID();
@@ -118,8 +109,8 @@ describeWithKubeNode('image warmer on the real Kubernetes node', (node) => {
     expect(response.statusCode, response.body).toBe(200);
     return response.json();
   };
-  /** Syncs as the loop does, until the API shows `phase` (pods need a few seconds to start). */
-  const syncUntil = async (phase: ImageWarmerStatus['phase'], timeoutMs = 90_000): Promise<ImageWarmerStatus> => {
+  /** Syncs as the loop does, until the API shows `phase` (the shared node may take a minute or two to start and replace pods). */
+  const syncUntil = async (phase: ImageWarmerStatus['phase'], timeoutMs = 170_000): Promise<ImageWarmerStatus> => {
     const deadline = Date.now() + timeoutMs;
     let status = await warmerStatus();
     while (Date.now() < deadline) {
@@ -130,12 +121,14 @@ describeWithKubeNode('image warmer on the real Kubernetes node', (node) => {
     }
     throw new Error(`the warmer did not reach ${phase}: ${JSON.stringify(status)}`);
   };
-  const daemonSet = async () => JSON.parse(await kubectl('-n', namespace, 'get', 'daemonset', IMAGE_WARMER_NAME, '-o', 'json')) as {
-    metadata: { annotations: Record<string, string>; labels: Record<string, string> };
-    spec: { template: { spec: { initContainers: PodContainer[]; containers: PodContainer[]; tolerations: unknown[] } } };
-  };
+  const daemonSet = () =>
+    kubectl.json<{
+      metadata: { annotations: Record<string, string>; labels: Record<string, string> };
+      spec: { template: { spec: { initContainers: PodContainer[]; containers: PodContainer[]; tolerations: unknown[] } } };
+    }>(['-n', namespace, 'get', 'daemonset', IMAGE_WARMER_NAME]);
 
   beforeAll(async () => {
+    kubeconfig = await inlineKubeconfig(node.kubeconfig);
     t = await createTestApp('pglite');
     const created = await t.app.inject({
       method: 'POST',
@@ -163,7 +156,7 @@ describeWithKubeNode('image warmer on the real Kubernetes node', (node) => {
       await db.delete(models).where(eq(models.id, modelId));
       await t.close();
     }
-    await kubectl('delete', 'namespace', namespace, '--ignore-not-found', '--wait=false').catch(() => undefined);
+    await kubectl(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=false']).catch(() => undefined);
   });
 
   it('shows pending before the first sync and idle while no deployment needs an image, without creating anything', async () => {
@@ -171,7 +164,7 @@ describeWithKubeNode('image warmer on the real Kubernetes node', (node) => {
     await deploy('embedded-llamacpp');
     await warmer.syncAll(new AbortController().signal);
     expect(await warmerStatus()).toMatchObject({ phase: 'idle', images: [], daemonSet: null, lastError: null });
-    await expect(kubectl('-n', namespace, 'get', 'daemonset', IMAGE_WARMER_NAME)).rejects.toThrow(/NotFound|not found/);
+    await expect(kubectl(['-n', namespace, 'get', 'daemonset', IMAGE_WARMER_NAME])).rejects.toThrow(/NotFound|not found/);
   });
 
   it('creates the DaemonSet with an init container per image of the deployed runtimes, the required resources, and a pod that becomes ready', async () => {
@@ -202,12 +195,12 @@ describeWithKubeNode('image warmer on the real Kubernetes node', (node) => {
       expect(c.resources, c.name).toEqual({ requests: { memory: '4Mi' }, limits: { memory: '32Mi', cpu: '10m' } });
     }
     // The pulls really ran: each init container exited 0 on the node.
-    const pods = JSON.parse(await kubectl('-n', namespace, 'get', 'pods', '-l', `app.kubernetes.io/name=${IMAGE_WARMER_NAME}`, '-o', 'json')) as {
+    const pods = await kubectl.json<{
       items: Array<{ spec: { nodeName: string }; status: { initContainerStatuses: Array<{ image: string; state: { terminated?: { exitCode: number } } }> } }>;
-    };
+    }>(['-n', namespace, 'get', 'pods', '-l', `app.kubernetes.io/name=${IMAGE_WARMER_NAME}`]);
     const running = pods.items.filter((item) => item.status.initContainerStatuses?.every((s) => s.state.terminated?.exitCode === 0));
     expect(running.map((item) => item.spec.nodeName)).toEqual(['127.0.0.1']);
-  }, 120_000);
+  }, 200_000);
 
   it('updates the DaemonSet when the set of images changes, and leaves it alone when it does not', async () => {
     const before = (await daemonSet()).metadata.annotations[IMAGE_WARMER_HASH_ANNOTATION];
@@ -221,13 +214,13 @@ describeWithKubeNode('image warmer on the real Kubernetes node', (node) => {
     const applied = await daemonSet();
     expect(applied.metadata.annotations[IMAGE_WARMER_HASH_ANNOTATION]).not.toBe(before);
     expect(applied.spec.template.spec.initContainers.map((c) => c.image)).toEqual([BUSYBOX]);
-  }, 120_000);
+  }, 200_000);
 
   it('removes the DaemonSet when image pre-caching is turned off for the cluster', async () => {
     const patched = await t.app.inject({ method: 'PATCH', url: `/api/clusters/${clusterName}`, headers: await t.admin(), payload: { imagePrecache: false } });
     expect(patched.statusCode, patched.body).toBe(200);
     await warmer.syncAll(new AbortController().signal);
     expect(await warmerStatus()).toMatchObject({ enabled: false, phase: 'off', daemonSet: null, images: [], nodes: { desired: 0, ready: 0, updated: 0 } });
-    await expect(kubectl('-n', namespace, 'get', 'daemonset', IMAGE_WARMER_NAME)).rejects.toThrow(/NotFound|not found/);
+    await expect(kubectl(['-n', namespace, 'get', 'daemonset', IMAGE_WARMER_NAME])).rejects.toThrow(/NotFound|not found/);
   });
 });
