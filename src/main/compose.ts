@@ -18,8 +18,6 @@ import { daemonSetApiOf } from '../clusters/kubernetes/image-warmer-client.js';
 import { runtimeImageOn, warmerRenderOptions } from '../clusters/kubernetes/image-warmer-images.js';
 import { createKubeWorkloadClient } from '../clusters/kubernetes/kube-workload-client.js';
 import type { RuntimeImages } from '../clusters/kubernetes/workload-image.js';
-import type { KubernetesWorkloadSettings } from '../domain/cluster.js';
-import type { StoredConnectionSettings } from '../db/schema/clusters.js';
 import type { ClusterRow } from '../services/clusters/cluster-repo.js';
 import { parseKubeconfig } from '../clusters/kubernetes/kubeconfig.js';
 import { InvalidConnectionError } from '../clusters/connection-error.js';
@@ -155,7 +153,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   const runtimeImages: RuntimeImages = Object.fromEntries(
     Object.values(RUNTIMES).map((adapter) => [adapter.id, { image: adapter.image ? `${adapter.image.repository}:${adapter.image.tag}` : null, hostCommand: adapter.command.host, containerCommand: adapter.command.container }]),
   );
-  const workloadSettings = (cluster: ClusterRow) => (cluster.connection as StoredConnectionSettings & { workloads?: Partial<KubernetesWorkloadSettings> }).workloads ?? {};
+  const workloadSettings = (cluster: ClusterRow) => cluster.connection.workloads ?? {};
   const imageWarmer = createImageWarmerService({
     repo: createImageWarmerRepo(database.db),
     clusters: clusterRepo,
