@@ -81,7 +81,7 @@ export function describeWarmerPhase(phase: ImageWarmerPhase, nodes: ImageWarmerN
     case 'ready':
       return `${plural(imageCount, 'image')} pulled on ${plural(nodes.desired, 'GPU node')}.`;
     case 'noNodes':
-      return 'No node is labelled as a GPU node (nvidia.com/gpu.present=true, or NFD\'s feature.node.kubernetes.io/pci-10de.present=true).';
+      return 'No node is labelled as a GPU node: nvidia.com/gpu.present=true (GPU Feature Discovery), feature.node.kubernetes.io/pci-10de.present=true (Node Feature Discovery) or cloud.google.com/gke-accelerator.';
     case 'error':
       return 'The last sync failed; the DaemonSet is as it was.';
   }
