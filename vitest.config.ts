@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // `kube` project, whose global setup finds or starts the node: only a run that includes one of
 // them pays for it (`npx vitest run src/x.test.ts` starts nothing). In a whole run the node is
 // there for every suite, whichever project it is in.
-const kubeSuites = ['test/k8s/**/*.test.ts', 'test/**/*{kubernetes,karmada,federation}*.test.ts'];
+const kubeSuites = ['test/k8s/**/*.test.ts', 'test/**/*{kubernetes,karmada,federation,image-warmer}*.test.ts'];
 const allSuites = ['src/**/*.test.ts', 'test/**/*.test.ts'];
 const excluded = ['src/web/**', 'node_modules/**', 'dist/**'];
 

@@ -6,7 +6,7 @@ import { createLoopRegistry, type LoopRegistry } from '../lib/loop-registry.js';
 import { createSecretBox } from '../lib/secret-box.js';
 import { readOrCreateSecretFile } from '../lib/secret-file.js';
 import { createClusterRegistry } from '../clusters/cluster-registry.js';
-import { remoteDriverFactories } from './remote-drivers.js';
+import { remoteDriverFactories, runtimeImagesFromAdapters } from './remote-drivers.js';
 import { registerClusterRoutes } from '../server/routes/cluster.routes.js';
 import { registerModelRoutes } from '../server/routes/model.routes.js';
 import { createHfClient } from '../services/models/hf-client.js';
@@ -14,6 +14,16 @@ import { createModelDownloads, createModelFiles } from '../services/models/model
 import { createModelRepo } from '../services/models/model-repo.js';
 import { createModelService } from '../services/models/model-service.js';
 import { createClusterRepo } from '../services/clusters/cluster-repo.js';
+import { daemonSetApiOf } from '../clusters/kubernetes/image-warmer-client.js';
+import { runtimeImageOn, warmerRenderOptions } from '../clusters/kubernetes/image-warmer-images.js';
+import { createKubeWorkloadClient } from '../clusters/kubernetes/kube-workload-client.js';
+import type { ClusterRow } from '../services/clusters/cluster-repo.js';
+import { parseKubeconfig } from '../clusters/kubernetes/kubeconfig.js';
+import { InvalidConnectionError } from '../clusters/connection-error.js';
+import { imageWarmerLoop } from '../reconcilers/image-warmer-loop.js';
+import { registerImageWarmerRoutes } from '../server/routes/image-warmer.routes.js';
+import { createImageWarmerRepo } from '../services/clusters/image-warmer-repo.js';
+import { createImageWarmerService } from '../services/clusters/image-warmer-service.js';
 import { createClusterService } from '../services/clusters/cluster-service.js';
 import { createApp } from '../server/app.js';
 import { createRateLimiter } from '../gateway/rate-limit/index.js';
@@ -103,6 +113,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   const host = await readOrCreateHostIdentity(config.dataDir);
   const secretBox = createSecretBox(secretKey);
   const clusterLogger = logger.child({ component: 'clusters' });
+  const clusterRepo = createClusterRepo(database.db);
   // The one registry of cluster kinds: connecting, the driver that runs a cluster's workloads,
   // placement capacity. The local driver is made below, once ownership of cluster local is known.
   const owned = { localDriver: undefined as LocalDriver | undefined };
@@ -115,7 +126,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     drivers: remoteDriverFactories({ resolveSecret: (name) => secrets.resolve(name), logger: clusterLogger }),
     connectionOf: (cluster) => clusters.storedConnection(cluster),
   });
-  const clusters = createClusterService({ host, repo: createClusterRepo(database.db), connectors: registry, secretBox, logger: clusterLogger });
+  const clusters = createClusterService({ host, repo: clusterRepo, connectors: registry, secretBox, logger: clusterLogger });
   const localCluster = await clusters.ensureLocalCluster(config.registerLocalCluster);
   if (localCluster.created) logger.info({ cluster: 'local', host }, 'registered this host as cluster local');
   else if (localCluster.cluster && !localCluster.owned) {
@@ -133,6 +144,23 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   const features: Array<(app: ZodApp) => void> = [];
   features.push((app) => registerClusterRoutes(app, { clusters }));
   reconcilers.push(clusterHealth({ clusters }));
+  // Image warmer: a DaemonSet per kubeconfig cluster pulling the images of the runtimes deployed there.
+  const runtimeImages = runtimeImagesFromAdapters();
+  const workloadSettings = (cluster: ClusterRow) => cluster.connection.workloads ?? {};
+  const imageWarmer = createImageWarmerService({
+    repo: createImageWarmerRepo(database.db),
+    clusters: clusterRepo,
+    connect: async (cluster) => {
+      const { connection } = await clusters.storedConnection(cluster);
+      if (!connection.secrets.kubeconfig) throw new InvalidConnectionError(`Cluster "${cluster.name}" has no stored kubeconfig; set connection.kubeconfig.`);
+      return daemonSetApiOf(createKubeWorkloadClient(parseKubeconfig(connection.secrets.kubeconfig, connection.settings.context)));
+    },
+    imageOf: (cluster, runtime) => (isRuntimeId(runtime) ? runtimeImageOn(runtime, runtimeImages, workloadSettings(cluster)) : null),
+    renderOptions: (cluster) => warmerRenderOptions(workloadSettings(cluster)),
+    logger: logger.child({ component: 'image-warmer' }),
+  });
+  features.push((app) => registerImageWarmerRoutes(app, { warmer: imageWarmer }));
+  reconcilers.push(imageWarmerLoop({ warmer: imageWarmer }));
   const deploymentRepo = createDeploymentRepo(database.db);
   const policies = createPolicyService({
     repo: createPolicyRepo(database.db),

@@ -65,6 +65,11 @@ export interface KubeService {
   spec?: { type?: string; clusterIP?: string; ports?: Array<{ name?: string; port?: number; nodePort?: number }> };
 }
 
+export interface KubeDaemonSet {
+  metadata: KubeMeta & { generation?: number };
+  status?: { observedGeneration?: number; desiredNumberScheduled?: number; numberReady?: number; updatedNumberScheduled?: number };
+}
+
 export interface KubeReplicaSet {
   metadata: KubeMeta;
 }

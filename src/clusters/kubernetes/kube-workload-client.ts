@@ -2,10 +2,10 @@ import { Writable } from 'node:stream';
 import { ApiException, AppsV1Api, CoreV1Api, Log, PatchStrategy, setHeaderOptions, Watch, type KubeConfig } from '@kubernetes/client-node';
 import { UnexpectedAnswerError } from '../connection-error.js';
 import { ClusterForbiddenError, describeKubeError, type KubeAction } from './kube-error.js';
-import type { KubeDeployment, KubeEvent, KubePod, KubeReplicaSet, KubeService } from './kube-objects.js';
+import type { KubeDaemonSet, KubeDeployment, KubeEvent, KubePod, KubeReplicaSet, KubeService } from './kube-objects.js';
 import { toKubeConfig, type ParsedKubeconfig } from './kubeconfig.js';
 import type { ListWatchSource, WatchEvent } from './list-watch.js';
-/** What `applyObject` takes: a Deployment, Service or Secret manifest with its namespace. */
+/** What `applyObject` takes: a Deployment, Service, Secret or DaemonSet manifest with its namespace. */
 export interface ApplicableObject {
   apiVersion: string;
   kind: string;
@@ -32,8 +32,10 @@ export interface KubeWorkloadClient {
   readSecret(namespace: string, name: string): Promise<Record<string, string> | undefined>;
   /** Merge-patches a Deployment's replicas and annotations (null removes one); false when it does not exist. */
   scaleDeployment(namespace: string, name: string, replicas: number, annotations: Record<string, string | null>): Promise<boolean>;
-  /** Deletes with foreground propagation; false when it did not exist. */
-  deleteObject(kind: 'deployments' | 'services' | 'secrets', namespace: string, name: string): Promise<boolean>;
+  /** A DaemonSet (the image warmer's); undefined when it does not exist. */
+  readDaemonSet(namespace: string, name: string): Promise<KubeDaemonSet | undefined>;
+  /** Deletes (foreground propagation unless told otherwise); false when it did not exist. */
+  deleteObject(kind: AppliedKind, namespace: string, name: string, propagation?: 'Foreground' | 'Background'): Promise<boolean>;
   listWatch<K extends WatchedKind>(kind: K, namespace: string, labelSelector?: string): ListWatchSource<WatchedKinds[K]>;
   podLog(namespace: string, pod: string, container: string, options: { tailLines?: number; previous?: boolean }): Promise<string>;
   /** Streams a pod's log into `onData` until the stream or `signal` ends. */
@@ -54,16 +56,20 @@ function checkedList<T>(answer: unknown, what: string): { items: T[]; resourceVe
 }
 
 const API_PATHS: Record<WatchedKind, string> = { deployments: '/apis/apps/v1', replicasets: '/apis/apps/v1', pods: '/api/v1', services: '/api/v1', events: '/api/v1' };
-const RESOURCE_NAMES: Record<WatchedKind | 'secrets' | 'namespaces', string> = {
+/** The kinds `applyObject` writes, by their API path segment. */
+export type AppliedKind = 'deployments' | 'services' | 'secrets' | 'daemonsets';
+
+const RESOURCE_NAMES: Record<WatchedKind | AppliedKind | 'namespaces', string> = {
   deployments: 'deployments.apps',
   replicasets: 'replicasets.apps',
   pods: 'pods',
   services: 'services',
   events: 'events',
   secrets: 'secrets',
+  daemonsets: 'daemonsets.apps',
   namespaces: 'namespaces',
 };
-const MANIFEST_KINDS: Record<string, 'deployments' | 'services' | 'secrets'> = { Deployment: 'deployments', Service: 'services', Secret: 'secrets' };
+const MANIFEST_KINDS: Record<string, AppliedKind> = { Deployment: 'deployments', Service: 'services', Secret: 'secrets', DaemonSet: 'daemonsets' };
 
 export function createKubeWorkloadClient(kubeconfig: ParsedKubeconfig, options: { timeoutMs?: number; config?: KubeConfig } = {}): KubeWorkloadClient {
   const config = options.config ?? toKubeConfig(kubeconfig);
@@ -85,11 +91,22 @@ export function createKubeWorkloadClient(kubeconfig: ParsedKubeconfig, options: 
     }
   }
 
-  async function readExisting(kind: 'deployments' | 'services' | 'secrets', namespace: string, name: string): Promise<Record<string, unknown> | undefined> {
+  async function readExisting(kind: AppliedKind, namespace: string, name: string): Promise<Record<string, unknown> | undefined> {
     const action: KubeAction = { verb: 'get', resource: RESOURCE_NAMES[kind], namespace };
     const answer = await call<unknown>(
       action,
-      () => (kind === 'deployments' ? apps.readNamespacedDeployment({ name, namespace }) : kind === 'services' ? core.readNamespacedService({ name, namespace }) : core.readNamespacedSecret({ name, namespace })),
+      () => {
+        switch (kind) {
+          case 'deployments':
+            return apps.readNamespacedDeployment({ name, namespace });
+          case 'services':
+            return core.readNamespacedService({ name, namespace });
+          case 'secrets':
+            return core.readNamespacedSecret({ name, namespace });
+          case 'daemonsets':
+            return apps.readNamespacedDaemonSet({ name, namespace });
+        }
+      },
       () => undefined,
     );
     if (answer === undefined) return undefined;
@@ -120,9 +137,18 @@ export function createKubeWorkloadClient(kubeconfig: ParsedKubeconfig, options: 
       if (existing === undefined) {
         const action: KubeAction = { verb: 'create', resource: RESOURCE_NAMES[kind], namespace };
         // Casts at the client's edge: the manifests are built (and tested) to the API's shape.
-        await call<unknown>(action, () =>
-          kind === 'deployments' ? apps.createNamespacedDeployment({ namespace, body: body as never }) : kind === 'services' ? core.createNamespacedService({ namespace, body: body as never }) : core.createNamespacedSecret({ namespace, body: body as never }),
-        );
+        await call<unknown>(action, () => {
+          switch (kind) {
+            case 'deployments':
+              return apps.createNamespacedDeployment({ namespace, body: body as never });
+            case 'services':
+              return core.createNamespacedService({ namespace, body: body as never });
+            case 'secrets':
+              return core.createNamespacedSecret({ namespace, body: body as never });
+            case 'daemonsets':
+              return apps.createNamespacedDaemonSet({ namespace, body: body as never });
+          }
+        });
         return;
       }
       const meta = existing.metadata as { resourceVersion?: string };
@@ -135,19 +161,27 @@ export function createKubeWorkloadClient(kubeconfig: ParsedKubeconfig, options: 
         if (body.spec.type === 'NodePort') for (const port of ports) port.nodePort = old.ports?.find((entry) => entry.name === port.name)?.nodePort;
       }
       const action: KubeAction = { verb: 'update', resource: RESOURCE_NAMES[kind], namespace };
-      await call<unknown>(action, () =>
-        kind === 'deployments'
-          ? apps.replaceNamespacedDeployment({ name, namespace, body: body as never })
-          : kind === 'services'
-            ? core.replaceNamespacedService({ name, namespace, body: body as never })
-            : core.replaceNamespacedSecret({ name, namespace, body: body as never }),
-      );
+      await call<unknown>(action, () => {
+        switch (kind) {
+          case 'deployments':
+            return apps.replaceNamespacedDeployment({ name, namespace, body: body as never });
+          case 'services':
+            return core.replaceNamespacedService({ name, namespace, body: body as never });
+          case 'secrets':
+            return core.replaceNamespacedSecret({ name, namespace, body: body as never });
+          case 'daemonsets':
+            return apps.replaceNamespacedDaemonSet({ name, namespace, body: body as never });
+        }
+      });
     },
     async readSecret(namespace, name) {
       const secret = await readExisting('secrets', namespace, name);
       if (!secret) return undefined;
       const data = isObject(secret.data) ? secret.data : {};
       return Object.fromEntries(Object.entries(data).flatMap(([key, value]) => (typeof value === 'string' ? [[key, Buffer.from(value, 'base64').toString('utf8')]] : [])));
+    },
+    async readDaemonSet(namespace, name) {
+      return (await readExisting('daemonsets', namespace, name)) as KubeDaemonSet | undefined;
     },
     async scaleDeployment(namespace, name, replicas, annotations) {
       const action: KubeAction = { verb: 'patch', resource: 'deployments.apps', namespace };
@@ -160,14 +194,15 @@ export function createKubeWorkloadClient(kubeconfig: ParsedKubeconfig, options: 
         () => false,
       );
     },
-    async deleteObject(kind, namespace, name) {
+    async deleteObject(kind, namespace, name, propagation = 'Foreground') {
       const action: KubeAction = { verb: 'delete', resource: RESOURCE_NAMES[kind], namespace };
-      const body = { propagationPolicy: 'Foreground' };
+      const body = { propagationPolicy: propagation };
       return call(
         action,
         async () => {
           if (kind === 'deployments') await apps.deleteNamespacedDeployment({ name, namespace, body });
           else if (kind === 'services') await core.deleteNamespacedService({ name, namespace, body });
+          else if (kind === 'daemonsets') await apps.deleteNamespacedDaemonSet({ name, namespace, body });
           else await core.deleteNamespacedSecret({ name, namespace, body });
           return true;
         },

@@ -2,6 +2,7 @@
 import { apiKeys } from './api-keys.js';
 import { clusterSettings, clusters } from './clusters.js';
 import { deployments } from './deployments.js';
+import { imageWarmerStates } from './image-warmer-states.js';
 import { inferenceLogs } from './inference-logs.js';
 import { models } from './models.js';
 import { optimizationPresets } from './optimization-presets.js';
@@ -10,6 +11,6 @@ import { secrets } from './secrets.js';
 import { revokedSessions } from './sessions.js';
 import { auditLogs, users } from './users.js';
 
-export { apiKeys, auditLogs, clusterSettings, clusters, deployments, inferenceLogs, models, optimizationPresets, policies, revokedSessions, secrets, users };
-export const schema = { users, auditLogs, policies, clusters, clusterSettings, optimizationPresets, models, deployments, apiKeys, inferenceLogs, revokedSessions, secrets };
+export { apiKeys, auditLogs, clusterSettings, clusters, deployments, imageWarmerStates, inferenceLogs, models, optimizationPresets, policies, revokedSessions, secrets, users };
+export const schema = { users, auditLogs, policies, clusters, clusterSettings, optimizationPresets, models, deployments, imageWarmerStates, apiKeys, inferenceLogs, revokedSessions, secrets };
 export type Schema = typeof schema;
