@@ -25,7 +25,7 @@ interface ClusterAffinity {
   clusterNames: string[];
 }
 
-export interface PropagationPolicyManifest {
+export type PropagationPolicyManifest = {
   apiVersion: typeof KARMADA_POLICY_API_VERSION;
   kind: 'PropagationPolicy';
   metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> };
@@ -42,14 +42,14 @@ export interface PropagationPolicyManifest {
           };
     };
   };
-}
+};
 
 type Overriders = {
   imageOverrider?: Array<{ component: 'Registry'; operator: 'replace'; value: string }>;
   plaintext?: Array<{ path: string; operator: 'replace'; value: unknown }>;
 };
 
-export interface OverridePolicyManifest {
+export type OverridePolicyManifest = {
   apiVersion: typeof KARMADA_POLICY_API_VERSION;
   kind: 'OverridePolicy';
   metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> };
@@ -57,7 +57,7 @@ export interface OverridePolicyManifest {
     resourceSelectors: Array<TemplateRef & { namespace: string }>;
     overrideRules: Array<{ targetCluster: ClusterAffinity; overriders: Overriders }>;
   };
-}
+};
 
 const metadataOf = (spec: WorkloadSpec, namespace: string, annotations: Record<string, string>) => ({
   name: spec.name,
