@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RUNTIME_IDS } from './optimization.js';
 
 /**
  * Clusters: where models are served. Shared by the server, the web UI and the CLI: the
@@ -79,9 +80,67 @@ const kubeconfigText = z
 const contextName = z.string().trim().min(1).max(253).describe('Context to use; unset = the kubeconfig\'s current-context.');
 const namespace = dns1123LabelSchema.describe('Namespace H-MAS deploys into.');
 
+const absolutePath = z
+  .string()
+  .min(2)
+  .max(4096)
+  .regex(/^\/[^\0\r\n]*$/, 'Use an absolute path (starting with "/").')
+  .refine((value) => !value.split('/').includes('..'), 'The path must not contain "..".');
+const imageReference = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/, 'Use an image reference such as "registry.example.com/vllm/vllm-openai:v0.11.0".');
+export const IMAGE_PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
+
+/**
+ * How the Kubernetes driver runs workloads on this cluster (all optional): images per runtime
+ * (default: each runtime's official image, H-MAS's own image for the embedded runtime), a
+ * registry mirror for air-gapped clusters (replaces the registry host of every image), a pull
+ * secret, host paths mounted into every pod (model directories, a shared cache), a model volume,
+ * and whether H-MAS runs inside this cluster (then the gateway reaches Services by ClusterIP,
+ * else by NodePort on a node's address).
+ */
+export const kubernetesWorkloadSettingsSchema = z
+  .object({
+    inCluster: z.boolean().default(false).describe('H-MAS runs inside this cluster: Services are ClusterIP and reached by their cluster IP.'),
+    nodeAddress: z.string().min(1).max(253).regex(/^[A-Za-z0-9.:\-[\]]+$/).optional().describe('Address NodePorts are reached on; default: the first Ready node\'s InternalIP.'),
+    images: z.partialRecord(z.enum(RUNTIME_IDS), imageReference).default({}).describe('Image per runtime id, replacing the official one.'),
+    selfImage: imageReference.optional().describe("H-MAS's own image, for the embedded runtime (`hmas runtime llama`)."),
+    registryMirror: z
+      .string()
+      .min(1)
+      .max(253)
+      .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9._\-/]+)?$/, 'Use a registry host, optionally with a port and path: "mirror.example.com:5000".')
+      .optional()
+      .describe('Pull every image through this registry (air-gapped clusters).'),
+    imagePullSecret: dns1123LabelSchema.optional().describe('Name of a docker-registry Secret in the namespace.'),
+    imagePullPolicy: z.enum(IMAGE_PULL_POLICIES).optional(),
+    hostPathMounts: z
+      .array(z.object({ hostPath: absolutePath, mountPath: absolutePath, readOnly: z.boolean().default(true) }).strict())
+      .max(16)
+      .default([])
+      .describe("Host directories mounted into every replica's pod."),
+    modelVolume: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('hostPath'), path: absolutePath, mountPath: absolutePath.optional() }).strict(),
+        z.object({ type: z.literal('persistentVolumeClaim'), claimName: dns1123LabelSchema, mountPath: absolutePath }).strict(),
+      ])
+      .optional()
+      .describe("Where model files live, mounted so that the spec's model paths resolve in the pod (default mount path: the host path)."),
+  })
+  .strict();
+export type KubernetesWorkloadSettings = z.infer<typeof kubernetesWorkloadSettingsSchema>;
+
 export const localConnectionSchema = z.object({ kind: z.literal('local') }).strict();
 export const kubeconfigConnectionSchema = z
-  .object({ kind: z.literal('kubeconfig'), kubeconfig: kubeconfigText, context: contextName.optional(), namespace: namespace.default(DEFAULT_CLUSTER_NAMESPACE) })
+  .object({
+    kind: z.literal('kubeconfig'),
+    kubeconfig: kubeconfigText,
+    context: contextName.optional(),
+    namespace: namespace.default(DEFAULT_CLUSTER_NAMESPACE),
+    workloads: kubernetesWorkloadSettingsSchema.optional(),
+  })
   .strict();
 export const federationConnectionSchema = z
   .object({
@@ -105,7 +164,15 @@ export type ConnectionInput = z.infer<typeof connectionInputSchema>;
  */
 export const connectionPatchSchema = z.discriminatedUnion('kind', [
   localConnectionSchema,
-  z.object({ kind: z.literal('kubeconfig'), kubeconfig: kubeconfigText.optional(), context: contextName.optional(), namespace: namespace.optional() }).strict(),
+  z
+    .object({
+      kind: z.literal('kubeconfig'),
+      kubeconfig: kubeconfigText.optional(),
+      context: contextName.optional(),
+      namespace: namespace.optional(),
+      workloads: kubernetesWorkloadSettingsSchema.optional(),
+    })
+    .strict(),
   z
     .object({
       kind: z.literal('federation'),

@@ -1,4 +1,5 @@
 import { ApiException } from '@kubernetes/client-node';
+import { AppError } from '../../lib/errors.js';
 import { DeadlineError, secondsText, shortReason, UnexpectedAnswerError } from '../connection-error.js';
 
 const HTTP_REASONS: Record<number, string> = {
@@ -76,4 +77,30 @@ export function describeKubeError(error: unknown, server: string, timeoutMs: num
   // A TypeError or SyntaxError comes from reading an answer the client did not expect.
   if (error instanceof TypeError || error instanceof SyntaxError) return notKubernetes(server);
   return `the request to ${server} failed for a reason H-MAS does not recognise; the server log has the details`;
+}
+
+/** What a call was doing, for errors that name the missing permission. */
+export interface KubeAction {
+  verb: 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
+  /** `deployments.apps`, `pods`, `pods/log`, … */
+  resource: string;
+  namespace?: string;
+}
+
+/** The words for a permission the kubeconfig's user lacks. Pure. */
+export function missingPermission(action: KubeAction): string {
+  const where = action.namespace ? ` in namespace ${action.namespace}` : '';
+  return `the kubeconfig's user may not ${action.verb} ${action.resource}${where} (HTTP 403 from the cluster); grant it with a Role or ClusterRole`;
+}
+
+/** The cluster refused a call for lack of permission: 403 with the permission in words. */
+export class ClusterForbiddenError extends AppError {
+  constructor(action: KubeAction) {
+    super('CLUSTER_FORBIDDEN', `${missingPermission(action)}.`, { statusCode: 403, details: action });
+  }
+}
+
+/** HTTP status of a client-node error, if it is an answer of the API server. */
+export function kubeStatusCode(error: unknown): number | undefined {
+  return error instanceof ApiException ? error.code : undefined;
 }
