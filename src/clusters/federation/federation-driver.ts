@@ -3,7 +3,9 @@ import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { ClusterConnector } from '../cluster-connector.js';
 import type { ApplyResult, ClusterDriver, ReadOptions, WorkloadSummary } from '../cluster-driver.js';
-import type { KubeObject, KubeObjectClient } from '../kubernetes/kube-object-client.js';
+import type { KubeObjectClient } from '../kubernetes/kube-object-client.js';
+import type { KubeWorkloadClient } from '../kubernetes/kube-workload-client.js';
+import { MANAGED_SELECTOR, type Manifest } from '../kubernetes/workload-manifests.js';
 import { createEventLog, type EventLog } from '../local/event-log.js';
 import { federationPlacementSchema, memberReplicas, singleMemberPlacement, type FederationPlacement } from './federation-placement.js';
 import { createMemberReads, type MemberDrivers } from './member-reads.js';
@@ -14,8 +16,10 @@ import { renderOverridePolicy, renderPropagationPolicy, type TemplateRef } from 
 export interface FederationDriverDeps {
   /** The federation connector of this cluster (connection test, inventory through Karmada). */
   connector: ClusterConnector;
-  /** Objects on the Karmada API server. */
+  /** Karmada's policies and bindings, and the templates' aggregated status, on the Karmada API server. */
   client: KubeObjectClient;
+  /** The resource templates on the Karmada API server: written like a member's objects, by the Kubernetes driver's client. */
+  templateClient: Pick<KubeWorkloadClient, 'ensureNamespace' | 'applyObject' | 'deleteObject'>;
   /** The namespace on the Karmada API server (and, propagated by Karmada, on the members). */
   namespace: string;
   /** The member the cluster's connection names: where workloads go without a placement. */
@@ -24,7 +28,7 @@ export interface FederationDriverDeps {
    * The resource templates of a workload in `namespace`: its Deployment (named like the workload),
    * Service and Secrets, as the Kubernetes driver renders them for a member.
    */
-  templates(spec: WorkloadSpec): Promise<KubeObject[]>;
+  templates(spec: WorkloadSpec): Promise<Manifest[]>;
   /** Where a workload goes (from its deployment's placement strategy); default: every replica on `memberCluster`. */
   placement?(spec: WorkloadSpec): FederationPlacement | Promise<FederationPlacement>;
   /** The driver of a member cluster that is also registered in H-MAS, or null (then only Karmada is written). */
@@ -33,7 +37,7 @@ export interface FederationDriverDeps {
   logger?: Logger;
 }
 
-export const MANAGED_SELECTOR = 'app.kubernetes.io/managed-by=hmas';
+const TEMPLATE_KINDS: Record<string, 'deployments' | 'services' | 'secrets'> = { Deployment: 'deployments', Service: 'services', Secret: 'secrets' };
 
 /**
  * A ClusterDriver for a Karmada federation: each workload is a resource template (Deployment,
@@ -52,7 +56,7 @@ export const MANAGED_SELECTOR = 'app.kubernetes.io/managed-by=hmas';
  * and endpoints of registered members come from their drivers (replica ids `<member>/<id>`).
  */
 export function createFederationDriver(deps: FederationDriverDeps): ClusterDriver {
-  const { client, namespace } = deps;
+  const { client, templateClient, namespace } = deps;
   const now = deps.now ?? (() => new Date());
   const driverEvents = new Map<string, EventLog>();
   const eventsOf = (name: string) => {
@@ -98,7 +102,10 @@ export function createFederationDriver(deps: FederationDriverDeps): ClusterDrive
 
   async function removeTemplates(templates: readonly TemplateRef[]): Promise<boolean> {
     let removed = false;
-    for (const template of templates) removed = (await client.remove({ ...template, namespace })) || removed;
+    for (const template of templates) {
+      const kind = TEMPLATE_KINDS[template.kind];
+      if (kind) removed = (await templateClient.deleteObject(kind, namespace, template.name)) || removed;
+    }
     return removed;
   }
 
@@ -122,14 +129,14 @@ export function createFederationDriver(deps: FederationDriverDeps): ClusterDrive
       const templates = await deps.templates(spec);
       const deployment = templates.find((object) => object.kind === 'Deployment' && object.metadata.name === spec.name);
       if (!deployment) throw new Error(`The rendered templates of ${spec.name} have no Deployment named ${spec.name}.`);
-      const refs: TemplateRef[] = templates.map((object) => ({ apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name }));
+      const refs: TemplateRef[] = templates.map((object) => ({ apiVersion: String(object.apiVersion), kind: String(object.kind), name: object.metadata.name }));
 
       const previous = await policyOf(spec.name);
       const previousTemplate = await client.get(deploymentRef(spec.name, namespace));
-      await client.ensureNamespace(namespace, { 'app.kubernetes.io/managed-by': 'hmas' });
-      for (const object of templates) await client.apply({ ...object, metadata: { ...object.metadata, namespace } });
+      await templateClient.ensureNamespace(namespace);
+      for (const object of templates) await templateClient.applyObject({ ...object, metadata: { ...object.metadata, namespace } });
       await client.apply(renderPropagationPolicy(spec, refs, placement, namespace), { replace: true });
-      const override = renderOverridePolicy(spec, { apiVersion: deployment.apiVersion, kind: 'Deployment', name: spec.name }, placement, namespace);
+      const override = renderOverridePolicy(spec, { apiVersion: 'apps/v1', kind: 'Deployment', name: spec.name }, placement, namespace);
       if (override) await client.apply(override, { replace: true });
       else await client.remove(overridePolicyRef(spec.name, namespace));
       // Objects the workload no longer has (a Secret it stopped using) leave with the policy's old selectors.

@@ -1,14 +1,16 @@
 import { ApiException, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type CoreV1Event } from '@kubernetes/client-node';
+import { ClusterForbiddenError, describeKubeError, type KubeAction } from './kube-error.js';
 import { UnexpectedAnswerError } from '../connection-error.js';
 import { abortWith } from './kube-client.js';
 import { toKubeConfig, type ParsedKubeconfig } from './kubeconfig.js';
 
 /**
- * Whole objects of any kind H-MAS writes, by apiVersion/kind/name: what the federation driver
- * writes on a Karmada API server (resource templates and Karmada's policies) and reads back
- * (templates with the status Karmada aggregates, ResourceBindings). Core kinds go through the
- * core API, the others through the custom-objects API (which serves any group, apps/v1 too).
- * Answers are checked to be objects of the kind asked for.
+ * Objects of API groups other than core, by apiVersion/kind/name, through the custom-objects API
+ * (which serves any group, apps/v1 too): what the federation driver writes on a Karmada API server
+ * besides the resource templates (Karmada's policies) and reads back (templates with the status
+ * Karmada aggregates, ResourceBindings); plus core events. The templates themselves are written
+ * with the Kubernetes driver's client (kube-workload-client.ts). Answers are checked to be objects;
+ * 403 names the missing permission (ClusterForbiddenError), other failures are described in words.
  */
 
 export interface ObjectRef {
@@ -50,8 +52,6 @@ export interface KubeObjectClient {
   remove(ref: ObjectRef, signal?: AbortSignal): Promise<boolean>;
   /** Objects of a kind in a namespace with the labels of `labelSelector`. */
   list(kind: Omit<ObjectRef, 'name'>, labelSelector: string, signal?: AbortSignal): Promise<KubeObject[]>;
-  /** Creates the namespace when there is none. */
-  ensureNamespace(name: string, labels: Record<string, string>, signal?: AbortSignal): Promise<void>;
   /** core/v1 events of the namespace about objects of these kinds and names. */
   events(namespace: string, involved: ReadonlyArray<{ kind: string; name: string }>, signal?: AbortSignal): Promise<KubeEventFacts[]>;
 }
@@ -59,9 +59,6 @@ export interface KubeObjectClient {
 /** Plural resource names of the kinds H-MAS writes (the API server's discovery would say the same). */
 const PLURALS: Record<string, string> = {
   Deployment: 'deployments',
-  Service: 'services',
-  Secret: 'secrets',
-  Namespace: 'namespaces',
   PropagationPolicy: 'propagationpolicies',
   OverridePolicy: 'overridepolicies',
   ResourceBinding: 'resourcebindings',
@@ -87,8 +84,6 @@ function checked(answer: unknown, kind: string, what: string): KubeObject {
   return { ...answer, kind: typeof answer.kind === 'string' ? answer.kind : kind } as KubeObject;
 }
 
-const notFound = (error: unknown) => error instanceof ApiException && error.code === 404;
-
 /** A client for the kubeconfig's chosen context. */
 export function createKubeObjectClient(kubeconfig: ParsedKubeconfig): KubeObjectClient {
   const config = toKubeConfig(kubeconfig);
@@ -97,116 +92,81 @@ export function createKubeObjectClient(kubeconfig: ParsedKubeconfig): KubeObject
   const options = (signal: AbortSignal | undefined) => (signal ? abortWith(signal) : undefined);
   const mergePatch = (signal: AbortSignal | undefined) => setHeaderOptions('Content-Type', PatchStrategy.MergePatch, options(signal));
 
-  const call = {
-    async get(ref: ObjectRef, signal?: AbortSignal): Promise<unknown> {
-      const { group, version } = groupVersion(ref.apiVersion);
-      if (group === '' && ref.kind === 'Service') return core.readNamespacedService({ name: ref.name, namespace: ref.namespace }, options(signal));
-      if (group === '' && ref.kind === 'Secret') return core.readNamespacedSecret({ name: ref.name, namespace: ref.namespace }, options(signal));
-      if (group === '') throw new Error(`H-MAS does not read core ${ref.kind} objects this way.`);
-      return custom.getNamespacedCustomObject({ group, version, namespace: ref.namespace, plural: pluralOf(ref.kind), name: ref.name }, options(signal));
-    },
-    async create(object: KubeObject & { metadata: { namespace: string } }, signal?: AbortSignal): Promise<unknown> {
-      const { group, version } = groupVersion(object.apiVersion);
-      const namespace = object.metadata.namespace;
-      if (group === '' && object.kind === 'Service') return core.createNamespacedService({ namespace, body: object }, options(signal));
-      if (group === '' && object.kind === 'Secret') return core.createNamespacedSecret({ namespace, body: object }, options(signal));
-      if (group === '') throw new Error(`H-MAS does not write core ${object.kind} objects this way.`);
-      return custom.createNamespacedCustomObject({ group, version, namespace, plural: pluralOf(object.kind), body: object }, options(signal));
-    },
-    async patch(ref: ObjectRef, body: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
-      const { group, version } = groupVersion(ref.apiVersion);
-      if (group === '' && ref.kind === 'Service') return core.patchNamespacedService({ name: ref.name, namespace: ref.namespace, body }, mergePatch(signal));
-      if (group === '' && ref.kind === 'Secret') return core.patchNamespacedSecret({ name: ref.name, namespace: ref.namespace, body }, mergePatch(signal));
-      if (group === '') throw new Error(`H-MAS does not write core ${ref.kind} objects this way.`);
-      return custom.patchNamespacedCustomObject({ group, version, namespace: ref.namespace, plural: pluralOf(ref.kind), name: ref.name, body }, mergePatch(signal));
-    },
-    async replace(ref: ObjectRef, body: KubeObject, signal?: AbortSignal): Promise<unknown> {
-      const { group, version } = groupVersion(ref.apiVersion);
-      if (group === '') throw new Error(`H-MAS does not replace core ${ref.kind} objects.`);
-      return custom.replaceNamespacedCustomObject({ group, version, namespace: ref.namespace, plural: pluralOf(ref.kind), name: ref.name, body }, options(signal));
-    },
-    async remove(ref: ObjectRef, signal?: AbortSignal): Promise<unknown> {
-      const { group, version } = groupVersion(ref.apiVersion);
-      const propagationPolicy = 'Foreground';
-      if (group === '' && ref.kind === 'Service') return core.deleteNamespacedService({ name: ref.name, namespace: ref.namespace, propagationPolicy }, options(signal));
-      if (group === '' && ref.kind === 'Secret') return core.deleteNamespacedSecret({ name: ref.name, namespace: ref.namespace, propagationPolicy }, options(signal));
-      if (group === '') throw new Error(`H-MAS does not delete core ${ref.kind} objects this way.`);
-      return custom.deleteNamespacedCustomObject({ group, version, namespace: ref.namespace, plural: pluralOf(ref.kind), name: ref.name, propagationPolicy }, options(signal));
-    },
-    async list(kind: Omit<ObjectRef, 'name'>, labelSelector: string, signal?: AbortSignal): Promise<unknown> {
-      const { group, version } = groupVersion(kind.apiVersion);
-      if (group === '' && kind.kind === 'Service') return core.listNamespacedService({ namespace: kind.namespace, labelSelector }, options(signal));
-      if (group === '' && kind.kind === 'Secret') return core.listNamespacedSecret({ namespace: kind.namespace, labelSelector }, options(signal));
-      if (group === '') throw new Error(`H-MAS does not list core ${kind.kind} objects this way.`);
-      return custom.listNamespacedCustomObject({ group, version, namespace: kind.namespace, plural: pluralOf(kind.kind), labelSelector }, options(signal));
-    },
+  /** Where a call goes: group, version and plural of a non-core kind. */
+  const target = (ref: { apiVersion: string; kind: string; namespace: string }) => {
+    const { group, version } = groupVersion(ref.apiVersion);
+    if (group === '') throw new Error(`H-MAS does not write core ${ref.kind} objects with this client.`);
+    return { group, version, namespace: ref.namespace, plural: pluralOf(ref.kind) };
   };
-
   const describeRef = (ref: { kind: string; name?: string; namespace: string }) => `${ref.kind} ${ref.namespace}/${ref.name ?? '*'}`;
+
+  /** Runs a call; answers `allowed` status codes through `onStatus`, 403 names the permission, other failures in words. */
+  async function run<T>(verb: KubeAction['verb'], ref: { apiVersion: string; kind: string; namespace: string }, fn: () => Promise<T>, onStatus: Partial<Record<number, () => T>> = {}): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      const code = error instanceof ApiException ? error.code : undefined;
+      const handler = code === undefined ? undefined : onStatus[code];
+      if (handler) return handler();
+      const { group, plural } = target(ref);
+      const action: KubeAction = { verb, resource: `${plural}.${group}`, namespace: ref.namespace };
+      if (code === 403) throw new ClusterForbiddenError(action);
+      throw new Error(`Kubernetes ${verb} ${action.resource} in ${ref.namespace} failed: ${describeKubeError(error, kubeconfig.server, 10_000)}.`, { cause: error });
+    }
+  }
+  const CONFLICT = Symbol('conflict');
 
   return {
     async get(ref, signal) {
-      try {
-        return checked(await call.get(ref, signal), ref.kind, `GET ${describeRef(ref)}`);
-      } catch (error) {
-        if (notFound(error)) return undefined;
-        throw error;
-      }
+      const answer = await run('get', ref, () => custom.getNamespacedCustomObject({ ...target(ref), name: ref.name }, options(signal)), { 404: () => undefined });
+      return answer === undefined ? undefined : checked(answer, ref.kind, `GET ${describeRef(ref)}`);
     },
     async apply(object, { replace = false, signal } = {}) {
       const ref = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace };
-      try {
-        return { created: true, object: checked(await call.create(object, signal), object.kind, `POST ${describeRef(ref)}`) };
-      } catch (error) {
-        if (!(error instanceof ApiException && error.code === 409)) throw error;
+      const created = await run('create', ref, () => custom.createNamespacedCustomObject({ ...target(ref), body: object }, options(signal)), { 409: () => CONFLICT });
+      if (created !== CONFLICT) return { created: true, object: checked(created, object.kind, `POST ${describeRef(ref)}`) };
+      if (!replace) {
+        const patched = await run('patch', ref, () => custom.patchNamespacedCustomObject({ ...target(ref), name: ref.name, body: object }, mergePatch(signal)));
+        return { created: false, object: checked(patched, object.kind, `PATCH ${describeRef(ref)}`) };
       }
-      if (!replace) return { created: false, object: checked(await call.patch(ref, object, signal), object.kind, `PATCH ${describeRef(ref)}`) };
-      const current = checked(await call.get(ref, signal), object.kind, `GET ${describeRef(ref)}`);
+      const current = checked(await run('get', ref, () => custom.getNamespacedCustomObject({ ...target(ref), name: ref.name }, options(signal))), object.kind, `GET ${describeRef(ref)}`);
       const body = { ...object, metadata: { ...object.metadata, resourceVersion: current.metadata.resourceVersion } };
-      return { created: false, object: checked(await call.replace(ref, body, signal), object.kind, `PUT ${describeRef(ref)}`) };
+      const replaced = await run('update', ref, () => custom.replaceNamespacedCustomObject({ ...target(ref), name: ref.name, body }, options(signal)));
+      return { created: false, object: checked(replaced, object.kind, `PUT ${describeRef(ref)}`) };
     },
     async patch(ref, body, signal) {
-      try {
-        return checked(await call.patch(ref, body, signal), ref.kind, `PATCH ${describeRef(ref)}`);
-      } catch (error) {
-        if (notFound(error)) return undefined;
-        throw error;
-      }
+      const answer = await run('patch', ref, () => custom.patchNamespacedCustomObject({ ...target(ref), name: ref.name, body }, mergePatch(signal)), { 404: () => undefined });
+      return answer === undefined ? undefined : checked(answer, ref.kind, `PATCH ${describeRef(ref)}`);
     },
     async remove(ref, signal) {
-      try {
-        await call.remove(ref, signal);
-        return true;
-      } catch (error) {
-        if (notFound(error)) return false;
-        throw error;
-      }
+      return run(
+        'delete',
+        ref,
+        async () => {
+          await custom.deleteNamespacedCustomObject({ ...target(ref), name: ref.name, propagationPolicy: 'Foreground' }, options(signal));
+          return true;
+        },
+        { 404: () => false },
+      );
     },
     async list(kind, labelSelector, signal) {
-      const answer = await call.list(kind, labelSelector, signal);
+      const answer: unknown = await run('list', kind, () => custom.listNamespacedCustomObject({ ...target(kind), labelSelector }, options(signal)));
       if (!isObject(answer) || !Array.isArray(answer.items)) throw new UnexpectedAnswerError(`its answer to LIST ${describeRef(kind)} is not a list of items`);
       return answer.items.map((item) => checked(item, kind.kind, `LIST ${describeRef(kind)}`));
     },
-    async ensureNamespace(name, labels, signal) {
-      try {
-        await core.readNamespace({ name }, options(signal));
-        return;
-      } catch (error) {
-        if (!notFound(error)) throw error;
-      }
-      try {
-        await core.createNamespace({ body: { metadata: { name, labels } } }, options(signal));
-      } catch (error) {
-        if (!(error instanceof ApiException && error.code === 409)) throw error;
-      }
-    },
     async events(namespace, involved, signal) {
-      const list = await core.listNamespacedEvent({ namespace }, options(signal));
+      let list: unknown;
+      try {
+        list = await core.listNamespacedEvent({ namespace }, options(signal));
+      } catch (error) {
+        if (error instanceof ApiException && error.code === 403) throw new ClusterForbiddenError({ verb: 'list', resource: 'events', namespace });
+        throw new Error(`Kubernetes list events in ${namespace} failed: ${describeKubeError(error, kubeconfig.server, 10_000)}.`, { cause: error });
+      }
       if (!isObject(list) || !Array.isArray(list.items)) throw new UnexpectedAnswerError(`its answer to LIST events in ${namespace} is not a list of items`);
       const wanted = new Set(involved.map((object) => `${object.kind}/${object.name}`));
-      return list.items
-        .filter((event: CoreV1Event) => isObject(event) && wanted.has(`${event.involvedObject?.kind}/${event.involvedObject?.name}`))
-        .map((event: CoreV1Event) => ({
+      return (list.items as CoreV1Event[])
+        .filter((event) => isObject(event) && wanted.has(`${event.involvedObject?.kind}/${event.involvedObject?.name}`))
+        .map((event) => ({
           type: event.type ?? 'Normal',
           reason: event.reason ?? '',
           message: event.message ?? '',
