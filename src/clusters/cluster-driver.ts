@@ -27,6 +27,8 @@ export interface LogOptions {
   replica?: string;
   /** Lines per replica, from the end (default 100). */
   tailLines?: number;
+  /** The output of the replica's previous run (a container that restarted); drivers without one ignore it. */
+  previous?: boolean;
 }
 
 export interface FollowLogOptions extends LogOptions {

@@ -5,7 +5,12 @@ import { ClusterForbiddenError, describeKubeError, type KubeAction } from './kub
 import type { KubeDeployment, KubeEvent, KubePod, KubeReplicaSet, KubeService } from './kube-objects.js';
 import { toKubeConfig, type ParsedKubeconfig } from './kubeconfig.js';
 import type { ListWatchSource, WatchEvent } from './list-watch.js';
-import type { Manifest } from './workload-manifests.js';
+/** What `applyObject` takes: a Deployment, Service or Secret manifest with its namespace. */
+export interface ApplicableObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+}
 
 /** The object kinds the driver watches, by their API path segment. */
 export interface WatchedKinds {
@@ -22,7 +27,7 @@ export interface KubeWorkloadClient {
   readonly server: string;
   ensureNamespace(namespace: string): Promise<void>;
   /** Creates the object, or replaces it (keeping what the cluster assigned: a Service's IP and node port). */
-  applyObject(manifest: Manifest): Promise<void>;
+  applyObject(manifest: ApplicableObject): Promise<void>;
   /** A Secret's data, decoded; undefined when it does not exist. */
   readSecret(namespace: string, name: string): Promise<Record<string, string> | undefined>;
   /** Merge-patches a Deployment's replicas and annotations (null removes one); false when it does not exist. */
@@ -107,8 +112,9 @@ export function createKubeWorkloadClient(kubeconfig: ParsedKubeconfig, options: 
       const kind = MANIFEST_KINDS[String(manifest.kind)];
       if (!kind) throw new Error(`H-MAS does not apply ${String(manifest.kind)} objects.`);
       const { namespace, name } = manifest.metadata;
+      if (!namespace) throw new Error(`The ${String(manifest.kind)} ${name} has no namespace.`);
       const existing = await readExisting(kind, namespace, name);
-      const body = structuredClone(manifest) as Manifest & { spec?: Record<string, unknown> };
+      const body = structuredClone(manifest) as ApplicableObject & { spec?: Record<string, unknown> };
       if (existing === undefined) {
         const action: KubeAction = { verb: 'create', resource: RESOURCE_NAMES[kind], namespace };
         // Casts at the client's edge: the manifests are built (and tested) to the API's shape.
@@ -118,7 +124,7 @@ export function createKubeWorkloadClient(kubeconfig: ParsedKubeconfig, options: 
         return;
       }
       const meta = existing.metadata as { resourceVersion?: string };
-      body.metadata = { ...body.metadata, ...(meta.resourceVersion ? { resourceVersion: meta.resourceVersion } : {}) } as Manifest['metadata'];
+      body.metadata = { ...body.metadata, ...(meta.resourceVersion ? { resourceVersion: meta.resourceVersion } : {}) };
       if (kind === 'services' && isObject(existing.spec) && body.spec) {
         // The cluster assigned the IP and node ports: keep them.
         const old = existing.spec as { clusterIP?: string; ports?: Array<{ name?: string; nodePort?: number }> };

@@ -25,7 +25,7 @@ export const CONTAINER_NAME = 'runtime';
 /** Selects everything H-MAS manages in a namespace (the watches use it). */
 export const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;
 
-export type Manifest = Record<string, unknown> & { metadata: { name: string; namespace: string; labels: Record<string, string>; annotations?: Record<string, string> } };
+export type Manifest = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace: string; labels: Record<string, string>; annotations?: Record<string, string> } };
 
 export interface ManifestContext {
   namespace: string;
