@@ -2,10 +2,13 @@
 // kube-apiserver (karmada-apiserver) with Karmada's CRDs and no workload controllers — so a
 // resource template (a Deployment) there runs nothing and keeps the status Karmada writes. The
 // node's own API server cannot stand in for it: its deployment controller would run the template
-// and overwrite that status. This starts a second kube-apiserver from the node's build, on the
-// node's etcd under its own key prefix (removed again on close), with Karmada's CRDs
-// (test/fixtures/karmada/) installed. Karmada's controllers cannot be built here: tests play
-// their part (test/support/karmada-stand-in.ts).
+// and overwrite that status — and, built with Go >= 1.18 against Kubernetes 1.20's vendored
+// reflect2, it crashes on the first custom resource it stores (test/fixtures/karmada/
+// build-apiserver.sh says why). This starts a second kube-apiserver, built from the node's source
+// tree with that fix (built once, on first use, into $K8SNODE_HOME/karmada/), on the node's etcd
+// under its own key prefix (removed again on close), with Karmada's CRDs (test/fixtures/karmada/)
+// installed. Karmada's controllers cannot be built here: tests play their part
+// (test/support/karmada-stand-in.ts).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -57,7 +60,18 @@ function ready(port: number, token: string, ca: string): Promise<boolean> {
   });
 }
 
+/** The fixed kube-apiserver, built when missing (minutes, once). */
+function karmadaApiServerBinary(node: KubeNode): string {
+  const binary = path.join(node.home, 'karmada', 'kube-apiserver');
+  if (existsSync(binary)) return binary;
+  console.warn(`\n⚠ building ${binary} (Karmada API server for the federation tests; once, a few minutes)\n`);
+  const result = spawnSync('bash', [path.join(CRDS, 'build-apiserver.sh'), binary], { encoding: 'utf8', env: { ...process.env, K8SNODE_HOME: node.home } });
+  if (result.status !== 0) throw new Error(`building the Karmada API server failed: ${result.stderr.slice(-2000)}`);
+  return binary;
+}
+
 export async function startKarmadaApiServer(node: KubeNode, prefix: string): Promise<KarmadaApiServer> {
+  const binary = karmadaApiServerBinary(node);
   const dir = mkdtempSync(path.join(tmpdir(), `${prefix}-karmada-`));
   const token = randomBytes(16).toString('hex');
   writeFileSync(path.join(dir, 'tokens.csv'), `${token},admin,admin,system:masters\n`, { mode: 0o600 });
@@ -66,7 +80,7 @@ export async function startKarmadaApiServer(node: KubeNode, prefix: string): Pro
   const etcdPrefix = `/${prefix}-karmada`;
   const pki = path.join(node.home, 'run', 'pki');
   const child: ChildProcess = spawn(
-    path.join(node.home, 'build', 'bin', 'kube-apiserver'),
+    binary,
     [
       `--etcd-servers=${etcd}`,
       `--etcd-prefix=${etcdPrefix}`,
@@ -125,7 +139,7 @@ export async function startKarmadaApiServer(node: KubeNode, prefix: string): Pro
       const result = spawnSync(node.kubectl, ['--kubeconfig', kubeconfigPath, ...args], { encoding: 'utf8' });
       if (result.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
     };
-    kubectl('apply', '-f', CRDS);
+    kubectl('apply', '-f', path.join(CRDS, 'crds'));
     kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd/propagationpolicies.policy.karmada.io', 'crd/overridepolicies.policy.karmada.io', 'crd/clusters.cluster.karmada.io', 'crd/resourcebindings.work.karmada.io');
     return { kubeconfig, kubeconfigPath, server, close };
   } catch (error) {
