@@ -236,6 +236,7 @@ describeWithKubeNode('Karmada federation driver (Karmada API server + the real n
 
   it('removes the workload: nothing of it is left on the Karmada API server, and Karmada withdraws it from the member (the test does what Karmada\'s controller would)', async () => {
     expect(await driver.remove(spec.name)).toEqual({ removed: true });
+    expect(await standIn.collectGarbage()).toBeGreaterThanOrEqual(1);
     expect(await policy('propagationpolicies', spec.name)).toBeUndefined();
     expect(await policy('overridepolicies', spec.name)).toBeUndefined();
     await expect(karmadaApps.readNamespacedDeployment({ name: spec.name, namespace: NAMESPACE })).rejects.toMatchObject({ code: 404 });

@@ -5,7 +5,7 @@
 // OverridePolicy's overriders applied, and the status controller writes each member's state back
 // (ResourceBinding status.aggregatedStatus, and the template Deployment's status summed over
 // members). One member only: the real node, in the same namespace as on the Karmada API server.
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, type V1Deployment } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
 import type { KubeWorkloadClient } from '../../src/clusters/kubernetes/kube-workload-client.js';
 import type { Manifest } from '../../src/clusters/kubernetes/workload-manifests.js';
 
@@ -17,7 +17,7 @@ export interface KarmadaStandInOptions {
   karmada: KubeConfig;
   /** The member cluster's API server, and a client writing objects there. */
   member: KubeConfig;
-  memberObjects: Pick<KubeWorkloadClient, 'applyObject' | 'deleteObject'>;
+  memberObjects: Pick<KubeWorkloadClient, 'ensureNamespace' | 'applyObject' | 'deleteObject'>;
   memberName: string;
   namespace: string;
 }
@@ -107,6 +107,8 @@ export function createKarmadaStandIn(options: KarmadaStandInOptions) {
       const deployment = await template('Deployment', name);
       // One member: it gets every replica whether they are divided or duplicated.
       const replicas = ((deployment.spec as Json).replicas as number | undefined) ?? 1;
+      // Karmada's namespace sync controller: the namespace exists on every member.
+      await options.memberObjects.ensureNamespace(namespace);
       for (const selector of spec.resourceSelectors) {
         await options.memberObjects.applyObject(forMember(selector.kind, await template(selector.kind, selector.name), replicas, rules));
       }
@@ -150,6 +152,32 @@ export function createKarmadaStandIn(options: KarmadaStandInOptions) {
         body: { ...templateDeployment, status: { ...counts, observedGeneration: templateDeployment.metadata?.generation ?? 1 } },
       });
       return status;
+    },
+
+    /**
+     * The garbage collector of Karmada's kube-controller-manager: templates deleted in the
+     * foreground have no dependents on the Karmada API server, so their finalizer goes at once.
+     */
+    async collectGarbage(): Promise<number> {
+      const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+      const release = { metadata: { finalizers: null } };
+      let released = 0;
+      for (const deployment of (await karmadaApps.listNamespacedDeployment({ namespace })).items) {
+        if (!deployment.metadata?.deletionTimestamp) continue;
+        await karmadaApps.patchNamespacedDeployment({ name: deployment.metadata.name as string, namespace, body: release }, merge);
+        released += 1;
+      }
+      for (const service of (await karmadaCore.listNamespacedService({ namespace })).items) {
+        if (!service.metadata?.deletionTimestamp) continue;
+        await karmadaCore.patchNamespacedService({ name: service.metadata.name as string, namespace, body: release }, merge);
+        released += 1;
+      }
+      for (const secret of (await karmadaCore.listNamespacedSecret({ namespace })).items) {
+        if (!secret.metadata?.deletionTimestamp) continue;
+        await karmadaCore.patchNamespacedSecret({ name: secret.metadata.name as string, namespace, body: release }, merge);
+        released += 1;
+      }
+      return released;
     },
 
     /** Karmada's garbage collection of Works: the member's copies of templates that are gone. */

@@ -98,8 +98,9 @@ export function federatedStatus(input: FederatedStatusInput): WorkloadStatus {
   const desired = expectedReplicas(input.placement, input.template.replicas);
   const pending = federationPending(input);
   const registered = input.placement.members.filter((member) => input.members.has(member.name));
-  // While Karmada lags, members registered in H-MAS are asked directly (all of them, or the sum is wrong).
-  const direct = pending && registered.length === input.placement.members.length;
+  // While Karmada lags, members registered in H-MAS are asked directly — all of them (or the sum
+  // is wrong), and only once each has the workload (before that, Karmada has not propagated it).
+  const direct = pending && registered.length === input.placement.members.length && registered.every((member) => input.members.get(member.name));
   const replicas = direct ? memberCounts(input.members, desired) : aggregatedCounts(input.template, desired);
   const replicaStatuses: ReplicaStatus[] = [];
   for (const [member, status] of input.members) for (const replica of status?.replicaStatuses ?? []) replicaStatuses.push({ ...replica, id: memberReplicaId(member, replica.id) });

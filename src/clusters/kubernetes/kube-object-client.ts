@@ -48,7 +48,7 @@ export interface KubeObjectClient {
   apply(object: KubeObject & { metadata: { namespace: string } }, options?: { replace?: boolean; signal?: AbortSignal }): Promise<{ created: boolean; object: KubeObject }>;
   /** JSON merge patch of an existing object; undefined when there is none. */
   patch(ref: ObjectRef, patch: Record<string, unknown>, signal?: AbortSignal): Promise<KubeObject | undefined>;
-  /** Deletes the object (foreground); false when there was none. */
+  /** Deletes the object (in the background: nothing H-MAS writes with this client has dependents); false when there was none. */
   remove(ref: ObjectRef, signal?: AbortSignal): Promise<boolean>;
   /** Objects of a kind in a namespace with the labels of `labelSelector`. */
   list(kind: Omit<ObjectRef, 'name'>, labelSelector: string, signal?: AbortSignal): Promise<KubeObject[]>;
@@ -143,7 +143,7 @@ export function createKubeObjectClient(kubeconfig: ParsedKubeconfig): KubeObject
         'delete',
         ref,
         async () => {
-          await custom.deleteNamespacedCustomObject({ ...target(ref), name: ref.name, propagationPolicy: 'Foreground' }, options(signal));
+          await custom.deleteNamespacedCustomObject({ ...target(ref), name: ref.name, propagationPolicy: 'Background' }, options(signal));
           return true;
         },
         { 404: () => false },
