@@ -80,7 +80,7 @@ describe('renderOverridePolicy', () => {
               {
                 path: '/spec/template/spec/containers/0/resources',
                 operator: 'replace',
-                value: { requests: { cpu: '16', memory: '64Gi', 'nvidia.com/gpu': '2' }, limits: { cpu: '16', memory: '64Gi', 'nvidia.com/gpu': '2' } },
+                value: { requests: { cpu: '16', memory: '64Gi' }, limits: { cpu: '16', memory: '64Gi', 'nvidia.com/gpu': '2' } },
               },
             ],
           },

@@ -1,5 +1,5 @@
-import type { WorkloadResources, WorkloadSpec } from '../../domain/workload.js';
-import { GPU_RESOURCE } from '../kubernetes/kube-inventory.js';
+import type { WorkloadSpec } from '../../domain/workload.js';
+import { resourcesOf } from '../kubernetes/workload-manifests.js';
 import type { FederationPlacement } from './federation-placement.js';
 
 /**
@@ -95,18 +95,10 @@ export function renderPropagationPolicy(spec: WorkloadSpec, templates: readonly 
   };
 }
 
-/** Container resources of a profile, as a Deployment's container carries them. */
-export function containerResources(resources: WorkloadResources): { requests: Record<string, string>; limits: Record<string, string> } {
-  const gpus: Record<string, string> = resources.gpuCount > 0 ? { [GPU_RESOURCE]: String(resources.gpuCount) } : {};
-  return {
-    requests: { cpu: resources.cpu, memory: resources.memory, ...gpus },
-    limits: { cpu: resources.cpu, memory: resources.memory, ...gpus },
-  };
-}
-
 /**
  * The OverridePolicy of a workload: per member, its own resource profile (a plaintext replace
- * of the runtime container's resources, the Deployment's only container) and its registry mirror
+ * of the runtime container's resources — the Deployment's only container — as the Kubernetes
+ * driver renders them) and its registry mirror
  * (imageOverrider on the Registry component). Null when no member differs, so no policy is kept.
  */
 export function renderOverridePolicy(spec: WorkloadSpec, deployment: TemplateRef, placement: FederationPlacement, namespace: string): OverridePolicyManifest | null {
@@ -115,7 +107,7 @@ export function renderOverridePolicy(spec: WorkloadSpec, deployment: TemplateRef
     const overriders: Overriders = {};
     if (member.imageRegistry !== undefined) overriders.imageOverrider = [{ component: 'Registry', operator: 'replace', value: member.imageRegistry }];
     if (member.resources !== undefined) {
-      overriders.plaintext = [{ path: '/spec/template/spec/containers/0/resources', operator: 'replace', value: containerResources(member.resources) }];
+      overriders.plaintext = [{ path: '/spec/template/spec/containers/0/resources', operator: 'replace', value: resourcesOf({ resources: member.resources }) }];
     }
     if (Object.keys(overriders).length > 0) overrideRules.push({ targetCluster: { clusterNames: [member.name] }, overriders });
   }
