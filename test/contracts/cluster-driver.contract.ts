@@ -36,8 +36,25 @@ export interface DriverHarness {
   close(): Promise<void>;
 }
 
+/**
+ * What differs between drivers for good reasons (default: the local host driver's answers).
+ * A Kubernetes Service is one endpoint in front of all pods, pods have no host pid, the cluster
+ * counts its own BackOff events, and adopting a running pod is nothing a cluster records.
+ */
+export interface DriverCapabilities {
+  /** One endpoint (and port) per ready replica; false: one endpoint for the workload (a Service). */
+  endpointsPerReplica: boolean;
+  /** Replicas report a process id. */
+  replicaPids: boolean;
+  /** A new driver instance records an `Adopted` event per running replica it picks up. */
+  adoptionEvents: boolean;
+  /** BackOff events count exactly the back-offs the driver waited (a cluster keeps counting on its own schedule). */
+  exactBackOffCounts: boolean;
+}
+
 export interface DriverContractOptions {
   createHarness(): Promise<DriverHarness>;
+  capabilities?: Partial<DriverCapabilities>;
   /** How long to wait for something that will happen (generous: machines are slow and shared). */
   waitMs?: number;
 }
@@ -46,6 +63,7 @@ let counter = 0;
 
 export function clusterDriverContract(driverName: string, options: DriverContractOptions): void {
   const waitMs = options.waitMs ?? 60_000;
+  const can: DriverCapabilities = { endpointsPerReplica: true, replicaPids: true, adoptionEvents: true, exactBackOffCounts: true, ...options.capabilities };
 
   describe(`ClusterDriver contract: ${driverName}`, () => {
     let harness: DriverHarness;
@@ -195,9 +213,11 @@ export function clusterDriverContract(driverName: string, options: DriverContrac
 
       await driver().scale(workload.name, 2);
       const two = await available(workload.name, 2);
-      const ports = new Set(two.replicaStatuses.map((replica) => replica.port));
-      expect(ports.size).toBe(2);
-      expect(await driver().endpoints(workload.name)).toHaveLength(2);
+      if (can.endpointsPerReplica) {
+        const ports = new Set(two.replicaStatuses.map((replica) => replica.port));
+        expect(ports.size).toBe(2);
+      }
+      expect(await driver().endpoints(workload.name)).toHaveLength(can.endpointsPerReplica ? 2 : 1);
 
       await driver().scale(workload.name, 0);
       const stopped = await statusWhere(workload.name, 'scaled to zero', (status) => status.phase === 'Stopped');
@@ -222,7 +242,7 @@ export function clusterDriverContract(driverName: string, options: DriverContrac
 
       const events = await driver().events(workload.name);
       expect(events).toContainEqual(expect.objectContaining({ type: 'Warning', reason: 'CrashLoopBackOff' }));
-      expect(events.find((event) => event.reason === 'BackOff')).toMatchObject({ type: 'Warning', count: 2 });
+      expect(events.find((event) => event.reason === 'BackOff')).toMatchObject({ type: 'Warning', count: can.exactBackOffCounts ? 2 : expect.any(Number) });
       expect(events.find((event) => event.reason === 'Exited')?.count).toBeGreaterThanOrEqual(3);
       expect(await driver().endpoints(workload.name)).toEqual([]);
     });
@@ -288,10 +308,10 @@ export function clusterDriverContract(driverName: string, options: DriverContrac
       const keptAfter = after.replicaStatuses.find((replica) => replica.id === kept.id);
       const restarted = after.replicaStatuses.find((replica) => replica.id === killed.id);
       expect(keptAfter).toMatchObject({ pid: kept.pid, port: kept.port, restarts: 0 });
-      expect(restarted?.pid).not.toBe(killed.pid);
+      if (can.replicaPids) expect(restarted?.pid).not.toBe(killed.pid);
       expect(restarted?.restarts).toBe(1);
       const events = await driver().events(workload.name);
-      expect(events).toContainEqual(expect.objectContaining({ reason: 'Adopted', involvedObject: { kind: 'Replica', name: kept.id } }));
+      if (can.adoptionEvents) expect(events).toContainEqual(expect.objectContaining({ reason: 'Adopted', involvedObject: { kind: 'Replica', name: kept.id } }));
       expect(events).toContainEqual(expect.objectContaining({ reason: 'Created' }));
 
       expect(await driver().remove(workload.name)).toEqual({ removed: true });

@@ -48,7 +48,9 @@ const hasName = (value: unknown): value is { metadata: { name: string } } => isO
 function checkedList<T>(answer: unknown, what: string): { items: T[]; resourceVersion: string } {
   if (!isObject(answer) || !Array.isArray(answer.items)) throw new UnexpectedAnswerError(`its answer to ${what} is not a list of items`);
   const metadata = isObject(answer.metadata) ? answer.metadata : {};
-  return { items: answer.items.filter(hasName) as T[], resourceVersion: typeof metadata.resourceVersion === 'string' ? metadata.resourceVersion : '' };
+  // The client turns timestamps into Date objects; watch events carry the API's JSON: keep one form.
+  const items = (JSON.parse(JSON.stringify(answer.items)) as unknown[]).filter(hasName) as T[];
+  return { items, resourceVersion: typeof metadata.resourceVersion === 'string' ? metadata.resourceVersion : '' };
 }
 
 const API_PATHS: Record<WatchedKind, string> = { deployments: '/apis/apps/v1', replicasets: '/apis/apps/v1', pods: '/api/v1', services: '/api/v1', events: '/api/v1' };

@@ -217,8 +217,10 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
 
     async remove(name) {
       await synced();
-      const deployment = await client.deleteObject('deployments', namespace, name);
-      const service = await client.deleteObject('services', namespace, name);
+      // Deleting what is already being deleted (foreground deletion keeps it until its pods are gone) removes nothing.
+      const deleting = (object: { metadata: { deletionTimestamp?: string } } | undefined) => object?.metadata.deletionTimestamp !== undefined;
+      const deployment = (await client.deleteObject('deployments', namespace, name)) && !deleting(caches.deployments.get(name));
+      const service = (await client.deleteObject('services', namespace, name)) && !deleting(caches.services.get(name));
       await client.deleteObject('secrets', namespace, workloadSecretName({ name }));
       await client.deleteObject('secrets', namespace, tokenSecretName(name));
       tokens.delete(name);

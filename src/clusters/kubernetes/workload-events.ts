@@ -71,6 +71,9 @@ export function stateEvents(spec: WorkloadSpec, deployment: KubeDeployment, pods
       }
     }
     const status = replicaOfPod(pod, 0, spec, undefined);
+    if (status.state === 'crashloop' && finished) {
+      events.push({ type: 'Warning', reason: WORKLOAD_REASONS.crashLoop, message: status.message ?? 'restarting with back-off', count: 1, firstTimestamp: finished, lastTimestamp: finished, involvedObject: replica(pod) });
+    }
     if (status.reason === WORKLOAD_REASONS.binaryNotFound) {
       const time = finished ?? at(pod.metadata.creationTimestamp) ?? new Date(0).toISOString();
       events.push({ type: 'Warning', reason: WORKLOAD_REASONS.binaryNotFound, message: status.message ?? 'the program is not in the image', count: 1, firstTimestamp: time, lastTimestamp: time, involvedObject: replica(pod) });

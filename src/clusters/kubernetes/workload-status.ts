@@ -8,6 +8,9 @@ const CANNOT_START = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageN
 /** What containerd says when the program is not in the image. */
 const MISSING_PROGRAM = /executable file not found|no such file or directory/i;
 
+/** Crashes in a row before a replica is reported CrashLoopBackOff (the local driver's default too). */
+export const CRASH_LOOP_AFTER = 3;
+
 const condition = (conditions: KubeCondition[] | undefined, type: string) => conditions?.find((entry) => entry.type === type);
 
 function signalName(number: number | undefined): string | null {
@@ -41,6 +44,8 @@ function verdictOf(pod: KubePod, container: KubeContainerStatus | undefined, rea
   if (waiting?.reason && CANNOT_START.has(waiting.reason)) return { state: 'failed', reason: waiting.reason, message: waiting.message ?? waiting.reason };
   if (waiting?.reason === WORKLOAD_REASONS.crashLoop) {
     const how = last ? `exit code ${last.exitCode ?? '?'}${last.reason ? ` (${last.reason})` : ''}` : 'repeated exits';
+    // The kubelet says CrashLoopBackOff from the first back-off; H-MAS from the third crash in a row (as on a host).
+    if ((container?.restartCount ?? 0) < CRASH_LOOP_AFTER - 1) return { state: 'restarting', reason: last?.reason ?? WORKLOAD_REASONS.error, message: `restarting after ${how}` };
     return { state: 'crashloop', reason: WORKLOAD_REASONS.crashLoop, message: `restarting with back-off after ${how}` };
   }
   if (container?.state?.terminated) return { state: 'restarting', reason: container.state.terminated.reason ?? WORKLOAD_REASONS.error, message: container.state.terminated.message ?? null };
