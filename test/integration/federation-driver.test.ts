@@ -4,8 +4,6 @@
 // built here: the test plays their part (test/support/karmada-stand-in.ts) and says so in the
 // names of the tests that rely on it.
 import { randomBytes, randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AppsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -22,15 +20,13 @@ import type { ClusterDriver } from '../../src/clusters/cluster-driver.js';
 import type { KubernetesWorkloadSettings } from '../../src/domain/cluster.js';
 import { renderWorkloadSpec, type WorkloadSpec, type WorkloadStatus } from '../../src/domain/workload.js';
 import { fakeRuntime, fakeRuntimeProgram } from '../support/fake-runtime.js';
-import { inlineKubeconfig } from '../support/inline-kubeconfig.js';
+import { inlineKubeconfig, TEST_IMAGE, testPodSettings } from '../support/kube-test-pods.js';
 import { startKarmadaApiServer, type KarmadaApiServer } from '../support/karmada-apiserver.js';
 import { createKarmadaStandIn, kubeConfigOf } from '../support/karmada-stand-in.js';
 import { describeWithKubeNode, type KubeNode } from '../support/kube-node.js';
 import { waitFor } from '../support/wait-for.js';
 
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
-const TEST_IMAGE = process.env.HMAS_TEST_RUNTIME_IMAGE ?? 'hmas-test.local/node-host:1';
 const PREFIX = `kfed-${process.pid}-${randomBytes(3).toString('hex')}`;
 const NAMESPACE = PREFIX;
 const MEMBER = 'member-node';
@@ -74,15 +70,7 @@ describeWithKubeNode('Karmada federation driver (Karmada API server + the real n
     program = await fakeRuntimeProgram();
     memberKubeconfig = await inlineKubeconfig(node.kubeconfig);
     karmada = await startKarmadaApiServer(node, PREFIX);
-    settings = {
-      images: { llamacpp: TEST_IMAGE },
-      imagePullPolicy: 'IfNotPresent',
-      hostPathMounts: [
-        { hostPath: '/usr', mountPath: '/usr', readOnly: true },
-        { hostPath: REPO_ROOT, mountPath: REPO_ROOT, readOnly: true },
-        { hostPath: path.dirname(program), mountPath: path.dirname(program), readOnly: true },
-      ],
-    };
+    settings = testPodSettings(program);
     const karmadaConfig = parseKubeconfig(karmada.kubeconfig);
     member = createKubernetesDriver({
       cluster: { name: MEMBER, type: 'HP', scheduler: 'default' },
