@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AppsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import pino from 'pino';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { createFederationConnector } from '../../src/clusters/federation/federation-connector.js';
 import { createFederationDriver } from '../../src/clusters/federation/federation-driver.js';
 import type { FederationPlacement } from '../../src/clusters/federation/federation-placement.js';
@@ -33,6 +33,8 @@ const MEMBER = 'member-node';
 const WAIT_MS = 120_000;
 
 describeWithKubeNode('Karmada federation driver (Karmada API server + the real node as its member)', (node: KubeNode) => {
+  // Pods start in seconds, but not on a busy machine; the first run also builds the Karmada API server.
+  vi.setConfig({ testTimeout: 180_000, hookTimeout: 600_000 });
   let karmada: KarmadaApiServer;
   let member: KubernetesDriver;
   let driver: ClusterDriver;
