@@ -8,7 +8,7 @@ import { AppsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { createFederationConnector } from '../../src/clusters/federation/federation-connector.js';
-import { createFederationDriver } from '../../src/clusters/federation/federation-driver.js';
+import { createFederationDriver, type FederationDriver, type FederationDriverDeps } from '../../src/clusters/federation/federation-driver.js';
 import type { FederationPlacement } from '../../src/clusters/federation/federation-placement.js';
 import { parseKubeconfig } from '../../src/clusters/kubernetes/kubeconfig.js';
 import { createKubeObjectClient } from '../../src/clusters/kubernetes/kube-object-client.js';
@@ -16,7 +16,6 @@ import { createKubeWorkloadClient } from '../../src/clusters/kubernetes/kube-wor
 import { createKubernetesDriver, type KubernetesDriver } from '../../src/clusters/kubernetes/kubernetes-driver.js';
 import type { RuntimeImages } from '../../src/clusters/kubernetes/workload-image.js';
 import { renderDeployment, renderService } from '../../src/clusters/kubernetes/workload-manifests.js';
-import type { ClusterDriver } from '../../src/clusters/cluster-driver.js';
 import type { KubernetesWorkloadSettings } from '../../src/domain/cluster.js';
 import { renderWorkloadSpec, type WorkloadSpec, type WorkloadStatus } from '../../src/domain/workload.js';
 import { fakeRuntime, fakeRuntimeProgram } from '../support/fake-runtime.js';
@@ -37,7 +36,8 @@ describeWithKubeNode('Karmada federation driver (Karmada API server + the real n
   vi.setConfig({ testTimeout: 180_000, hookTimeout: 600_000 });
   let karmada: KarmadaApiServer;
   let member: KubernetesDriver;
-  let driver: ClusterDriver;
+  let driver: FederationDriver;
+  let deps: FederationDriverDeps;
   let standIn: ReturnType<typeof createKarmadaStandIn>;
   let karmadaCustom: CustomObjectsApi;
   let karmadaApps: AppsV1Api;
@@ -48,7 +48,8 @@ describeWithKubeNode('Karmada federation driver (Karmada API server + the real n
   const runtimeImages: RuntimeImages = { llamacpp: { image: 'ghcr.io/ggml-org/llama.cpp:server', hostCommand: ['llama-server'], containerCommand: null } };
   let settings: Partial<KubernetesWorkloadSettings> = {};
   const placement: FederationPlacement = {
-    members: [{ name: MEMBER, resources: { gpuCount: 0, cpu: '250m', memory: '256Mi' }, imageRegistry: 'hmas-test.local' }],
+    // Small requests: the node's two CPUs are shared with the other suites' pods.
+    members: [{ name: MEMBER, resources: { gpuCount: 0, cpu: '100m', memory: '128Mi' }, imageRegistry: 'hmas-test.local' }],
     replicaScheduling: 'Divided',
     dynamicWeight: false,
   };
@@ -62,6 +63,18 @@ describeWithKubeNode('Karmada federation driver (Karmada API server + the real n
     waitFor(
       what,
       async () => {
+        const status = await driver.status(spec.name);
+        return status && test(status) ? status : undefined;
+      },
+      { timeoutMs: WAIT_MS, describe: () => driver.status(spec.name) },
+    );
+
+  /** Karmada's status controller keeps syncing: the stand-in aggregates at every look until the status is what the test waits for. */
+  const aggregatedWhere = (what: string, test: (status: WorkloadStatus) => boolean) =>
+    waitFor(
+      what,
+      async () => {
+        await standIn.aggregate(spec.name);
         const status = await driver.status(spec.name);
         return status && test(status) ? status : undefined;
       },
@@ -83,7 +96,7 @@ describeWithKubeNode('Karmada federation driver (Karmada API server + the real n
       logger,
       timing: { terminationGraceSeconds: 3, removeWaitMs: 30_000, listWatch: { initialBackoffMs: 200, maxBackoffMs: 2000 } },
     });
-    driver = createFederationDriver({
+    deps = {
       connector: createFederationConnector({ kubeconfig: karmadaConfig, memberCluster: MEMBER, timeoutMs: 10_000, now: () => new Date() }),
       client: createKubeObjectClient(karmadaConfig),
       templateClient: createKubeWorkloadClient(karmadaConfig),
@@ -96,7 +109,8 @@ describeWithKubeNode('Karmada federation driver (Karmada API server + the real n
       placement: () => placement,
       memberDriver: (name) => (name === MEMBER ? member : null),
       logger,
-    });
+    };
+    driver = createFederationDriver(deps);
     const karmadaKc = kubeConfigOf(karmada.kubeconfig);
     karmadaCustom = karmadaKc.makeApiClient(CustomObjectsApi);
     karmadaApps = karmadaKc.makeApiClient(AppsV1Api);
@@ -135,6 +149,18 @@ describeWithKubeNode('Karmada federation driver (Karmada API server + the real n
     expect(result.message).toContain(`member "${MEMBER}" is Ready`);
   });
 
+  it('names the permission the Karmada API server refused (403) before writing anything', async () => {
+    const unprivileged = parseKubeconfig(karmada.unprivilegedKubeconfig);
+    const refused = createFederationDriver({ ...deps, client: createKubeObjectClient(unprivileged), templateClient: createKubeWorkloadClient(unprivileged) });
+    await expect(refused.apply(spec)).rejects.toMatchObject({
+      code: 'CLUSTER_FORBIDDEN',
+      statusCode: 403,
+      message: `the kubeconfig's user may not get propagationpolicies.policy.karmada.io in namespace ${NAMESPACE} (HTTP 403 from the cluster); grant it with a Role or ClusterRole.`,
+    });
+    await expect(refused.status(spec.name)).rejects.toMatchObject({ code: 'CLUSTER_FORBIDDEN' });
+    expect(await driver.status(spec.name)).toBeNull();
+  });
+
   it('applies the Deployment and Service templates with a PropagationPolicy and an OverridePolicy on the Karmada API server', async () => {
     expect(await driver.apply(spec)).toEqual({ action: 'created', specHash: spec.specHash });
     const template = await karmadaApps.readNamespacedDeployment({ name: spec.name, namespace: NAMESPACE });
@@ -159,7 +185,7 @@ describeWithKubeNode('Karmada federation driver (Karmada API server + the real n
           targetCluster: { clusterNames: [MEMBER] },
           overriders: {
             imageOverrider: [{ component: 'Registry', operator: 'replace', value: 'hmas-test.local' }],
-            plaintext: [{ path: '/spec/template/spec/containers/0/resources', operator: 'replace', value: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '250m', memory: '256Mi' } } }],
+            plaintext: [{ path: '/spec/template/spec/containers/0/resources', operator: 'replace', value: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '100m', memory: '128Mi' } } }],
           },
         },
       ],
@@ -173,17 +199,19 @@ describeWithKubeNode('Karmada federation driver (Karmada API server + the real n
   it('is Available once the member runs it, with the member\'s replicas, endpoints and logs (the test writes the status Karmada\'s controller would)', async () => {
     await standIn.propagate(spec.name);
     const onMember = await memberApps.readNamespacedDeployment({ name: spec.name, namespace: NAMESPACE });
-    expect(onMember.spec?.template.spec?.containers[0]?.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '250m', memory: '256Mi' } });
+    expect(onMember.spec?.template.spec?.containers[0]?.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '100m', memory: '128Mi' } });
     expect(onMember.spec?.template.spec?.containers[0]?.image).toBe(TEST_IMAGE);
     await waitFor('the member to serve', async () => ((await member.status(spec.name))?.phase === 'Available' ? true : undefined), { timeoutMs: WAIT_MS, describe: () => member.status(spec.name) });
-    await standIn.aggregate(spec.name);
-    const status = await statusWhere('Karmada\'s aggregated status to be Available', (seen) => seen.phase === 'Available');
+    const status = await aggregatedWhere('Karmada\'s aggregated status to be Available', (seen) => seen.phase === 'Available');
     expect(status.replicas).toEqual({ desired: 1, current: 1, ready: 1, available: 1, updated: 1 });
     expect(status.replicaStatuses).toHaveLength(1);
     expect(status.replicaStatuses[0]?.id).toMatch(new RegExp(`^${MEMBER}/${spec.name}-`));
     const endpoints = await driver.endpoints(spec.name);
     expect(endpoints).toHaveLength(1);
     expect(endpoints[0]?.replica.startsWith(`${MEMBER}/`)).toBe(true);
+    const upstreams = await driver.upstreams(spec.name);
+    expect(upstreams).toHaveLength(1);
+    expect(upstreams[0]?.token).toBeNull();
     const logs = await driver.logs(spec.name);
     expect(logs.map((entry) => entry.replica)).toEqual([status.replicaStatuses[0]?.id]);
   });
@@ -205,10 +233,9 @@ describeWithKubeNode('Karmada federation driver (Karmada API server + the real n
     await statusWhere('Available again, read from the member', (seen) => seen.phase === 'Available' && seen.replicas.ready === 1);
     // Karmada catches up and reports the same.
     await standIn.propagate(spec.name);
-    await standIn.aggregate(spec.name);
+    expect(await aggregatedWhere('Karmada to report it Available', (seen) => seen.phase === 'Available')).toMatchObject({ replicas: { desired: 1, ready: 1 } });
     const template = await karmadaApps.readNamespacedDeployment({ name: spec.name, namespace: NAMESPACE });
     expect(template.status?.observedGeneration).toBe(template.metadata?.generation);
-    expect(await driver.status(spec.name)).toMatchObject({ phase: 'Available', replicas: { desired: 1, ready: 1 } });
   });
 
   it('scales through apply with a new replica count, template and member alike', async () => {

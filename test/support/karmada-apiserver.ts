@@ -20,7 +20,10 @@ import { waitFor } from './wait-for.js';
 import type { KubeNode } from './kube-node.js';
 
 export interface KarmadaApiServer {
+  /** Admin (system:masters). */
   kubeconfig: string;
+  /** A user the API server knows but RBAC grants nothing: every call answers 403. */
+  unprivilegedKubeconfig: string;
   kubeconfigPath: string;
   server: string;
   close(): Promise<void>;
@@ -74,7 +77,8 @@ export async function startKarmadaApiServer(node: KubeNode, prefix: string): Pro
   const binary = karmadaApiServerBinary(node);
   const dir = mkdtempSync(path.join(tmpdir(), `${prefix}-karmada-`));
   const token = randomBytes(16).toString('hex');
-  writeFileSync(path.join(dir, 'tokens.csv'), `${token},admin,admin,system:masters\n`, { mode: 0o600 });
+  const unprivileged = randomBytes(16).toString('hex');
+  writeFileSync(path.join(dir, 'tokens.csv'), `${token},admin,admin,system:masters\n${unprivileged},nobody,nobody\n`, { mode: 0o600 });
   const port = await freePort();
   const etcd = nodeEtcd(node);
   const etcdPrefix = `/${prefix}-karmada`;
@@ -124,15 +128,17 @@ export async function startKarmadaApiServer(node: KubeNode, prefix: string): Pro
       { timeoutMs: 60_000 },
     );
     const server = `https://127.0.0.1:${port}`;
-    const kubeconfig = [
-      'apiVersion: v1',
-      'kind: Config',
-      `clusters: [{name: karmada, cluster: {server: "${server}", certificate-authority-data: ${readFileSync(certPath).toString('base64')}}}]`,
-      `users: [{name: admin, user: {token: "${token}"}}]`,
-      'contexts: [{name: karmada, context: {cluster: karmada, user: admin}}]',
-      'current-context: karmada',
-      '',
-    ].join('\n');
+    const kubeconfigOf = (user: string, userToken: string) =>
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        `clusters: [{name: karmada, cluster: {server: "${server}", certificate-authority-data: ${readFileSync(certPath).toString('base64')}}}]`,
+        `users: [{name: ${user}, user: {token: "${userToken}"}}]`,
+        `contexts: [{name: karmada, context: {cluster: karmada, user: ${user}}}]`,
+        'current-context: karmada',
+        '',
+      ].join('\n');
+    const kubeconfig = kubeconfigOf('admin', token);
     const kubeconfigPath = path.join(dir, 'karmada.kubeconfig');
     writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
     const kubectl = (...args: string[]) => {
@@ -141,7 +147,7 @@ export async function startKarmadaApiServer(node: KubeNode, prefix: string): Pro
     };
     kubectl('apply', '-f', path.join(CRDS, 'crds'));
     kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd/propagationpolicies.policy.karmada.io', 'crd/overridepolicies.policy.karmada.io', 'crd/clusters.cluster.karmada.io', 'crd/resourcebindings.work.karmada.io');
-    return { kubeconfig, kubeconfigPath, server, close };
+    return { kubeconfig, unprivilegedKubeconfig: kubeconfigOf('nobody', unprivileged), kubeconfigPath, server, close };
   } catch (error) {
     await close();
     throw error;

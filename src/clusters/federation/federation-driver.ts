@@ -8,7 +8,7 @@ import type { KubeWorkloadClient } from '../kubernetes/kube-workload-client.js';
 import { MANAGED_SELECTOR, type Manifest } from '../kubernetes/workload-manifests.js';
 import { createEventLog, type EventLog } from '../local/event-log.js';
 import { federationPlacementSchema, memberReplicas, singleMemberPlacement, type FederationPlacement } from './federation-placement.js';
-import { createMemberReads, type MemberDrivers } from './member-reads.js';
+import { createMemberReads, type MemberDrivers, type Upstream } from './member-reads.js';
 import { federatedStatus } from './federation-status.js';
 import { bindingFacts, deploymentRef, overridePolicyRef, policyFacts, propagationPolicyRef, resourceBindingRef, templateFacts, type PolicyFacts } from './karmada-objects.js';
 import { renderOverridePolicy, renderPropagationPolicy, type TemplateRef } from './karmada-policies.js';
@@ -55,7 +55,12 @@ const TEMPLATE_KINDS: Record<string, 'deployments' | 'services' | 'secrets'> = {
  * has not caught up, the members registered in H-MAS are asked directly. Replicas, logs, events
  * and endpoints of registered members come from their drivers (replica ids `<member>/<id>`).
  */
-export function createFederationDriver(deps: FederationDriverDeps): ClusterDriver {
+export interface FederationDriver extends ClusterDriver {
+  /** Where the gateway sends a workload's traffic: the registered members' upstreams, with their replica tokens. */
+  upstreams(name: string): Promise<Upstream[]>;
+}
+
+export function createFederationDriver(deps: FederationDriverDeps): FederationDriver {
   const { client, templateClient, namespace } = deps;
   const now = deps.now ?? (() => new Date());
   const driverEvents = new Map<string, EventLog>();
@@ -204,6 +209,7 @@ export function createFederationDriver(deps: FederationDriverDeps): ClusterDrive
     logs: reads.logs,
     followLogs: reads.followLogs,
     endpoints: reads.endpoints,
+    upstreams: reads.upstreams,
 
     async list(options?: ReadOptions): Promise<WorkloadSummary[]> {
       const policies = await client.list({ apiVersion: propagationPolicyRef('', namespace).apiVersion, kind: 'PropagationPolicy', namespace }, MANAGED_SELECTOR, options?.signal);

@@ -6,6 +6,12 @@ import type { FederationPlacement } from './federation-placement.js';
 import { memberReplicaId } from './federation-status.js';
 import type { PolicyFacts } from './karmada-objects.js';
 
+/** An address the gateway may send a workload's traffic to, with the replica token to send. */
+export interface Upstream {
+  url: string;
+  token: string | null;
+}
+
 /** The driver of a member cluster that is also registered in H-MAS, or null. */
 export type MemberDrivers = (member: string) => ClusterDriver | null | Promise<ClusterDriver | null>;
 
@@ -104,6 +110,16 @@ export function createMemberReads(deps: MemberReadsDeps) {
           }
         },
       };
+    },
+
+    /** Where the gateway sends traffic, with each member's replica token: from members whose driver gives them (the Kubernetes driver's `upstreams`). */
+    async upstreams(name: string): Promise<Upstream[]> {
+      const result: Upstream[] = [];
+      for (const driver of (await membersOf(name))?.values() ?? []) {
+        const withUpstreams = driver as ClusterDriver & { upstreams?: (name: string) => Promise<Upstream[]> };
+        if (typeof withUpstreams.upstreams === 'function') result.push(...(await withUpstreams.upstreams(name)));
+      }
+      return result;
     },
 
     async endpoints(name: string, options?: ReadOptions): Promise<WorkloadEndpoint[]> {
