@@ -1,4 +1,4 @@
-import type { ConnectionCheck, ConnectionInput, ConnectionKind, Inventory, ReadinessState } from '../domain/cluster.js';
+import type { ConnectionCheck, ConnectionInput, ConnectionKind, Inventory, KubernetesWorkloadSettings, ReadinessState } from '../domain/cluster.js';
 
 /**
  * How H-MAS talks to one cluster. One implementation per connection kind (local host,
@@ -35,6 +35,8 @@ export interface ConnectionSettings {
   namespace?: string;
   memberCluster?: string;
   insecureSkipTlsVerify?: boolean;
+  /** How the Kubernetes driver runs workloads there (images, mirror, pull secret, mounts, in-cluster). */
+  workloads?: KubernetesWorkloadSettings;
 }
 
 /** Secrets of a connection: stored sealed (AES-256-GCM), never shown, never logged. */

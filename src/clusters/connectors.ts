@@ -41,7 +41,13 @@ export function createConnectorRegistry(options: ConnectorRegistryOptions): Conn
           const parsed = parseKubeconfig(input.kubeconfig, input.context);
           return {
             kind: 'kubeconfig',
-            settings: { server: parsed.server, context: parsed.context, namespace: input.namespace, insecureSkipTlsVerify: parsed.insecureSkipTlsVerify },
+            settings: {
+              server: parsed.server,
+              context: parsed.context,
+              namespace: input.namespace,
+              insecureSkipTlsVerify: parsed.insecureSkipTlsVerify,
+              ...(input.workloads ? { workloads: input.workloads } : {}),
+            },
             secrets: { kubeconfig: input.kubeconfig },
           };
         }

@@ -128,7 +128,7 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
       if (value !== undefined) values[name] = value;
     }
     if (names.every((name) => values[name] !== undefined)) {
-      const rendered = renderSecretEnv(spec, values, { namespace });
+      const rendered = renderSecretEnv({ ...spec, labels: workloadLabels(spec, cluster.name) }, values, { namespace });
       if (rendered) {
         await client.applyObject(rendered.secret);
         return rendered.env;

@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { renderWorkloadSpec, type WorkloadRuntime } from '../../domain/workload.js';
+import { vllmLikeRuntime } from '../../../test/support/container-runtime.js';
+import { renderWorkloadSpec } from '../../domain/workload.js';
 import { containerProgram, mirrorImage, type RuntimeImages } from './workload-image.js';
 import { renderDeployment, renderService, type ManifestContext } from './workload-manifests.js';
 import { podScheduling } from './workload-scheduling.js';
 
-const runtime: WorkloadRuntime = {
-  id: 'vllm',
-  command: { host: ['vllm', 'serve'] },
-  port: 8000,
-  healthPath: '/health',
-  metricsPath: '/metrics',
-  openaiBasePath: '/v1',
-  apiKey: { env: 'VLLM_API_KEY' },
-  render: (_optimization, context) => ({ args: [context.model, '--host', context.host ?? '', '--port', String(context.port)], env: { GREETING: 'a $dollar' }, warnings: [] }),
-};
+const runtime = vllmLikeRuntime({ env: { GREETING: 'a $dollar' }, apiKeyEnv: 'VLLM_API_KEY' });
 const images: RuntimeImages = {
   vllm: { image: 'vllm/vllm-openai:v0.11.0', hostCommand: ['vllm', 'serve'], containerCommand: null },
   ollama: { image: 'ollama/ollama:0.12.6', hostCommand: ['ollama', 'serve'], containerCommand: ['/bin/ollama', 'serve'] },

@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { renderWorkloadSpec, type WorkloadRuntime } from '../../domain/workload.js';
+import { vllmLikeRuntime } from '../../../test/support/container-runtime.js';
+import { renderWorkloadSpec } from '../../domain/workload.js';
 import type { KubeDeployment, KubePod } from './kube-objects.js';
 import { workloadStatusOf } from './workload-status.js';
 
-const runtime: WorkloadRuntime = {
-  id: 'vllm',
-  command: { host: ['vllm', 'serve'] },
-  port: 8000,
-  healthPath: '/health',
-  metricsPath: '/metrics',
-  openaiBasePath: '/v1',
-  render: (_optimization, context) => ({ args: [context.model, '--port', String(context.port)], env: {}, warnings: [] }),
-};
+const runtime = vllmLikeRuntime();
 const spec = renderWorkloadSpec({
   deployment: { id: 'dep-1', name: 'chat', replicas: 1 },
   model: { name: 'm', localPath: '/models/m' },

@@ -1,4 +1,5 @@
 import { boolean, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import type { KubernetesWorkloadSettings } from '../../domain/cluster.js';
 
 // Mirrors ../migrations/0003_clusters.sql and 0011_cluster_owner_host.sql.
 
@@ -9,6 +10,8 @@ export interface StoredConnectionSettings {
   namespace?: string;
   memberCluster?: string;
   insecureSkipTlsVerify?: boolean;
+  /** The Kubernetes driver's settings, as validated (`kubernetesWorkloadSettingsSchema`). */
+  workloads?: KubernetesWorkloadSettings;
 }
 
 export const clusters = pgTable('clusters', {
