@@ -11,7 +11,8 @@ import { createClusterRepo } from '../../src/services/clusters/cluster-repo.js';
 import { createImageWarmerRepo } from '../../src/services/clusters/image-warmer-repo.js';
 import { createImageWarmerService, type ImageWarmerService } from '../../src/services/clusters/image-warmer-service.js';
 import { kubeconfigFor, unusedLocalUrl } from '../fakes/fake-kube-apiserver.js';
-import { describeWithKubeNode, inlineKubeconfig } from '../support/kube-node.js';
+import { describeWithKubeNode } from '../support/kube-node.js';
+import { inlineKubeconfig } from '../support/kube-test-pods.js';
 import { kubectlFor, uniqueNamespace } from '../support/kubectl.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 

@@ -4,12 +4,9 @@
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadYaml } from '@kubernetes/client-node';
 import { createKubernetesDriver, type KubernetesDriver } from '../../src/clusters/kubernetes/kubernetes-driver.js';
 import { parseKubeconfig } from '../../src/clusters/kubernetes/kubeconfig.js';
 import type { KubernetesWorkloadSettings } from '../../src/domain/cluster.js';
@@ -17,13 +14,11 @@ import { renderWorkloadSpec, type WorkloadRuntime } from '../../src/domain/workl
 import { clusterDriverContract, type DriverHarness } from '../contracts/cluster-driver.contract.js';
 import { fakeRuntime, fakeRuntimeProgram, type FakeBehaviour } from '../support/fake-runtime.js';
 import { describeWithKubeNode, type KubeNode } from '../support/kube-node.js';
+import { inlineKubeconfig, testPodSettings } from '../support/kube-test-pods.js';
 import { waitFor } from '../support/wait-for.js';
 
 const run = promisify(execFile);
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
-/** The test image (scripts/k8snode-runtime-image.sh): busybox; node comes from the host's /usr. */
-const TEST_IMAGE = process.env.HMAS_TEST_RUNTIME_IMAGE ?? 'hmas-test.local/node-host:1';
 /** The node has two cores shared by every suite: replicas ask for little (the memory limit is what OOM-kills the hog). */
 const SMALL = { gpuCount: 0, cpu: '50m', memory: '256Mi' };
 const NAMESPACE = `k8sdrv-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -49,19 +44,6 @@ async function podProcesses(pod: string): Promise<number[]> {
   return found;
 }
 
-/** The node's admin kubeconfig with its CA file inlined (H-MAS refuses kubeconfigs that read files). */
-async function inlineKubeconfig(text: string): Promise<string> {
-  const config = loadYaml<{ clusters: Array<{ cluster: Record<string, unknown> }> }>(text);
-  for (const { cluster } of config.clusters) {
-    const file = cluster['certificate-authority'];
-    if (typeof file === 'string') {
-      cluster['certificate-authority-data'] = (await readFile(file)).toString('base64');
-      delete cluster['certificate-authority'];
-    }
-  }
-  return JSON.stringify(config);
-}
-
 describeWithKubeNode('Kubernetes driver on the real node', (node: KubeNode) => {
   // Pods start in seconds, but the kubelet's back-off (10 s, 20 s, …) and Terminating pods take longer.
   vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
@@ -73,15 +55,7 @@ describeWithKubeNode('Kubernetes driver on the real node', (node: KubeNode) => {
   beforeAll(async () => {
     program = await fakeRuntimeProgram();
     kubeconfig = await inlineKubeconfig(node.kubeconfig);
-    settings = {
-      images: { llamacpp: TEST_IMAGE },
-      imagePullPolicy: 'IfNotPresent',
-      hostPathMounts: [
-        { hostPath: '/usr', mountPath: '/usr', readOnly: true },
-        { hostPath: REPO_ROOT, mountPath: REPO_ROOT, readOnly: true },
-        { hostPath: path.dirname(program), mountPath: path.dirname(program), readOnly: true },
-      ],
-    };
+    settings = testPodSettings(program);
   });
   afterAll(async () => {
     await kubectl(['delete', 'namespace', NAMESPACE, '--wait=false', '--ignore-not-found']).catch(() => undefined);

@@ -7,7 +7,8 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/test-app.js';
-import { describeWithKubeNode, inlineKubeconfig, NODE_HOST_IMAGE, selfImageMounts } from '../support/kube-node.js';
+import { describeWithKubeNode, NODE_HOST_IMAGE, selfImageMounts } from '../support/kube-node.js';
+import { inlineKubeconfig } from '../support/kube-test-pods.js';
 import { kubectlFor, uniqueNamespace } from '../support/kubectl.js';
 import { modelDirForRuntimes, TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
 import { untilRouted } from '../support/until-routed.js';
@@ -134,7 +135,7 @@ describeWithKubeNode('deployments on a real Kubernetes node (embedded llama.cpp 
       async () => ((await kubectl(['get', 'deployments,services,secrets,pods', '-n', namespace, '-l', `hmas.io/deployment=${id}`, '-o', 'name'])).trim() === '' ? true : undefined),
       { timeoutMs: 120_000 },
     );
-  });
+  }, 600_000);
 
   it('reports a change that crash-loops with the reason, and an OOM kill', async () => {
     const created = await call('POST', '/api/deployments', { name: 'kube-broken', modelId, cluster: 'kube-node', runtime: 'embedded-llamacpp', replicas: 1, optimization: { tier2: { threads: 1 } } });
@@ -156,5 +157,5 @@ describeWithKubeNode('deployments on a real Kubernetes node (embedded llama.cpp 
     await waitForDeployment(id, (d) => d.statusReason === 'OOMKilled' || /OOMKilled/.test(d.statusMessage), 'OOMKilled reported');
 
     expect((await call('DELETE', `/api/deployments/${id}`)).statusCode).toBe(204);
-  });
+  }, 600_000);
 });

@@ -80,24 +80,6 @@ export function describeWithKubeNode(name: string, body: (node: KubeNode) => voi
   describe.skip(name, () => body(undefined as never));
 }
 
-/**
- * The node's admin kubeconfig with its CA file inlined: H-MAS refuses kubeconfigs that name files
- * on the control plane's host.
- */
-export async function inlineKubeconfig(text: string): Promise<string> {
-  const { loadYaml } = await import('@kubernetes/client-node');
-  const { readFile } = await import('node:fs/promises');
-  const config = loadYaml<{ clusters: Array<{ cluster: Record<string, unknown> }> }>(text);
-  for (const { cluster } of config.clusters) {
-    const file = cluster['certificate-authority'];
-    if (typeof file === 'string') {
-      cluster['certificate-authority-data'] = (await readFile(file)).toString('base64');
-      delete cluster['certificate-authority'];
-    }
-  }
-  return JSON.stringify(config);
-}
-
 /** `hostPathMounts` (cluster workload settings) that let NODE_HOST_IMAGE run this checkout as H-MAS's image does, from /app. */
 export function selfImageMounts(repoRoot = REPO_ROOT): Array<{ hostPath: string; mountPath: string; readOnly: boolean }> {
   const mounts = [

@@ -36,7 +36,7 @@ export interface KarmadaClusterFacts {
 }
 
 /** Makes each call give up when `signal` aborts (the connection test's deadline). */
-function abortWith(signal: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
+export function abortWith(signal: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
   const middleware: ObservableMiddleware = {
     pre: (context: RequestContext) => {
       context.setSignal(signal);

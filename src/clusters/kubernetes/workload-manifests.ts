@@ -83,7 +83,8 @@ function volumesOf(settings: Partial<KubernetesWorkloadSettings>): { volumes: un
   return { volumes, mounts };
 }
 
-function resourcesOf(spec: WorkloadSpec): Record<string, Record<string, string>> {
+/** A container's resources for a profile (also what a Karmada OverridePolicy writes per member). */
+export function resourcesOf(spec: Pick<WorkloadSpec, 'resources'>): Record<string, Record<string, string>> {
   const { cpu, memory, gpuCount } = spec.resources;
   const requests: Record<string, string> = { cpu, memory };
   const limits: Record<string, string> = { cpu, memory };
