@@ -89,7 +89,7 @@ describe('renderWorkloadSpec', () => {
 
   it('renders the embedded runtime as H-MAS itself (`hmas runtime llama …`)', () => {
     const { spec, warnings } = renderWorkloadSpec(input({ runtime: RUNTIMES['embedded-llamacpp'], model: { name: 'tiny', localPath: '/data/tiny.gguf' }, optimization: { tier2: { threads: 1 } } }));
-    expect(spec.command).toEqual({ type: 'self', args: ['runtime', 'llama', '--model', '/data/tiny.gguf', '--port', '$(HMAS_RUNTIME_PORT)', '--alias', 'chat', '--threads', '1'] });
+    expect(spec.command).toEqual({ type: 'self', args: ['runtime', 'llama', '--model', '/data/tiny.gguf', '--host', '$(HMAS_RUNTIME_HOST)', '--port', '$(HMAS_RUNTIME_PORT)', '--alias', 'chat', '--threads', '1'] });
     expect(warnings).toEqual([]);
   });
 

@@ -152,17 +152,18 @@ export function buildCli(): Command {
     .description('Serve a GGUF model with the embedded llama.cpp (llama-server\'s API: /health, /metrics, OpenAI under /v1). Binds to HMAS_HOST.')
     .requiredOption('--model <file>', 'GGUF model file')
     .requiredOption('--port <port>', 'port to listen on (0: any free port)', wholeNumber(0))
+    .option('--host <address>', 'address to listen on (default: HMAS_HOST; 0.0.0.0 in a container)')
     .option('--threads <n>', 'CPU threads for evaluation (default: the math cores)', wholeNumber(1))
     .option('--ctx <n>', 'context one request may use, in tokens (default: the model\'s, at most 4096)', wholeNumber(1))
     .option('--parallel <n>', 'requests generated at the same time; more wait in line', wholeNumber(1), 1)
     .option('--alias <name>', 'model id in /v1/models (default: the file name)')
     .addOption(new Option('--gpu <mode>', 'where to compute').choices(['auto', 'cpu', 'cuda', 'vulkan', 'metal']).default('auto'))
-    .action(async (options: { model: string; port: number; threads?: number; ctx?: number; parallel: number; alias?: string; gpu: 'auto' | 'cpu' | 'cuda' | 'vulkan' | 'metal' }) => {
+    .action(async (options: { model: string; port: number; host?: string; threads?: number; ctx?: number; parallel: number; alias?: string; gpu: 'auto' | 'cpu' | 'cuda' | 'vulkan' | 'metal' }) => {
       const config = configFrom(program.opts<GlobalOptions>());
       const { runLlamaRuntime } = await import('../runtimes/embedded/run-llama.js');
       await runLlamaRuntime({
         ...options,
-        host: config.host,
+        host: options.host ?? config.host,
         logLevel: config.logLevel,
         logPretty: config.logPretty,
         shutdownGraceMs: config.shutdownDrainMs,

@@ -123,7 +123,15 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     hostId: host.id,
     localDriver: () => owned.localDriver,
     // Kinds reached over the network: one driver per stored cluster (src/main/remote-drivers.ts).
-    drivers: remoteDriverFactories({ resolveSecret: (name) => secrets.resolve(name), logger: clusterLogger }),
+    drivers: remoteDriverFactories({
+      resolveSecret: (name) => secrets.resolve(name),
+      // A Karmada member registered in H-MAS too: a kubeconfig cluster of the member's name.
+      memberDriver: async (member) => {
+        const cluster = await clusters.get(member).catch(() => null);
+        return cluster?.connection.kind === 'kubeconfig' ? registry.actingDriver(cluster) : null;
+      },
+      logger: clusterLogger,
+    }),
     connectionOf: (cluster) => clusters.storedConnection(cluster),
   });
   const clusters = createClusterService({ host, repo: clusterRepo, connectors: registry, secretBox, logger: clusterLogger });

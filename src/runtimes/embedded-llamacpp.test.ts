@@ -9,7 +9,7 @@ import { embeddedLlamacpp } from './embedded-llamacpp.js';
  */
 
 const CTX = { model: '/var/lib/hmas/models/phi-3-mini-q4.gguf' };
-const BASE = ['--model', '/var/lib/hmas/models/phi-3-mini-q4.gguf', '--port', '8080'];
+const BASE = ['--model', '/var/lib/hmas/models/phi-3-mini-q4.gguf', '--host', '0.0.0.0', '--port', '8080'];
 
 const ROWS: Array<{ knob: string; optimization: Optimization; args: string[] }> = [
   { knob: 'maxModelLength', optimization: { tier1: { maxModelLength: 4096 } }, args: ['--ctx', '4096'] },

@@ -34,7 +34,7 @@ export const embeddedLlamacpp = defineRuntime({
   env: { variables: [], docs: ['src/runtimes/README.md#embedded-llamacpp'] },
   // --alias: the OpenAI API answers to the deployment's name, so the gateway can pass bodies through.
   base: (context) => ({
-    args: ['--model', context.model, '--port', String(context.port), ...(context.servedModelName ? ['--alias', context.servedModelName] : [])],
+    args: ['--model', context.model, '--host', context.host, '--port', String(context.port), ...(context.servedModelName ? ['--alias', context.servedModelName] : [])],
     env: {},
   }),
   knobs: {
