@@ -118,7 +118,8 @@ export function createClusterKinds(options: ConnectorOptions): ClusterKinds {
       hostProcesses: false,
       resolve(input) {
         const connection = kubeconfigConnection(input);
-        return { kind: 'federation', settings: { ...connection.settings, memberCluster: input.memberCluster }, secrets: connection.secrets };
+        const workloads = input.workloads ? { workloads: input.workloads } : {};
+        return { kind: 'federation', settings: { ...connection.settings, memberCluster: input.memberCluster, ...workloads }, secrets: connection.secrets };
       },
       connect: (connection) =>
         createFederationConnector({ kubeconfig: storedKubeconfig(connection), memberCluster: connection.settings.memberCluster ?? '', timeoutMs, now, ...logged }),

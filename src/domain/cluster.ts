@@ -149,6 +149,7 @@ export const federationConnectionSchema = z
     memberCluster: dns1123LabelSchema.describe('Name of the member cluster in Karmada.'),
     context: contextName.optional(),
     namespace: namespace.default(DEFAULT_CLUSTER_NAMESPACE),
+    workloads: kubernetesWorkloadSettingsSchema.optional().describe('How the propagated workloads run on the members (images, mirror, mounts, model volume).'),
   })
   .strict();
 export const agentConnectionSchema = z.object({ kind: z.literal('agent') }).strict();
@@ -180,6 +181,7 @@ export const connectionPatchSchema = z.discriminatedUnion('kind', [
       memberCluster: dns1123LabelSchema.optional(),
       context: contextName.optional(),
       namespace: namespace.optional(),
+      workloads: kubernetesWorkloadSettingsSchema.optional(),
     })
     .strict(),
   agentConnectionSchema,

@@ -179,13 +179,11 @@ export function createClusterService(deps: ClusterServiceDeps) {
     // A new kubeconfig brings its own current-context; the stored context belongs to the old one.
     const context = patch.context ?? (patch.kubeconfig === undefined && sameKind ? stored.context : undefined);
     const namespace = patch.namespace ?? (sameKind ? stored.namespace : undefined) ?? DEFAULT_CLUSTER_NAMESPACE;
-    if (patch.kind === 'kubeconfig') {
-      const workloads = patch.workloads ?? (sameKind ? stored.workloads : undefined);
-      return { kind: 'kubeconfig', kubeconfig, namespace, ...(context ? { context } : {}), ...(workloads ? { workloads } : {}) };
-    }
+    const workloads = patch.workloads ?? (sameKind ? stored.workloads : undefined);
+    if (patch.kind === 'kubeconfig') return { kind: 'kubeconfig', kubeconfig, namespace, ...(context ? { context } : {}), ...(workloads ? { workloads } : {}) };
     const memberCluster = patch.memberCluster ?? (sameKind ? stored.memberCluster : undefined);
     if (!memberCluster) throw new InvalidConnectionError(`connection.memberCluster is required to switch cluster "${row.name}" to a federation connection.`);
-    return { kind: 'federation', kubeconfig, memberCluster, namespace, ...(context ? { context } : {}) };
+    return { kind: 'federation', kubeconfig, memberCluster, namespace, ...(context ? { context } : {}), ...(workloads ? { workloads } : {}) };
   }
 
   /** Runs a connector's test under the last-resort deadline; a crash becomes a failed test. */
