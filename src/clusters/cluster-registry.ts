@@ -60,7 +60,7 @@ export interface ClusterRegistry extends ConnectorRegistry {
 function notSupported(cluster: Cluster): ConflictError {
   return new ConflictError(
     'CLUSTER_KIND_NOT_SUPPORTED',
-    `Cluster "${cluster.name}" is a ${cluster.connection.kind} cluster; H-MAS deploys to the local host today (Kubernetes, Karmada and agent drivers come next).`,
+    `Cluster "${cluster.name}" is a ${cluster.connection.kind} cluster; H-MAS cannot deploy to ${cluster.connection.kind} clusters yet (the pull-mode agent driver comes next); choose a local, Kubernetes or Karmada cluster.`,
   );
 }
 

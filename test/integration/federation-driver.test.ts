@@ -117,14 +117,7 @@ describeWithKubeNode('Karmada federation driver (Karmada API server + the real n
     memberApps = kubeConfigOf(memberKubeconfig).makeApiClient(AppsV1Api);
     standIn = createKarmadaStandIn({ karmada: karmadaKc, member: kubeConfigOf(memberKubeconfig), memberObjects: createKubeWorkloadClient(parseKubeconfig(memberKubeconfig)), memberName: MEMBER, namespace: NAMESPACE });
     // The member as Karmada's cluster status controller reports it.
-    const cluster = (await karmadaCustom.createClusterCustomObject({ group: 'cluster.karmada.io', version: 'v1alpha1', plural: 'clusters', body: { apiVersion: 'cluster.karmada.io/v1alpha1', kind: 'Cluster', metadata: { name: MEMBER }, spec: { syncMode: 'Push', apiEndpoint: 'https://127.0.0.1:6443' } } })) as Record<string, unknown>;
-    await karmadaCustom.replaceClusterCustomObjectStatus({
-      group: 'cluster.karmada.io',
-      version: 'v1alpha1',
-      plural: 'clusters',
-      name: MEMBER,
-      body: { ...cluster, status: { kubernetesVersion: 'v1.20.2', conditions: [{ type: 'Ready', status: 'True', reason: 'ClusterReady', message: 'cluster is healthy and ready to accept workloads', lastTransitionTime: new Date().toISOString() }], nodeSummary: { totalNum: 1, readyNum: 1 }, resourceSummary: { allocatable: { cpu: '2', memory: '8Gi' } } } },
-    });
+    await standIn.registerMember();
     spec = renderWorkloadSpec({
       deployment: { id: randomUUID(), name: `fed-${process.pid % 10_000}`, replicas: 1 },
       model: { name: 'fake-model', localPath: '/models/fake-model.gguf' },

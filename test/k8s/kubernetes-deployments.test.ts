@@ -148,6 +148,13 @@ describeWithKubeNode('deployments on a real Kubernetes node (embedded llama.cpp 
     expect(broken.statusCode, broken.body).toBe(200);
     const crashing = await waitForDeployment(id, (d) => d.statusReason === 'CrashLoopBackOff', 'CrashLoopBackOff reported');
     expect(crashing.statusMessage).toBeTruthy();
+    // The crashed run's output, as `kubectl logs --previous` gives it.
+    const previous = await waitFor('the previous run\'s log', async () => {
+      const logs = await call('GET', `/api/deployments/${id}/logs?previous=true&tailLines=50`);
+      const lines = logs.statusCode === 200 ? logs.json<{ items: Array<{ lines: string[] }> }>().items.flatMap((item) => item.lines) : [];
+      return lines.some((line) => line.includes('--no-such-flag')) ? lines : undefined;
+    });
+    expect(previous.join('\n')).toMatch(/unknown option/);
 
     // A memory limit the runtime cannot load the model in: the kernel kills it.
     const profile = await call('POST', '/api/resource-profiles', { name: 'too-small', gpuCount: 0, cpu: '1', memory: '24Mi' });

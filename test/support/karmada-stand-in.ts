@@ -180,6 +180,24 @@ export function createKarmadaStandIn(options: KarmadaStandInOptions) {
       return released;
     },
 
+    /** Karmada's cluster status controller: the member as a Ready `Cluster` object. */
+    async registerMember(): Promise<void> {
+      const cluster = (await karmadaCustom.createClusterCustomObject({
+        group: 'cluster.karmada.io',
+        version: 'v1alpha1',
+        plural: 'clusters',
+        body: { apiVersion: 'cluster.karmada.io/v1alpha1', kind: 'Cluster', metadata: { name: memberName }, spec: { syncMode: 'Push', apiEndpoint: 'https://127.0.0.1:6443' } },
+      })) as Json;
+      const ready = { type: 'Ready', status: 'True', reason: 'ClusterReady', message: 'cluster is healthy and ready to accept workloads', lastTransitionTime: new Date().toISOString() };
+      await karmadaCustom.replaceClusterCustomObjectStatus({
+        group: 'cluster.karmada.io',
+        version: 'v1alpha1',
+        plural: 'clusters',
+        name: memberName,
+        body: { ...cluster, status: { kubernetesVersion: 'v1.20.2', conditions: [ready], nodeSummary: { totalNum: 1, readyNum: 1 }, resourceSummary: { allocatable: { cpu: '2', memory: '8Gi' } } } },
+      });
+    },
+
     /** Karmada's garbage collection of Works: the member's copies of templates that are gone. */
     async withdraw(name: string, kinds: Array<{ kind: 'deployments' | 'services' | 'secrets'; name: string }>): Promise<void> {
       for (const object of kinds) await options.memberObjects.deleteObject(object.kind, namespace, object.name);

@@ -135,13 +135,19 @@ export function registerDeploymentRoutes(app: ZodApp, deps: { deployments: Deplo
           tailLines: z.coerce.number().int().min(1).max(5000).default(200),
           replica: z.string().min(1).max(200).optional(),
           follow: z.enum(['true', 'false']).default('false'),
+          previous: z
+            .enum(['true', 'false'])
+            .default('false')
+            .describe("The previous run of each container (Kubernetes: after a crash or OOM kill); a host replica's log file already holds every run."),
         })
         .strict(),
       response: { 200: z.union([z.object({ items: z.array(replicaLogsSchema) }), z.string()]) },
     },
     config: { access: 'viewer' },
     handler: async (request, reply) => {
-      if (request.query.follow === 'false') return { items: await deployments.logs(request.params.id, request.query.tailLines, request.query.replica) };
+      if (request.query.follow === 'false') {
+        return { items: await deployments.logs(request.params.id, request.query.tailLines, request.query.replica, request.query.previous === 'true') };
+      }
       const stop = new AbortController();
       request.raw.on('close', () => stop.abort());
       const lines = await deployments.followLogs(request.params.id, request.query.tailLines, stop.signal);

@@ -156,10 +156,10 @@ export function createDeploymentObservation(deps: Pick<DeploymentServiceDeps, 'r
       return liveOrUnavailable(record.clusterName, () => readWithDeadline(timeouts.singleMs, (signal) => driver.events(record.name, since, { signal })));
     },
 
-    async logs(id: string, tailLines: number, replica: string | undefined): Promise<ReplicaLogs[]> {
+    async logs(id: string, tailLines: number, replica: string | undefined, previous = false): Promise<ReplicaLogs[]> {
       const record = await requireRecord(id);
       const driver = await readerOf(record);
-      return liveOrUnavailable(record.clusterName, () => readWithDeadline(timeouts.singleMs, (signal) => driver.logs(record.name, { tailLines, signal, ...(replica ? { replica } : {}) })));
+      return liveOrUnavailable(record.clusterName, () => readWithDeadline(timeouts.singleMs, (signal) => driver.logs(record.name, { tailLines, signal, ...(replica ? { replica } : {}), ...(previous ? { previous } : {}) })));
     },
 
     /** The last lines, then each new line as the replicas write it, until `signal` aborts. */
