@@ -69,6 +69,8 @@ export function createReplicaSupervisor(deps: ReplicaSupervisorDeps): ReplicaSup
       if (prepared === null) return;
       if (!prepared.ok) return fail(workload, replica, prepared.reason, prepared.message);
       await rotateIfLarge(replica.logFile, timing.maxLogBytes);
+      // A removal may be deleting the workload's directory now: create nothing in it.
+      if (stale()) return;
       const output = await open(replica.logFile, 'a', 0o600);
       try {
         if (stale()) return;

@@ -96,5 +96,7 @@ export async function loadWorkloadStates(stateDir: string): Promise<LoadedWorklo
 }
 
 export async function removeWorkloadDir(stateDir: string, name: string): Promise<void> {
-  await rm(path.join(stateDir, name), { recursive: true, force: true });
+  // A replica start that was already past its last check may still create a file in it: retry
+  // (Node's rm retries the whole removal on ENOTEMPTY).
+  await rm(path.join(stateDir, name), { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 }
