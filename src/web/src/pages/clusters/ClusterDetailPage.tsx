@@ -14,6 +14,7 @@ import { EditClusterDrawer } from './EditClusterDrawer';
 import { ImageWarmerSection } from './ImageWarmerSection';
 import { InventorySection } from './InventorySection';
 import { LastTestSection } from './LastTestSection';
+import { WorkloadSettingsSection } from './WorkloadSettingsSection';
 
 export function ClusterDetailPage() {
   const { name = '' } = useParams();
@@ -83,6 +84,7 @@ function ClusterDetail({ cluster }: { cluster: Cluster }) {
         <div className="panel-grid">
           <LastTestSection cluster={cluster} />
           <ImageWarmerSection cluster={cluster} />
+          {cluster.connection.kind === 'kubeconfig' && <WorkloadSettingsSection cluster={cluster} />}
         </div>
         {cluster.connection.kind === 'agent' && canTest && <AgentTokenSection cluster={cluster} />}
         <InventorySection cluster={cluster} />

@@ -13,12 +13,14 @@ import type { ConnectionField, ConnectionForm } from './connection-form';
 import { checkConnectionForm, CONNECTION_FIELDS, connectionFromForm, EMPTY_CONNECTION_FORM } from './connection-form';
 import { SchedulerFields } from './SchedulerFields';
 import { testAllowsNext, TestStep } from './TestStep';
+import { WorkloadFields } from './WorkloadFields';
+import { EMPTY_WORKLOAD_FORM, isWorkloadIssue, workloadIssues, workloadsChanged, workloadsFromForm } from './workload-form';
 
 const STEPS = ['Connection', 'Test', 'Scheduler', 'Labels'] as const;
 
 /** A failed register: field messages for step 1 (label issues are shown under their rows). */
 const registerErrors = (error: unknown) =>
-  splitFormError(error, CONNECTION_FIELDS, { CLUSTER_EXISTS: 'name', LOCAL_CONNECTION_FIXED: 'name' }, (path) => path.startsWith('labels.'));
+  splitFormError(error, CONNECTION_FIELDS, { CLUSTER_EXISTS: 'name', LOCAL_CONNECTION_FIXED: 'name' }, (path) => path.startsWith('labels.') || isWorkloadIssue(path));
 
 export function RegisterClusterDrawer({ open, onClose, onRegistered }: { open: boolean; onClose: () => void; onRegistered: (cluster: Cluster) => void }) {
   return (
@@ -36,6 +38,8 @@ function RegisterClusterFlow({ onClose, onRegistered }: { onClose: () => void; o
   const [scheduler, setScheduler] = useState<ClusterScheduler>('default');
   const [imagePrecache, setImagePrecache] = useState(true);
   const [labels, setLabels] = useState<LabelRow[]>([]);
+  const [workloads, setWorkloads] = useState(EMPTY_WORKLOAD_FORM);
+  const [advancedError, setAdvancedError] = useState<string | null>(null);
   const [agentCluster, setAgentCluster] = useState<ClusterWithToken | null>(null);
   const test = useTestConnection();
   const register = useRegisterCluster();
@@ -61,15 +65,19 @@ function RegisterClusterFlow({ onClose, onRegistered }: { onClose: () => void; o
     } else if (step === 1) {
       if (testAllowsNext(form.kind, { pending: test.isPending, report: test.data, error: test.error }, registerAnyway)) setStep(2);
     } else if (step === 2) {
-      setStep(3);
+      const parsed = workloadsFromForm(workloads, null);
+      setAdvancedError('error' in parsed ? parsed.error : null);
+      if (!('error' in parsed)) setStep(3);
     } else {
       if (Object.keys(labelRowErrors(labels)).length > 0) return;
+      const connection = connectionFromForm(form);
+      const parsed = workloadsFromForm(workloads, null);
       register.mutate(
         {
           name: form.name.trim(),
           ...(form.displayName.trim() ? { displayName: form.displayName.trim() } : {}),
           type: form.type,
-          connection: connectionFromForm(form),
+          connection: connection.kind === 'kubeconfig' && 'settings' in parsed && workloadsChanged(workloads, null) ? { ...connection, workloads: parsed.settings } : connection,
           scheduler,
           imagePrecache,
           labels: labelsFromRows(labels),
@@ -79,6 +87,7 @@ function RegisterClusterFlow({ onClose, onRegistered }: { onClose: () => void; o
           // Name and connection problems are fixed on the first step.
           onError: (error) => {
             if (Object.keys(registerErrors(error).fields).length > 0) setStep(0);
+            else if (Object.keys(workloadIssues(error)).length > 0) setStep(2);
           },
         },
       );
@@ -138,7 +147,18 @@ function RegisterClusterFlow({ onClose, onRegistered }: { onClose: () => void; o
         />
       )}
       {step === 1 && <TestStep kind={form.kind} test={testState} onRetest={runTest} registerAnyway={registerAnyway} onRegisterAnyway={setRegisterAnyway} />}
-      {step === 2 && <SchedulerFields scheduler={scheduler} onScheduler={setScheduler} imagePrecache={imagePrecache} onImagePrecache={setImagePrecache} />}
+      {step === 2 && (
+        <>
+          <SchedulerFields scheduler={scheduler} onScheduler={setScheduler} imagePrecache={imagePrecache} onImagePrecache={setImagePrecache} />
+          {form.kind === 'kubeconfig' && (
+            <WorkloadFields
+              form={workloads}
+              onChange={(change) => setWorkloads((current) => ({ ...current, ...change }))}
+              errors={{ ...workloadIssues(register.error), ...(advancedError ? { advanced: advancedError } : {}) }}
+            />
+          )}
+        </>
+      )}
       {step === 3 && (
         <LabelsEditor
           legend="Labels"
