@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { Cluster, ConnectionTest } from '../../domain/cluster.js';
 import type { Deployment } from '../../domain/deployment.js';
+import type { ImageWarmerStatus } from '../../domain/image-warmer.js';
 import { ApiCallError, type ApiClient } from '../api-client.js';
 import { printResult, type Column } from '../output.js';
 import { collectPairs, remoteClient } from '../remote.js';
@@ -66,7 +67,7 @@ async function connectionFrom(options: AddOptions): Promise<Record<string, unkno
   };
 }
 
-/** The cluster and the deployments placed on it (the first 500); a person's error for an unknown name. */
+/** The cluster, the deployments placed on it (the first 500) and its image warmer; a person's error for an unknown name. */
 async function describeCluster(client: ApiClient, name: string): Promise<ClusterDescription> {
   const path = `/api/clusters/${encodeURIComponent(name)}`;
   const cluster = await client.get<Cluster>(path).catch((error: unknown) => {
@@ -75,8 +76,11 @@ async function describeCluster(client: ApiClient, name: string): Promise<Cluster
     }
     throw error;
   });
-  const page = await client.get<{ items: Deployment[]; total: number }>(`/api/deployments?limit=500&cluster=${encodeURIComponent(cluster.name)}`);
-  return { cluster, deployments: page.items, deploymentsTotal: page.total };
+  const [page, warmer] = await Promise.all([
+    client.get<{ items: Deployment[]; total: number }>(`/api/deployments?limit=500&cluster=${encodeURIComponent(cluster.name)}`),
+    client.get<ImageWarmerStatus>(`${path}/warmer`),
+  ]);
+  return { cluster, deployments: page.items, deploymentsTotal: page.total, warmer };
 }
 
 export function registerClusterCommands(program: Command): void {
