@@ -106,26 +106,6 @@ describe.skipIf(!browserTestsRun)('the cluster page in a browser', () => {
     await deployments.getByText('No deployments on this cluster.').waitFor();
   });
 
-  it('shows the image warmer of a Kubernetes cluster as the service reports it: idle once synced, with no deployment there', { timeout: 120_000 }, async () => {
-    // The warmer syncs every minute; before its first pass the service says "pending".
-    const warmerOf = async () => (await h.api<{ phase: string; lastSyncAt: string | null }>('GET', '/api/clusters/gpu-mig/warmer')).body;
-    let status = await warmerOf();
-    for (const deadline = Date.now() + 90_000; status.phase === 'pending' && Date.now() < deadline; status = await warmerOf()) await new Promise((resolve) => setTimeout(resolve, 1000));
-    // No deployment on gpu-mig: nothing to pull, no DaemonSet, no call to the cluster.
-    expect(status.phase).toBe('idle');
-
-    await page.goto(h.url('/clusters/gpu-mig'));
-    const warmer = page.getByRole('region', { name: 'Image warmer' });
-    await fact(warmer, 'State').getByText('idle', { exact: true }).waitFor();
-    expect(await fact(warmer, 'Pre-caching').textContent()).toBe('on');
-    expect(await fact(warmer, 'Last sync').textContent()).not.toBe('never');
-    await warmer.getByText('No deployment on this cluster runs a container image: nothing to pull.').waitFor();
-    expect(await warmer.getByText('not reported').count()).toBe(0);
-    // No DaemonSet yet: no node counts.
-    expect(await fact(warmer, 'GPU nodes').count()).toBe(0);
-    await lightAndDark('cluster-page-kubernetes', () => fact(warmer, 'State').getByText('idle', { exact: true }).waitFor());
-  });
-
   it('lists the deployments placed on the local host, each linking to its instance', async () => {
     await page.goto(h.url('/clusters/local'));
     await page.getByRole('heading', { level: 1, name: 'This host' }).waitFor();
@@ -169,6 +149,26 @@ describe.skipIf(!browserTestsRun)('the cluster page in a browser', () => {
     await h.screenshot('deploy-drawer-kind-not-supported');
   });
 
+  it('shows the image warmer of a Kubernetes cluster as the service reports it: idle once synced, with no deployment there', { timeout: 120_000 }, async () => {
+    // The warmer syncs every minute; before its first pass the service says "pending".
+    const warmerOf = async () => (await h.api<{ phase: string; lastSyncAt: string | null }>('GET', '/api/clusters/gpu-mig/warmer')).body;
+    let status = await warmerOf();
+    for (const deadline = Date.now() + 90_000; status.phase === 'pending' && Date.now() < deadline; status = await warmerOf()) await new Promise((resolve) => setTimeout(resolve, 1000));
+    // No deployment on gpu-mig: nothing to pull, no DaemonSet, no call to the cluster.
+    expect(status.phase).toBe('idle');
+
+    await page.goto(h.url('/clusters/gpu-mig'));
+    const warmer = page.getByRole('region', { name: 'Image warmer' });
+    await fact(warmer, 'State').getByText('idle', { exact: true }).waitFor();
+    expect(await fact(warmer, 'Pre-caching').textContent()).toBe('on');
+    expect(await fact(warmer, 'Last sync').textContent()).not.toBe('never');
+    await warmer.getByText('No deployment on this cluster runs a container image: nothing to pull.').waitFor();
+    expect(await warmer.getByText('not reported').count()).toBe(0);
+    // No DaemonSet yet: no node counts.
+    expect(await fact(warmer, 'GPU nodes').count()).toBe(0);
+    await lightAndDark('cluster-page-kubernetes', () => fact(warmer, 'State').getByText('idle', { exact: true }).waitFor());
+  });
+
   it('lets an admin change the workload settings under Edit, with the server\'s refusals under their fields', async () => {
     await page.goto(h.url('/clusters/gpu-mig'));
     await page.getByRole('heading', { level: 1, name: 'GPU MIG' }).waitFor();
@@ -182,9 +182,10 @@ describe.skipIf(!browserTestsRun)('the cluster page in a browser', () => {
     await secret.fill('Not_A_Secret');
     h.expectConsole(/status of 400 .*\/api\/clusters\/gpu-mig\)$/);
     await drawer.getByRole('button', { name: 'Save changes' }).click();
-    const secretError = drawer.locator('.field', { has: secret }).locator('.field-error');
+    const secretError = drawer.locator('.field', { has: page.getByLabel('Image pull secret') }).locator('.field-error');
     await secretError.waitFor();
-    expect(await secretError.textContent()).not.toBe('');
+    expect(await secretError.textContent()).toBe('Use a DNS-1123 label: 1–63 lowercase letters, digits and "-", starting and ending with a letter or digit.');
+    expect(await drawer.getByRole('alert').count()).toBe(0);
     // JSON that does not parse is caught before asking the server.
     await secret.fill('regcred');
     const advanced = drawer.getByLabel('Mounts and model volume (JSON)');
