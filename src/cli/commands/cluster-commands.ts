@@ -134,11 +134,11 @@ export function registerClusterCommands(program: Command): void {
 
   cluster
     .command('describe <name>')
-    .description('Show a cluster: connection (no secrets), type, scheduler, readiness, last test, nodes with their GPUs, totals and the deployments on it.')
+    .description('Show a cluster: connection (no secrets), type, scheduler, readiness, last test, image warmer, nodes with their GPUs, totals and the deployments on it.')
     .action(async (name: string) => {
       const { client, output } = await remoteClient(program);
       const description = await describeCluster(client, name);
-      if (output === 'json') console.log(JSON.stringify({ ...description.cluster, deployments: description.deployments, deploymentsTotal: description.deploymentsTotal }, null, 2));
+      if (output === 'json') console.log(JSON.stringify({ ...description.cluster, deployments: description.deployments, deploymentsTotal: description.deploymentsTotal, warmer: description.warmer }, null, 2));
       else console.log(renderClusterDescription(description));
     });
 

@@ -76,7 +76,10 @@ function EditClusterForm({ cluster, onClose, onSaved }: { cluster: Cluster; onCl
       {editsWorkloads && (
         <WorkloadFields
           form={workloads}
-          onChange={(change) => setWorkloads((current) => ({ ...current, ...change }))}
+          onChange={(change) => {
+                setWorkloads((current) => ({ ...current, ...change }));
+                if (change.advanced !== undefined) setAdvancedError(null);
+              }}
           errors={{ ...workloadIssues(save.error), ...(advancedError ? { advanced: advancedError } : {}) }}
         />
       )}

@@ -153,7 +153,10 @@ function RegisterClusterFlow({ onClose, onRegistered }: { onClose: () => void; o
           {form.kind === 'kubeconfig' && (
             <WorkloadFields
               form={workloads}
-              onChange={(change) => setWorkloads((current) => ({ ...current, ...change }))}
+              onChange={(change) => {
+                setWorkloads((current) => ({ ...current, ...change }));
+                if (change.advanced !== undefined) setAdvancedError(null);
+              }}
               errors={{ ...workloadIssues(register.error), ...(advancedError ? { advanced: advancedError } : {}) }}
             />
           )}
