@@ -11,7 +11,8 @@ import { useIsAdmin } from '../../auth/current-user';
 import { CLUSTER_TYPE_OPTIONS } from './cluster-format';
 import { SchedulerFields } from './SchedulerFields';
 import { WorkloadFields } from './WorkloadFields';
-import { isWorkloadIssue, workloadFormOf, workloadIssues, workloadsChanged, workloadsFromForm } from './workload-form';
+import { useWorkloadEditor } from './use-workload-editor';
+import { isWorkloadIssue } from './workload-form';
 
 export function EditClusterDrawer({ cluster, open, onClose, onSaved }: { cluster: Cluster; open: boolean; onClose: () => void; onSaved: (cluster: Cluster) => void }) {
   return (
@@ -30,9 +31,7 @@ function EditClusterForm({ cluster, onClose, onSaved }: { cluster: Cluster; onCl
   const [labels, setLabels] = useState(() => rowsFromLabels(cluster.labels));
   // Only admins change a connection; the workload settings are part of a kubeconfig connection.
   const editsWorkloads = useIsAdmin() && cluster.connection.kind === 'kubeconfig';
-  const storedWorkloads = cluster.connection.workloads;
-  const [workloads, setWorkloads] = useState(() => workloadFormOf(storedWorkloads));
-  const [advancedError, setAdvancedError] = useState<string | null>(null);
+  const workloads = useWorkloadEditor(cluster.connection.workloads);
 
   const errors = splitFormError(save.error, ['displayName'] as const, {}, (path) => path.startsWith('labels.') || isWorkloadIssue(path));
   const rowErrors = labelRowErrors(labels, keyedIssues(save.error, '/labels/'));
@@ -40,17 +39,16 @@ function EditClusterForm({ cluster, onClose, onSaved }: { cluster: Cluster; onCl
     { displayName: displayName.trim(), type, scheduler, imagePrecache, labels: labelsFromRows(labels) },
     cluster,
   );
-  const workloadsDirty = editsWorkloads && workloadsChanged(workloads, storedWorkloads);
+  const workloadsDirty = editsWorkloads && workloads.changed;
   const changed = Object.keys(patch).length > 0 || workloadsDirty;
 
   const submit = () => {
     if (!changed || Object.keys(labelRowErrors(labels)).length > 0) return;
     let body = patch;
     if (workloadsDirty) {
-      const parsed = workloadsFromForm(workloads, storedWorkloads);
-      setAdvancedError('error' in parsed ? parsed.error : null);
-      if ('error' in parsed) return;
-      body = { ...patch, connection: { kind: 'kubeconfig', workloads: parsed.settings } };
+      const settings = workloads.settings();
+      if (!settings) return;
+      body = { ...patch, connection: { kind: 'kubeconfig', workloads: settings } };
     }
     save.mutate({ id: cluster.name, patch: body }, { onSuccess: onSaved });
   };
@@ -74,14 +72,7 @@ function EditClusterForm({ cluster, onClose, onSaved }: { cluster: Cluster; onCl
       <SchedulerFields scheduler={scheduler} onScheduler={setScheduler} imagePrecache={imagePrecache} onImagePrecache={setImagePrecache} />
       <LabelsEditor legend="Labels" hint="Replaces all labels of the cluster." rows={labels} onChange={setLabels} errors={rowErrors} />
       {editsWorkloads && (
-        <WorkloadFields
-          form={workloads}
-          onChange={(change) => {
-                setWorkloads((current) => ({ ...current, ...change }));
-                if (change.advanced !== undefined) setAdvancedError(null);
-              }}
-          errors={{ ...workloadIssues(save.error), ...(advancedError ? { advanced: advancedError } : {}) }}
-        />
+        <WorkloadFields {...workloads.fieldProps(save.error)} />
       )}
     </DrawerForm>
   );

@@ -1,4 +1,4 @@
-import { useClusterWarmer } from '../../api/cluster-hooks';
+import type { useClusterWarmer } from '../../api/cluster-hooks';
 import type { Cluster, ImageWarmerPhase, ImageWarmerStatus } from '../../api/types';
 import { Badge, type BadgeTone } from '../../components/Badge';
 import { ErrorBanner } from '../../components/ErrorBanner';
@@ -18,13 +18,15 @@ const PHASES: Record<ImageWarmerPhase, { label: string; tone: BadgeTone }> = {
   error: { label: 'error', tone: 'error' },
 };
 
+export type ClusterWarmerQuery = ReturnType<typeof useClusterWarmer>;
+
 /**
  * The image warmer: a DaemonSet that keeps the runtimes' images pulled on every GPU node of a
  * Kubernetes cluster, as GET /api/clusters/:name/warmer reports it (polled every 15 s). The local
- * host runs replicas as processes and has no images to pull (phase `unsupported`).
+ * host runs replicas as processes and has no images to pull (phase `unsupported`). The query is
+ * the page's (`useClusterWarmer`).
  */
-export function ImageWarmerSection({ cluster }: { cluster: Cluster }) {
-  const warmer = useClusterWarmer(cluster.name);
+export function ImageWarmerSection({ cluster, warmer }: { cluster: Cluster; warmer: ClusterWarmerQuery }) {
   return (
     <TitledPanel title="Image warmer">
       {warmer.isPending && (

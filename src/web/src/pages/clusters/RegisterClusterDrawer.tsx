@@ -14,7 +14,8 @@ import { checkConnectionForm, CONNECTION_FIELDS, connectionFromForm, EMPTY_CONNE
 import { SchedulerFields } from './SchedulerFields';
 import { testAllowsNext, TestStep } from './TestStep';
 import { WorkloadFields } from './WorkloadFields';
-import { EMPTY_WORKLOAD_FORM, isWorkloadIssue, workloadIssues, workloadsChanged, workloadsFromForm } from './workload-form';
+import { useWorkloadEditor } from './use-workload-editor';
+import { isWorkloadIssue, workloadIssues } from './workload-form';
 
 const STEPS = ['Connection', 'Test', 'Scheduler', 'Labels'] as const;
 
@@ -38,8 +39,7 @@ function RegisterClusterFlow({ onClose, onRegistered }: { onClose: () => void; o
   const [scheduler, setScheduler] = useState<ClusterScheduler>('default');
   const [imagePrecache, setImagePrecache] = useState(true);
   const [labels, setLabels] = useState<LabelRow[]>([]);
-  const [workloads, setWorkloads] = useState(EMPTY_WORKLOAD_FORM);
-  const [advancedError, setAdvancedError] = useState<string | null>(null);
+  const workloads = useWorkloadEditor(null);
   const [agentCluster, setAgentCluster] = useState<ClusterWithToken | null>(null);
   const test = useTestConnection();
   const register = useRegisterCluster();
@@ -65,19 +65,17 @@ function RegisterClusterFlow({ onClose, onRegistered }: { onClose: () => void; o
     } else if (step === 1) {
       if (testAllowsNext(form.kind, { pending: test.isPending, report: test.data, error: test.error }, registerAnyway)) setStep(2);
     } else if (step === 2) {
-      const parsed = workloadsFromForm(workloads, null);
-      setAdvancedError('error' in parsed ? parsed.error : null);
-      if (!('error' in parsed)) setStep(3);
+      if (form.kind !== 'kubeconfig' || workloads.settings()) setStep(3);
     } else {
       if (Object.keys(labelRowErrors(labels)).length > 0) return;
       const connection = connectionFromForm(form);
-      const parsed = workloadsFromForm(workloads, null);
+      const settings = form.kind === 'kubeconfig' && workloads.changed ? workloads.settings() : null;
       register.mutate(
         {
           name: form.name.trim(),
           ...(form.displayName.trim() ? { displayName: form.displayName.trim() } : {}),
           type: form.type,
-          connection: connection.kind === 'kubeconfig' && 'settings' in parsed && workloadsChanged(workloads, null) ? { ...connection, workloads: parsed.settings } : connection,
+          connection: connection.kind === 'kubeconfig' && settings ? { ...connection, workloads: settings } : connection,
           scheduler,
           imagePrecache,
           labels: labelsFromRows(labels),
@@ -151,14 +149,7 @@ function RegisterClusterFlow({ onClose, onRegistered }: { onClose: () => void; o
         <>
           <SchedulerFields scheduler={scheduler} onScheduler={setScheduler} imagePrecache={imagePrecache} onImagePrecache={setImagePrecache} />
           {form.kind === 'kubeconfig' && (
-            <WorkloadFields
-              form={workloads}
-              onChange={(change) => {
-                setWorkloads((current) => ({ ...current, ...change }));
-                if (change.advanced !== undefined) setAdvancedError(null);
-              }}
-              errors={{ ...workloadIssues(register.error), ...(advancedError ? { advanced: advancedError } : {}) }}
-            />
+            <WorkloadFields {...workloads.fieldProps(register.error)} />
           )}
         </>
       )}

@@ -14,8 +14,6 @@ export interface WorkloadForm {
   advanced: string;
 }
 
-export const EMPTY_WORKLOAD_FORM: WorkloadForm = { registryMirror: '', imagePullSecret: '', imagePullPolicy: '', images: {}, advanced: '' };
-
 /** Settings the form does not edit; kept as they are on save. */
 type Kept = Pick<KubernetesWorkloadSettings, 'inCluster' | 'nodeAddress' | 'selfImage'>;
 
