@@ -206,4 +206,37 @@ describe.skipIf(!browserTestsRun)('the cluster page in a browser', () => {
     expect(await fact(settings, 'Registry mirror').textContent()).toBe('mirror.example.com:5000');
     expect(await fact(settings, 'Images').textContent()).toBe('vllm: registry.example.com/vllm/vllm-openai:v0.6.3');
   });
+
+  it('registers a Kubernetes cluster with a registry mirror and an image override, the server\'s refusal back on the scheduler step', async () => {
+    await h.openPage('Clusters');
+    await page.getByRole('button', { name: 'Register cluster' }).click();
+    const drawer = page.getByRole('dialog', { name: 'Register cluster' });
+    const next = drawer.getByRole('button', { name: 'Next' });
+    await drawer.getByLabel('Name', { exact: true }).fill('gpu-mirror');
+    await drawer.getByLabel('Kubeconfig', { exact: true }).fill(kube.kubeconfig());
+    await next.click();
+    await drawer.getByText('Connection works.').waitFor();
+    await next.click();
+
+    // 3. Scheduler and the Kubernetes workloads: a mirror the server refuses.
+    const mirror = drawer.getByLabel('Registry mirror');
+    await mirror.fill('Not A Host');
+    await drawer.getByLabel('Ollama image').fill('registry.example.com/ollama/ollama:0.12.6');
+    await settled(drawer);
+    await h.screenshot('cluster-register-workloads');
+    await next.click();
+    h.expectConsole(/status of 400 .*\/api\/clusters\)$/);
+    await drawer.getByRole('button', { name: 'Register cluster' }).click();
+    const mirrorError = drawer.locator('.field', { has: page.getByLabel('Registry mirror') }).locator('.field-error');
+    await mirrorError.waitFor();
+    expect(await mirrorError.textContent()).toBe('Use a registry host, optionally with a port and path: "mirror.example.com:5000".');
+    await mirror.fill('mirror.example.com:5000');
+    await next.click();
+    await drawer.getByRole('button', { name: 'Register cluster' }).click();
+    await drawer.waitFor({ state: 'hidden' });
+
+    const saved = await h.api<{ connection: { workloads: Record<string, unknown> | null } }>('GET', '/api/clusters/gpu-mirror');
+    expect(saved.body.connection.workloads).toMatchObject({ registryMirror: 'mirror.example.com:5000', images: { ollama: 'registry.example.com/ollama/ollama:0.12.6' }, hostPathMounts: [] });
+    expect((await h.api('DELETE', '/api/clusters/gpu-mirror')).status).toBe(204);
+  });
 });
