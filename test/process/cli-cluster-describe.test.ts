@@ -17,6 +17,7 @@ interface Described {
   inventory: { nodes: Array<{ name: string; mig?: { strategy: string | null; devices: Array<{ profile: string; count: number; allocated: number }> } }>; totals: { gpus: number } } | null;
   deployments: Array<{ name: string; runtime: string; replicas: number }>;
   deploymentsTotal: number;
+  warmer: { cluster: string; phase: string; images: unknown[] };
 }
 
 // `hmas cluster describe` against a real server process: a kubeconfig cluster (a fake API server
@@ -92,12 +93,15 @@ describe('hmas cluster describe against a running server', { timeout: 120_000 },
     expect(out).toMatch(/^Totals: 3\/4 nodes ready, 13 GPUs \(6\/13 allocated\), .+ GPU memory, 432 CPU cores, .+ memory$/m);
     expect(out).toContain('Node gpu-a100-mig-1 offers MIG devices (7 × nvidia.com/mig-1g.10gb, 2 × nvidia.com/mig-3g.40gb)');
     expect(out).toMatch(/^Deployments \(0\):\n {2}\(none\)$/m);
+    // The warmer syncs once a minute: before its first pass it is pending, after it idle (nothing deployed there).
+    expect(out).toMatch(/^Image warmer: (pending — Not checked yet|idle — No deployment on this cluster runs a container image)/m);
   });
 
   it('lists the deployments placed on the cluster', async () => {
     const described = await cli(['cluster', 'describe', 'local']);
     expect(described.code).toBe(0);
     expect(described.stdout).toMatch(/^ {2}Kind:\s+local$/m);
+    expect(described.stdout).toMatch(/^Image warmer: unsupported — Only clusters reached with a kubeconfig have an image warmer\.$/m);
     expect(described.stdout).toMatch(/^Deployments \(1\):$/m);
     const table = described.stdout.slice(described.stdout.indexOf('Deployments (1):')).split('\n');
     expect(table[1]).toMatch(/^ {2}NAME\s+MODEL\s+RUNTIME\s+STATUS\s+READY\s+ID$/);
@@ -122,6 +126,7 @@ describe('hmas cluster describe against a running server', { timeout: 120_000 },
     const local = JSON.parse((await cli(['-o', 'json', 'cluster', 'describe', 'local'])).stdout) as Described;
     expect(local.deployments).toEqual([expect.objectContaining({ name: 'idle-chat', runtime: 'embedded-llamacpp', replicas: 0 })]);
     expect(local.deploymentsTotal).toBe(1);
+    expect(local.warmer).toMatchObject({ cluster: 'local', phase: 'unsupported', images: [] });
   });
 
   it('says so, with exit code 1, for a cluster that is not registered', async () => {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { Cluster, ConnectionTest } from '../../domain/cluster.js';
 import type { Deployment } from '../../domain/deployment.js';
+import type { ImageWarmerStatus } from '../../domain/image-warmer.js';
 import { ApiCallError, type ApiClient } from '../api-client.js';
 import { printResult, type Column } from '../output.js';
 import { collectPairs, remoteClient } from '../remote.js';
@@ -66,7 +67,7 @@ async function connectionFrom(options: AddOptions): Promise<Record<string, unkno
   };
 }
 
-/** The cluster and the deployments placed on it (the first 500); a person's error for an unknown name. */
+/** The cluster, the deployments placed on it (the first 500) and its image warmer; a person's error for an unknown name. */
 async function describeCluster(client: ApiClient, name: string): Promise<ClusterDescription> {
   const path = `/api/clusters/${encodeURIComponent(name)}`;
   const cluster = await client.get<Cluster>(path).catch((error: unknown) => {
@@ -75,8 +76,11 @@ async function describeCluster(client: ApiClient, name: string): Promise<Cluster
     }
     throw error;
   });
-  const page = await client.get<{ items: Deployment[]; total: number }>(`/api/deployments?limit=500&cluster=${encodeURIComponent(cluster.name)}`);
-  return { cluster, deployments: page.items, deploymentsTotal: page.total };
+  const [page, warmer] = await Promise.all([
+    client.get<{ items: Deployment[]; total: number }>(`/api/deployments?limit=500&cluster=${encodeURIComponent(cluster.name)}`),
+    client.get<ImageWarmerStatus>(`${path}/warmer`),
+  ]);
+  return { cluster, deployments: page.items, deploymentsTotal: page.total, warmer };
 }
 
 export function registerClusterCommands(program: Command): void {
@@ -130,11 +134,11 @@ export function registerClusterCommands(program: Command): void {
 
   cluster
     .command('describe <name>')
-    .description('Show a cluster: connection (no secrets), type, scheduler, readiness, last test, nodes with their GPUs, totals and the deployments on it.')
+    .description('Show a cluster: connection (no secrets), type, scheduler, readiness, last test, image warmer, nodes with their GPUs, totals and the deployments on it.')
     .action(async (name: string) => {
       const { client, output } = await remoteClient(program);
       const description = await describeCluster(client, name);
-      if (output === 'json') console.log(JSON.stringify({ ...description.cluster, deployments: description.deployments, deploymentsTotal: description.deploymentsTotal }, null, 2));
+      if (output === 'json') console.log(JSON.stringify({ ...description.cluster, deployments: description.deployments, deploymentsTotal: description.deploymentsTotal, warmer: description.warmer }, null, 2));
       else console.log(renderClusterDescription(description));
     });
 

@@ -1,5 +1,6 @@
 import type { Cluster, InventoryNode } from '../../domain/cluster.js';
 import type { Deployment } from '../../domain/deployment.js';
+import type { ImageWarmerStatus } from '../../domain/image-warmer.js';
 import { migSummary } from '../../domain/mig-summary.js';
 import { renderTable, type Column } from '../output.js';
 import { COLUMNS as DEPLOYMENT_ROW } from './deployment-commands.js';
@@ -10,6 +11,8 @@ export interface ClusterDescription {
   deployments: Deployment[];
   /** All deployments on the cluster; more than `deployments.length` when the list was cut. */
   deploymentsTotal: number;
+  /** The cluster's image warmer (GET /api/clusters/:name/warmer). */
+  warmer: ImageWarmerStatus;
 }
 
 const GIB = 2 ** 30;
@@ -46,8 +49,45 @@ function facts(pairs: Array<[string, string | null | undefined]>, indent = ''): 
 
 const indentBlock = (text: string) => text.split('\n').map((line) => `  ${line}`);
 
-/** The whole description for a person: connection, readiness, last test, nodes, totals, deployments. */
-export function renderClusterDescription({ cluster, deployments, deploymentsTotal }: ClusterDescription): string {
+/** The image warmer: phase and what it means, the DaemonSet and its nodes, the sync, then one line per image. */
+export function renderWarmer(warmer: ImageWarmerStatus): string[] {
+  const lines = [`Image warmer: ${warmer.phase} — ${warmer.message}`];
+  if (warmer.phase === 'unsupported') return lines;
+  const { nodes } = warmer;
+  lines.push(
+    ...facts(
+      [
+        ['DaemonSet', warmer.daemonSet === null ? null : `${warmer.namespace ?? ''}/${warmer.daemonSet}`],
+        ['GPU nodes', warmer.daemonSet === null ? null : `${nodes.desired} selected, ${nodes.ready} ready, ${nodes.updated} up to date`],
+        ['Last sync', warmer.lastSyncAt ?? 'never'],
+        ['Last change', warmer.lastChangeAt],
+        ['Last error', warmer.phase === 'error' ? null : warmer.lastError],
+      ],
+      '  ',
+    ),
+  );
+  if (warmer.images.length > 0) lines.push('  Images:', ...warmer.images.map((entry) => `    ${entry.image} (${entry.runtimes.join(', ')})`));
+  return lines;
+}
+
+/** The Kubernetes workload settings of a kubeconfig connection, as Connection facts; unset ones say the default. */
+function workloadFacts(settings: Cluster['connection']['workloads']): Array<[string, string | null]> {
+  if (!settings) return [];
+  const images = Object.entries(settings.images).map(([runtime, image]) => `${runtime}=${image}`);
+  return [
+    ['Images', images.length > 0 ? images.join(', ') : 'official image of each runtime'],
+    ['H-MAS image', settings.selfImage ?? null],
+    ['Registry mirror', settings.registryMirror ?? 'none'],
+    ['Pull secret', settings.imagePullSecret ?? 'none'],
+    ['Pull policy', settings.imagePullPolicy ?? 'Kubernetes default'],
+    ['Host mounts', settings.hostPathMounts.map((mount) => `${mount.hostPath}:${mount.mountPath}${mount.readOnly ? ':ro' : ''}`).join(', ') || null],
+    ['Model volume', settings.modelVolume ? (settings.modelVolume.type === 'hostPath' ? `hostPath ${settings.modelVolume.path}` : `pvc ${settings.modelVolume.claimName}`) + (settings.modelVolume.mountPath ? ` at ${settings.modelVolume.mountPath}` : '') : null],
+    ['Services', settings.inCluster ? 'ClusterIP (H-MAS runs in the cluster)' : `NodePort${settings.nodeAddress ? ` on ${settings.nodeAddress}` : ''}`],
+  ];
+}
+
+/** The whole description for a person: connection, readiness, last test, image warmer, nodes, totals, deployments. */
+export function renderClusterDescription({ cluster, deployments, deploymentsTotal, warmer }: ClusterDescription): string {
   const { connection, readiness, lastTest, inventory } = cluster;
   const lines: string[] = [
     ...facts([
@@ -70,12 +110,15 @@ export function renderClusterDescription({ cluster, deployments, deploymentsTota
         ['TLS verification', connection.server === null ? null : connection.insecureSkipTlsVerify ? 'off (insecure-skip-tls-verify)' : 'on'],
         ['Credentials', connection.hasCredentials ? 'stored, encrypted' : 'none'],
         ['Owner host', cluster.ownerHost?.hostname],
+        ...workloadFacts(connection.workloads),
       ],
       '  ',
     ),
     '',
     lastTest ? `Last test: ${lastTest.ok ? 'passed' : 'FAILED'} at ${lastTest.checkedAt} — ${lastTest.message}` : 'Last test: none since it was registered or its connection changed.',
     ...(lastTest?.checks.map((check) => `  ${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}`) ?? []),
+    '',
+    ...renderWarmer(warmer),
     '',
   ];
   if (inventory) {

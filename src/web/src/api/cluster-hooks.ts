@@ -1,8 +1,8 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from './client';
 import { itemPath, useCollection, useDeleteItem, useItem, useSaveItem } from './collection-hooks';
 import { queryKeys, useInvalidate } from './hooks';
-import type { Cluster, ClusterWithToken, ConnectionRequest, ConnectionTestReport, CreateClusterRequest, UpdateClusterRequest } from './types';
+import type { Cluster, ClusterWithToken, ConnectionRequest, ConnectionTestReport, CreateClusterRequest, ImageWarmerStatus, UpdateClusterRequest } from './types';
 
 export const CLUSTERS = '/api/clusters';
 
@@ -11,6 +11,14 @@ export const useClusters = (limit: number, offset: number) => useCollection<Clus
 
 /** One cluster, polled like the list. */
 export const useCluster = (name: string) => useItem<Cluster>(CLUSTERS, name, { refetchInterval: 30_000 });
+
+/** The cluster's image warmer, polled every 15 s (it syncs every minute; nodes warm on their own). */
+export const useClusterWarmer = (name: string) =>
+  useQuery({
+    queryKey: [...queryKeys.item(CLUSTERS, name), 'warmer'],
+    queryFn: ({ signal }) => api.get<ImageWarmerStatus>(`${itemPath(CLUSTERS, name)}/warmer`, { signal }),
+    refetchInterval: 15_000,
+  });
 
 /** Tests a connection before it is saved; stores nothing. */
 export function useTestConnection() {

@@ -101,8 +101,10 @@ export type {
   ConnectionTestReport,
   Inventory,
   InventoryNode,
+  KubernetesWorkloadSettings,
   ReadinessState,
 } from '../../../domain/cluster';
+export type { ImageWarmerPhase, ImageWarmerStatus } from '../../../domain/image-warmer';
 /** What a client sends: defaults (type, scheduler, labels, imagePrecache) may be left out. */
 export type CreateClusterRequest = z.input<typeof createClusterSchema>;
 export type UpdateClusterRequest = z.input<typeof updateClusterSchema>;

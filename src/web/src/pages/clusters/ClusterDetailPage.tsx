@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { useCluster, useDeleteCluster, useTestCluster } from '../../api/cluster-hooks';
+import { useCluster, useClusterWarmer, useDeleteCluster, useTestCluster } from '../../api/cluster-hooks';
 import type { Cluster } from '../../api/types';
 import { useCanOperate, useIsAdmin } from '../../auth/current-user';
 import { DeleteConfirm } from '../../components/DeleteConfirm';
@@ -11,14 +11,18 @@ import { AgentTokenSection } from './AgentTokenSection';
 import { ClusterDeploymentsSection } from './ClusterDeploymentsSection';
 import { ClusterFacts } from './ClusterFacts';
 import { EditClusterDrawer } from './EditClusterDrawer';
-import { ImageWarmerSection } from './ImageWarmerSection';
+import { ImageWarmerSection, type ClusterWarmerQuery } from './ImageWarmerSection';
 import { InventorySection } from './InventorySection';
 import { LastTestSection } from './LastTestSection';
+import { WorkloadSettingsSection } from './WorkloadSettingsSection';
 
 export function ClusterDetailPage() {
   const { name = '' } = useParams();
   useDocumentTitle(name, 'Clusters');
   const cluster = useCluster(name);
+  // Held here, not in the panel: after a delete drops the cluster's queries, ClusterDetail
+  // re-renders on its way out, and a query hook there would fetch the gone cluster's warmer (404).
+  const warmer = useClusterWarmer(name);
   return (
     <>
       <p className="breadcrumb">
@@ -30,12 +34,12 @@ export function ClusterDetailPage() {
         </p>
       )}
       {cluster.isError && <ErrorBanner error={cluster.error} title={`Could not load cluster ${name}.`} />}
-      {cluster.data && <ClusterDetail cluster={cluster.data} />}
+      {cluster.data && <ClusterDetail cluster={cluster.data} warmer={warmer} />}
     </>
   );
 }
 
-function ClusterDetail({ cluster }: { cluster: Cluster }) {
+function ClusterDetail({ cluster, warmer }: { cluster: Cluster; warmer: ClusterWarmerQuery }) {
   const canManage = useCanOperate();
   const canTest = useIsAdmin();
   const navigate = useNavigate();
@@ -82,7 +86,8 @@ function ClusterDetail({ cluster }: { cluster: Cluster }) {
         <ClusterFacts cluster={cluster} />
         <div className="panel-grid">
           <LastTestSection cluster={cluster} />
-          <ImageWarmerSection cluster={cluster} />
+          <ImageWarmerSection cluster={cluster} warmer={warmer} />
+          {cluster.connection.kind === 'kubeconfig' && <WorkloadSettingsSection cluster={cluster} />}
         </div>
         {cluster.connection.kind === 'agent' && canTest && <AgentTokenSection cluster={cluster} />}
         <InventorySection cluster={cluster} />

@@ -13,12 +13,15 @@ import type { ConnectionField, ConnectionForm } from './connection-form';
 import { checkConnectionForm, CONNECTION_FIELDS, connectionFromForm, EMPTY_CONNECTION_FORM } from './connection-form';
 import { SchedulerFields } from './SchedulerFields';
 import { testAllowsNext, TestStep } from './TestStep';
+import { WorkloadFields } from './WorkloadFields';
+import { useWorkloadEditor } from './use-workload-editor';
+import { isWorkloadIssue, workloadIssues } from './workload-form';
 
 const STEPS = ['Connection', 'Test', 'Scheduler', 'Labels'] as const;
 
 /** A failed register: field messages for step 1 (label issues are shown under their rows). */
 const registerErrors = (error: unknown) =>
-  splitFormError(error, CONNECTION_FIELDS, { CLUSTER_EXISTS: 'name', LOCAL_CONNECTION_FIXED: 'name' }, (path) => path.startsWith('labels.'));
+  splitFormError(error, CONNECTION_FIELDS, { CLUSTER_EXISTS: 'name', LOCAL_CONNECTION_FIXED: 'name' }, (path) => path.startsWith('labels.') || isWorkloadIssue(path));
 
 export function RegisterClusterDrawer({ open, onClose, onRegistered }: { open: boolean; onClose: () => void; onRegistered: (cluster: Cluster) => void }) {
   return (
@@ -36,6 +39,7 @@ function RegisterClusterFlow({ onClose, onRegistered }: { onClose: () => void; o
   const [scheduler, setScheduler] = useState<ClusterScheduler>('default');
   const [imagePrecache, setImagePrecache] = useState(true);
   const [labels, setLabels] = useState<LabelRow[]>([]);
+  const workloads = useWorkloadEditor(null);
   const [agentCluster, setAgentCluster] = useState<ClusterWithToken | null>(null);
   const test = useTestConnection();
   const register = useRegisterCluster();
@@ -61,15 +65,17 @@ function RegisterClusterFlow({ onClose, onRegistered }: { onClose: () => void; o
     } else if (step === 1) {
       if (testAllowsNext(form.kind, { pending: test.isPending, report: test.data, error: test.error }, registerAnyway)) setStep(2);
     } else if (step === 2) {
-      setStep(3);
+      if (form.kind !== 'kubeconfig' || workloads.settings()) setStep(3);
     } else {
       if (Object.keys(labelRowErrors(labels)).length > 0) return;
+      const connection = connectionFromForm(form);
+      const settings = form.kind === 'kubeconfig' && workloads.changed ? workloads.settings() : null;
       register.mutate(
         {
           name: form.name.trim(),
           ...(form.displayName.trim() ? { displayName: form.displayName.trim() } : {}),
           type: form.type,
-          connection: connectionFromForm(form),
+          connection: connection.kind === 'kubeconfig' && settings ? { ...connection, workloads: settings } : connection,
           scheduler,
           imagePrecache,
           labels: labelsFromRows(labels),
@@ -79,6 +85,7 @@ function RegisterClusterFlow({ onClose, onRegistered }: { onClose: () => void; o
           // Name and connection problems are fixed on the first step.
           onError: (error) => {
             if (Object.keys(registerErrors(error).fields).length > 0) setStep(0);
+            else if (Object.keys(workloadIssues(error)).length > 0) setStep(2);
           },
         },
       );
@@ -138,7 +145,14 @@ function RegisterClusterFlow({ onClose, onRegistered }: { onClose: () => void; o
         />
       )}
       {step === 1 && <TestStep kind={form.kind} test={testState} onRetest={runTest} registerAnyway={registerAnyway} onRegisterAnyway={setRegisterAnyway} />}
-      {step === 2 && <SchedulerFields scheduler={scheduler} onScheduler={setScheduler} imagePrecache={imagePrecache} onImagePrecache={setImagePrecache} />}
+      {step === 2 && (
+        <>
+          <SchedulerFields scheduler={scheduler} onScheduler={setScheduler} imagePrecache={imagePrecache} onImagePrecache={setImagePrecache} />
+          {form.kind === 'kubeconfig' && (
+            <WorkloadFields {...workloads.fieldProps(register.error)} />
+          )}
+        </>
+      )}
       {step === 3 && (
         <LabelsEditor
           legend="Labels"
