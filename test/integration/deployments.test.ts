@@ -7,18 +7,8 @@ import { isNotServing } from '../support/not-serving.js';
 import { modelDirForRuntimes, TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
 import { waitFor } from '../support/wait-for.js';
 import { untilRouted } from '../support/until-routed.js';
+import type { DeploymentBody } from '../support/deployment-body.js';
 
-interface DeploymentBody {
-  id: string;
-  name: string;
-  status: string;
-  statusSource: string;
-  statusReason: string | null;
-  statusMessage: string;
-  replicas: number;
-  readyReplicas: number;
-  endpoints: string[];
-}
 
 // The deployment lifecycle on the local host with H-MAS's embedded llama.cpp runtime and a
 // model generated at test time: real processes, real HTTP.

@@ -18,13 +18,8 @@ import { createTestApp, type TestApp } from '../support/test-app.js';
 import { modelDirForRuntimes, TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
 import { untilRouted } from '../support/until-routed.js';
 import { waitFor } from '../support/wait-for.js';
+import type { DeploymentBody } from '../support/deployment-body.js';
 
-interface DeploymentBody {
-  id: string;
-  status: string;
-  statusReason: string | null;
-  readyReplicas: number;
-}
 
 const MEMBER = 'kmember';
 const NAME = 'fed-tiny';

@@ -13,18 +13,8 @@ import { kubectlFor, uniqueNamespace } from '../support/kubectl.js';
 import { modelDirForRuntimes, TINY_MODEL_ANSWER, writeTinyModel } from '../support/tiny-model.js';
 import { untilRouted } from '../support/until-routed.js';
 import { waitFor } from '../support/wait-for.js';
+import type { DeploymentBody } from '../support/deployment-body.js';
 
-interface DeploymentBody {
-  id: string;
-  name: string;
-  status: string;
-  statusSource: string;
-  statusReason: string | null;
-  statusMessage: string;
-  replicas: number;
-  readyReplicas: number;
-  endpoints: string[];
-}
 
 interface PodList {
   items: Array<{ metadata: { name: string; deletionTimestamp?: string }; status: { podIP?: string; containerStatuses?: Array<{ ready: boolean }> } }>;
