@@ -9,7 +9,6 @@ import { waitFor } from '../support/wait-for.js';
 import { untilRouted } from '../support/until-routed.js';
 import type { DeploymentBody } from '../support/deployment-body.js';
 
-
 // The deployment lifecycle on the local host with H-MAS's embedded llama.cpp runtime and a
 // model generated at test time: real processes, real HTTP.
 describe.each(testBackends())('deployments on the local host (%s)', { timeout: 180_000 }, (backend) => {

@@ -20,7 +20,6 @@ import { untilRouted } from '../support/until-routed.js';
 import { waitFor } from '../support/wait-for.js';
 import type { DeploymentBody } from '../support/deployment-body.js';
 
-
 const MEMBER = 'kmember';
 const NAME = 'fed-tiny';
 

@@ -15,7 +15,6 @@ import { untilRouted } from '../support/until-routed.js';
 import { waitFor } from '../support/wait-for.js';
 import type { DeploymentBody } from '../support/deployment-body.js';
 
-
 interface PodList {
   items: Array<{ metadata: { name: string; deletionTimestamp?: string }; status: { podIP?: string; containerStatuses?: Array<{ ready: boolean }> } }>;
 }
