@@ -251,8 +251,10 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
       await synced();
       // Deleting what is already being deleted (foreground deletion keeps it until its pods are gone) removes nothing.
       const deleting = (object: { metadata: { deletionTimestamp?: string } } | undefined) => object?.metadata.deletionTimestamp !== undefined;
-      const deployment = (await client.deleteObject('deployments', namespace, name)) && !deleting(caches.deployments.get(name));
-      const service = (await client.deleteObject('services', namespace, name)) && !deleting(caches.services.get(name));
+      // Read before deleting: the watch may report this very deletion before the check.
+      const wasDeleting = { deployment: deleting(caches.deployments.get(name)), service: deleting(caches.services.get(name)) };
+      const deployment = (await client.deleteObject('deployments', namespace, name)) && !wasDeleting.deployment;
+      const service = (await client.deleteObject('services', namespace, name)) && !wasDeleting.service;
       await client.deleteObject('secrets', namespace, workloadSecretName({ name }));
       await client.deleteObject('secrets', namespace, tokenSecretName(name));
       tokens.delete(name);
