@@ -91,6 +91,54 @@ export function createKubeWorkloadClient(kubeconfig: ParsedKubeconfig, options: 
     }
   }
 
+  async function applyOnce(manifest: ApplicableObject): Promise<void> {
+    const kind = MANIFEST_KINDS[String(manifest.kind)];
+    if (!kind) throw new Error(`H-MAS does not apply ${String(manifest.kind)} objects.`);
+    const { namespace, name } = manifest.metadata;
+    if (!namespace) throw new Error(`The ${String(manifest.kind)} ${name} has no namespace.`);
+    const existing = await readExisting(kind, namespace, name);
+    const body = structuredClone(manifest) as ApplicableObject & { spec?: Record<string, unknown> };
+    if (existing === undefined) {
+      const action: KubeAction = { verb: 'create', resource: RESOURCE_NAMES[kind], namespace };
+      // Casts at the client's edge: the manifests are built (and tested) to the API's shape.
+      await call<unknown>(action, () => {
+        switch (kind) {
+          case 'deployments':
+            return apps.createNamespacedDeployment({ namespace, body: body as never });
+          case 'services':
+            return core.createNamespacedService({ namespace, body: body as never });
+          case 'secrets':
+            return core.createNamespacedSecret({ namespace, body: body as never });
+          case 'daemonsets':
+            return apps.createNamespacedDaemonSet({ namespace, body: body as never });
+        }
+      });
+      return;
+    }
+    const meta = existing.metadata as { resourceVersion?: string };
+    body.metadata = { ...body.metadata, ...(meta.resourceVersion ? { resourceVersion: meta.resourceVersion } : {}) };
+    if (kind === 'services' && isObject(existing.spec) && body.spec) {
+      // The cluster assigned the IP and node ports: keep them.
+      const old = existing.spec as { clusterIP?: string; ports?: Array<{ name?: string; nodePort?: number }> };
+      if (old.clusterIP) body.spec.clusterIP = old.clusterIP;
+      const ports = body.spec.ports as Array<{ name?: string; nodePort?: number }>;
+      if (body.spec.type === 'NodePort') for (const port of ports) port.nodePort = old.ports?.find((entry) => entry.name === port.name)?.nodePort;
+    }
+    const action: KubeAction = { verb: 'update', resource: RESOURCE_NAMES[kind], namespace };
+    await call<unknown>(action, () => {
+      switch (kind) {
+        case 'deployments':
+          return apps.replaceNamespacedDeployment({ name, namespace, body: body as never });
+        case 'services':
+          return core.replaceNamespacedService({ name, namespace, body: body as never });
+        case 'secrets':
+          return core.replaceNamespacedSecret({ name, namespace, body: body as never });
+        case 'daemonsets':
+          return apps.replaceNamespacedDaemonSet({ name, namespace, body: body as never });
+      }
+    });
+  }
+
   async function readExisting(kind: AppliedKind, namespace: string, name: string): Promise<Record<string, unknown> | undefined> {
     const action: KubeAction = { verb: 'get', resource: RESOURCE_NAMES[kind], namespace };
     const answer = await call<unknown>(
@@ -128,53 +176,17 @@ export function createKubeWorkloadClient(kubeconfig: ParsedKubeconfig, options: 
       });
     },
     async applyObject(manifest) {
-      const kind = MANIFEST_KINDS[String(manifest.kind)];
-      if (!kind) throw new Error(`H-MAS does not apply ${String(manifest.kind)} objects.`);
-      const { namespace, name } = manifest.metadata;
-      if (!namespace) throw new Error(`The ${String(manifest.kind)} ${name} has no namespace.`);
-      const existing = await readExisting(kind, namespace, name);
-      const body = structuredClone(manifest) as ApplicableObject & { spec?: Record<string, unknown> };
-      if (existing === undefined) {
-        const action: KubeAction = { verb: 'create', resource: RESOURCE_NAMES[kind], namespace };
-        // Casts at the client's edge: the manifests are built (and tested) to the API's shape.
-        await call<unknown>(action, () => {
-          switch (kind) {
-            case 'deployments':
-              return apps.createNamespacedDeployment({ namespace, body: body as never });
-            case 'services':
-              return core.createNamespacedService({ namespace, body: body as never });
-            case 'secrets':
-              return core.createNamespacedSecret({ namespace, body: body as never });
-            case 'daemonsets':
-              return apps.createNamespacedDaemonSet({ namespace, body: body as never });
-          }
-        });
-        return;
-      }
-      const meta = existing.metadata as { resourceVersion?: string };
-      body.metadata = { ...body.metadata, ...(meta.resourceVersion ? { resourceVersion: meta.resourceVersion } : {}) };
-      if (kind === 'services' && isObject(existing.spec) && body.spec) {
-        // The cluster assigned the IP and node ports: keep them.
-        const old = existing.spec as { clusterIP?: string; ports?: Array<{ name?: string; nodePort?: number }> };
-        if (old.clusterIP) body.spec.clusterIP = old.clusterIP;
-        const ports = body.spec.ports as Array<{ name?: string; nodePort?: number }>;
-        if (body.spec.type === 'NodePort') for (const port of ports) port.nodePort = old.ports?.find((entry) => entry.name === port.name)?.nodePort;
-      }
-      const action: KubeAction = { verb: 'update', resource: RESOURCE_NAMES[kind], namespace };
-      await call<unknown>(action, () => {
-        switch (kind) {
-          case 'deployments':
-            return apps.replaceNamespacedDeployment({ name, namespace, body: body as never });
-          case 'services':
-            return core.replaceNamespacedService({ name, namespace, body: body as never });
-          case 'secrets':
-            return core.replaceNamespacedSecret({ name, namespace, body: body as never });
-          case 'daemonsets':
-            return apps.replaceNamespacedDaemonSet({ name, namespace, body: body as never });
+      // Read-then-replace carries the object's resourceVersion: a controller writing the status in
+      // between (or another apply creating it first) answers 409 Conflict — read again and retry.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await applyOnce(manifest);
+        } catch (error) {
+          const conflict = error instanceof Error && error.cause instanceof ApiException && error.cause.code === 409;
+          if (!conflict || attempt >= 5) throw error;
         }
-      });
-    },
-    async readSecret(namespace, name) {
+      }
+    },    async readSecret(namespace, name) {
       const secret = await readExisting('secrets', namespace, name);
       if (!secret) return undefined;
       const data = isObject(secret.data) ? secret.data : {};

@@ -289,9 +289,11 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
     async logs(name, options: LogOptions & ReadOptions = {}): Promise<ReplicaLogs[]> {
       await synced(options.signal);
       if (!workload(name)) return [];
-      const pods = podsOf(name).filter((pod) => (options.replica === undefined || pod.metadata.name === options.replica) && pod.status?.containerStatuses?.length);
+      // A previous run exists only for a container that terminated once (the API answers 400 otherwise).
+      const hasRun = (pod: (typeof pods)[number]) => (options.previous ? Boolean(pod.status?.containerStatuses?.some((entry) => entry.lastState?.terminated)) : Boolean(pod.status?.containerStatuses?.length));
+      const pods = podsOf(name).filter((pod) => options.replica === undefined || pod.metadata.name === options.replica);
       return Promise.all(
-        pods.map(async (pod) => ({
+        pods.filter(hasRun).map(async (pod) => ({
           replica: pod.metadata.name,
           lines: splitLogLines(await client.podLog(namespace, pod.metadata.name, CONTAINER_NAME, { tailLines: options.tailLines ?? 100, ...(options.previous ? { previous: true } : {}) })),
         })),

@@ -40,6 +40,22 @@ export function createDeploymentIntent(
   parts: { observation: DeploymentObservation; placement: DeploymentPlacement; specs: DeploymentSpecs },
 ) {
   const { repo, drivers, logger } = deps;
+
+  /**
+   * Tells the cluster about a change already saved. A cluster that fails (a conflict, a timeout,
+   * an answer it should not give) does not lose the change: the status says so and the reconciler
+   * applies the saved state on its next pass. H-MAS's own refusals (AppError) still answer.
+   */
+  async function tellCluster(record: DeploymentRecord, what: string, call: () => Promise<unknown>): Promise<void> {
+    try {
+      await call();
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      logger.error({ err: error, deployment: record.name }, `${what} on the cluster failed`);
+      const reason = error instanceof Error ? error.message : String(error);
+      await repo.update(record.id, { statusMessage: `Saved; ${what} on the cluster failed for now (${reason}). The reconciler tries again.` });
+    }
+  }
   const { observation, placement, specs } = parts;
   const listeners = new Set<DeploymentChangeListener>();
 
@@ -173,8 +189,8 @@ export function createDeploymentIntent(
         status: plan.restartRequired || replicasAfter > record.readyReplicas ? 'deploying' : record.status,
         ...(driver ? {} : { statusMessage: recordedFor(cluster, 'applies the change') }),
       });
-      if (driver && rolled) await driver.apply(rolled);
-      else if (driver) await driver.scale(record.name, replicasAfter);
+      if (driver && rolled) await tellCluster(record, 'applying the change', () => driver.apply(rolled));
+      else if (driver) await tellCluster(record, 'scaling', () => driver.scale(record.name, replicasAfter));
       return observation.withLiveStatus((await repo.find(record.id))!, observation.timeouts.singleMs, cluster);
     },
 
@@ -186,7 +202,7 @@ export function createDeploymentIntent(
       const statusMessage = driver ? 'Scaled to 0; resume brings the replicas back.' : recordedFor(cluster, 'stops the replicas');
       await repo.update(record.id, { paused: true, status: 'paused', readyReplicas: 0, endpoints: [], statusReason: null, statusMessage });
       await announce(record.id);
-      if (driver) await driver.scale(record.name, 0);
+      if (driver) await tellCluster(record, 'scaling to 0', () => driver.scale(record.name, 0));
       return saved(record.id);
     },
 
