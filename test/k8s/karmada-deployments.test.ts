@@ -98,7 +98,18 @@ describeWithKubeNode('deployments through Karmada onto a registered member (the 
   it('deploys to the member through Karmada, serves through the gateway, pauses and resumes with a dual update, and deletes', async () => {
     const model = await call('POST', '/api/models', { localPath: path.join(dir, 'tiny.gguf'), name: 'tiny-chat' });
     expect(model.statusCode, model.body).toBe(201);
-    const created = await call('POST', '/api/deployments', { name: NAME, modelId: model.json<{ id: string }>().id, cluster: 'karmada', runtime: 'embedded-llamacpp', replicas: 1, optimization: { tier2: { threads: 1 } } });
+    // Two cores shared with the other Kubernetes suites: the replica asks for little (the default is a whole CPU).
+    const small = await call('POST', '/api/resource-profiles', { name: 'small', gpuCount: 0, cpu: '100m', memory: '512Mi' });
+    expect(small.statusCode, small.body).toBe(201);
+    const created = await call('POST', '/api/deployments', {
+      name: NAME,
+      modelId: model.json<{ id: string }>().id,
+      cluster: 'karmada',
+      runtime: 'embedded-llamacpp',
+      replicas: 1,
+      resourceProfileId: small.json<{ id: string }>().id,
+      optimization: { tier2: { threads: 1 } },
+    });
     expect(created.statusCode, created.body).toBe(201);
     const { id } = created.json<DeploymentBody>();
 

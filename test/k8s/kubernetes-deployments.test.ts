@@ -26,6 +26,8 @@ describeWithKubeNode('deployments on a real Kubernetes node (embedded llama.cpp 
   let dir: string;
   let headers: { authorization: string };
   let modelId: string;
+  /** Two cores shared with the other Kubernetes suites: replicas ask for little (the default is a whole CPU). */
+  let smallProfileId: string;
 
   const call = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
     t.app.inject({ method, url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
@@ -65,6 +67,9 @@ describeWithKubeNode('deployments on a real Kubernetes node (embedded llama.cpp 
     expect(registered.statusCode, registered.body).toBe(201);
     const tested = await call('POST', '/api/clusters/kube-node/test');
     expect(tested.json().lastTest, tested.body).toMatchObject({ ok: true });
+    const small = await call('POST', '/api/resource-profiles', { name: 'small', gpuCount: 0, cpu: '100m', memory: '512Mi' });
+    expect(small.statusCode, small.body).toBe(201);
+    smallProfileId = small.json<{ id: string }>().id;
     const model = await call('POST', '/api/models', { localPath: path.join(dir, 'tiny.gguf'), name: 'tiny-chat' });
     expect(model.statusCode, model.body).toBe(201);
     modelId = model.json<{ id: string }>().id;
@@ -77,7 +82,7 @@ describeWithKubeNode('deployments on a real Kubernetes node (embedded llama.cpp 
   });
 
   it('deploys into a pod, serves through the gateway, pauses, resumes, scales to two serving pods and deletes everything', async () => {
-    const created = await call('POST', '/api/deployments', { name: 'kube-tiny', modelId, cluster: 'kube-node', runtime: 'embedded-llamacpp', replicas: 1, optimization: { tier2: { threads: 1 } } });
+    const created = await call('POST', '/api/deployments', { name: 'kube-tiny', modelId, cluster: 'kube-node', runtime: 'embedded-llamacpp', replicas: 1, resourceProfileId: smallProfileId, optimization: { tier2: { threads: 1 } } });
     expect(created.statusCode, created.body).toBe(201);
     const { id } = created.json<DeploymentBody>();
 
@@ -127,7 +132,7 @@ describeWithKubeNode('deployments on a real Kubernetes node (embedded llama.cpp 
   }, 600_000);
 
   it('reports a change that crash-loops with the reason, and an OOM kill', async () => {
-    const created = await call('POST', '/api/deployments', { name: 'kube-broken', modelId, cluster: 'kube-node', runtime: 'embedded-llamacpp', replicas: 1, optimization: { tier2: { threads: 1 } } });
+    const created = await call('POST', '/api/deployments', { name: 'kube-broken', modelId, cluster: 'kube-node', runtime: 'embedded-llamacpp', replicas: 1, resourceProfileId: smallProfileId, optimization: { tier2: { threads: 1 } } });
     expect(created.statusCode, created.body).toBe(201);
     const { id } = created.json<DeploymentBody>();
     await waitForDeployment(id, (d) => d.status === 'running', 'running');
@@ -146,7 +151,7 @@ describeWithKubeNode('deployments on a real Kubernetes node (embedded llama.cpp 
     expect(previous.join('\n')).toMatch(/unknown option/);
 
     // A memory limit the runtime cannot load the model in: the kernel kills it.
-    const profile = await call('POST', '/api/resource-profiles', { name: 'too-small', gpuCount: 0, cpu: '1', memory: '24Mi' });
+    const profile = await call('POST', '/api/resource-profiles', { name: 'too-small', gpuCount: 0, cpu: '100m', memory: '24Mi' });
     expect(profile.statusCode, profile.body).toBe(201);
     const squeezed = await call('PATCH', `/api/deployments/${id}`, { resourceProfileId: profile.json<{ id: string }>().id, optimization: { tier2: { threads: 1 } } });
     expect(squeezed.statusCode, squeezed.body).toBe(200);
