@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { federationSpreadSchema } from './federation-spread.js';
 
 /**
  * Policies an operator registers once and deployments refer to: resource profiles (what one
@@ -41,6 +42,10 @@ export const placementStrategySpecSchema = z.object({
   minFreeGpus: z.number().int().min(0).max(4096).default(0).describe('Clusters need at least this many free GPUs.'),
   preference: z.enum(['most-free-gpus', 'least-free-gpus']).default('most-free-gpus').describe('Spread (most free) or pack (least free that still fits).'),
   failoverPolicyId: z.uuid().nullable().default(null).describe('What to do when the chosen cluster is lost.'),
+  federation: federationSpreadSchema
+    .nullable()
+    .default(null)
+    .describe("Karmada federation clusters only: the member clusters the deployment propagates to and how its replicas are spread. A strategy with it places only on federation clusters; null: the federation cluster's own member runs every replica."),
 });
 
 export const failoverPolicySpecSchema = z.object({

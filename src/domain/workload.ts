@@ -216,6 +216,18 @@ function modelOf(input: WorkloadRenderInput): { location: string; model: Workloa
   throw new Error(`Model "${input.model.name}" has neither a local path nor a Hugging Face repo.`);
 }
 
+/** What one replica gets from a resource profile (the default without one). */
+export function workloadResourcesOf(profile: WorkloadResources | null | undefined): WorkloadResources {
+  if (!profile) return { ...DEFAULT_WORKLOAD_RESOURCES };
+  return {
+    gpuCount: profile.gpuCount,
+    cpu: profile.cpu,
+    memory: profile.memory,
+    ...(profile.gpuType !== undefined ? { gpuType: profile.gpuType } : {}),
+    ...(profile.gpuMemoryGiB !== undefined ? { gpuMemoryGiB: profile.gpuMemoryGiB } : {}),
+  };
+}
+
 /**
  * Renders the workload of a deployment. Pure and deterministic: the same input gives the same
  * spec and `specHash`. Throws what the adapter throws for settings it refuses (ValidationError).
@@ -240,15 +252,7 @@ export function renderWorkloadSpec(input: WorkloadRenderInput): WorkloadRenderRe
       ? { type: 'self', args: [...leading.map(escapeWorkloadTemplate), ...args] }
       : { type: 'binary', binary: program, args: [...leading.map(escapeWorkloadTemplate), ...args] };
 
-  const resources = input.resourceProfile
-    ? {
-        gpuCount: input.resourceProfile.gpuCount,
-        cpu: input.resourceProfile.cpu,
-        memory: input.resourceProfile.memory,
-        ...(input.resourceProfile.gpuType !== undefined ? { gpuType: input.resourceProfile.gpuType } : {}),
-        ...(input.resourceProfile.gpuMemoryGiB !== undefined ? { gpuMemoryGiB: input.resourceProfile.gpuMemoryGiB } : {}),
-      }
-    : { ...DEFAULT_WORKLOAD_RESOURCES };
+  const resources = workloadResourcesOf(input.resourceProfile);
 
   const withoutHash: Omit<WorkloadSpec, 'specHash'> = {
     name: deployment.name,

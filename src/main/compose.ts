@@ -48,6 +48,8 @@ import { createOptimizationPresetRepo } from '../services/optimization-presets/o
 import { createOptimizationPresetService } from '../services/optimization-presets/optimization-preset-service.js';
 import { createPolicyRepo } from '../services/policies/policy-repo.js';
 import { createPolicyService } from '../services/policies/policy-service.js';
+import { createFederationSpreadResolver } from '../services/deployments/federation-spread-resolver.js';
+import { createPolicyReader } from '../services/deployments/policy-reader.js';
 import { registerPolicyRoutes } from '../server/routes/policy.routes.js';
 import { registerSecretRoutes } from '../server/routes/secret.routes.js';
 import { createSecretRepo } from '../services/secrets/secret-repo.js';
@@ -125,6 +127,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     // Kinds reached over the network: one driver per stored cluster (src/main/remote-drivers.ts).
     drivers: remoteDriverFactories({
       resolveSecret: (name) => secrets.resolve(name),
+      federationSpread: (deploymentId) => federationSpread(deploymentId),
       // A Karmada member registered in H-MAS too: a kubeconfig cluster of the member's name.
       memberDriver: async (member) => {
         const cluster = await clusters.get(member).catch(() => null);
@@ -175,6 +178,8 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     usageChecks: [async (_kind, id) => (await deploymentRepo.usingPolicy(id)).map((name) => `deployment "${name}"`)],
   });
   features.push((app) => registerPolicyRoutes(app, { policies }));
+  // Read by the federation driver when it applies a workload (see remote-drivers.ts).
+  const federationSpread = createFederationSpreadResolver({ repo: deploymentRepo, policies: createPolicyReader(policies) });
   // Named secrets for deployment settings, sealed with the same key as cluster credentials.
   const secrets = createSecretService({ repo: createSecretRepo(database.db), secretBox });
   features.push((app) => registerSecretRoutes(app, { secrets }));

@@ -3,6 +3,7 @@ import type { ClusterDriver } from '../clusters/cluster-driver.js';
 import { DEFAULT_CONNECTION_TIMEOUT_MS } from '../clusters/cluster-kinds.js';
 import { createFederationConnector } from '../clusters/federation/federation-connector.js';
 import { createFederationDriver } from '../clusters/federation/federation-driver.js';
+import { singleMemberPlacement, type FederationPlacement } from '../clusters/federation/federation-placement.js';
 import { federationTemplates } from '../clusters/federation/federation-templates.js';
 import { createKubeObjectClient } from '../clusters/kubernetes/kube-object-client.js';
 import { createKubeWorkloadClient } from '../clusters/kubernetes/kube-workload-client.js';
@@ -21,6 +22,11 @@ export interface RemoteDriverDeps {
    * member), for dual updates; null when there is none.
    */
   memberDriver: (member: string) => Promise<ClusterDriver | null>;
+  /**
+   * How a federated deployment spreads over Karmada members (its placement strategy's `federation`
+   * block, resource profiles resolved); null: the federation cluster's own member runs it all.
+   */
+  federationSpread: (deploymentId: string) => Promise<FederationPlacement | null>;
   /** The value of a named secret (deployment settings' `{ secretRef }`). */
   resolveSecret: (name: string) => Promise<string | undefined>;
   logger: Logger;
@@ -64,6 +70,7 @@ export function remoteDriverFactories(deps: RemoteDriverDeps): Partial<Record<Re
         templateClient: createKubeWorkloadClient(kubeconfig),
         namespace,
         memberCluster,
+        placement: async (spec) => (await deps.federationSpread(spec.deploymentId)) ?? singleMemberPlacement(memberCluster),
         templates: federationTemplates({
           namespace,
           cluster: { name: cluster.name, type: cluster.type, scheduler: cluster.scheduler },

@@ -1,4 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTinyModel } from '../support/tiny-model.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { testBackends } from '../support/test-database.js';
 
@@ -117,5 +121,80 @@ describe.each(testBackends())('policies (%s)', (backend) => {
     });
     expect(response.statusCode).toBe(400);
     expect(response.json().error.message).toContain('No failover policy');
+  });
+
+  describe('federation spread (Karmada member clusters of a placement strategy)', () => {
+    const spread = (members: unknown[], extra: Record<string, unknown> = {}) => ({ members, ...extra });
+
+    it('stores the member clusters with defaults, shows them, and clears them with null', async () => {
+      const headers = await t.admin();
+      const profile = (await t.app.inject({ method: 'POST', url: '/api/resource-profiles', headers, payload: { name: 'west-small', gpuCount: 0, cpu: '1', memory: '2Gi' } })).json<{ id: string }>();
+      const created = await t.app.inject({
+        method: 'POST',
+        url: '/api/placement-strategies',
+        headers,
+        payload: { name: 'east-west', federation: spread([{ name: 'east', weight: 2 }, { name: 'west', resourceProfileId: profile.id, imageRegistry: 'registry.west:5000' }]) },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      expect(created.json().federation).toEqual({
+        members: [{ name: 'east', weight: 2 }, { name: 'west', resourceProfileId: profile.id, imageRegistry: 'registry.west:5000' }],
+        replicaScheduling: 'Divided',
+        dynamicWeight: false,
+      });
+      // A strategy without the block answers null (stored before the block existed, too).
+      expect((await t.app.inject({ method: 'POST', url: '/api/placement-strategies', headers, payload: { name: 'plain' } })).json().federation).toBeNull();
+
+      // The member's resource profile is in use while the strategy names it.
+      const refused = await t.app.inject({ method: 'DELETE', url: `/api/resource-profiles/${profile.id}`, headers });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json().error).toMatchObject({ code: 'POLICY_IN_USE', details: { usedBy: ['placement strategy "east-west"'] } });
+
+      const cleared = await t.app.inject({ method: 'PATCH', url: `/api/placement-strategies/${created.json().id}`, headers, payload: { federation: null } });
+      expect(cleared.statusCode, cleared.body).toBe(200);
+      expect(cleared.json().federation).toBeNull();
+      expect((await t.app.inject({ method: 'DELETE', url: `/api/resource-profiles/${profile.id}`, headers })).statusCode).toBe(204);
+    });
+
+    it('refuses members that are not DNS labels, repeated, missing, or with a resource profile that does not exist', async () => {
+      const headers = await t.admin();
+      const attempt = (federation: unknown) => t.app.inject({ method: 'POST', url: '/api/placement-strategies', headers, payload: { name: 'bad-spread', federation } });
+      const cases: Array<[unknown, RegExp]> = [
+        [spread([]), /at least one member cluster/],
+        [spread([{ name: 'east' }, { name: 'east' }]), /Each member cluster may appear once/],
+        [spread([{ name: 'East_1' }]), /DNS-1123/],
+        [spread([{ name: 'east', imageRegistry: 'https://mirror' }]), /registry mirror is a host name/],
+        [spread([{ name: 'east', weight: 0 }]), /weight|>=1|too small/i],
+        [spread([{ name: 'east' }], { replicaScheduling: 'Sprinkled' }), /replicaScheduling|Divided/],
+        [spread([{ name: 'east', extra: true }]), /extra|Unrecognized/i],
+      ];
+      for (const [federation, message] of cases) {
+        const response = await attempt(federation);
+        expect(response.statusCode, JSON.stringify(federation)).toBe(400);
+        expect(response.json().error.code).toBe('VALIDATION_FAILED');
+        expect(JSON.stringify(response.json().error), JSON.stringify(federation)).toMatch(message);
+      }
+      const dangling = await attempt(spread([{ name: 'east', resourceProfileId: '00000000-0000-4000-8000-000000000000' }]));
+      expect(dangling.statusCode).toBe(400);
+      expect(dangling.json().error.message).toContain('No resource profile');
+      expect(dangling.json().error.message).toContain('"east"');
+    });
+
+    it('places a deployment whose strategy spreads over Karmada members only on a federation cluster (409 NO_CLUSTER_MATCHES without one)', async () => {
+      const headers = await t.admin();
+      const strategy = (await t.app.inject({ method: 'POST', url: '/api/placement-strategies', headers, payload: { name: 'karmada-only', federation: spread([{ name: 'east' }]) } })).json<{ id: string }>();
+      const dir = await mkdtemp(path.join(tmpdir(), 'hmas-spread-'));
+      await writeTinyModel(path.join(dir, 'tiny.gguf'));
+      const model = await t.app.inject({ method: 'POST', url: '/api/models', headers, payload: { name: 'spread-model', localPath: path.join(dir, 'tiny.gguf') } });
+      expect(model.statusCode, model.body).toBe(201);
+      await rm(dir, { recursive: true, force: true });
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/api/deployments',
+        headers,
+        payload: { name: 'spread-me', modelId: model.json().id, placementStrategyId: strategy.id, runtime: 'embedded-llamacpp', replicas: 1 },
+      });
+      expect(response.statusCode, response.body).toBe(409);
+      expect(response.json().error.code).toBe('NO_CLUSTER_MATCHES');
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dns1123LabelSchema } from '../../domain/cluster.js';
+import { memberListSchema, replicaSchedulingSchema, spreadMemberSchema } from '../../domain/federation-spread.js';
 import { workloadResourcesSchema } from '../../domain/workload.js';
 
 /**
@@ -9,40 +9,17 @@ import { workloadResourcesSchema } from '../../domain/workload.js';
  * PropagationPolicy and an OverridePolicy; never sent to a member directly.
  */
 
-/** Registry host[:port], as Karmada's imageOverrider takes for the Registry component. */
-const registryHost = z
-  .string()
-  .min(1)
-  .max(253)
-  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?$/, 'A registry mirror is a host name with an optional port, such as "registry.internal:5000".');
-
-export const federationMemberSchema = z
-  .object({
-    /** The member's name in Karmada (its cluster.karmada.io Cluster). */
-    name: dns1123LabelSchema,
-    /** Static weight when replicas are divided (default 1). */
-    weight: z.number().int().min(1).max(10_000).optional(),
-    /** This member's resource profile, when it differs from the workload's. */
-    resources: workloadResourcesSchema.optional(),
-    /** Pull images from this registry on this member (air-gapped members). */
-    imageRegistry: registryHost.optional(),
-  })
+/** A member as the driver takes it: the policy's member with its resource profile resolved into resources. */
+export const federationMemberSchema = spreadMemberSchema
+  .omit({ resourceProfileId: true })
+  .extend({ resources: workloadResourcesSchema.optional().describe("This member's resources, when they differ from the workload's.") })
   .strict();
 export type FederationMember = z.infer<typeof federationMemberSchema>;
 
 export const federationPlacementSchema = z
   .object({
-    members: z
-      .array(federationMemberSchema)
-      .min(1, 'A federated workload needs at least one member cluster.')
-      .max(100)
-      .refine((members) => new Set(members.map((member) => member.name)).size === members.length, 'Each member cluster may appear once.'),
-    /**
-     * - `Divided`: the replicas are shared out over the members (by static weight, or by what each
-     *   member can still run with `dynamicWeight`);
-     * - `Duplicated`: every member runs all replicas.
-     */
-    replicaScheduling: z.enum(['Divided', 'Duplicated']),
+    members: memberListSchema(federationMemberSchema),
+    replicaScheduling: replicaSchedulingSchema,
     /** Divide by the replicas each member can still run (Karmada's dynamicWeight AvailableReplicas) instead of static weights. */
     dynamicWeight: z.boolean().default(false),
   })

@@ -52,6 +52,8 @@ export function createDeploymentPlacement(deps: Pick<DeploymentServiceDeps, 'rep
       const candidates: Array<{ cluster: Cluster; free: number }> = [];
       for (const cluster of (await deps.clusters.list(500, 0)).items) {
         if (cluster.readiness.state !== 'ready') continue;
+        // Federation members mean something only to a federation cluster.
+        if (strategy.federation && cluster.connection.kind !== 'federation') continue;
         if (strategy.clusterTypes.length > 0 && !strategy.clusterTypes.includes(cluster.type)) continue;
         if (strategy.clusterNames.length > 0 && !strategy.clusterNames.includes(cluster.name)) continue;
         if (Object.entries(strategy.matchLabels).some(([key, value]) => cluster.labels[key] !== value)) continue;

@@ -36,12 +36,18 @@ export function createPolicyRepo(db: Database) {
       const rows = await db.delete(policies).where(and(eq(policies.kind, kind), eq(policies.id, id))).returning({ id: policies.id });
       return rows.length > 0;
     },
-    /** Names of placement strategies that refer to a failover policy. */
-    async placementStrategiesUsing(failoverPolicyId: string): Promise<string[]> {
+    /** Names of placement strategies that refer to a policy: their failover policy, or a federation member's resource profile. */
+    async placementStrategiesUsing(policyId: string): Promise<string[]> {
+      const memberWithProfile = JSON.stringify([{ resourceProfileId: policyId }]);
       const rows = await db
         .select({ name: policies.name })
         .from(policies)
-        .where(and(eq(policies.kind, 'placement_strategy'), sql`${policies.spec}->>'failoverPolicyId' = ${failoverPolicyId}`));
+        .where(
+          and(
+            eq(policies.kind, 'placement_strategy'),
+            sql`(${policies.spec}->>'failoverPolicyId' = ${policyId} OR ${policies.spec}->'federation'->'members' @> ${memberWithProfile}::jsonb)`,
+          ),
+        );
       return rows.map((row) => row.name);
     },
   };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { POLICY_KINDS, POLICY_SPECS, type PolicyKind } from '../../domain/policies.js';
+import type { FederationSpread } from '../../domain/federation-spread.js';
 import type { Page } from '../../domain/pagination.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { hasPgCode, isStillReferenced, PG_UNIQUE_VIOLATION } from '../../lib/pg-errors.js';
@@ -40,7 +41,7 @@ function toView(row: PolicyRow): PolicyView {
 export function createPolicyService(deps: { repo: PolicyRepo; usageChecks?: PolicyUsageCheck[] }) {
   const { repo } = deps;
   const usageChecks: PolicyUsageCheck[] = [
-    async (kind, id) => (kind === 'failover_policy' ? (await repo.placementStrategiesUsing(id)).map((name) => `placement strategy "${name}"`) : []),
+    async (kind, id) => (kind === 'placement_strategy' ? [] : (await repo.placementStrategiesUsing(id)).map((name) => `placement strategy "${name}"`)),
     ...(deps.usageChecks ?? []),
   ];
 
@@ -55,6 +56,14 @@ export function createPolicyService(deps: { repo: PolicyRepo; usageChecks?: Poli
     const failoverPolicyId = spec.failoverPolicyId;
     if (typeof failoverPolicyId === 'string' && !(await repo.find('failover_policy', failoverPolicyId))) {
       throw new ValidationError(`No failover policy with id "${failoverPolicyId}".`, { issues: [{ path: '/failoverPolicyId', message: 'unknown failover policy' }] });
+    }
+    const members = (spec.federation as FederationSpread | null | undefined)?.members ?? [];
+    for (const [index, member] of members.entries()) {
+      if (member.resourceProfileId && !(await repo.find('resource_profile', member.resourceProfileId))) {
+        throw new ValidationError(`No resource profile with id "${member.resourceProfileId}" (federation member "${member.name}").`, {
+          issues: [{ path: `/federation/members/${index}/resourceProfileId`, message: 'unknown resource profile' }],
+        });
+      }
     }
   }
 
