@@ -331,6 +331,29 @@ describe.skipIf(!browserTestsRun)('registry pages in a browser', () => {
     await page.getByRole('row').filter({ hasText: 'move-away' }).waitFor();
   });
 
+  it('spreads a placement strategy over Karmada members, with the server\'s message under the member it is about', async () => {
+    await settingsTab('Placement strategies').click();
+    await page.getByRole('button', { name: 'New placement strategy' }).click();
+    const drawer = page.getByRole('dialog', { name: 'New placement strategy' });
+    await drawer.getByLabel('Name', { exact: true }).fill('karmada-eu');
+    await drawer.getByRole('button', { name: 'Add member' }).click();
+    await drawer.getByLabel('Member 1 name').fill('frankfurt');
+    await drawer.getByLabel('Member 1 weight').fill('2');
+    await drawer.getByRole('button', { name: 'Add member' }).click();
+    await drawer.getByLabel('Member 2 name').fill('Paris_1');
+    await drawer.getByLabel('Member 2 resource profile').selectOption({ label: 'one-h100' });
+    await drawer.getByLabel('Member 2 registry mirror').fill('registry.paris:5000');
+    h.expectConsole(badRequest('/api/placement-strategies'));
+    await drawer.getByRole('button', { name: 'Create placement strategy' }).click();
+    await drawer.getByText('Member 2 name:', { exact: false }).waitFor();
+    await h.screenshot('placement-strategy-karmada-members');
+    await drawer.getByLabel('Member 2 name').fill('paris');
+    await drawer.getByRole('button', { name: 'Create placement strategy' }).click();
+    await drawer.waitFor({ state: 'hidden' });
+    const row = page.getByRole('row').filter({ hasText: 'karmada-eu' });
+    expect(await row.getByRole('cell').allTextContents()).toEqual(expect.arrayContaining(['karmada-eu', 'frankfurt ×2, paris (divided)']));
+  });
+
   it('creates a vLLM optimization preset from the runtime’s knobs and previews its flags', async () => {
     await settingsTab('Optimization presets').click();
     // Built-in presets are read-only: they can be copied, not edited or deleted.

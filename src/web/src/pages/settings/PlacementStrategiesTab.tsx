@@ -21,6 +21,11 @@ export function PlacementStrategiesTab() {
     { header: 'Clusters', cell: (strategy) => strategy.clusterNames.join(', ') || any },
     { header: 'Min free GPUs', cell: (strategy) => strategy.minFreeGpus },
     { header: 'Preference', cell: (strategy) => (strategy.preference === 'most-free-gpus' ? 'spread' : 'pack') },
+    {
+      header: 'Karmada members',
+      cell: (strategy) =>
+        strategy.federation ? `${strategy.federation.members.map((member) => (member.weight ? `${member.name} ×${member.weight}` : member.name)).join(', ')} (${strategy.federation.replicaScheduling.toLowerCase()})` : <span className="muted">—</span>,
+    },
     { header: 'Failover', cell: (strategy) => failoverName(strategy.failoverPolicyId) ?? <span className="muted">none</span> },
   ];
   return (

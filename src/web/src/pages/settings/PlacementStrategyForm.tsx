@@ -9,6 +9,7 @@ import { saveInputFor } from '../../lib/changes';
 import { keyedIssues, splitFormError } from '../../lib/form-errors';
 import { numberProblems, optionalNumber } from '../../lib/form-values';
 import { labelRowErrors, labelsFromRows, rowsFromLabels } from '../../lib/labels';
+import { FederationMembersEditor, spreadDraftOf, spreadIssues, spreadOfDraft } from './FederationMembersEditor';
 import { NameDescriptionFields } from './NameDescriptionFields';
 
 type Preference = PlacementStrategy['preference'];
@@ -16,7 +17,7 @@ const PREFERENCES: ReadonlyArray<{ value: Preference; label: string }> = [
   { value: 'most-free-gpus', label: 'Spread: the cluster with the most free GPUs' },
   { value: 'least-free-gpus', label: 'Pack: the cluster with the fewest free GPUs that still fit' },
 ];
-const FIELDS = ['name', 'description', 'clusterTypes', 'clusterNames', 'minFreeGpus', 'preference', 'failoverPolicyId'] as const;
+const FIELDS = ['name', 'description', 'clusterTypes', 'clusterNames', 'minFreeGpus', 'preference', 'failoverPolicyId', 'federation'] as const;
 
 /** Create or edit a placement strategy (in the Placement strategies drawer). */
 export function PlacementStrategyForm({ editing, initial, initialName, onClose, onSaved }: CollectionFormProps<PlacementStrategy>) {
@@ -30,9 +31,10 @@ export function PlacementStrategyForm({ editing, initial, initialName, onClose, 
   const [minFreeGpus, setMinFreeGpus] = useState(String(initial?.minFreeGpus ?? 0));
   const [preference, setPreference] = useState<Preference>(initial?.preference ?? 'most-free-gpus');
   const [failoverPolicyId, setFailoverPolicyId] = useState(initial?.failoverPolicyId ?? '');
+  const [spread, setSpread] = useState(() => spreadDraftOf(initial?.federation));
   const [problems, setProblems] = useState<{ name?: string; minFreeGpus?: string }>({});
 
-  const errors = splitFormError(save.error, FIELDS, { POLICY_NAME_TAKEN: 'name' }, (path) => path.startsWith('matchLabels.'));
+  const errors = splitFormError(save.error, FIELDS, { POLICY_NAME_TAKEN: 'name' }, (path) => path.startsWith('matchLabels.') || path.startsWith('federation.'));
   const rowErrors = labelRowErrors(labels, keyedIssues(save.error, '/matchLabels/'));
   const toggleType = (type: ClusterType, on: boolean) => setTypes((current) => (on ? [...current.filter((t) => t !== type), type] : current.filter((t) => t !== type)));
 
@@ -54,6 +56,7 @@ export function PlacementStrategyForm({ editing, initial, initialName, onClose, 
       minFreeGpus: minFree ?? 0,
       preference,
       failoverPolicyId: failoverPolicyId || null,
+      federation: spreadOfDraft(spread),
     };
     save.mutate(saveInputFor(editing, body), { onSuccess: onSaved });
   };
@@ -86,6 +89,7 @@ export function PlacementStrategyForm({ editing, initial, initialName, onClose, 
         options={[{ value: '', label: 'None' }, ...(failover.data?.items ?? []).map((policy) => ({ value: policy.id, label: `${policy.name} (${policy.action})` }))]}
         onChange={setFailoverPolicyId}
       />
+      <FederationMembersEditor draft={spread} onChange={setSpread} error={spreadIssues(save.error) ?? errors.fields.federation} />
     </DrawerForm>
   );
 }
