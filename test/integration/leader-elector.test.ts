@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLeaderElector } from '../../src/db/leader-elector.js';
 import type { LeaderElector } from '../../src/lib/leadership.js';
 import { createLogger } from '../../src/lib/logger.js';
+import { createLoopTracker } from '../../src/reconcilers/loop-tracker.js';
+import { reconcilerLoop } from '../../src/reconcilers/reconciler.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait-for.js';
@@ -74,15 +76,36 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('leader election through a Postg
     const direct = elector(database.url!);
     direct.start();
     const lost = new Promise<void>((resolve) => cut.onChange((leader) => !leader && resolve()));
+    // A leader-only loop on the first, in the middle of a tick that lasts until it is aborted.
+    const tracker = createLoopTracker(cut);
+    let aborted = 0;
+    const loop = reconcilerLoop(
+      {
+        name: 'writer',
+        intervalMs: 60_000,
+        needsLeader: true,
+        touches: 'nothing',
+        runImmediately: true,
+        tick: (signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(void (aborted += 1)))),
+      },
+      logger,
+      { leadership: cut, tracker },
+    );
+    loop.start();
+    await waitFor('the loop to run on the leader', async () => (tracker.loops()[0]!.runningHere ? true : undefined));
 
     proxy.cut('drop');
-    // "At once": on the connection's own error, not at a later check.
+    // "At once": on the connection's own error, not at a later check; the running tick is aborted.
     await lost;
+    await waitFor('the tick to be aborted', async () => (aborted === 1 ? true : undefined));
+    expect(tracker.loops()[0]).toMatchObject({ runningHere: false, runs: 1 });
     await waitFor('the other to take over', async () => (direct.isLeader() ? true : undefined));
     // While the link is down, and after it is back, the first only follows: the lock is taken.
     await proxy.restore();
     await waitFor('the first to connect again and try the lock', async () => ((await followersTrying(database!)) === 1 ? true : undefined));
     expect(leaders(electors)).toEqual([1]);
+    expect(tracker.loops()[0]).toMatchObject({ runningHere: false, runs: 1 });
+    await loop.stop();
   });
 });
 
