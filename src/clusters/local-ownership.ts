@@ -1,4 +1,5 @@
 import type { OwnerHost } from '../domain/cluster.js';
+import type { ClusterScope } from '../domain/loops.js';
 import { ConflictError } from '../lib/errors.js';
 
 /** What ownership rules need of a cluster. */
@@ -17,6 +18,15 @@ export interface OwnedCluster {
 export function actsHere(cluster: OwnedCluster, hostId: string | undefined): boolean {
   if (cluster.connection.kind !== 'local') return true;
   return hostId !== undefined && cluster.ownerHost?.id === hostId;
+}
+
+/**
+ * Whether a loop pass over `scope` covers the cluster: `owned` is the local cluster (only its
+ * owner acts on it), `shared` every other kind (any instance may; the leader does).
+ */
+export function inClusterScope(cluster: Pick<OwnedCluster, 'connection'>, scope: ClusterScope | undefined): boolean {
+  if (!scope) return true;
+  return (cluster.connection.kind === 'local') === (scope === 'owned');
 }
 
 /** Who the owner is, in words for messages. */

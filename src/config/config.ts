@@ -65,6 +65,12 @@ export const configSchema = z.object({
     .describe('Bearer key `hmas runtime llama` requires on every route but /health. The local driver sets a random one per replica; unset = none required.'),
   HF_ENDPOINT: z.string().url().default('https://huggingface.co').describe('Hugging Face Hub base URL (a mirror or an air-gapped hub works).'),
   HMAS_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(10_000).describe('How often the deployment reconciler compares the database with the clusters.'),
+  HMAS_LEADER_ELECTION_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(5_000)
+    .describe('With several instances on one PostgreSQL: how often a follower tries to become the leader (which runs the leader-only loops) and the leader checks it still is. A dead leader is replaced within two intervals.'),
   REDIS_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()).describe('Redis URL: rate limits and key revocations shared by several H-MAS instances. Unset = in memory (one instance).'),
   HMAS_RATE_LIMIT_RPM: z.coerce.number().int().min(0).default(60).describe('Default requests per minute per API key and per user (0 = unlimited).'),
   HMAS_RATE_LIMIT_TPM: z.coerce.number().int().min(0).default(0).describe('Default tokens per minute per API key and per user (0 = unlimited).'),
@@ -118,6 +124,7 @@ export interface Config {
   readonly hfToken: string | undefined;
   readonly modelDownloadIdleTimeoutMs: number;
   readonly reconcileIntervalMs: number;
+  readonly leaderElectionIntervalMs: number;
   readonly redisUrl: string | undefined;
   readonly redisKeyPrefix: string;
   readonly rateLimitDefaults: { rpm: number; tpm: number };
@@ -204,6 +211,7 @@ export function loadConfig(
     hfToken: raw.HF_TOKEN,
     modelDownloadIdleTimeoutMs: raw.HMAS_MODEL_DOWNLOAD_IDLE_TIMEOUT_MS,
     reconcileIntervalMs: raw.HMAS_RECONCILE_INTERVAL_MS,
+    leaderElectionIntervalMs: raw.HMAS_LEADER_ELECTION_INTERVAL_MS,
     redisUrl: raw.REDIS_URL,
     redisKeyPrefix: raw.HMAS_REDIS_KEY_PREFIX,
     rateLimitDefaults: Object.freeze({ rpm: raw.HMAS_RATE_LIMIT_RPM, tpm: raw.HMAS_RATE_LIMIT_TPM }),

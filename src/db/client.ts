@@ -18,6 +18,8 @@ export interface SqlSession {
 
 export interface DatabaseHandle {
   readonly kind: 'pglite' | 'postgres';
+  /** PostgreSQL's URL, for what needs a connection of its own (leader election); undefined on PGlite. */
+  readonly url?: string;
   readonly db: Database;
   /** Runs `fn` in one transaction on one connection. */
   transaction<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
@@ -73,6 +75,7 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
   const db = drizzlePg({ client: pool, schema }) as unknown as Database;
   const handle: DatabaseHandle = {
     kind: 'postgres',
+    url,
     db,
     async transaction(fn) {
       const client = await pool.connect();

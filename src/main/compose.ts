@@ -86,6 +86,11 @@ import { loginThrottlePrune } from '../reconcilers/login-throttle-prune.js';
 import type { Reconciler } from '../reconcilers/reconciler.js';
 import { registerReconcilers } from '../reconcilers/reconciler.js';
 import { signedOutSessionsPurge } from '../reconcilers/signed-out-sessions-purge.js';
+import { createLoopTracker } from '../reconcilers/loop-tracker.js';
+import { createLeaderElector } from '../db/leader-elector.js';
+import { alwaysLeader } from '../lib/leadership.js';
+import { installLoopMetrics } from '../server/loop-metrics.js';
+import { registerSystemRoutes } from '../server/routes/system.routes.js';
 import { VERSION } from './version.js';
 
 export interface ComposedServer {
@@ -154,7 +159,9 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   // Feature modules: each adds its services' routes here, and its loops to `reconcilers` above.
   const features: Array<(app: ZodApp) => void> = [];
   features.push((app) => registerClusterRoutes(app, { clusters }));
-  reconcilers.push(clusterHealth({ clusters }));
+  // Remote clusters on the leader; cluster local on its owner (only it can look at its host).
+  reconcilers.push(clusterHealth({ clusters }, 'shared'));
+  if (localCluster.owned) reconcilers.push(clusterHealth({ clusters }, 'owned'));
   // Image warmer: a DaemonSet per kubeconfig cluster pulling the images of the runtimes deployed there.
   const runtimeImages = runtimeImagesFromAdapters();
   const workloadSettings = (cluster: ClusterRow) => cluster.connection.workloads ?? {};
@@ -226,7 +233,10 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     logger: logger.child({ component: 'deployments' }),
   });
   features.push((app) => registerDeploymentRoutes(app, { deployments }));
-  reconcilers.push(deploymentReconciler({ deployments, intervalMs: config.reconcileIntervalMs }), deploymentUnknownSweep({ deployments }));
+  // Deployments on remote clusters are reconciled by the leader; those on cluster local by its
+  // owner, leader or not — no other instance may touch its replicas.
+  reconcilers.push(deploymentReconciler({ deployments, intervalMs: config.reconcileIntervalMs }, 'shared'), deploymentUnknownSweep({ deployments }));
+  if (localCluster.owned) reconcilers.push(deploymentReconciler({ deployments, intervalMs: config.reconcileIntervalMs }, 'owned'));
 
   // gateway: rateLimiter — in memory for one instance, in Redis (REDIS_URL) when several share the load.
   const rateLimiter = createRateLimiter({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger: logger.child({ component: 'rate-limit' }) });
@@ -321,8 +331,17 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   features.push((app) => registerInferenceRoutes(app, { gateway, bodyLimitBytes: Math.max(config.bodyLimitBytes, 16 * 1024 * 1024) }));
   features.push((app) => registerInferenceLogRoutes(app, { inferenceLogs }));
 
-  const loops = createLoopRegistry();
-  registerReconcilers(loops, reconcilers, logger);
+  // Loops that need the leader run on one instance: elected through PostgreSQL when instances
+  // share it; alone on the embedded database, this instance always leads.
+  const leader =
+    database.kind === 'postgres' && database.url
+      ? createLeaderElector({ url: database.url, intervalMs: config.leaderElectionIntervalMs, logger })
+      : alwaysLeader();
+  const loops = createLoopRegistry({ leader });
+  const loopTracker = createLoopTracker(leader);
+  registerReconcilers(loops, reconcilers, logger, { leadership: leader, tracker: loopTracker });
+  installLoopMetrics(metricsRegistry, { loops: () => loopTracker.loops(), leadership: leader });
+  features.push((app) => registerSystemRoutes(app, { loops: loopTracker }));
 
   let shuttingDown = false;
   const app = await createApp({

@@ -5,7 +5,7 @@ export function deploymentUnknownSweep(deps: { deployments: { markNotReadyCluste
   return {
     name: 'deployment-unknown-sweep',
     intervalMs: 60_000,
-    needsLeader: false,
+    needsLeader: true,
     touches: 'deployments (status unknown on not-ready clusters)',
     tick: async () => void (await deps.deployments.markNotReadyClusters()),
   };

@@ -13,7 +13,7 @@ export function retention(loop: { name: string; touches: string; what: string },
   return {
     name: loop.name,
     intervalMs: 3600_000,
-    needsLeader: false,
+    needsLeader: true,
     touches: loop.touches,
     runImmediately: true,
     async tick() {

@@ -6,7 +6,7 @@ export function signedOutSessionsPurge(deps: { sessions: { purgeExpired(): Promi
   return {
     name: 'signed-out-sessions-purge',
     intervalMs: 3600_000,
-    needsLeader: false,
+    needsLeader: true,
     touches: 'revoked_sessions (deletes expired rows)',
     runImmediately: true,
     async tick() {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRunning } from '../../src/clusters/local/process-tools.js';
-import { createLogger } from '../../src/lib/logger.js';
+import type { LoopsView } from '../../src/domain/loops.js';
 import { fakeRuntimeProgram } from '../support/fake-runtime.js';
 import { composeSecondInstance } from '../support/second-instance.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
@@ -86,16 +86,22 @@ describe.each(testBackends())('one owner per local replica (%s)', { timeout: 180
     const before = (await replicaProcesses(modelFile)).map((replica) => replica.pid).sort();
     expect(before).toHaveLength(2);
 
-    const logLines: Array<{ msg?: string; deployments?: string[] }> = [];
-    const logger = createLogger({ level: 'debug', pretty: false }, { write: (line: string) => void logLines.push(JSON.parse(line) as { msg?: string }) });
-    const second = await composeSecondInstance(first, env, logger);
+    const second = await composeSecondInstance(first, env);
     try {
       second.loops.startAll();
-      const passesLeftAlone = () => logLines.filter((line) => line.msg?.startsWith('reconcile pass') && line.deployments?.includes('owned')).length;
-      // Three reconcile passes of the second instance, or (as before owners) replicas of its own.
-      const during = await waitFor('3 reconcile passes of the second instance', async () => {
+      // The second instance has no loop over cluster local: the owner's reconciler covers it.
+      const loopsOf = async (instance: Instance) => (await call(instance, 'GET', '/api/system/loops')).json<LoopsView>();
+      const runsOf = (seen: LoopsView, name: string) => seen.loops.find((loop) => loop.name === name)?.runs ?? 0;
+      expect((await loopsOf(second)).loops.map((loop) => loop.name)).not.toContain('local-deployment-reconciler');
+      const ownerRuns = runsOf(await loopsOf(first), 'local-deployment-reconciler');
+      // Three passes of the owner's reconciler and of the second's (when it leads: on the embedded
+      // database both do), or (as before owners) replicas of the second's own.
+      const during = await waitFor('3 reconcile passes of each instance', async () => {
         const replicas = await replicaProcesses(modelFile);
-        return passesLeftAlone() >= 3 || replicas.length !== 2 ? replicas : undefined;
+        if (replicas.length !== 2) return replicas;
+        const [owner, other] = await Promise.all([loopsOf(first), loopsOf(second)]);
+        const otherDone = !other.leader.isLeader || runsOf(other, 'deployment-reconciler') >= 3;
+        return runsOf(owner, 'local-deployment-reconciler') >= ownerRuns + 3 && otherDone ? replicas : undefined;
       }, { timeoutMs: 30_000 });
       // The same two processes, in the owner's data directory; none started, adopted or stopped.
       expect(during).toHaveLength(2);

@@ -26,6 +26,8 @@ const MINIMUM_ROLE: Record<string, Access> = {
   'PATCH /api/users/{id}': 'admin',
   'DELETE /api/users/{id}': 'admin',
   'GET /api/audit-logs': 'viewer',
+  // Loop error messages and this instance's leadership: internals, for admins.
+  'GET /api/system/loops': 'admin',
   'GET /api/clusters': 'viewer',
   // Registering and testing a cluster sends credentials to a URL the caller names.
   'POST /api/clusters': 'admin',

@@ -16,6 +16,7 @@ import {
   type Inventory,
   type UpdateClusterInput,
 } from '../../domain/cluster.js';
+import type { ClusterScope } from '../../domain/loops.js';
 import type { Page } from '../../domain/pagination.js';
 import { AppError, ConflictError, NotFoundError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
@@ -23,7 +24,7 @@ import { hasPgCode, isStillReferenced, PG_UNIQUE_VIOLATION } from '../../lib/pg-
 import type { SecretBox } from '../../lib/secret-box.js';
 import type { HostIdentity } from '../../clusters/local/host-identity.js';
 import type { ClusterRepo, ClusterRow, NewClusterRow, Queryable } from './cluster-repo.js';
-import { actsHere, ClusterOwnedByOtherHostError } from '../../clusters/local-ownership.js';
+import { actsHere, ClusterOwnedByOtherHostError, inClusterScope } from '../../clusters/local-ownership.js';
 
 /** Setting written when the local cluster is registered (or deleted): it is never re-created. */
 export const LOCAL_CLUSTER_REGISTERED = 'local-cluster-registered';
@@ -444,9 +445,9 @@ export function createClusterService(deps: ClusterServiceDeps) {
       return { created, owned, cluster: toCluster(row ?? local) };
     },
 
-    /** Health check of every cluster: readiness and inventory, not the last test. */
-    async refreshAll(signal?: AbortSignal): Promise<void> {
-      const rows = (await repo.listAll()).filter((row) => !ownedElsewhere(row));
+    /** Health check of every cluster (`scope`: of those only; see `ClusterScope`): readiness and inventory, not the last test. */
+    async refreshAll(signal?: AbortSignal, scope?: ClusterScope): Promise<void> {
+      const rows = (await repo.listAll()).filter((row) => !ownedElsewhere(row) && inClusterScope(toCluster(row), scope));
       let next = 0;
       const worker = async () => {
         while (next < rows.length && !signal?.aborted) {

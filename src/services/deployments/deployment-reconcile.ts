@@ -1,5 +1,7 @@
 import type { ClusterDriver } from '../../clusters/cluster-driver.js';
+import { inClusterScope } from '../../clusters/local-ownership.js';
 import type { Cluster } from '../../domain/cluster.js';
+import type { ClusterScope } from '../../domain/loops.js';
 import { statusAfterFailedObservation } from '../../domain/deployment-status.js';
 import type { Optimization } from '../../domain/optimization.js';
 import type { WorkloadStatus } from '../../domain/workload.js';
@@ -47,7 +49,8 @@ export function createDeploymentReconcile(
     await driver.scale(record.name, desired);
   }
 
-  return async function reconcile(signal?: AbortSignal): Promise<void> {
+  /** `scope`: only deployments on those clusters (default all); see `ClusterScope`. */
+  return async function reconcile(signal?: AbortSignal, scope?: ClusterScope): Promise<void> {
     const leftToOwners: string[] = [];
     for (const record of await repo.all()) {
       if (signal?.aborted) return;
@@ -55,6 +58,7 @@ export function createDeploymentReconcile(
       let driver: ClusterDriver | null;
       try {
         cluster = await deps.clusters.get(record.clusterName);
+        if (!inClusterScope(cluster, scope)) continue;
         driver = await drivers.actingDriver(cluster);
       } catch {
         continue;
