@@ -5,7 +5,7 @@ import { createLogger } from '../../src/lib/logger.js';
 import { createLoopTracker } from '../../src/reconcilers/loop-tracker.js';
 import { reconcilerLoop } from '../../src/reconcilers/reconciler.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createTestDatabase, type TestDatabase, withoutPostgres } from '../support/test-database.js';
 import { waitFor } from '../support/wait-for.js';
 
 const INTERVAL_MS = 100;
@@ -16,7 +16,7 @@ const leaders = (electors: LeaderElector[]) => electors.flatMap((elector, index)
 
 // Two electors in one process, each on its own connection to a real PostgreSQL (the election
 // needs PostgreSQL's advisory locks; PGlite instances always lead: test/integration/system-loops).
-describe.skipIf(!process.env.TEST_DATABASE_URL)('leader election through a PostgreSQL advisory lock', { timeout: 60_000 }, () => {
+describe.skipIf(withoutPostgres('leader election through a PostgreSQL advisory lock'))('leader election through a PostgreSQL advisory lock', { timeout: 60_000 }, () => {
   let database: TestDatabase | undefined;
   let proxy: TcpProxy | undefined;
   const electors: LeaderElector[] = [];

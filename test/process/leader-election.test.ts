@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LoopsView } from '../../src/domain/loops.js';
 import { startServerProcess, type ServerProcess } from '../support/cli-process.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createTestDatabase, type TestDatabase, withoutPostgres } from '../support/test-database.js';
 import { waitFor } from '../support/wait-for.js';
 
 const PASSWORD = 'admin-password-leader';
@@ -12,7 +12,7 @@ const PASSWORD = 'admin-password-leader';
 // Two real server processes on one real PostgreSQL, each with its own data directory: one leads
 // (it holds the advisory lock on its own connection) and runs the leader-only loops; killing it
 // with SIGKILL (no shutdown, the kernel closes its connection) hands leadership to the other.
-describe.skipIf(!process.env.TEST_DATABASE_URL)('leader election between two server processes', { timeout: 180_000 }, () => {
+describe.skipIf(withoutPostgres('leader election between two server processes'))('leader election between two server processes', { timeout: 180_000 }, () => {
   let dir: string | undefined;
   let database: TestDatabase | undefined;
   const servers: ServerProcess[] = [];

@@ -16,6 +16,16 @@ export function testBackends(): Backend[] {
   return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 }
 
+/**
+ * For suites about PostgreSQL itself (advisory locks): true — skip — when there is no
+ * TEST_DATABASE_URL, with a loud line saying so; under CI that is an error (testBackends).
+ */
+export function withoutPostgres(suite: string): boolean {
+  if (testBackends().includes('postgres')) return false;
+  console.warn(`⚠ ${suite}: SKIPPED — it needs PostgreSQL; set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run it.`);
+  return true;
+}
+
 export interface TestDatabase {
   handle: DatabaseHandle;
   /** PostgreSQL URL of this test's own database (postgres backend only). */
