@@ -40,7 +40,8 @@ describe.each(testBackends())('config history (%s)', { timeout: 240_000 }, (back
     expect(model.statusCode, model.body).toBe(201);
     modelId = model.json<{ id: string }>().id;
     id = await api.deploy('recorded', modelId);
-  });
+    // A first start can take a while when other suites share the cores.
+  }, 180_000);
   afterAll(async () => {
     await t?.close();
     await rm(dir, { recursive: true, force: true });

@@ -33,7 +33,8 @@ describe.each(testBackends())('rollouts (%s)', { timeout: 300_000 }, (backend) =
     expect(model.statusCode, model.body).toBe(201);
     modelId = model.json<{ id: string }>().id;
     id = await api.deploy('steady', modelId);
-  });
+    // A first start can take a while when other suites share the cores.
+  }, 180_000);
   afterAll(async () => {
     await t?.close();
     await rm(dir, { recursive: true, force: true });
