@@ -19,6 +19,9 @@ import { WORKLOAD_STRATEGIES } from './workload.js';
 export const ROLLOUT_STATES = ['progressing', 'succeeded', 'failed', 'rolled_back', 'superseded'] as const;
 export type RolloutState = (typeof ROLLOUT_STATES)[number];
 
+/** The status reason of a deployment whose automatic rollback failed too (kept until its spec changes). */
+export const ROLLBACK_FAILED = 'RollbackFailed';
+
 /** Why settings changed: an operator's PATCH, a preset, a rollback, or (reserved) automatic tuning. */
 export const CHANGE_CAUSES = ['manual', 'preset', 'rollback', 'auto_tuning'] as const;
 export type ChangeCause = (typeof CHANGE_CAUSES)[number];

@@ -200,6 +200,8 @@ export function createDeploymentIntent(
         specHash,
         strategy,
         status: plan.restartRequired || replicasAfter > record.readyReplicas ? 'deploying' : record.status,
+        // A new spec ends what the last one's status said (a failed rollback's hold included).
+        ...(plan.restartRequired ? { statusReason: null } : {}),
         ...(driver ? {} : { statusMessage: recordedFor(cluster, 'applies the change') }),
       });
       if (driver && rolled) await tellCluster(record, 'applying the change', () => driver.apply(rolled));

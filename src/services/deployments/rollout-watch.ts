@@ -1,3 +1,4 @@
+import { ROLLBACK_FAILED } from '../../domain/rollout.js';
 import { AppError } from '../../lib/errors.js';
 import type { DeploymentRecord } from './deployment-repo.js';
 import { liveWorkloadStatus, type RolloutServiceDeps } from './rollout-deps.js';
@@ -44,7 +45,7 @@ export function createRolloutWatch(deps: RolloutServiceDeps) {
       const message = `${failure.reason} (${failure.message}); the automatic rollback could not start: ${why}`;
       if (!(await rollouts.finish(rollout.id, 'failed', { reason: failure.reason, message }))) return;
       await history.setResultOfRollout(rollout.id, 'failed');
-      await records.update(record.id, { status: 'failed', statusReason: 'RollbackFailed', statusMessage: `The change failed: ${message}` });
+      await records.update(record.id, { status: 'failed', statusReason: ROLLBACK_FAILED, statusMessage: `The change failed: ${message}` });
       logger.error({ err: error, deployment: record.name, rollout: rollout.id }, 'automatic rollback could not start');
       await audit(record, 'failure', `automatic rollback of ${record.name} could not start after ${message}`);
       return;
@@ -59,7 +60,7 @@ export function createRolloutWatch(deps: RolloutServiceDeps) {
     const message = `The rollback failed too: ${failure.reason} (${failure.message})${first}. Nothing more is rolled back automatically.`;
     if (!(await rollouts.finish(rollout.id, 'failed', { reason: failure.reason, message }))) return;
     await history.setResultOfRollout(rollout.id, 'failed');
-    await records.update(record.id, { status: 'failed', statusReason: 'RollbackFailed', statusMessage: message });
+    await records.update(record.id, { status: 'failed', statusReason: ROLLBACK_FAILED, statusMessage: message });
     logger.error({ deployment: record.name, rollout: rollout.id }, message);
     await audit(record, 'failure', `${record.name}: ${message}`);
   }
