@@ -38,6 +38,11 @@ export const deploymentConfigSchema = z.object({
 });
 export type DeploymentConfig = z.infer<typeof deploymentConfigSchema>;
 
+/** The settings of a snapshot or history entry, as PATCH takes them (what a rollback sends). */
+export function settingsOf(config: DeploymentConfig): DeploymentConfig {
+  return { replicas: config.replicas, resourceProfileId: config.resourceProfileId, optimization: config.optimization };
+}
+
 /** A rollout's snapshot: the settings and how replicas were replaced. */
 export const rolloutConfigSchema = deploymentConfigSchema.extend({ strategy: z.enum(WORKLOAD_STRATEGIES) });
 export type RolloutConfig = z.infer<typeof rolloutConfigSchema>;

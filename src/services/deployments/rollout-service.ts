@@ -3,7 +3,7 @@ import { diffConfig, type DryRunAnswer } from '../../domain/deployment-plan.js';
 import { checkAction } from '../../domain/deployment-status.js';
 import type { Page } from '../../domain/pagination.js';
 import type { Role } from '../../domain/roles.js';
-import type { ConfigHistoryDetail, ConfigHistoryEntry, DeploymentConfig, Rollout, RolloutProgress, RolloutWithProgress } from '../../domain/rollout.js';
+import { settingsOf, type ConfigHistoryDetail, type ConfigHistoryEntry, type DeploymentConfig, type Rollout, type RolloutProgress, type RolloutWithProgress } from '../../domain/rollout.js';
 import type { WorkloadStatus } from '../../domain/workload.js';
 import { AppError, ConflictError, NotFoundError } from '../../lib/errors.js';
 import type { ConfigHistoryRecord } from './config-history-repo.js';
@@ -57,8 +57,6 @@ export function progressOf(status: WorkloadStatus): RolloutProgress {
     reason: status.reason,
   };
 }
-
-const settingsOf = (config: DeploymentConfig) => ({ replicas: config.replicas, resourceProfileId: config.resourceProfileId, optimization: config.optimization });
 
 /** The rollout and config-history API: reads, and rollbacks through the same path as PATCH. */
 export function createRolloutService(deps: RolloutServiceDeps) {

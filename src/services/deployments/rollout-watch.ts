@@ -1,4 +1,4 @@
-import { ROLLBACK_FAILED } from '../../domain/rollout.js';
+import { ROLLBACK_FAILED, settingsOf } from '../../domain/rollout.js';
 import { AppError } from '../../lib/errors.js';
 import type { DeploymentRecord } from './deployment-repo.js';
 import { liveWorkloadStatus, type RolloutServiceDeps } from './rollout-deps.js';
@@ -7,8 +7,6 @@ import type { RolloutRow } from './rollout-repo.js';
 
 /** Who the audit log names for what the rollout monitor does. */
 export const ROLLOUT_MONITOR_ACTOR = 'rollout-monitor';
-
-const settingsOf = (row: RolloutRow) => ({ replicas: row.previousConfig.replicas, resourceProfileId: row.previousConfig.resourceProfileId, optimization: row.previousConfig.optimization });
 
 /**
  * Follows every progressing rollout this instance can read: marks it succeeded once the new
@@ -37,7 +35,7 @@ export function createRolloutWatch(deps: RolloutServiceDeps) {
   async function rollBack(rollout: RolloutRow, record: DeploymentRecord, failure: { reason: string; message: string }): Promise<void> {
     await rollouts.note(rollout.id, failure.reason, failure.message);
     try {
-      await deps.deployments.update(record.id, settingsOf(rollout), { dryRun: false, role: 'admin', change: { cause: 'rollback', actorId: null, rollbackOf: rollout.id } });
+      await deps.deployments.update(record.id, settingsOf(rollout.previousConfig), { dryRun: false, role: 'admin', change: { cause: 'rollback', actorId: null, rollbackOf: rollout.id } });
     } catch (error) {
       // Another instance started the same rollback first: nothing left to do here.
       if (error instanceof AppError && error.code === 'ROLLOUT_IN_PROGRESS') return;
