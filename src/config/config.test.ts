@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       webDir: undefined,
       redisKeyPrefix: 'hmas:',
       rateLimitFailureMode: 'open',
+      rolloutGraceSeconds: { Recreate: 180, RollingUpdate: 90 },
     });
   });
 
@@ -64,6 +65,8 @@ describe('loadConfig', () => {
       HMAS_MODEL_DOWNLOAD_IDLE_TIMEOUT_MS: '5000',
       HMAS_RECONCILE_INTERVAL_MS: '2000',
       HMAS_LEADER_ELECTION_INTERVAL_MS: '1500',
+      HMAS_ROLLOUT_GRACE_RECREATE_SECONDS: '240',
+      HMAS_ROLLOUT_GRACE_ROLLING_UPDATE_SECONDS: '45',
       HMAS_RUNTIME_BIN_VLLM: '/opt/vllm/bin/vllm',
       HMAS_RUNTIME_USER: 'hmas-runtime:hmas',
       HMAS_RUNTIME_API_KEY: 'k'.repeat(16),
@@ -109,6 +112,7 @@ describe('loadConfig', () => {
       modelDownloadIdleTimeoutMs: 5000,
       reconcileIntervalMs: 2000,
       leaderElectionIntervalMs: 1500,
+      rolloutGraceSeconds: { Recreate: 240, RollingUpdate: 45 },
       runtimeBinaries: { vllm: '/opt/vllm/bin/vllm' },
       runtimeUser: 'hmas-runtime:hmas',
       runtimeApiKey: 'k'.repeat(16),

@@ -71,6 +71,18 @@ export const configSchema = z.object({
     .min(100)
     .default(5_000)
     .describe('With several instances on one PostgreSQL: how often a follower tries to become the leader (which runs the leader-only loops) and the leader checks it still is. A dead leader is replaced within two intervals.'),
+  HMAS_ROLLOUT_GRACE_RECREATE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(180)
+    .describe('Startup grace of a Recreate rollout: new replicas that crash-loop, are OOM-killed or miss their deadline after it are rolled back automatically.'),
+  HMAS_ROLLOUT_GRACE_ROLLING_UPDATE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(90)
+    .describe('Startup grace of a RollingUpdate rollout before a failing change is rolled back automatically (runtimes known to start slowly, such as vLLM, get their own longer grace).'),
   REDIS_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()).describe('Redis URL: rate limits and key revocations shared by several H-MAS instances. Unset = in memory (one instance).'),
   HMAS_RATE_LIMIT_RPM: z.coerce.number().int().min(0).default(60).describe('Default requests per minute per API key and per user (0 = unlimited).'),
   HMAS_RATE_LIMIT_TPM: z.coerce.number().int().min(0).default(0).describe('Default tokens per minute per API key and per user (0 = unlimited).'),
@@ -125,6 +137,8 @@ export interface Config {
   readonly modelDownloadIdleTimeoutMs: number;
   readonly reconcileIntervalMs: number;
   readonly leaderElectionIntervalMs: number;
+  /** Startup grace of a rollout per strategy, in seconds. */
+  readonly rolloutGraceSeconds: Readonly<{ Recreate: number; RollingUpdate: number }>;
   readonly redisUrl: string | undefined;
   readonly redisKeyPrefix: string;
   readonly rateLimitDefaults: { rpm: number; tpm: number };
@@ -212,6 +226,7 @@ export function loadConfig(
     modelDownloadIdleTimeoutMs: raw.HMAS_MODEL_DOWNLOAD_IDLE_TIMEOUT_MS,
     reconcileIntervalMs: raw.HMAS_RECONCILE_INTERVAL_MS,
     leaderElectionIntervalMs: raw.HMAS_LEADER_ELECTION_INTERVAL_MS,
+    rolloutGraceSeconds: Object.freeze({ Recreate: raw.HMAS_ROLLOUT_GRACE_RECREATE_SECONDS, RollingUpdate: raw.HMAS_ROLLOUT_GRACE_ROLLING_UPDATE_SECONDS }),
     redisUrl: raw.REDIS_URL,
     redisKeyPrefix: raw.HMAS_REDIS_KEY_PREFIX,
     rateLimitDefaults: Object.freeze({ rpm: raw.HMAS_RATE_LIMIT_RPM, tpm: raw.HMAS_RATE_LIMIT_TPM }),

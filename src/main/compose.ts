@@ -61,6 +61,13 @@ import { createLocalDriver, type LocalDriver } from '../clusters/local/local-dri
 import { registerDeploymentRoutes } from '../server/routes/deployment.routes.js';
 import { createDeploymentRepo } from '../services/deployments/deployment-repo.js';
 import { createDeploymentService } from '../services/deployments/deployment-service.js';
+import { createChangeRecorder } from '../services/deployments/change-recorder.js';
+import { createConfigHistoryRepo } from '../services/deployments/config-history-repo.js';
+import { createRolloutRepo } from '../services/deployments/rollout-repo.js';
+import { createRolloutService } from '../services/deployments/rollout-service.js';
+import { createRolloutWatch, type RolloutWatch } from '../services/deployments/rollout-watch.js';
+import { registerRolloutRoutes } from '../server/routes/rollout.routes.js';
+import { rolloutMonitor } from '../reconcilers/rollout-monitor.js';
 import { Agent } from 'undici';
 import { createGateway } from '../gateway/proxy/gateway.js';
 import { createGatewayMetrics } from '../gateway/proxy/gateway-metrics.js';
@@ -96,6 +103,8 @@ import { VERSION } from './version.js';
 export interface ComposedServer {
   app: ZodApp;
   loops: LoopRegistry;
+  /** The rollout monitor's pass, for tests that move its clock past the startup grace. */
+  rolloutWatch: RolloutWatch;
   /** Set on first start when the admin password was generated: show it once. */
   generatedAdminPassword: string | undefined;
   markShuttingDown(): void;
@@ -180,6 +189,8 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   features.push((app) => registerImageWarmerRoutes(app, { warmer: imageWarmer }));
   reconcilers.push(imageWarmerLoop({ warmer: imageWarmer }));
   const deploymentRepo = createDeploymentRepo(database.db);
+  const rolloutRepo = createRolloutRepo(database.db);
+  const configHistoryRepo = createConfigHistoryRepo(database.db);
   const policies = createPolicyService({
     repo: createPolicyRepo(database.db),
     usageChecks: [async (_kind, id) => (await deploymentRepo.usingPolicy(id)).map((name) => `deployment "${name}"`)],
@@ -230,9 +241,28 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     drivers: registry,
     modelFiles,
     secrets,
+    // Config history and rollouts: every change of settings is recorded; each restart starts a rollout.
+    changes: createChangeRecorder({ rollouts: rolloutRepo, history: configHistoryRepo }),
     logger: logger.child({ component: 'deployments' }),
   });
   features.push((app) => registerDeploymentRoutes(app, { deployments }));
+  const rolloutDeps = {
+    rollouts: rolloutRepo,
+    history: configHistoryRepo,
+    deployments,
+    records: deploymentRepo,
+    clusters,
+    drivers: registry,
+    audit,
+    grace: {
+      byStrategy: { Recreate: config.rolloutGraceSeconds.Recreate * 1000, RollingUpdate: config.rolloutGraceSeconds.RollingUpdate * 1000 },
+      byRuntime: Object.fromEntries(Object.values(RUNTIMES).flatMap((runtime) => (runtime.startupGraceSeconds ? [[runtime.id, runtime.startupGraceSeconds * 1000]] : []))),
+    },
+    logger: logger.child({ component: 'rollouts' }),
+  };
+  features.push((app) => registerRolloutRoutes(app, { rollouts: createRolloutService(rolloutDeps) }));
+  const rolloutWatch = createRolloutWatch(rolloutDeps);
+  reconcilers.push(rolloutMonitor({ rollouts: rolloutWatch }));
   // Deployments on remote clusters are reconciled by the leader; those on cluster local by its
   // owner, leader or not — no other instance may touch its replicas.
   reconcilers.push(deploymentReconciler({ deployments, intervalMs: config.reconcileIntervalMs }, 'shared'), deploymentUnknownSweep({ deployments }));
@@ -360,6 +390,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   return {
     app,
     loops,
+    rolloutWatch,
     generatedAdminPassword: initialAdmin.generatedPassword,
     markShuttingDown: () => {
       shuttingDown = true;

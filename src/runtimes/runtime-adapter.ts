@@ -96,6 +96,11 @@ export interface RuntimeSpec {
   };
   /** Port the runtime listens on unless told otherwise (H-MAS always renders the port). */
   port: number;
+  /**
+   * How long a new replica may take to start before a rollout judges it, in seconds, for runtimes
+   * known to start slowly (big weights, CUDA graph capture); the strategy's grace when shorter.
+   */
+  startupGraceSeconds?: number;
   /** Answers 200 once the model is loaded and the server takes requests. */
   healthPath: string;
   /** Prometheus metrics, or null when the runtime exposes none. */

@@ -30,6 +30,8 @@ export const tgi = defineRuntime({
   image: { repository: 'ghcr.io/huggingface/text-generation-inference', tag: '3.3.4' },
   command: { host: ['text-generation-launcher'], container: null },
   port: 80,
+  // Loads large weights and captures CUDA graphs before it serves: minutes, not seconds.
+  startupGraceSeconds: 600,
   healthPath: '/health',
   metricsPath: '/metrics',
   openaiBasePath: '/v1',

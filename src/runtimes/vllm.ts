@@ -45,6 +45,8 @@ export const vllm = defineRuntime({
   image: { repository: 'vllm/vllm-openai', tag: 'v0.11.0' },
   command: { host: ['vllm', 'serve'], container: null },
   port: 8000,
+  // Loads large weights and captures CUDA graphs before it serves: minutes, not seconds.
+  startupGraceSeconds: 600,
   healthPath: '/health',
   metricsPath: '/metrics',
   openaiBasePath: '/v1',

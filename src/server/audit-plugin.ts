@@ -3,7 +3,7 @@ import type { AuditService } from '../services/audit/audit-service.js';
 
 /**
  * Writes one audit entry for every call to a route that declares `config.audit`, whatever
- * the outcome (refusals included). The entry is written before the response leaves, so a
+ * the outcome (refusals included) — except answered dry runs, which change nothing. The entry is written before the response leaves, so a
  * client that sees the answer can find the entry.
  */
 export function installAudit(app: ZodApp, deps: { audit: AuditService }): void {
@@ -16,6 +16,8 @@ export function installAudit(app: ZodApp, deps: { audit: AuditService }): void {
     const declared = request.routeOptions.config.audit;
     if (!declared) return payload;
     const note = request.auditNote ?? {};
+    // A dry run that was answered is a question, not a change (refused ones are still recorded).
+    if (note.notAChange && reply.statusCode < 400) return payload;
     const params = request.params as Record<string, unknown> | undefined;
     const paramId = typeof params?.id === 'string' ? params.id : undefined;
     const statusCode = reply.statusCode;

@@ -23,7 +23,10 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal: Principal | undefined;
-    /** Filled by handlers: what the audit entry names and says. Never put secrets here. */
-    auditNote: { resourceId?: string; summary?: string; actorUsername?: string };
+    /**
+     * Filled by handlers: what the audit entry names and says. Never put secrets here.
+     * `notAChange`: the call changed nothing on purpose (a dry run answered): no entry is written.
+     */
+    auditNote: { resourceId?: string; summary?: string; actorUsername?: string; notAChange?: boolean };
   }
 }

@@ -77,6 +77,9 @@ function policyRoutes(policy: (typeof POLICY_PATHS)[number]): RouteUnderTest[] {
   ];
 }
 
+/** A well-formed id of a config history entry that does not exist. */
+const NO_SUCH_ENTRY = '00000000-0000-4000-8000-0000000000e1';
+
 // The one table of routes. Add a route here and every bad-input case below covers it.
 const ROUTES: RouteUnderTest[] = [
   {
@@ -282,6 +285,20 @@ const ROUTES: RouteUnderTest[] = [
   { method: 'POST', path: '/api/deployments/:id/resume', access: 'operator', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND', body: 'any' },
   { method: 'GET', path: '/api/deployments/:id/events', access: 'viewer', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND', badQueries: ['since=yesterday'] },
   { method: 'GET', path: '/api/deployments/:id/logs', access: 'viewer', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND', badQueries: ['tailLines=0', 'tailLines=abc', 'follow=maybe'] },
+  { method: 'GET', path: '/api/deployments/:id/rollout', access: 'viewer', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND' },
+  { method: 'GET', path: '/api/deployments/:id/rollouts', access: 'viewer', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND', badQueries: [] },
+  { method: 'POST', path: '/api/deployments/:id/rollout/rollback', access: 'operator', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND', body: 'any' },
+  { method: 'GET', path: '/api/deployments/:id/config-history', access: 'viewer', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND', badQueries: [] },
+  { method: 'GET', path: `/api/deployments/:id/config-history/${NO_SUCH_ENTRY}`, access: 'viewer', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND' },
+  {
+    method: 'POST',
+    path: `/api/deployments/:id/config-history/${NO_SUCH_ENTRY}/rollback`,
+    access: 'operator',
+    hasIdParam: true,
+    notFoundCode: 'DEPLOYMENT_NOT_FOUND',
+    body: 'any',
+    badQueries: ['dryRun=maybe'],
+  },
   { method: 'GET', path: '/api/api-keys', access: 'viewer', badQueries: ['userId=not-a-uuid', 'userId=', "userId=00000000-0000-4000-8000-000000000000'--", 'userId=a&userId=b'] },
   {
     method: 'POST',
@@ -349,7 +366,7 @@ const ROUTES: RouteUnderTest[] = [
 
 /** Pagination values every listing refuses. */
 const BAD_PAGINATION = ['limit=0', 'limit=abc', 'limit=100000', 'limit=1.5', 'limit=', 'limit=1&limit=2', 'offset=-1', 'offset=abc', 'unknown=1'];
-const LISTINGS = new Set(['/api/users', '/api/audit-logs', ...POLICY_PATHS.map((policy) => policy.path), '/api/optimization-presets', '/api/clusters', '/api/models', '/api/deployments', '/api/api-keys', '/api/inference-logs', '/api/secrets']);
+const LISTINGS = new Set(['/api/users', '/api/audit-logs', ...POLICY_PATHS.map((policy) => policy.path), '/api/optimization-presets', '/api/clusters', '/api/models', '/api/deployments', '/api/api-keys', '/api/inference-logs', '/api/secrets', '/api/deployments/:id/rollouts', '/api/deployments/:id/config-history']);
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 const UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000';

@@ -21,6 +21,7 @@ const NEEDS_LEADER: Record<string, boolean> = {
   'api-key-last-used': false,
   'inference-log-retention': true,
   'gateway-routes': false,
+  'rollout-monitor': true,
 };
 
 const env = { HMAS_RECONCILE_INTERVAL_MS: '500', HMAS_LEADER_ELECTION_INTERVAL_MS: '100' };

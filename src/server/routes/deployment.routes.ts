@@ -9,7 +9,7 @@ import type { ZodApp } from './route-types.js';
 
 const idParams = z.object({ id: z.uuid('The id must be a UUID.') }).strict();
 
-const dryRunAnswerSchema = z.object({
+export const dryRunAnswerSchema = z.object({
   dryRun: z.literal(true),
   restartRequired: z.boolean(),
   strategy: z.enum(['RollingUpdate', 'Recreate']),
@@ -69,7 +69,7 @@ export function registerDeploymentRoutes(app: ZodApp, deps: { deployments: Deplo
   app.patch('/api/deployments/:id', {
     schema: {
       tags: ['deployments'],
-      summary: 'Change replicas, optimization or resource profile in place. ?dryRun=true answers restartRequired, strategy, fit and diff and changes nothing. 400 DEPLOYMENT_PAUSED while paused.',
+      summary: 'Change replicas, optimization or resource profile in place; a change that restarts replicas starts a rollout, and every change is recorded in the config history. ?dryRun=true answers restartRequired, strategy, fit and diff, changes nothing and is not audited. 400 DEPLOYMENT_PAUSED while paused.',
       params: idParams,
       querystring: dryRunQuerySchema,
       body: updateDeploymentSchema,
@@ -79,8 +79,9 @@ export function registerDeploymentRoutes(app: ZodApp, deps: { deployments: Deplo
     handler: async (request) => {
       const fields = Object.keys(request.body).join(', ');
       request.auditNote.summary = `${request.query.dryRun ? 'dry run of ' : ''}change ${fields}`;
-      const answer = await deployments.update(request.params.id, request.body, { dryRun: request.query.dryRun, role: principalOf(request).role });
-      if ('dryRun' in answer) request.auditNote.summary = `dry run: ${fields} — ${answer.restartRequired ? `restart (${answer.strategy})` : 'no restart'}`;
+      const principal = principalOf(request);
+      const answer = await deployments.update(request.params.id, request.body, { dryRun: request.query.dryRun, role: principal.role, change: { cause: 'manual', actorId: principal.userId } });
+      if ('dryRun' in answer) request.auditNote.notAChange = true;
       else request.auditNote.summary = `changed ${answer.name}: ${fields}`;
       return answer;
     },

@@ -5,6 +5,7 @@ import type { ModelDownload } from '../../domain/model-download.js';
 import type { Optimization } from '../../domain/optimization.js';
 import type { Page } from '../../domain/pagination.js';
 import type { Logger } from '../../lib/logger.js';
+import type { ChangeRecorder } from './change-recorder.js';
 import type { SettingsSecretCheck } from '../secrets/settings-secret-check.js';
 import type { DeploymentRepo } from './deployment-repo.js';
 
@@ -29,6 +30,8 @@ export interface DeploymentServiceDeps {
   };
   /** Refuses plain secret-looking values and references to missing secrets in the settings saved. */
   secrets?: SettingsSecretCheck;
+  /** Records every change of settings (config history) and starts a rollout for each restart. */
+  changes?: ChangeRecorder;
   logger: Logger;
   /** Live-read deadlines: one deployment (5 s) and each cluster in a list (2 s). */
   timeouts?: { singleMs: number; listMs: number };

@@ -7,6 +7,7 @@ import { diffConfig, gpusPerReplica, planGpuFit, planUpdate, type DryRunAnswer, 
 import { checkAction, type DeploymentAction } from '../../domain/deployment-status.js';
 import { normalizeOptimization, type Optimization } from '../../domain/optimization.js';
 import type { Role } from '../../domain/roles.js';
+import type { ChangeCause } from '../../domain/rollout.js';
 import { AppError, ConflictError } from '../../lib/errors.js';
 import { hasPgCode, PG_UNIQUE_VIOLATION } from '../../lib/pg-errors.js';
 import { assertMayWriteRaw } from '../optimization-presets/raw-settings-guard.js';
@@ -20,10 +21,19 @@ import { assertRuntimeEnvAllowed } from './runtime-env-guard.js';
 /** Told when a deployment's routing changes (paused, resumed, deleted): the gateway reloads its routes. */
 export type DeploymentChangeListener = (deploymentId: string) => Promise<void> | void;
 
-function refuse(check: ReturnType<typeof checkAction>): void {
+function refuse(check: ReturnType<typeof checkAction>, action: DeploymentAction): void {
   if (check.allowed) return;
-  // Changing a paused deployment is a bad request (documented 400); other refusals are conflicts.
-  throw new AppError(check.code, check.message, { statusCode: check.code === 'DEPLOYMENT_PAUSED' ? 400 : 409 });
+  // Changing a paused deployment is a bad request (PATCH's documented 400); other refusals, a
+  // rollback of a paused deployment included, are conflicts.
+  throw new AppError(check.code, check.message, { statusCode: check.code === 'DEPLOYMENT_PAUSED' && action === 'update' ? 400 : 409 });
+}
+
+/** Why a change is made and by whom, for its config history and rollout. */
+export interface ChangeContext {
+  cause: ChangeCause;
+  actorId: string | null;
+  /** On a rollback: the rollout whose change it undoes. */
+  rollbackOf?: string | null;
 }
 
 /** The status message of a change this instance only recorded, for the owning instance to carry out. */
@@ -36,7 +46,7 @@ function recordedFor(cluster: Cluster, what: string): string {
  * acting driver (a local cluster another instance owns) a change is only recorded, for the owner.
  */
 export function createDeploymentIntent(
-  deps: Pick<DeploymentServiceDeps, 'repo' | 'models' | 'clusters' | 'drivers' | 'secrets' | 'logger'>,
+  deps: Pick<DeploymentServiceDeps, 'repo' | 'models' | 'clusters' | 'drivers' | 'secrets' | 'logger' | 'changes'>,
   parts: { observation: DeploymentObservation; placement: DeploymentPlacement; specs: DeploymentSpecs },
 ) {
   const { repo, drivers, logger } = deps;
@@ -74,7 +84,7 @@ export function createDeploymentIntent(
   /** `driver` is null where another instance owns the cluster: the change is only recorded, for its reconciler. */
   async function act(id: string, action: DeploymentAction): Promise<{ record: DeploymentRecord; driver: ClusterDriver | null; cluster: Cluster }> {
     const record = await observation.requireRecord(id);
-    refuse(checkAction(record.status, action));
+    refuse(checkAction(record.status, action), action);
     const cluster = await deps.clusters.get(record.clusterName);
     return { record, driver: await drivers.actingDriver(cluster), cluster };
   }
@@ -137,12 +147,14 @@ export function createDeploymentIntent(
         logger.error({ err: error, deployment: input.name }, 'applying the workload failed');
         await repo.update(id, { status: 'failed', statusReason: 'ApplyFailed', statusMessage: error instanceof Error ? error.message : String(error) });
       }
+      await deps.changes?.recordCreated(id, actorId, { replicas: input.replicas, resourceProfileId: input.resourceProfileId ?? null, optimization });
       return saved(id);
     },
 
     /** `options.role`: raw settings may change only by an admin (403 RAW_SETTINGS_ADMIN_ONLY), dry runs included. */
-    async update(id: string, input: UpdateDeploymentInput, options: { dryRun: boolean; role: Role }): Promise<Deployment | DryRunAnswer> {
-      const { record, driver, cluster } = await act(id, 'update');
+    async update(id: string, input: UpdateDeploymentInput, options: { dryRun: boolean; role: Role; change?: ChangeContext }): Promise<Deployment | DryRunAnswer> {
+      const change = options.change ?? { cause: 'manual', actorId: null };
+      const { record, driver, cluster } = await act(id, change.cause === 'rollback' ? 'rollback' : 'update');
       const model = await deps.models.get(record.modelId);
       const profileIdAfter = input.resourceProfileId === undefined ? record.resourceProfileId : input.resourceProfileId;
       const [profileBefore, profileAfter] = await Promise.all([placement.resourceProfile(record.resourceProfileId), placement.resourceProfile(profileIdAfter)]);
@@ -164,10 +176,9 @@ export function createDeploymentIntent(
         gpusPerReplicaAfter: perReplica,
         capacityWithOwn: await placement.capacity(cluster, record.id),
       });
-      const diff = diffConfig(
-        { replicas: record.replicas, resourceProfileId: record.resourceProfileId, optimization: optimizationBefore },
-        { replicas: replicasAfter, resourceProfileId: profileIdAfter, optimization: optimizationAfter },
-      );
+      const configBefore = { replicas: record.replicas, resourceProfileId: record.resourceProfileId, optimization: optimizationBefore };
+      const configAfter = { replicas: replicasAfter, resourceProfileId: profileIdAfter, optimization: optimizationAfter };
+      const diff = diffConfig(configBefore, configAfter);
       if (options.dryRun) {
         return { dryRun: true, restartRequired: plan.restartRequired, strategy: plan.strategy, reason: plan.reason, impact: plan.impact, fit: plan.fit, diff, warnings: after.warnings };
       }
@@ -178,6 +189,8 @@ export function createDeploymentIntent(
       const strategy = plan.restartRequired ? plan.strategy : record.strategy;
       const rolled = plan.restartRequired ? specs.render({ ...record, replicas: replicasAfter, strategy }, model, profileAfter, optimizationAfter).spec : undefined;
       const specHash = rolled?.specHash ?? record.specHash;
+      const restart = rolled ? { strategyBefore: record.strategy, strategy, specHashBefore: record.specHash, specHashAfter: rolled.specHash } : null;
+      await deps.changes?.recordChange({ deploymentId: record.id, ...change, rollbackOf: change.rollbackOf ?? null, before: configBefore, after: configAfter, restart });
       // Saved before the cluster is told, so a reconcile pass in between applies this change
       // rather than undoing it. Without a driver here the owner's reconciler applies it.
       await repo.update(record.id, {
@@ -187,6 +200,8 @@ export function createDeploymentIntent(
         specHash,
         strategy,
         status: plan.restartRequired || replicasAfter > record.readyReplicas ? 'deploying' : record.status,
+        // A new spec ends what the last one's status said (a failed rollback's hold included).
+        ...(plan.restartRequired ? { statusReason: null } : {}),
         ...(driver ? {} : { statusMessage: recordedFor(cluster, 'applies the change') }),
       });
       if (driver && rolled) await tellCluster(record, 'applying the change', () => driver.apply(rolled));

@@ -4,6 +4,7 @@ import type { Deployment, DeploymentListQuery } from '../../domain/deployment.js
 import { deriveStatus, type DeploymentStatus, type StatusSource } from '../../domain/deployment-status.js';
 import type { Optimization } from '../../domain/optimization.js';
 import type { Page } from '../../domain/pagination.js';
+import { ROLLBACK_FAILED } from '../../domain/rollout.js';
 import type { LogLine, ReplicaLogs, WorkloadEvent, WorkloadStatus } from '../../domain/workload.js';
 import { AppError, NotFoundError } from '../../lib/errors.js';
 import { DEFAULT_LIVE_TIMEOUTS, type DeploymentServiceDeps } from './deployment-deps.js';
@@ -51,6 +52,11 @@ function interpret(record: DeploymentRecord, status: WorkloadStatus | null, endp
     { paused: record.paused, deleting: record.deleting },
   );
   const message = status === null && !record.paused ? 'The workload is not on the cluster.' : (status?.message ?? '');
+  // A rollback that failed itself holds the deployment failed, with both reasons, until the next
+  // change of its spec (which clears the reason), however the replicas look meanwhile.
+  if (record.statusReason === ROLLBACK_FAILED && derived !== 'paused' && derived !== 'deleting' && status?.specHash === record.specHash) {
+    return { status: 'failed', readyReplicas: status.replicas.ready, endpoints, reason: ROLLBACK_FAILED, message: record.statusMessage };
+  }
   return { status: derived, readyReplicas: status?.replicas.ready ?? 0, endpoints: derived === 'paused' ? [] : endpoints, reason: status?.reason ?? null, message };
 }
 

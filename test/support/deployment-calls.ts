@@ -1,0 +1,99 @@
+import { expect } from 'vitest';
+import type { TestApp } from './test-app.js';
+import type { DeploymentBody } from './deployment-body.js';
+import { TINY_MODEL_ANSWER } from './tiny-model.js';
+import { waitFor } from './wait-for.js';
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** The embedded runtime on one thread: the machine's cores are shared with other suites. */
+export const ONE_THREAD = { tier2: { threads: 1 } };
+
+/** A rollout as the suites read it (GET /api/deployments/:id/rollout and /rollouts). */
+export interface RolloutBody {
+  id: string;
+  cause: string;
+  state: string;
+  reason: string | null;
+  message: string;
+  rollbackOf: string | null;
+  previousConfig: { optimization: unknown; replicas: number };
+  targetConfig: { optimization: unknown; replicas: number };
+  progress?: { desired: number; updated: number; ready: number; old: number; reason: string | null } | null;
+}
+
+/** Calls of the deployment suites on the local host, as `headers`' user, through app.inject. */
+export function deploymentCalls(t: TestApp, headers: { authorization: string }) {
+  const call = async (method: Method, url: string, payload?: unknown) =>
+    t.app.inject({ method, url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) });
+  const get = async (id: string) => (await call('GET', `/api/deployments/${id}`)).json<DeploymentBody & { optimization: unknown }>();
+  const rollout = async (id: string) => (await call('GET', `/api/deployments/${id}/rollout`)).json<RolloutBody>();
+  const rollouts = async (id: string) => (await call('GET', `/api/deployments/${id}/rollouts`)).json<{ items: RolloutBody[]; total: number }>();
+
+  return {
+    call,
+    get,
+    rollout,
+    rollouts,
+    waitForDeployment: (id: string, done: (d: DeploymentBody) => boolean, what: string, timeoutMs = 90_000) =>
+      waitFor(what, async () => {
+        const deployment = await get(id);
+        return done(deployment) ? deployment : undefined;
+      }, { timeoutMs, pollMs: 250, describe: () => get(id) }),
+
+    /** Deploys the tiny model with the embedded runtime and waits until it runs. */
+    async deploy(name: string, modelId: string): Promise<string> {
+      const created = await call('POST', '/api/deployments', { name, modelId, cluster: 'local', runtime: 'embedded-llamacpp', replicas: 1, optimization: ONE_THREAD });
+      expect(created.statusCode, created.body).toBe(201);
+      const { id } = created.json<DeploymentBody>();
+      await waitFor(`${name} running`, async () => ((await get(id)).status === 'running' ? true : undefined), { timeoutMs: 90_000, pollMs: 250, describe: () => get(id) });
+      return id;
+    },
+
+    /**
+     * Asks the deployment a question through the gateway and checks the tiny model's answer.
+     * Just after a rollout the gateway's route table (reloaded every second) may still be empty
+     * (503) or name the replica that was replaced (502 UPSTREAM_CONNECT_FAILED): asked again then.
+     */
+    async expectChatAnswer(name: string): Promise<void> {
+      const send = () =>
+        t.app.inject({
+          method: 'POST',
+          url: `/api/inference/${name}/v1/chat/completions`,
+          headers: { ...headers, 'content-type': 'application/json' },
+          payload: JSON.stringify({ model: name, messages: [{ role: 'user', content: 'Say hello' }], temperature: 0 }),
+        });
+      const answer = await waitFor(`${name} to answer through the gateway`, async () => {
+        const response = await send();
+        const replaced = response.statusCode === 502 && response.json<{ error: { code: string } }>().error.code === 'UPSTREAM_CONNECT_FAILED';
+        return response.statusCode === 503 || replaced ? undefined : response;
+      });
+      expect(answer.statusCode, answer.body).toBe(200);
+      expect(answer.json<{ choices: Array<{ message: { content: string } }> }>().choices[0]?.message.content).toBe(TINY_MODEL_ANSWER);
+    },
+
+    /**
+     * Runs the rollout monitor with its clock past every startup grace until the rollout
+     * `which` picks satisfies `done` (no sleeping through the grace).
+     */
+    async monitorUntil(id: string, done: (rollouts: RolloutBody[]) => boolean, what: string, timeoutMs = 90_000): Promise<RolloutBody[]> {
+      const pastGrace = () => new Date(Date.now() + 60 * 60_000);
+      return waitFor(
+        what,
+        async () => {
+          await t.rolloutWatch.check(pastGrace());
+          const { items } = await rollouts(id);
+          return done(items) ? items : undefined;
+        },
+        { timeoutMs, pollMs: 250, describe: async () => ({ rollouts: (await rollouts(id)).items.slice(0, 3), current: await rollout(id) }) },
+      );
+    },
+
+    /** Audit entries of one action (newest first). */
+    async auditEntries(action: string): Promise<Array<{ action: string; summary: string; actorUsername: string | null; outcome: string; resourceId: string | null }>> {
+      const page = await call('GET', `/api/audit-logs?action=${encodeURIComponent(action)}&limit=500`);
+      expect(page.statusCode, page.body).toBe(200);
+      return page.json<{ items: Array<{ action: string; summary: string; actorUsername: string | null; outcome: string; resourceId: string | null }> }>().items;
+    },
+  };
+}
