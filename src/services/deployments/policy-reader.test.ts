@@ -25,6 +25,7 @@ describe('policy reader', () => {
       minFreeGpus: 0,
       preference: 'most-free-gpus',
       failoverPolicyId: null,
+      federation: null,
     });
   });
 
