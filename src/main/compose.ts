@@ -59,6 +59,12 @@ import { createLocalDriver, type LocalDriver } from '../clusters/local/local-dri
 import { registerDeploymentRoutes } from '../server/routes/deployment.routes.js';
 import { createDeploymentRepo } from '../services/deployments/deployment-repo.js';
 import { createDeploymentService } from '../services/deployments/deployment-service.js';
+import { createDeploymentEventRepo } from '../services/deployment-events/deployment-event-repo.js';
+import { createDeploymentEventService } from '../services/deployment-events/deployment-event-service.js';
+import { createEventCopy } from '../services/deployment-events/event-copy.js';
+import { registerDeploymentEventRoutes } from '../server/routes/deployment-event.routes.js';
+import { deploymentEventRetention } from '../reconcilers/deployment-event-retention.js';
+import { eventCopy } from '../reconcilers/event-copy.js';
 import { Agent } from 'undici';
 import { createGateway } from '../gateway/proxy/gateway.js';
 import { createGatewayMetrics } from '../gateway/proxy/gateway-metrics.js';
@@ -222,6 +228,14 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   });
   features.push((app) => registerDeploymentRoutes(app, { deployments }));
   reconcilers.push(deploymentReconciler({ deployments, intervalMs: config.reconcileIntervalMs }), deploymentUnknownSweep({ deployments }));
+  // Events history: each cluster's events copied into the database (one read per cluster), kept HMAS_EVENT_RETENTION_DAYS.
+  const deploymentEvents = createDeploymentEventService({ repo: createDeploymentEventRepo(database.db), deployments: deploymentRepo });
+  features.push((app) => registerDeploymentEventRoutes(app, { events: deploymentEvents }));
+  const eventCopier = createEventCopy({ deployments: deploymentRepo, clusters, drivers: registry, events: deploymentEvents, logger: logger.child({ component: 'event-copy' }) });
+  reconcilers.push(
+    eventCopy({ copier: eventCopier, intervalMs: config.events.copyIntervalMs }),
+    deploymentEventRetention({ store: deploymentEvents, retentionDays: config.events.retentionDays, logger }),
+  );
 
   // gateway: rateLimiter — in memory for one instance, in Redis (REDIS_URL) when several share the load.
   const rateLimiter = createRateLimiter({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger: logger.child({ component: 'rate-limit' }) });
