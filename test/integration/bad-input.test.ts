@@ -281,6 +281,14 @@ const ROUTES: RouteUnderTest[] = [
   { method: 'POST', path: '/api/deployments/:id/pause', access: 'operator', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND', body: 'any' },
   { method: 'POST', path: '/api/deployments/:id/resume', access: 'operator', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND', body: 'any' },
   { method: 'GET', path: '/api/deployments/:id/events', access: 'viewer', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND', badQueries: ['since=yesterday'] },
+  {
+    method: 'GET',
+    path: '/api/deployments/:id/events/history',
+    access: 'viewer',
+    hasIdParam: true,
+    notFoundCode: 'DEPLOYMENT_NOT_FOUND',
+    badQueries: ['type=Error', 'type=', 'from=yesterday', 'to=2024-13-45T99:00:00Z', 'from=0000-01-01T00:00:00Z', 'from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z', 'unknown=1'],
+  },
   { method: 'GET', path: '/api/deployments/:id/logs', access: 'viewer', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND', badQueries: ['tailLines=0', 'tailLines=abc', 'follow=maybe'] },
   { method: 'GET', path: '/api/api-keys', access: 'viewer', badQueries: ['userId=not-a-uuid', 'userId=', "userId=00000000-0000-4000-8000-000000000000'--", 'userId=a&userId=b'] },
   {
