@@ -92,7 +92,7 @@ describe.each(testBackends())('events history (%s)', { timeout: 120_000 }, (back
     /** The event copy as the composition makes it, on this test's local driver (a new one is what a server restart makes). */
     const makeCopy = async (acting: () => ClusterDriver): Promise<EventCopy> => {
       const host = await readOrCreateHostIdentity(t.config.dataDir);
-      const registry = createClusterRegistry({ hostId: host.id, localDriver: acting, logger });
+      const registry = createClusterRegistry({ nvidiaSmiCommand: 'nvidia-smi', hostId: host.id, localDriver: acting, logger });
       const clusters = createClusterService({ host, repo: createClusterRepo(t.database.handle.db), connectors: registry, secretBox: createSecretBox('k'.repeat(32)), logger });
       return createEventCopy({ deployments: createDeploymentRepo(t.database.handle.db), clusters, drivers: registry, events: history, logger });
     };
