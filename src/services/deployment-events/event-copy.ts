@@ -20,7 +20,7 @@ export interface EventCopyDeps {
   events: Pick<DeploymentEventService, 'record'>;
   logger: Logger;
   now?: () => Date;
-  /** Deadline of one cluster's read (default 30 s). */
+  /** Deadline of one cluster's read (default 15 s). */
   readTimeoutMs?: number;
 }
 
@@ -39,7 +39,7 @@ export const SINCE_MARGIN_MS = 5 * 60_000;
  */
 export function createEventCopy(deps: EventCopyDeps) {
   const now = deps.now ?? (() => new Date());
-  const readTimeoutMs = deps.readTimeoutMs ?? 30_000;
+  const readTimeoutMs = deps.readTimeoutMs ?? 15_000;
   // The start of each cluster's last successful copy; the first copy (after a start) reads everything.
   const copiedSince = new Map<string, Date>();
 
@@ -60,8 +60,14 @@ export function createEventCopy(deps: EventCopyDeps) {
     const since = previous ? new Date(previous.getTime() - SINCE_MARGIN_MS) : undefined;
     const byName = new Map(deployments.map((deployment) => [deployment.name, deployment]));
     const read = await readWithDeadline(readTimeoutMs, (deadline) => {
-      const aborted = signal ? AbortSignal.any([signal, deadline]) : deadline;
-      return readEvents(driver, [...byName.keys()], since, aborted);
+      if (!signal) return readEvents(driver, [...byName.keys()], since, deadline);
+      // Stopping the loop ends the read at once, even from a driver that ignores its signal.
+      let onAbort = () => {};
+      const stopped = new Promise<never>((_, reject) => {
+        onAbort = () => reject(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+      return Promise.race([readEvents(driver, [...byName.keys()], since, AbortSignal.any([signal, deadline])), stopped]).finally(() => signal.removeEventListener('abort', onAbort));
     });
     const events: CopiedEvents['events'] = read.flatMap(({ workload, ...event }) => {
       const deployment = byName.get(workload);
@@ -86,6 +92,7 @@ export function createEventCopy(deps: EventCopyDeps) {
         try {
           await copyCluster(clusterName, deployments, signal);
         } catch (error) {
+          if (signal?.aborted) return;
           deps.logger.warn({ err: error, cluster: clusterName }, 'copying the cluster\'s events failed; trying again next time');
         }
       }
