@@ -233,9 +233,11 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   features.push((app) => registerDeploymentEventRoutes(app, { events: deploymentEvents }));
   const eventCopier = createEventCopy({ deployments: deploymentRepo, clusters, drivers: registry, events: deploymentEvents, logger: logger.child({ component: 'event-copy' }) });
   reconcilers.push(
-    eventCopy({ copier: eventCopier, intervalMs: config.events.copyIntervalMs }),
+    eventCopy({ copier: eventCopier, intervalMs: config.events.copyIntervalMs }, 'shared'),
     deploymentEventRetention({ store: deploymentEvents, retentionDays: config.events.retentionDays, logger }),
   );
+  // Cluster local's events: only its owner has them (leader or not).
+  if (localCluster.owned) reconcilers.push(eventCopy({ copier: eventCopier, intervalMs: config.events.copyIntervalMs }, 'owned'));
 
   // gateway: rateLimiter — in memory for one instance, in Redis (REDIS_URL) when several share the load.
   const rateLimiter = createRateLimiter({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger: logger.child({ component: 'rate-limit' }) });

@@ -192,6 +192,23 @@ describe.each(testBackends())('events history (%s)', { timeout: 120_000 }, (back
       expect(scaledUp(await historyOf(deployment.id))).toMatchObject([{ id: once[0]!.id, count: 3 }]);
     });
 
+    it("copies cluster local's events in the owner's pass (owned), not in the leader's (shared)", async () => {
+      const copy = await makeCopy(() => driver);
+      await driver.scale(spec.name, 1);
+      await readyReplicas(1);
+      const scaledDown = (page: HistoryPage) => page.items.filter((item) => item.message === 'Scaled from 2 to 1 replica(s)').map((item) => item.count);
+      const before = scaledDown(await historyOf(deployment.id));
+      const reported = (await driverEvent('Scaled', 'Scaled from 2 to 1 replica(s)'))!.count;
+      expect(before).not.toEqual([reported]);
+      await copy.copyAll(undefined, 'shared');
+      expect(scaledDown(await historyOf(deployment.id))).toEqual(before);
+      await copy.copyAll(undefined, 'owned');
+      expect(scaledDown(await historyOf(deployment.id))).toEqual([reported]);
+      await driver.scale(spec.name, 2);
+      await readyReplicas(2);
+      await copy.copyAll();
+    });
+
     it('asks each workload for its events when a driver has no clusterEvents, with the same result', async () => {
       const { clusterEvents: _one, ...perWorkload } = driver;
       expect(perWorkload).not.toHaveProperty('clusterEvents');

@@ -1,9 +1,12 @@
 import type { ClusterDriver, ClusterWorkloadEvent } from '../../clusters/cluster-driver.js';
 import type { ClusterRegistry } from '../../clusters/cluster-registry.js';
-import type { Cluster } from '../../domain/cluster.js';
+import { LOCAL_CLUSTER_NAME, type Cluster } from '../../domain/cluster.js';
 import type { Logger } from '../../lib/logger.js';
 import { readWithDeadline } from '../deployments/live-read.js';
 import type { CopiedEvents, DeploymentEventService } from './deployment-event-service.js';
+
+/** Which clusters a pass covers: those reached over the network (`shared`), or cluster local (`owned`). */
+export type CopyScope = 'shared' | 'owned';
 
 /** A deployment as the copy maps workloads to it: by cluster and name. */
 export interface CopiedDeployment {
@@ -79,10 +82,16 @@ export function createEventCopy(deps: EventCopyDeps) {
   }
 
   return {
-    /** One pass over every cluster with deployments; a cluster that fails is logged and tried again next time. */
-    async copyAll(signal?: AbortSignal): Promise<void> {
+    /**
+     * One pass over every cluster with deployments; a cluster that fails is logged and tried
+     * again next time. `scope` (default: all): `shared`, the clusters reached over the network
+     * (the leader copies them); `owned`, cluster local (its owner copies it, leader or not:
+     * only it has the replicas' events).
+     */
+    async copyAll(signal?: AbortSignal, scope?: CopyScope): Promise<void> {
       const byCluster = new Map<string, CopiedDeployment[]>();
       for (const deployment of await deps.deployments.all()) {
+        if (scope && (deployment.clusterName === LOCAL_CLUSTER_NAME) !== (scope === 'owned')) continue;
         const list = byCluster.get(deployment.clusterName) ?? [];
         list.push(deployment);
         byCluster.set(deployment.clusterName, list);
