@@ -43,6 +43,9 @@ export interface FollowLogOptions extends LogOptions {
   signal?: AbortSignal;
 }
 
+/** An event of one of a driver's workloads, named (`clusterEvents`). */
+export type ClusterWorkloadEvent = WorkloadEvent & { workload: string };
+
 export interface ReadOptions {
   /** Callers put a deadline on live reads (5 s for one deployment, 2 s in lists). */
   signal?: AbortSignal;
@@ -85,6 +88,13 @@ export interface ClusterDriver extends ClusterConnector {
   status(name: string, options?: ReadOptions): Promise<WorkloadStatus | null>;
   /** Events of the workload and its replicas whose last occurrence is at or after `since`, oldest first. */
   events(name: string, since?: Date, options?: ReadOptions): Promise<WorkloadEvent[]>;
+  /**
+   * Events of every workload the driver runs, whose last occurrence is at or after `since`, each
+   * with its workload's name — the same events `events(name)` answers, in one call for the whole
+   * cluster (one list per namespace), for the event-copy loop. Optional: without it the loop asks
+   * `events` per workload.
+   */
+  clusterEvents?(since?: Date, options?: ReadOptions): Promise<ClusterWorkloadEvent[]>;
   /** The last lines of each replica's output. */
   logs(name: string, options?: LogOptions & ReadOptions): Promise<ReplicaLogs[]>;
   /** The last lines, then every new line as it is written (`hmas logs -f`). */

@@ -9,6 +9,7 @@ import type { UserService } from '../services/users/user-service.js';
 import { ApiCallError } from '../cli/api-client.js';
 import { registerClusterCommands } from '../cli/commands/cluster-commands.js';
 import { registerDeploymentCommands } from '../cli/commands/deployment-commands.js';
+import { registerEventCommands } from '../cli/commands/event-commands.js';
 import { registerModelCommands } from '../cli/commands/model-commands.js';
 import { registerSecretCommands } from '../cli/commands/secret-commands.js';
 import { registerSessionCommands } from '../cli/commands/session-commands.js';
@@ -92,6 +93,7 @@ export function buildCli(): Command {
   registerClusterCommands(program);
   registerModelCommands(program);
   registerDeploymentCommands(program);
+  registerEventCommands(program);
   registerSecretCommands(program);
 
   program

@@ -68,6 +68,12 @@ import { createRolloutService } from '../services/deployments/rollout-service.js
 import { createRolloutWatch, type RolloutWatch } from '../services/deployments/rollout-watch.js';
 import { registerRolloutRoutes } from '../server/routes/rollout.routes.js';
 import { rolloutMonitor } from '../reconcilers/rollout-monitor.js';
+import { createDeploymentEventRepo } from '../services/deployment-events/deployment-event-repo.js';
+import { createDeploymentEventService } from '../services/deployment-events/deployment-event-service.js';
+import { createEventCopy } from '../services/deployment-events/event-copy.js';
+import { registerDeploymentEventRoutes } from '../server/routes/deployment-event.routes.js';
+import { deploymentEventRetention } from '../reconcilers/deployment-event-retention.js';
+import { eventCopy } from '../reconcilers/event-copy.js';
 import { Agent } from 'undici';
 import { createGateway } from '../gateway/proxy/gateway.js';
 import { createGatewayMetrics } from '../gateway/proxy/gateway-metrics.js';
@@ -267,6 +273,16 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   // owner, leader or not — no other instance may touch its replicas.
   reconcilers.push(deploymentReconciler({ deployments, intervalMs: config.reconcileIntervalMs }, 'shared'), deploymentUnknownSweep({ deployments }));
   if (localCluster.owned) reconcilers.push(deploymentReconciler({ deployments, intervalMs: config.reconcileIntervalMs }, 'owned'));
+  // Events history: each cluster's events copied into the database (one read per cluster), kept HMAS_EVENT_RETENTION_DAYS.
+  const deploymentEvents = createDeploymentEventService({ repo: createDeploymentEventRepo(database.db), deployments: deploymentRepo });
+  features.push((app) => registerDeploymentEventRoutes(app, { events: deploymentEvents }));
+  const eventCopier = createEventCopy({ deployments: deploymentRepo, clusters, drivers: registry, events: deploymentEvents, logger: logger.child({ component: 'event-copy' }) });
+  reconcilers.push(
+    eventCopy({ copier: eventCopier, intervalMs: config.events.copyIntervalMs }, 'shared'),
+    deploymentEventRetention({ store: deploymentEvents, retentionDays: config.events.retentionDays, logger }),
+  );
+  // Cluster local's events: only its owner has them (leader or not).
+  if (localCluster.owned) reconcilers.push(eventCopy({ copier: eventCopier, intervalMs: config.events.copyIntervalMs }, 'owned'));
 
   // gateway: rateLimiter — in memory for one instance, in Redis (REDIS_URL) when several share the load.
   const rateLimiter = createRateLimiter({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger: logger.child({ component: 'rate-limit' }) });

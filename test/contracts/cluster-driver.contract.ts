@@ -330,6 +330,20 @@ export function clusterDriverContract(driverName: string, options: DriverContrac
       expect(await driver().events(workload.name, new Date(Date.now() + 60_000))).toEqual([]);
       const last = all.at(-1);
       expect(await driver().events(workload.name, new Date(last?.lastTimestamp ?? 0))).toContainEqual(last);
+
+      // The whole cluster's events in one read (for the event-copy loop): the same, named by workload.
+      const clusterEvents = driver().clusterEvents?.bind(driver());
+      if (!clusterEvents) return;
+      await waitFor(
+        "the workload's events among the cluster's",
+        async () => {
+          const own = await driver().events(workload.name);
+          const named = (await clusterEvents()).filter((event) => event.workload === workload.name).map(({ workload: _name, ...event }) => event);
+          return JSON.stringify(named) === JSON.stringify(own) ? true : undefined;
+        },
+        { timeoutMs: 10_000, describe: async () => ({ own: await driver().events(workload.name), cluster: await clusterEvents() }) },
+      );
+      expect(await clusterEvents(new Date(Date.now() + 60_000))).toEqual([]);
     });
 
     it('keeps the last lines of each replica and follows new ones', async () => {

@@ -220,6 +220,12 @@ describeWithKubeNode('Karmada federation driver (Karmada API server + the real n
     const stopped = await statusWhere('Stopped, read from the member', (seen) => seen.phase === 'Stopped');
     expect(stopped.replicas).toMatchObject({ desired: 0, current: 0 });
     expect(await driver.events(spec.name)).toContainEqual(expect.objectContaining({ type: 'Normal', reason: 'MemberScaled', involvedObject: { kind: 'Workload', name: spec.name } }));
+    // The whole federation's events in one read (the event-copy loop's): the workload's own, named, and the member's replicas'.
+    const all = await driver.clusterEvents!();
+    expect(new Set(all.map((event) => event.workload))).toEqual(new Set([spec.name]));
+    expect(all).toContainEqual(expect.objectContaining({ workload: spec.name, reason: 'MemberScaled', involvedObject: { kind: 'Workload', name: spec.name } }));
+    expect(all.some((event) => event.involvedObject.kind === 'Replica' && event.involvedObject.name.startsWith(`${MEMBER}/${spec.name}-`))).toBe(true);
+    expect(await driver.clusterEvents!(new Date(Date.now() + 3_600_000))).toEqual([]);
 
     await driver.scale(spec.name, 1);
     expect((await memberApps.readNamespacedDeployment({ name: spec.name, namespace: NAMESPACE })).spec?.replicas).toBe(1);

@@ -22,6 +22,9 @@ const NEEDS_LEADER: Record<string, boolean> = {
   'inference-log-retention': true,
   'gateway-routes': false,
   'rollout-monitor': true,
+  'event-copy': true,
+  'local-event-copy': false,
+  'deployment-event-retention': true,
 };
 
 const env = { HMAS_RECONCILE_INTERVAL_MS: '500', HMAS_LEADER_ELECTION_INTERVAL_MS: '100' };

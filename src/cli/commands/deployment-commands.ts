@@ -41,7 +41,8 @@ export const COLUMNS: Array<Column<DeploymentView>> = [
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-async function findDeployment(client: ApiClient, nameOrId: string): Promise<DeploymentView> {
+/** A deployment by name (or id); an error naming "hmas ps" when there is none. */
+export async function findDeployment(client: ApiClient, nameOrId: string): Promise<DeploymentView> {
   if (UUID.test(nameOrId)) return client.get<DeploymentView>(`/api/deployments/${nameOrId}`);
   const page = await client.get<{ items: DeploymentView[] }>(`/api/deployments?limit=500&q=${encodeURIComponent(nameOrId)}`);
   const match = page.items.find((deployment) => deployment.name === nameOrId);

@@ -114,7 +114,21 @@ export function createFederationDriver(deps: FederationDriverDeps): FederationDr
     return removed;
   }
 
-  const reads = createMemberReads({ namespace, client, memberDrivers: registeredMembers, policyOf, placementOf, driverEvents: (name) => driverEvents.get(name) });
+  /** The namespace's PropagationPolicies of H-MAS (one list): every federated workload. */
+  async function policies(signal?: AbortSignal): Promise<Array<{ name: string; facts: PolicyFacts }>> {
+    const listed = await client.list({ apiVersion: propagationPolicyRef('', namespace).apiVersion, kind: 'PropagationPolicy', namespace }, MANAGED_SELECTOR, signal);
+    return listed.map((policy) => ({ name: policy.metadata.name, facts: policyFacts(policy) }));
+  }
+
+  const reads = createMemberReads({
+    namespace,
+    client,
+    memberDrivers: registeredMembers,
+    policyOf,
+    placementOf,
+    driverEvents: (name) => driverEvents.get(name),
+    workloads: async (signal) => (await policies(signal)).map(({ name, facts }) => ({ name, placement: placementOf(facts) })),
+  });
 
   return {
     kind: 'federation',
@@ -206,19 +220,18 @@ export function createFederationDriver(deps: FederationDriverDeps): FederationDr
     },
 
     events: reads.events,
+    clusterEvents: reads.clusterEvents,
     logs: reads.logs,
     followLogs: reads.followLogs,
     endpoints: reads.endpoints,
     upstreams: reads.upstreams,
 
     async list(options?: ReadOptions): Promise<WorkloadSummary[]> {
-      const policies = await client.list({ apiVersion: propagationPolicyRef('', namespace).apiVersion, kind: 'PropagationPolicy', namespace }, MANAGED_SELECTOR, options?.signal);
       const summaries: WorkloadSummary[] = [];
-      for (const policy of policies) {
-        const facts = policyFacts(policy);
-        const template = await client.get(deploymentRef(policy.metadata.name, namespace), options?.signal);
+      for (const { name, facts } of await policies(options?.signal)) {
+        const template = await client.get(deploymentRef(name, namespace), options?.signal);
         if (!template) continue;
-        summaries.push({ name: policy.metadata.name, deploymentId: facts.deploymentId, specHash: facts.specHash, replicas: templateFacts(template).replicas });
+        summaries.push({ name, deploymentId: facts.deploymentId, specHash: facts.specHash, replicas: templateFacts(template).replicas });
       }
       return summaries;
     },

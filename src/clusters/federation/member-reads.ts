@@ -1,5 +1,5 @@
 import type { LogLine, ReplicaLogs, WorkloadEndpoint, WorkloadEvent } from '../../domain/workload.js';
-import type { ClusterDriver, FollowLogOptions, LogOptions, ReadOptions } from '../cluster-driver.js';
+import type { ClusterDriver, ClusterWorkloadEvent, FollowLogOptions, LogOptions, ReadOptions } from '../cluster-driver.js';
 import type { KubeEventFacts, KubeObjectClient } from '../kubernetes/kube-object-client.js';
 import type { EventLog } from '../local/event-log.js';
 import type { FederationPlacement } from './federation-placement.js';
@@ -22,6 +22,8 @@ export interface MemberReadsDeps {
   policyOf(name: string, signal?: AbortSignal): Promise<PolicyFacts | undefined>;
   placementOf(facts: PolicyFacts | undefined): FederationPlacement;
   driverEvents(name: string): EventLog | undefined;
+  /** Every federated workload with its placement (the namespace's PropagationPolicies, one list). */
+  workloads(signal?: AbortSignal): Promise<Array<{ name: string; placement: FederationPlacement }>>;
 }
 
 /** `<member>/<id>` back into its parts; undefined for an id without a member. */
@@ -49,6 +51,55 @@ function karmadaEvent(event: KubeEventFacts, name: string): WorkloadEvent {
  * plus the events Karmada's controllers record on the Karmada API server.
  */
 export function createMemberReads(deps: MemberReadsDeps) {
+  /** What Karmada records on a workload's template, policies and binding, by involved object. */
+  const karmadaObjects = (name: string) => [
+    { kind: 'Deployment', name },
+    { kind: 'PropagationPolicy', name },
+    { kind: 'OverridePolicy', name },
+    { kind: 'ResourceBinding', name: `${name}-deployment` },
+  ];
+
+  /** A member's events of these workloads: one `clusterEvents` read when it has one and several are asked for. */
+  async function memberEvents(driver: ClusterDriver, names: readonly string[], since: Date | undefined, options?: ReadOptions): Promise<ClusterWorkloadEvent[]> {
+    if (driver.clusterEvents && names.length > 1) {
+      const wanted = new Set(names);
+      return (await driver.clusterEvents(since, options)).filter((event) => wanted.has(event.workload));
+    }
+    const events: ClusterWorkloadEvent[] = [];
+    for (const name of names) events.push(...(await driver.events(name, since, options)).map((event) => ({ ...event, workload: name })));
+    return events;
+  }
+
+  /**
+   * Events of these workloads: Karmada's (one list of the namespace), the driver's own, and each
+   * registered member's with replica ids `<member>/<id>`; since a time, oldest first.
+   */
+  async function eventsOf(workloads: ReadonlyArray<{ name: string; placement: FederationPlacement }>, since: Date | undefined, options?: ReadOptions): Promise<ClusterWorkloadEvent[]> {
+    if (workloads.length === 0) return [];
+    const byObject = new Map(workloads.flatMap(({ name }) => karmadaObjects(name).map((object) => [`${object.kind}/${object.name}`, name] as const)));
+    const involved = workloads.flatMap(({ name }) => karmadaObjects(name));
+    const events: ClusterWorkloadEvent[] = [];
+    for (const event of await deps.client.events(deps.namespace, involved, options?.signal)) {
+      const name = byObject.get(`${event.involvedObject.kind}/${event.involvedObject.name}`);
+      if (name !== undefined) events.push({ ...karmadaEvent(event, name), workload: name });
+    }
+    for (const { name } of workloads) events.push(...(deps.driverEvents(name)?.since() ?? []).map((event) => ({ ...event, workload: name })));
+    // Each registered member once, for the workloads placed on it.
+    const onMember = new Map<string, { driver: ClusterDriver; names: string[] }>();
+    for (const { name, placement } of workloads) {
+      for (const [member, driver] of await deps.memberDrivers(placement)) {
+        const entry = onMember.get(member) ?? { driver, names: [] };
+        entry.names.push(name);
+        onMember.set(member, entry);
+      }
+    }
+    for (const [member, { driver, names }] of onMember) {
+      for (const event of await memberEvents(driver, names, since, options)) events.push({ ...event, involvedObject: { kind: event.involvedObject.kind, name: memberReplicaId(member, event.involvedObject.name) } });
+    }
+    const from = since?.getTime() ?? Number.NEGATIVE_INFINITY;
+    return events.filter((event) => Date.parse(event.lastTimestamp) >= from).sort((a, b) => Date.parse(a.lastTimestamp) - Date.parse(b.lastTimestamp));
+  }
+
   async function membersOf(name: string, signal?: AbortSignal): Promise<Map<string, ClusterDriver> | undefined> {
     const facts = await deps.policyOf(name, signal);
     return facts ? deps.memberDrivers(deps.placementOf(facts)) : undefined;
@@ -56,21 +107,14 @@ export function createMemberReads(deps: MemberReadsDeps) {
 
   return {
     async events(name: string, since?: Date, options?: ReadOptions): Promise<WorkloadEvent[]> {
-      const members = await membersOf(name, options?.signal);
-      if (!members) return [];
-      const involved = [
-        { kind: 'Deployment', name },
-        { kind: 'PropagationPolicy', name },
-        { kind: 'OverridePolicy', name },
-        { kind: 'ResourceBinding', name: `${name}-deployment` },
-      ];
-      const events = (await deps.client.events(deps.namespace, involved, options?.signal)).map((event) => karmadaEvent(event, name));
-      events.push(...(deps.driverEvents(name)?.since() ?? []));
-      for (const [member, driver] of members) {
-        for (const event of await driver.events(name, since, options)) events.push({ ...event, involvedObject: { kind: event.involvedObject.kind, name: memberReplicaId(member, event.involvedObject.name) } });
-      }
-      const from = since?.getTime() ?? Number.NEGATIVE_INFINITY;
-      return events.filter((event) => Date.parse(event.lastTimestamp) >= from).sort((a, b) => Date.parse(a.lastTimestamp) - Date.parse(b.lastTimestamp));
+      const facts = await deps.policyOf(name, options?.signal);
+      if (!facts) return [];
+      return (await eventsOf([{ name, placement: deps.placementOf(facts) }], since, options)).map(({ workload: _workload, ...event }) => event);
+    },
+
+    /** Every federated workload's events: one list of the Karmada namespace's events, one read per registered member. */
+    async clusterEvents(since?: Date, options?: ReadOptions): Promise<ClusterWorkloadEvent[]> {
+      return eventsOf(await deps.workloads(options?.signal), since, options);
     },
 
     async logs(name: string, options?: LogOptions & ReadOptions): Promise<ReplicaLogs[]> {

@@ -4,7 +4,7 @@ import { labelKeyProblem, labelValueProblem, type ClusterScheduler, type Cluster
 import { workloadSpecHash, workloadSpecSchema, type LogLine, type ReplicaLogs, type WorkloadEndpoint, type WorkloadEvent, type WorkloadSpec, type WorkloadStatus } from '../../domain/workload.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
-import type { ApplyResult, ClusterDriver, FollowLogOptions, LogOptions, ReadOptions, WorkloadSummary } from '../cluster-driver.js';
+import type { ApplyResult, ClusterDriver, ClusterWorkloadEvent, FollowLogOptions, LogOptions, ReadOptions, WorkloadSummary } from '../cluster-driver.js';
 import type { ClusterConnector } from '../cluster-connector.js';
 import type { KubeDeployment, KubePod } from './kube-objects.js';
 import type { ParsedKubeconfig } from './kubeconfig.js';
@@ -13,7 +13,7 @@ import { createKubeWorkloadClient, type KubeWorkloadClient, type WatchedKind, ty
 import { DEFAULT_LIST_WATCH_TIMING, ListWatchCache, type ListWatchTiming } from './list-watch.js';
 import { followPodLogs, splitLogLines } from './pod-log-lines.js';
 import { renderSecretEnv, workloadSecretName, type SecretEnvVar } from './secret-manifest.js';
-import { byStorageOrder, eventConcerns, mergeEvents, stateEvents, workloadEventOf } from './workload-events.js';
+import { eventConcerns, workloadEvents, workloadOfEvent } from './workload-events.js';
 import type { RuntimeImages } from './workload-image.js';
 import { ANNOTATIONS, CONTAINER_NAME, LABELS, MANAGED_SELECTOR, renderDeployment, renderService, renderTokenSecret, tokenSecretName, TOKEN_KEY, workloadLabels, type ManifestContext } from './workload-manifests.js';
 import { podScheduling } from './workload-scheduling.js';
@@ -40,6 +40,8 @@ export interface KubernetesDriverDeps {
 export interface KubernetesDriver extends ClusterDriver {
   /** Where the gateway sends a workload's traffic, with the replica token to send (never shown elsewhere). */
   upstreams(name: string): Promise<Array<{ url: string; token: string | null }>>;
+  /** Every workload's events, from the namespace's watch caches. */
+  clusterEvents(since?: Date, options?: ReadOptions): Promise<ClusterWorkloadEvent[]>;
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -53,6 +55,19 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/** Items by the key `keyOf` gives them; items without one are left out. */
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string | undefined): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key === undefined) continue;
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
 }
 
 /** The spec a Deployment was applied with (its annotation); undefined when missing or not a valid spec. */
@@ -278,12 +293,23 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
       await synced(options.signal);
       const found = workload(name);
       if (!found) return [];
-      const concerns = eventConcerns(name);
-      const created = found.deployment.metadata.creationTimestamp;
-      const kube = byStorageOrder(caches.events.values().filter(concerns))
-        .map((event) => workloadEventOf(name, event))
-        .filter((event): event is WorkloadEvent => event !== undefined && (created === undefined || event.lastTimestamp >= new Date(created).toISOString()));
-      return mergeEvents([...kube, ...stateEvents(found.spec, found.deployment, podsOf(name))], since);
+      return workloadEvents({ ...found, pods: podsOf(name) }, caches.events.values().filter(eventConcerns(name)), since);
+    },
+
+    async clusterEvents(since, options: ReadOptions = {}): Promise<ClusterWorkloadEvent[]> {
+      await synced(options.signal);
+      // The namespace's events, listed once (the watch cache), each sorted to its workload.
+      const found = new Map(caches.deployments.values().flatMap((deployment) => {
+        const live = workload(deployment.metadata.name);
+        return live ? [[deployment.metadata.name, live] as const] : [];
+      }));
+      const names = new Set(found.keys());
+      const kube = groupBy(caches.events.values(), (event) => workloadOfEvent(event, names));
+      const pods = groupBy(caches.pods.values(), (pod) => {
+        const name = pod.metadata.labels?.[LABELS.instance];
+        return name !== undefined && names.has(name) ? name : undefined;
+      });
+      return [...found].flatMap(([name, live]) => workloadEvents({ ...live, pods: pods.get(name) ?? [] }, kube.get(name) ?? [], since).map((event) => ({ ...event, workload: name })));
     },
 
     async logs(name, options: LogOptions & ReadOptions = {}): Promise<ReplicaLogs[]> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeEvent } from './kube-objects.js';
-import { byStorageOrder, eventConcerns, mergeEvents, workloadEventOf } from './workload-events.js';
+import { byStorageOrder, eventConcerns, mergeEvents, workloadEventOf, workloadOfEvent } from './workload-events.js';
 
 const event = (kind: string, name: string, reason: string, resourceVersion: string, extra: Partial<KubeEvent> = {}): KubeEvent => ({
   metadata: { name: `${name}.1`, resourceVersion },
@@ -35,5 +35,22 @@ describe('workload events', () => {
     const deployment = workloadEventOf('chat', event('Deployment', 'chat', 'ScalingReplicaSet', '1', { type: 'Warning', count: 4 }));
     expect(deployment).toMatchObject({ type: 'Warning', count: 4, involvedObject: { kind: 'Workload', name: 'chat' }, lastTimestamp: '2026-12-04T12:00:00.000Z' });
     expect(mergeEvents(events, new Date('2026-12-04T12:00:01Z'))).toEqual([]);
+  });
+
+  it("sorts a namespace's events to their workloads by the involved object, as eventConcerns reads it", () => {
+    const names = new Set(['chat', 'chat-big', 'embed-v2']);
+    const of = (kind: string, name: string) => workloadOfEvent(event(kind, name, 'Any', '1'), names);
+    expect(of('Deployment', 'chat')).toBe('chat');
+    expect(of('Service', 'embed-v2')).toBe('embed-v2');
+    expect(of('ReplicaSet', 'chat-7d9f8c6b5')).toBe('chat');
+    expect(of('Pod', 'chat-7d9f8c6b5-x2k4p')).toBe('chat');
+    expect(of('Pod', 'chat-big-7d9f8c6b5-x2k4p')).toBe('chat-big');
+    expect(of('ReplicaSet', 'embed-v2-5f6b7c8d9')).toBe('embed-v2');
+    // Not H-MAS's workloads, not the shapes Kubernetes names ReplicaSets and pods with, other kinds.
+    expect(of('Deployment', 'other')).toBeUndefined();
+    expect(of('Pod', 'chat-x')).toBeUndefined();
+    expect(of('Pod', 'chat-7d9f8c6b5-TOOLONG')).toBeUndefined();
+    expect(of('ConfigMap', 'chat')).toBeUndefined();
+    expect(workloadOfEvent({ metadata: { name: 'e' } } as KubeEvent, names)).toBeUndefined();
   });
 });

@@ -23,6 +23,38 @@ export function eventConcerns(name: string): (event: KubeEvent) => boolean {
   };
 }
 
+/** `name` without its last `count` dash-separated parts (`a-b-c`, 2 → `a`); undefined when it has too few. */
+function withoutSuffixes(name: string, count: number): string | undefined {
+  const parts = name.split('-');
+  return parts.length > count ? parts.slice(0, parts.length - count).join('-') : undefined;
+}
+
+/**
+ * The workload among `names` a core/v1 event of the namespace is about, read off its involved
+ * object as `eventConcerns` reads it: the Deployment or Service of that name, a ReplicaSet
+ * `<name>-<hash>`, a pod `<name>-<hash>-<suffix>`. One lookup per event, so a whole namespace's
+ * events are sorted to their workloads in one pass.
+ */
+export function workloadOfEvent(event: KubeEvent, names: ReadonlySet<string>): string | undefined {
+  const { kind, name: object } = event.involvedObject ?? {};
+  if (object === undefined) return undefined;
+  const candidate = kind === 'Deployment' || kind === 'Service' ? object : kind === 'ReplicaSet' ? withoutSuffixes(object, 1) : kind === 'Pod' ? withoutSuffixes(object, 2) : undefined;
+  return candidate !== undefined && names.has(candidate) && eventConcerns(candidate)(event) ? candidate : undefined;
+}
+
+/**
+ * Every event of one workload since a time: its core/v1 events (`kube`, already the workload's)
+ * from the Deployment's creation on, and those read off the objects' state, merged.
+ */
+export function workloadEvents(found: { spec: WorkloadSpec; deployment: KubeDeployment; pods: readonly KubePod[] }, kube: readonly KubeEvent[], since?: Date): WorkloadEvent[] {
+  const created = found.deployment.metadata.creationTimestamp;
+  const from = created === undefined ? undefined : new Date(created).toISOString();
+  const events = byStorageOrder(kube)
+    .map((event) => workloadEventOf(found.spec.name, event))
+    .filter((event): event is WorkloadEvent => event !== undefined && (from === undefined || event.lastTimestamp >= from));
+  return mergeEvents([...events, ...stateEvents(found.spec, found.deployment, found.pods)], since);
+}
+
 /** Core events in the order the API server stored them (timestamps have whole seconds only). */
 export function byStorageOrder(events: readonly KubeEvent[]): KubeEvent[] {
   const version = (event: KubeEvent) => Number(event.metadata.resourceVersion ?? 0);

@@ -5,7 +5,7 @@ import type { RuntimeEnvDocs } from '../../domain/runtime-env-policy.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { ClusterConnector } from '../cluster-connector.js';
-import type { ApplyResult, ClusterDriver, FollowLogOptions, LogOptions, WorkloadSummary } from '../cluster-driver.js';
+import type { ApplyResult, ClusterDriver, ClusterWorkloadEvent, FollowLogOptions, LogOptions, WorkloadSummary } from '../cluster-driver.js';
 import { protectDataDir } from './data-dir-access.js';
 import { createDriverContext, LOCAL_HOST, type LocalTimingOverrides } from './driver-context.js';
 import { createEventLog } from './event-log.js';
@@ -87,6 +87,8 @@ export interface LocalDriver extends ClusterDriver {
    * gateway only; never shown to anyone.
    */
   upstreams(name: string): Promise<Array<{ url: string; token: string | null }>>;
+  /** Every workload's events (from memory). */
+  clusterEvents(since?: Date): Promise<ClusterWorkloadEvent[]>;
 }
 
 export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
@@ -250,6 +252,13 @@ export function createLocalDriver(deps: LocalDriverDeps): LocalDriver {
     async events(name, since) {
       const workload = await live(name);
       return workload ? workload.events.since(since) : [];
+    },
+
+    async clusterEvents(since) {
+      await start();
+      return [...workloads.values()]
+        .filter((workload) => !workload.removed)
+        .flatMap((workload) => workload.events.since(since).map((event) => ({ ...event, workload: workload.name })));
     },
 
     async logs(name, options: LogOptions = {}): Promise<ReplicaLogs[]> {
