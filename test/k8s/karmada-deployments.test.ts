@@ -18,7 +18,7 @@ import { createTestApp, type TestApp } from '../support/test-app.js';
 import { modelDirForRuntimes, writeTinyModel } from '../support/tiny-model.js';
 import { waitFor } from '../support/wait-for.js';
 import type { DeploymentBody } from '../support/deployment-body.js';
-import { crashLoopsThenOomKills, deploymentApi, eachReplicaServes, type DeploymentApi } from '../support/deployment-api.js';
+import { askReplica, crashLoopsThenOomKills, deploymentApi, eachReplicaServes, type DeploymentApi } from '../support/deployment-api.js';
 
 const MEMBER = 'kmember';
 const NAME = 'fed-tiny';
@@ -83,7 +83,7 @@ describeWithKubeNode('deployments through Karmada onto a registered member (the 
       }
       await standIn.collectGarbage().catch(() => undefined);
     };
-    withdraw = (name) => standIn.withdraw(name, [{ kind: 'deployments', name }, { kind: 'services', name }]);
+    withdraw = (name) => standIn.withdraw(name, [{ kind: 'deployments', name }, { kind: 'services', name }, { kind: 'secrets', name: `${name}-token` }]);
     pump = setInterval(() => void (pumping = pumping.then(tick)), 1000);
 
     t = await createTestApp('pglite', { HMAS_RECONCILE_INTERVAL_MS: '1000' });
@@ -123,7 +123,7 @@ describeWithKubeNode('deployments through Karmada onto a registered member (the 
     return created.json<DeploymentBody>().id;
   };
 
-  it('deploys to the member through Karmada, serves through the gateway, pauses and resumes with a dual update, scales to two serving pods, and deletes', async () => {
+  it('deploys to the member through Karmada, serves through the gateway, pauses and resumes with a dual update, scales to two pods that serve only with the replica token, and deletes', async () => {
     const id = await create(NAME);
     await api.waitForDeployment(id, (d) => d.status === 'running' && d.readyReplicas === 1, 'running on the member');
     await api.chatServes(NAME);
@@ -144,7 +144,14 @@ describeWithKubeNode('deployments through Karmada onto a registered member (the 
     expect(template).toBe('2');
     const pods = await memberPods();
     expect(pods).toHaveLength(2);
-    await eachReplicaServes(pods.map((pod) => `http://${pod.status.podIP}:${pod.spec.containers[0]?.ports[0]?.containerPort}`), NAME, null);
+    const origins = pods.map((pod) => `http://${pod.status.podIP}:${pod.spec.containers[0]?.ports[0]?.containerPort}`);
+    // The replica token: a Secret template on Karmada, propagated to the member with the
+    // Deployment. The member's pods refuse a caller without it; the gateway has it.
+    const token = Buffer.from(await karmadaKubectl(['get', 'secret', `${NAME}-token`, '-n', namespace, '-o', 'jsonpath={.data.token}']), 'base64').toString('utf8');
+    expect(token.length).toBeGreaterThan(20);
+    expect(Buffer.from(await kubectl(['get', 'secret', `${NAME}-token`, '-n', namespace, '-o', 'jsonpath={.data.token}']), 'base64').toString('utf8')).toBe(token);
+    for (const origin of origins) expect((await askReplica(origin, NAME, null)).status, origin).toBe(401);
+    await eachReplicaServes(origins, NAME, token);
     await api.chatServes(NAME);
 
     await deleteEverywhere(id, NAME);

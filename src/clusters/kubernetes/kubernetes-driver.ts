@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { labelKeyProblem, labelValueProblem, type ClusterScheduler, type ClusterType, type KubernetesWorkloadSettings } from '../../domain/cluster.js';
 import { workloadSpecHash, workloadSpecSchema, type LogLine, type ReplicaLogs, type WorkloadEndpoint, type WorkloadEvent, type WorkloadSpec, type WorkloadStatus } from '../../domain/workload.js';
@@ -12,7 +11,7 @@ import { createKubernetesConnector } from './kubernetes-connector.js';
 import { createKubeWorkloadClient, type KubeWorkloadClient, type WatchedKind, type WatchedKinds } from './kube-workload-client.js';
 import { DEFAULT_LIST_WATCH_TIMING, ListWatchCache, type ListWatchTiming } from './list-watch.js';
 import { followPodLogs, splitLogLines } from './pod-log-lines.js';
-import { renderSecretEnv, workloadSecretName, type SecretEnvVar } from './secret-manifest.js';
+import { newReplicaToken, resolveSecretEnv, workloadSecretName, type SecretEnvVar } from './secret-manifest.js';
 import { byStorageOrder, eventConcerns, mergeEvents, stateEvents, workloadEventOf } from './workload-events.js';
 import type { RuntimeImages } from './workload-image.js';
 import { ANNOTATIONS, CONTAINER_NAME, LABELS, MANAGED_SELECTOR, renderDeployment, renderService, renderTokenSecret, tokenSecretName, TOKEN_KEY, workloadLabels, type ManifestContext } from './workload-manifests.js';
@@ -121,25 +120,9 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
 
   /** The spec's secrets as a Secret (applied) and env references; a missing value leaves the reference for the kubelet to report. */
   async function applySecrets(spec: WorkloadSpec): Promise<SecretEnvVar[]> {
-    const names = [...new Set(Object.values(spec.secretEnv ?? {}))];
-    if (names.length === 0) return [];
-    const values: Record<string, string> = {};
-    for (const name of names) {
-      const value = await deps.resolveSecret?.(name);
-      if (value !== undefined) values[name] = value;
-    }
-    if (names.every((name) => values[name] !== undefined)) {
-      const rendered = renderSecretEnv({ ...spec, labels: workloadLabels(spec, cluster.name) }, values, { namespace });
-      if (rendered) {
-        await client.applyObject(rendered.secret);
-        return rendered.env;
-      }
-    }
-    // Missing: pods report CreateContainerConfigError naming the Secret, as H-MAS reports it elsewhere.
-    const secret = workloadSecretName(spec);
-    return Object.entries(spec.secretEnv ?? {})
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([variable, key]) => ({ name: variable, valueFrom: { secretKeyRef: { name: secret, key, optional: false as const } } }));
+    const { secret, env } = await resolveSecretEnv({ ...spec, labels: workloadLabels(spec, cluster.name) }, deps.resolveSecret, { namespace });
+    if (secret) await client.applyObject(secret);
+    return env;
   }
 
   async function ensureToken(spec: WorkloadSpec): Promise<string | null> {
@@ -150,7 +133,7 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
       tokens.set(spec.name, existing);
       return name;
     }
-    const token = randomBytes(32).toString('base64url');
+    const token = newReplicaToken();
     await client.applyObject(renderTokenSecret(spec, { namespace, cluster }, token));
     tokens.set(spec.name, token);
     return name;
