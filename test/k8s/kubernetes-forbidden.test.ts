@@ -97,7 +97,7 @@ describeWithKubeNode('a kubeconfig that may not create Deployments, on the real 
 
     const refused = await call('POST', '/api/deployments', { name: 'not-allowed', modelId: model.json<{ id: string }>().id, cluster: 'read-only', runtime: 'embedded-llamacpp', replicas: 1, resourceProfileId: profile.json<{ id: string }>().id });
     expect(refused.statusCode, refused.body).toBe(403);
-    expect(refused.json()).toMatchObject({ code: 'CLUSTER_FORBIDDEN', message: expect.stringContaining(permission), details: { verb: 'create', resource: 'deployments.apps', namespace } });
+    expect(refused.json<{ error: unknown }>().error).toMatchObject({ code: 'CLUSTER_FORBIDDEN', message: `${permission} (HTTP 403 from the cluster); grant it with a Role or ClusterRole.`, details: { verb: 'create', resource: 'deployments.apps', namespace } });
 
     // Nothing kept: no deployment record, no Deployment; what the cluster did take (the Service,
     // the token Secret) was taken back.
@@ -125,7 +125,10 @@ describeWithKubeNode('a kubeconfig that may not create Deployments, on the real 
       await expect(driver.apply(spec)).rejects.toMatchObject({ name: 'ClusterForbiddenError', code: 'CLUSTER_FORBIDDEN', statusCode: 403, message: `${permission} (HTTP 403 from the cluster); grant it with a Role or ClusterRole.`, details: { verb: 'create', resource: 'deployments.apps', namespace } });
       // Reads the Role allows still work: the driver is not broken by the refusal.
       expect(await driver.status('driver-refused')).toBeNull();
-      await driver.remove('driver-refused');
+      // Removing what the apply left: the Service and the token Secret go; the Deployment's
+      // delete is refused too, and named.
+      await expect(driver.remove('driver-refused')).rejects.toMatchObject({ code: 'CLUSTER_FORBIDDEN', details: { verb: 'delete', resource: 'deployments.apps', namespace } });
+      expect((await kubectl(['get', 'services,secrets', '-n', namespace, '-l', 'app.kubernetes.io/instance=driver-refused', '-o', 'name'])).trim()).toBe('');
     } finally {
       await driver.close();
     }

@@ -236,11 +236,20 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
       const deleting = (object: { metadata: { deletionTimestamp?: string } } | undefined) => object?.metadata.deletionTimestamp !== undefined;
       // Read before deleting: the watch may report this very deletion before the check.
       const wasDeleting = { deployment: deleting(caches.deployments.get(name)), service: deleting(caches.services.get(name)) };
-      const deployment = (await client.deleteObject('deployments', namespace, name)) && !wasDeleting.deployment;
-      const service = (await client.deleteObject('services', namespace, name)) && !wasDeleting.service;
-      await client.deleteObject('secrets', namespace, workloadSecretName({ name }));
-      await client.deleteObject('secrets', namespace, tokenSecretName(name));
+      // Each object is deleted even when another cannot be (a user who may delete Services and
+      // Secrets but not Deployments); the first failure is thrown once all were tried.
+      const failures: unknown[] = [];
+      const del = (kind: Parameters<typeof client.deleteObject>[0], object: string) =>
+        client.deleteObject(kind, namespace, object).catch((error: unknown) => {
+          failures.push(error);
+          return false;
+        });
+      const deployment = (await del('deployments', name)) && !wasDeleting.deployment;
+      const service = (await del('services', name)) && !wasDeleting.service;
+      await del('secrets', workloadSecretName({ name }));
+      await del('secrets', tokenSecretName(name));
       tokens.delete(name);
+      if (failures.length > 0) throw failures[0];
       // A later Service may get the same node port.
       reachable.clear();
       // Resolves once no container of it runs (pods may stay Terminating a while after), or after a bounded wait.
