@@ -157,7 +157,8 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
   /**
    * Whether a Service answers yet: kube-proxy programs a new NodePort (and its first pod behind
    * it) a moment after the pod is ready, and refuses connections until then. Checked with one TCP
-   * connect until it succeeds once per origin, so the gateway never gets an endpoint that refuses.
+   * connect until it succeeds once per origin (and again after a time without a ready pod), so
+   * the gateway never gets an endpoint that refuses.
    */
   const reachable = new Set<string>();
   async function answers(at: string, signal?: AbortSignal): Promise<boolean> {
@@ -309,8 +310,14 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
     async endpoints(name, options: ReadOptions = {}): Promise<WorkloadEndpoint[]> {
       const status = await driver.status(name, options);
       const found = workload(name);
-      if (!status || !found || status.replicas.ready === 0) return [];
+      if (!status || !found) return [];
       const at = await origin(name, found.spec.port);
+      if (status.replicas.ready === 0) {
+        // No pod behind the Service (paused, crashed): when one is ready again, kube-proxy
+        // programs it a moment later — until then the NodePort refuses, so check it anew.
+        if (at) reachable.delete(at);
+        return [];
+      }
       return at && (await answers(at, options.signal)) ? [{ replica: `service/${name}`, origin: at, url: `${at}${found.spec.openaiBasePath}` }] : [];
     },
 
