@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubernetesDriver } from '../../src/clusters/kubernetes/kubernetes-driver.js';
 import { parseKubeconfig } from '../../src/clusters/kubernetes/kubeconfig.js';
 import { renderWorkloadSpec } from '../../src/domain/workload.js';
@@ -17,6 +17,7 @@ import { describeWithKubeNode } from '../support/kube-node.js';
 import { inlineKubeconfig } from '../support/kube-test-pods.js';
 import { kubectlFor, uniqueNamespace } from '../support/kubectl.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
+import { testBackends } from '../support/test-database.js';
 import { modelDirForRuntimes, writeTinyModel } from '../support/tiny-model.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -48,8 +49,6 @@ describeWithKubeNode('a kubeconfig that may not create Deployments, on the real 
   const kubectl = kubectlFor(node);
   const namespace = uniqueNamespace('forbid');
   const user = `system:serviceaccount:${namespace}:${ACCOUNT}`;
-  let t: TestApp;
-  let headers: { authorization: string };
   let kubeconfig: string;
   let dir: string;
   const permission = `the kubeconfig's user may not create deployments.apps in namespace ${namespace}`;
@@ -76,35 +75,48 @@ describeWithKubeNode('a kubeconfig that may not create Deployments, on the real 
 
     dir = await modelDirForRuntimes('hmas-k8s-forbidden-');
     await writeTinyModel(path.join(dir, 'tiny.gguf'));
-    t = await createTestApp('pglite');
-    headers = await t.admin();
   }, 180_000);
 
   afterAll(async () => {
-    await t?.close();
     await kubectl(['delete', 'namespace', namespace, '--wait=false']).catch(() => undefined);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('answers 403 CLUSTER_FORBIDDEN to a deploy, naming verb, resource and namespace, and keeps nothing', async () => {
-    const call = (method: 'GET' | 'POST', url: string, payload?: object) => t.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
-    const registered = await call('POST', '/api/clusters', { name: 'read-only', connection: { kind: 'kubeconfig', kubeconfig, namespace, workloads: { modelVolume: { type: 'hostPath', path: dir } } } });
-    expect(registered.statusCode, registered.body).toBe(201);
-    const profile = await call('POST', '/api/resource-profiles', { name: 'small', gpuCount: 0, cpu: '100m', memory: '128Mi' });
-    expect(profile.statusCode, profile.body).toBe(201);
-    const model = await call('POST', '/api/models', { localPath: path.join(dir, 'tiny.gguf'), name: 'tiny-chat' });
-    expect(model.statusCode, model.body).toBe(201);
+  describe.each(testBackends())('through the API (%s)', (backend) => {
+    let t: TestApp;
+    let headers: { authorization: string };
+    beforeAll(async () => {
+      t = await createTestApp(backend);
+      headers = await t.admin();
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
 
-    const refused = await call('POST', '/api/deployments', { name: 'not-allowed', modelId: model.json<{ id: string }>().id, cluster: 'read-only', runtime: 'embedded-llamacpp', replicas: 1, resourceProfileId: profile.json<{ id: string }>().id });
-    expect(refused.statusCode, refused.body).toBe(403);
-    expect(refused.json<{ error: unknown }>().error).toMatchObject({ code: 'CLUSTER_FORBIDDEN', message: `${permission} (HTTP 403 from the cluster); grant it with a Role or ClusterRole.`, details: { verb: 'create', resource: 'deployments.apps', namespace } });
+    it('answers 403 CLUSTER_FORBIDDEN to a deploy, naming verb, resource and namespace, and keeps nothing', async () => {
+      const call = (method: 'GET' | 'POST', url: string, payload?: object) => t.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+      const registered = await call('POST', '/api/clusters', { name: 'read-only', connection: { kind: 'kubeconfig', kubeconfig, namespace, workloads: { modelVolume: { type: 'hostPath', path: dir } } } });
+      expect(registered.statusCode, registered.body).toBe(201);
+      const profile = await call('POST', '/api/resource-profiles', { name: 'small', gpuCount: 0, cpu: '100m', memory: '128Mi' });
+      expect(profile.statusCode, profile.body).toBe(201);
+      const model = await call('POST', '/api/models', { localPath: path.join(dir, 'tiny.gguf'), name: 'tiny-chat' });
+      expect(model.statusCode, model.body).toBe(201);
 
-    // Nothing kept: no deployment record, no Deployment; what the cluster did take (the Service,
-    // the token Secret) was taken back.
-    const listed = await call('GET', '/api/deployments');
-    expect(listed.json<{ items: Array<{ name: string }> }>().items.map((item) => item.name)).not.toContain('not-allowed');
-    expect((await kubectl(['get', 'deployments,services,secrets', '-n', namespace, '-l', 'app.kubernetes.io/managed-by=hmas', '-o', 'name'])).trim()).toBe('');
-  }, 120_000);
+      const deploy = () => call('POST', '/api/deployments', { name: 'not-allowed', modelId: model.json<{ id: string }>().id, cluster: 'read-only', runtime: 'embedded-llamacpp', replicas: 1, resourceProfileId: profile.json<{ id: string }>().id });
+      const refused = await deploy();
+      expect(refused.statusCode, refused.body).toBe(403);
+      expect(refused.json<{ error: unknown }>().error).toMatchObject({ code: 'CLUSTER_FORBIDDEN', message: `${permission} (HTTP 403 from the cluster); grant it with a Role or ClusterRole.`, details: { verb: 'create', resource: 'deployments.apps', namespace } });
+
+      // Nothing kept: no deployment record, no Deployment; what the cluster did take (the Service,
+      // the token Secret) was taken back.
+      const listed = await call('GET', '/api/deployments');
+      expect(listed.statusCode).toBe(200);
+      expect(listed.json<{ items: Array<{ name: string }> }>().items.map((item) => item.name)).not.toContain('not-allowed');
+      expect((await kubectl(['get', 'deployments,services,secrets', '-n', namespace, '-l', 'app.kubernetes.io/managed-by=hmas', '-o', 'name'])).trim()).toBe('');
+      // Trying again is the same refusal, not 409 DEPLOYMENT_EXISTS.
+      expect((await deploy()).statusCode).toBe(403);
+    }, 120_000);
+  });
 
   it('the driver itself rejects the apply with ClusterForbiddenError naming the permission', async () => {
     const driver = createKubernetesDriver({
