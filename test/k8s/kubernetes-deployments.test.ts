@@ -96,8 +96,9 @@ describeWithKubeNode('deployments on a real Kubernetes node (embedded llama.cpp 
     await api.waitForDeployment(id, (d) => d.status === 'running' && d.readyReplicas === 2, 'two ready pods');
     const pods = await livePods(id);
     expect(pods).toHaveLength(2);
-    // Both pods serve: each answers the model's sentence on its own address (with the replica
-    // token only the gateway is given — read here from the Secret the driver keeps it in).
+    // Both pods serve: each answers the model's sentence on its own address with the replica
+    // token only the gateway is given (read here from the Secret the driver keeps it in), and
+    // refuses a caller without it.
     const tokenSecret = await kubectl.json<{ data: { token: string } }>(['get', 'secret', 'kube-tiny-token', '-n', namespace]);
     const token = Buffer.from(tokenSecret.data.token, 'base64').toString('utf8');
     const port = (await kubectl.json<{ spec: { template: { spec: { containers: Array<{ ports: Array<{ containerPort: number }> }> } } } }>(['get', 'deployment', 'kube-tiny', '-n', namespace])).spec.template.spec.containers[0]?.ports[0]?.containerPort;

@@ -49,7 +49,7 @@ export function deploymentApi(app: TestApp['app'], headers: { authorization: str
 }
 
 /** Asks one replica directly on `origin` (a pod's address), with `token` as bearer when given; answers the HTTP status and the content. */
-export async function askReplica(origin: string, model: string, token: string | null): Promise<{ status: number; content: string | undefined }> {
+async function askReplica(origin: string, model: string, token: string | null): Promise<{ status: number; content: string | undefined }> {
   const response = await fetch(`${origin}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token !== null ? { authorization: `Bearer ${token}` } : {}) },
@@ -59,9 +59,13 @@ export async function askReplica(origin: string, model: string, token: string | 
   return { status: response.status, content: body.choices?.[0]?.message.content };
 }
 
-/** Each replica answers the tiny model's sentence on its own address. */
+/**
+ * Each replica answers the tiny model's sentence on its own address — with `token` as bearer;
+ * given a token, each also refuses a caller without it (401): only the gateway is given it.
+ */
 export async function eachReplicaServes(origins: readonly string[], model: string, token: string | null): Promise<void> {
   for (const origin of origins) {
+    if (token !== null) expect((await askReplica(origin, model, null)).status, `${origin} without the replica token`).toBe(401);
     const answer = await askReplica(origin, model, token);
     expect(answer, origin).toEqual({ status: 200, content: TINY_MODEL_ANSWER });
   }
