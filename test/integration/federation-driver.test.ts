@@ -4,12 +4,13 @@
 // built here: the test plays their part (test/support/karmada-stand-in.ts) and says so in the
 // names of the tests that rely on it.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AppsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { createFederationConnector } from '../../src/clusters/federation/federation-connector.js';
 import { createFederationDriver, type FederationDriver, type FederationDriverDeps } from '../../src/clusters/federation/federation-driver.js';
 import type { FederationPlacement } from '../../src/clusters/federation/federation-placement.js';
+import { federationTemplates } from '../../src/clusters/federation/federation-templates.js';
 import { parseKubeconfig } from '../../src/clusters/kubernetes/kubeconfig.js';
 import { createKubeObjectClient } from '../../src/clusters/kubernetes/kube-object-client.js';
 import { createKubeWorkloadClient } from '../../src/clusters/kubernetes/kube-workload-client.js';
@@ -267,5 +268,36 @@ describeWithKubeNode('Karmada federation driver (Karmada API server + the real n
       { kind: 'services', name: spec.name },
     ]);
     await waitFor('the member to drop it', async () => ((await member.status(spec.name)) === null ? true : undefined), { timeoutMs: WAIT_MS });
+  });
+
+  it('keeps a replica token for a runtime that takes one: a Secret template the PropagationPolicy selects, the same across applies and driver instances, gone with the workload (the test collects garbage as Karmada would)', async () => {
+    const templates = federationTemplates({ namespace: NAMESPACE, cluster: { name: 'karmada-fed', type: 'HP', scheduler: 'default' }, images: runtimeImages, settings });
+    const withToken = createFederationDriver({ ...deps, templates });
+    const tokenSpec = renderWorkloadSpec({
+      deployment: { id: randomUUID(), name: `fedtok-${process.pid % 10_000}`, replicas: 1 },
+      model: { name: 'fake-model', localPath: '/models/fake-model.gguf' },
+      runtime: fakeRuntime(program, {}, { apiKeyEnv: 'REPLICA_TOKEN' }),
+    }).spec;
+    const tokenName = `${tokenSpec.name}-token`;
+    const karmadaCore = kubeConfigOf(karmada.kubeconfig).makeApiClient(CoreV1Api);
+    const storedToken = async () => Buffer.from((await karmadaCore.readNamespacedSecret({ name: tokenName, namespace: NAMESPACE })).data?.token ?? '', 'base64').toString('utf8');
+    try {
+      expect((await withToken.apply(tokenSpec)).action).toBe('created');
+      const token = await storedToken();
+      expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const propagation = (await policy('propagationpolicies', tokenSpec.name)) as { spec: { resourceSelectors: unknown[] } };
+      expect(propagation.spec.resourceSelectors).toContainEqual({ apiVersion: 'v1', kind: 'Secret', namespace: NAMESPACE, name: tokenName });
+      const template = await karmadaApps.readNamespacedDeployment({ name: tokenSpec.name, namespace: NAMESPACE });
+      expect(template.spec?.template.spec?.containers[0]?.env).toContainEqual({ name: 'REPLICA_TOKEN', valueFrom: { secretKeyRef: { name: tokenName, key: 'token', optional: false } } });
+      // Another H-MAS instance (or this one restarted) re-applies it: the token running pods hold stays.
+      expect((await createFederationDriver({ ...deps, templates }).apply(tokenSpec)).action).toBe('unchanged');
+      expect(await storedToken()).toBe(token);
+      expect(await withToken.remove(tokenSpec.name)).toEqual({ removed: true });
+      // Deleted in the foreground: Karmada's garbage collector (the stand-in) lets it go.
+      await standIn.collectGarbage();
+      await expect(karmadaCore.readNamespacedSecret({ name: tokenName, namespace: NAMESPACE })).rejects.toMatchObject({ code: 404 });
+    } finally {
+      await withToken.remove(tokenSpec.name).catch(() => undefined);
+    }
   });
 });

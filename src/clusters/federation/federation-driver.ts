@@ -5,11 +5,13 @@ import type { ClusterConnector } from '../cluster-connector.js';
 import type { ApplyResult, ClusterDriver, ReadOptions, WorkloadSummary } from '../cluster-driver.js';
 import type { KubeObjectClient } from '../kubernetes/kube-object-client.js';
 import type { KubeWorkloadClient } from '../kubernetes/kube-workload-client.js';
-import { MANAGED_SELECTOR, type Manifest } from '../kubernetes/workload-manifests.js';
+import { newReplicaToken, workloadSecretName } from '../kubernetes/secret-manifest.js';
+import { MANAGED_SELECTOR, tokenSecretName, TOKEN_KEY } from '../kubernetes/workload-manifests.js';
 import { createEventLog, type EventLog } from '../local/event-log.js';
 import { federationPlacementSchema, memberReplicas, singleMemberPlacement, type FederationPlacement } from './federation-placement.js';
 import { createMemberReads, type MemberDrivers, type Upstream } from './member-reads.js';
 import { federatedStatus } from './federation-status.js';
+import type { FederationTemplates } from './federation-templates.js';
 import { bindingFacts, deploymentRef, overridePolicyRef, policyFacts, propagationPolicyRef, resourceBindingRef, templateFacts, type PolicyFacts } from './karmada-objects.js';
 import { renderOverridePolicy, renderPropagationPolicy, type TemplateRef } from './karmada-policies.js';
 
@@ -19,16 +21,17 @@ export interface FederationDriverDeps {
   /** Karmada's policies and bindings, and the templates' aggregated status, on the Karmada API server. */
   client: KubeObjectClient;
   /** The resource templates on the Karmada API server: written like a member's objects, by the Kubernetes driver's client. */
-  templateClient: Pick<KubeWorkloadClient, 'ensureNamespace' | 'applyObject' | 'deleteObject'>;
+  templateClient: Pick<KubeWorkloadClient, 'ensureNamespace' | 'applyObject' | 'deleteObject' | 'readSecret'>;
   /** The namespace on the Karmada API server (and, propagated by Karmada, on the members). */
   namespace: string;
   /** The member the cluster's connection names: where workloads go without a placement. */
   memberCluster: string;
   /**
-   * The resource templates of a workload in `namespace`: its Deployment (named like the workload),
-   * Service and Secrets, as the Kubernetes driver renders them for a member.
+   * The resource templates of a workload in `namespace` for its replica token: its Deployment
+   * (named like the workload), Service and Secrets (the token's too), as the Kubernetes driver
+   * renders them for a member (federation-templates.ts).
    */
-  templates(spec: WorkloadSpec): Promise<Manifest[]>;
+  templates: FederationTemplates;
   /** Where a workload goes (from its deployment's placement strategy); default: every replica on `memberCluster`. */
   placement?(spec: WorkloadSpec): FederationPlacement | Promise<FederationPlacement>;
   /** The driver of a member cluster that is also registered in H-MAS, or null (then only Karmada is written). */
@@ -114,6 +117,26 @@ export function createFederationDriver(deps: FederationDriverDeps): FederationDr
     return removed;
   }
 
+  /**
+   * The replica token of a workload (null when its runtime takes none): the one in its token
+   * Secret on the Karmada API server — kept across applies, so running pods keep matching — or a
+   * new one. Remembered for `upstreams`, which the gateway asks each second.
+   */
+  const tokens = new Map<string, string | null>();
+  async function tokenOf(name: string): Promise<string | null> {
+    const known = tokens.get(name);
+    if (known !== undefined) return known;
+    const stored = (await templateClient.readSecret(namespace, tokenSecretName(name)))?.[TOKEN_KEY] || null;
+    tokens.set(name, stored);
+    return stored;
+  }
+  async function replicaToken(spec: WorkloadSpec): Promise<string | null> {
+    if (spec.apiKeyEnv === null) return null;
+    const token = (await tokenOf(spec.name)) ?? newReplicaToken();
+    tokens.set(spec.name, token);
+    return token;
+  }
+
   /** The namespace's PropagationPolicies of H-MAS (one list): every federated workload. */
   async function policies(signal?: AbortSignal): Promise<Array<{ name: string; facts: PolicyFacts }>> {
     const listed = await client.list({ apiVersion: propagationPolicyRef('', namespace).apiVersion, kind: 'PropagationPolicy', namespace }, MANAGED_SELECTOR, signal);
@@ -145,14 +168,14 @@ export function createFederationDriver(deps: FederationDriverDeps): FederationDr
       if (!placementParsed.success) throw new ValidationError(`Invalid federation placement: ${placementParsed.error.issues[0]?.message ?? 'unknown shape'}.`, { issues: placementParsed.error.issues });
       const placement = placementParsed.data;
 
-      const templates = await deps.templates(spec);
+      await templateClient.ensureNamespace(namespace);
+      const templates = await deps.templates(spec, await replicaToken(spec));
       const deployment = templates.find((object) => object.kind === 'Deployment' && object.metadata.name === spec.name);
       if (!deployment) throw new Error(`The rendered templates of ${spec.name} have no Deployment named ${spec.name}.`);
       const refs: TemplateRef[] = templates.map((object) => ({ apiVersion: String(object.apiVersion), kind: String(object.kind), name: object.metadata.name }));
 
       const previous = await policyOf(spec.name);
       const previousTemplate = await client.get(deploymentRef(spec.name, namespace));
-      await templateClient.ensureNamespace(namespace);
       for (const object of templates) await templateClient.applyObject({ ...object, metadata: { ...object.metadata, namespace } });
       await client.apply(renderPropagationPolicy(spec, refs, placement, namespace), { replace: true });
       const override = renderOverridePolicy(spec, { apiVersion: 'apps/v1', kind: 'Deployment', name: spec.name }, placement, namespace);
@@ -185,11 +208,17 @@ export function createFederationDriver(deps: FederationDriverDeps): FederationDr
 
     async remove(name) {
       const facts = await policyOf(name);
-      const templates = facts?.templates ?? [{ apiVersion: 'apps/v1', kind: 'Deployment', name }];
+      const templates = facts?.templates ?? [
+        { apiVersion: 'apps/v1', kind: 'Deployment', name },
+        { apiVersion: 'v1', kind: 'Service', name },
+        { apiVersion: 'v1', kind: 'Secret', name: workloadSecretName({ name }) },
+        { apiVersion: 'v1', kind: 'Secret', name: tokenSecretName(name) },
+      ];
       let removed = await removeTemplates(templates);
       removed = (await client.remove(overridePolicyRef(name, namespace))) || removed;
       removed = (await client.remove(propagationPolicyRef(name, namespace))) || removed;
       driverEvents.delete(name);
+      tokens.delete(name);
       return { removed };
     },
 
@@ -224,7 +253,13 @@ export function createFederationDriver(deps: FederationDriverDeps): FederationDr
     logs: reads.logs,
     followLogs: reads.followLogs,
     endpoints: reads.endpoints,
-    upstreams: reads.upstreams,
+    /** The registered members' upstreams, each with the workload's replica token from the Karmada API server (what the members' pods require). */
+    async upstreams(name) {
+      const upstreams = await reads.upstreams(name);
+      if (upstreams.length === 0) return [];
+      const token = await tokenOf(name);
+      return upstreams.map((upstream) => ({ url: upstream.url, token: token ?? upstream.token }));
+    },
 
     async list(options?: ReadOptions): Promise<WorkloadSummary[]> {
       const summaries: WorkloadSummary[] = [];
@@ -238,6 +273,7 @@ export function createFederationDriver(deps: FederationDriverDeps): FederationDr
 
     async close() {
       driverEvents.clear();
+      tokens.clear();
     },
   };
 }

@@ -165,7 +165,15 @@ export function createKubeWorkloadClient(kubeconfig: ParsedKubeconfig, options: 
   return {
     server: kubeconfig.server,
     async ensureNamespace(namespace) {
-      const found = await call({ verb: 'get', resource: 'namespaces' }, () => core.readNamespace({ name: namespace }), () => undefined);
+      let found: unknown;
+      try {
+        found = await call({ verb: 'get', resource: 'namespaces' }, () => core.readNamespace({ name: namespace }), () => undefined);
+      } catch (error) {
+        // A user whose rights end at the namespace (a Role, not a ClusterRole) cannot read Namespace
+        // objects: whoever granted them made the namespace, and the calls in it say if not.
+        if (error instanceof ClusterForbiddenError) return;
+        throw error;
+      }
       if (found !== undefined) return;
       await call({ verb: 'create', resource: 'namespaces' }, async () => {
         try {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { labelKeyProblem, labelValueProblem, type ClusterScheduler, type ClusterType, type KubernetesWorkloadSettings } from '../../domain/cluster.js';
 import { workloadSpecHash, workloadSpecSchema, type LogLine, type ReplicaLogs, type WorkloadEndpoint, type WorkloadEvent, type WorkloadSpec, type WorkloadStatus } from '../../domain/workload.js';
@@ -12,7 +11,7 @@ import { createKubernetesConnector } from './kubernetes-connector.js';
 import { createKubeWorkloadClient, type KubeWorkloadClient, type WatchedKind, type WatchedKinds } from './kube-workload-client.js';
 import { DEFAULT_LIST_WATCH_TIMING, ListWatchCache, type ListWatchTiming } from './list-watch.js';
 import { followPodLogs, splitLogLines } from './pod-log-lines.js';
-import { renderSecretEnv, workloadSecretName, type SecretEnvVar } from './secret-manifest.js';
+import { newReplicaToken, resolveSecretEnv, workloadSecretName, type SecretEnvVar } from './secret-manifest.js';
 import { eventConcerns, workloadEvents, workloadOfEvent } from './workload-events.js';
 import type { RuntimeImages } from './workload-image.js';
 import { ANNOTATIONS, CONTAINER_NAME, LABELS, MANAGED_SELECTOR, renderDeployment, renderService, renderTokenSecret, tokenSecretName, TOKEN_KEY, workloadLabels, type ManifestContext } from './workload-manifests.js';
@@ -136,25 +135,9 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
 
   /** The spec's secrets as a Secret (applied) and env references; a missing value leaves the reference for the kubelet to report. */
   async function applySecrets(spec: WorkloadSpec): Promise<SecretEnvVar[]> {
-    const names = [...new Set(Object.values(spec.secretEnv ?? {}))];
-    if (names.length === 0) return [];
-    const values: Record<string, string> = {};
-    for (const name of names) {
-      const value = await deps.resolveSecret?.(name);
-      if (value !== undefined) values[name] = value;
-    }
-    if (names.every((name) => values[name] !== undefined)) {
-      const rendered = renderSecretEnv({ ...spec, labels: workloadLabels(spec, cluster.name) }, values, { namespace });
-      if (rendered) {
-        await client.applyObject(rendered.secret);
-        return rendered.env;
-      }
-    }
-    // Missing: pods report CreateContainerConfigError naming the Secret, as H-MAS reports it elsewhere.
-    const secret = workloadSecretName(spec);
-    return Object.entries(spec.secretEnv ?? {})
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([variable, key]) => ({ name: variable, valueFrom: { secretKeyRef: { name: secret, key, optional: false as const } } }));
+    const { secret, env } = await resolveSecretEnv({ ...spec, labels: workloadLabels(spec, cluster.name) }, deps.resolveSecret, { namespace });
+    if (secret) await client.applyObject(secret);
+    return env;
   }
 
   async function ensureToken(spec: WorkloadSpec): Promise<string | null> {
@@ -165,7 +148,7 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
       tokens.set(spec.name, existing);
       return name;
     }
-    const token = randomBytes(32).toString('base64url');
+    const token = newReplicaToken();
     await client.applyObject(renderTokenSecret(spec, { namespace, cluster }, token));
     tokens.set(spec.name, token);
     return name;
@@ -189,7 +172,8 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
   /**
    * Whether a Service answers yet: kube-proxy programs a new NodePort (and its first pod behind
    * it) a moment after the pod is ready, and refuses connections until then. Checked with one TCP
-   * connect until it succeeds once per origin, so the gateway never gets an endpoint that refuses.
+   * connect until it succeeds once per origin (and again after a time without a ready pod), so
+   * the gateway never gets an endpoint that refuses.
    */
   const reachable = new Set<string>();
   async function answers(at: string, signal?: AbortSignal): Promise<boolean> {
@@ -268,11 +252,20 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
       const deleting = (object: { metadata: { deletionTimestamp?: string } } | undefined) => object?.metadata.deletionTimestamp !== undefined;
       // Read before deleting: the watch may report this very deletion before the check.
       const wasDeleting = { deployment: deleting(caches.deployments.get(name)), service: deleting(caches.services.get(name)) };
-      const deployment = (await client.deleteObject('deployments', namespace, name)) && !wasDeleting.deployment;
-      const service = (await client.deleteObject('services', namespace, name)) && !wasDeleting.service;
-      await client.deleteObject('secrets', namespace, workloadSecretName({ name }));
-      await client.deleteObject('secrets', namespace, tokenSecretName(name));
+      // Each object is deleted even when another cannot be (a user who may delete Services and
+      // Secrets but not Deployments); the first failure is thrown once all were tried.
+      const failures: unknown[] = [];
+      const del = (kind: Parameters<typeof client.deleteObject>[0], object: string) =>
+        client.deleteObject(kind, namespace, object).catch((error: unknown) => {
+          failures.push(error);
+          return false;
+        });
+      const deployment = (await del('deployments', name)) && !wasDeleting.deployment;
+      const service = (await del('services', name)) && !wasDeleting.service;
+      await del('secrets', workloadSecretName({ name }));
+      await del('secrets', tokenSecretName(name));
       tokens.delete(name);
+      if (failures.length > 0) throw failures[0];
       // A later Service may get the same node port.
       reachable.clear();
       // Resolves once no container of it runs (pods may stay Terminating a while after), or after a bounded wait.
@@ -343,8 +336,14 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
     async endpoints(name, options: ReadOptions = {}): Promise<WorkloadEndpoint[]> {
       const status = await driver.status(name, options);
       const found = workload(name);
-      if (!status || !found || status.replicas.ready === 0) return [];
+      if (!status || !found) return [];
       const at = await origin(name, found.spec.port);
+      if (status.replicas.ready === 0) {
+        // No pod behind the Service (paused, crashed): when one is ready again, kube-proxy
+        // programs it a moment later — until then the NodePort refuses, so check it anew.
+        if (at) reachable.delete(at);
+        return [];
+      }
       return at && (await answers(at, options.signal)) ? [{ replica: `service/${name}`, origin: at, url: `${at}${found.spec.openaiBasePath}` }] : [];
     },
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderSecretEnv, workloadSecretName } from './secret-manifest.js';
+import { newReplicaToken, renderSecretEnv, resolveSecretEnv, workloadSecretName } from './secret-manifest.js';
 
 const spec = {
   name: 'chat',
@@ -48,5 +48,40 @@ describe('renderSecretEnv', () => {
     const name = workloadSecretName({ name: 'a'.repeat(63) });
     expect(name.length).toBeLessThanOrEqual(63);
     expect(name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+  });
+});
+
+describe('resolveSecretEnv', () => {
+  const values: Record<string, string> = { 'hf-token': 'hf_abc', 'vllm-key': 'key' };
+  const resolve = async (name: string) => values[name];
+
+  it('resolves every value into the Secret and its secretKeyRef env entries', async () => {
+    const out = await resolveSecretEnv(spec, resolve, { namespace: 'llm' });
+    expect(out).toEqual(renderSecretEnv(spec, values, { namespace: 'llm' }));
+  });
+
+  it('leaves the Secret out when a value is missing, but keeps the references (pods then report CreateContainerConfigError)', async () => {
+    const out = await resolveSecretEnv(spec, async (name) => (name === 'hf-token' ? 'x' : undefined), { namespace: 'llm' });
+    expect(out.secret).toBeNull();
+    expect(out.env).toEqual([
+      { name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'chat-secrets', key: 'hf-token', optional: false } } },
+      { name: 'HUGGING_FACE_HUB_TOKEN', valueFrom: { secretKeyRef: { name: 'chat-secrets', key: 'hf-token', optional: false } } },
+      { name: 'VLLM_API_KEY', valueFrom: { secretKeyRef: { name: 'chat-secrets', key: 'vllm-key', optional: false } } },
+    ]);
+  });
+
+  it('answers nothing for a spec without secret references, without resolving anything', async () => {
+    const out = await resolveSecretEnv({ ...spec, secretEnv: {} }, async () => {
+      throw new Error('not asked');
+    }, { namespace: 'llm' });
+    expect(out).toEqual({ secret: null, env: [] });
+  });
+});
+
+describe('newReplicaToken', () => {
+  it('is 32 random bytes, base64url (a bearer token without padding), different each time', () => {
+    const token = newReplicaToken();
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(newReplicaToken()).not.toBe(token);
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { WorkloadSpec } from '../../domain/workload.js';
 
 /** A `v1` Secret as the Kubernetes API takes it. */
@@ -60,4 +61,40 @@ export function renderSecretEnv(
   };
   const env = entries.map(([variable, key]) => ({ name: variable, valueFrom: { secretKeyRef: { name, key, optional: false as const } } }));
   return { secret, env };
+}
+
+/**
+ * The secret environment of a workload as both Kubernetes-style drivers (a cluster's, and Karmada's
+ * templates) write it: each value resolved (`resolveSecret`, the same as the local driver's); when
+ * all are found, the workload's Secret and its `secretKeyRef` env entries (`renderSecretEnv`). When
+ * one is missing there is no Secret, but the env entries still refer to it: pods then report
+ * CreateContainerConfigError naming the Secret, as H-MAS reports a missing secret elsewhere.
+ * `spec.labels` should already be the workload's labels on the cluster.
+ */
+export async function resolveSecretEnv(
+  spec: Pick<WorkloadSpec, 'name' | 'secretEnv' | 'labels' | 'annotations'>,
+  resolveSecret: ((name: string) => Promise<string | undefined>) | undefined,
+  options: { namespace: string },
+): Promise<{ secret: SecretManifest | null; env: SecretEnvVar[] }> {
+  const names = [...new Set(Object.values(spec.secretEnv ?? {}))];
+  if (names.length === 0) return { secret: null, env: [] };
+  const values: Record<string, string> = {};
+  for (const name of names) {
+    const value = await resolveSecret?.(name);
+    if (value !== undefined) values[name] = value;
+  }
+  if (names.every((name) => values[name] !== undefined)) {
+    const rendered = renderSecretEnv(spec, values, options);
+    if (rendered) return rendered;
+  }
+  const secret = workloadSecretName(spec);
+  const env = Object.entries(spec.secretEnv ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([variable, key]) => ({ name: variable, valueFrom: { secretKeyRef: { name: secret, key, optional: false as const } } }));
+  return { secret: null, env };
+}
+
+/** A new replica token (the Secret `<name>-token` holds it; only the gateway is given it): 32 random bytes, base64url. */
+export function newReplicaToken(): string {
+  return randomBytes(32).toString('base64url');
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ClusterDriver } from '../../clusters/cluster-driver.js';
+import { ClusterForbiddenError } from '../../clusters/kubernetes/kube-error.js';
 import { ClusterOwnedByOtherHostError, describeOwner } from '../../clusters/local-ownership.js';
 import type { Cluster } from '../../domain/cluster.js';
 import type { CreateDeploymentInput, Deployment, UpdateDeploymentInput } from '../../domain/deployment.js';
@@ -89,6 +90,16 @@ export function createDeploymentIntent(
     return { record, driver: await drivers.actingDriver(cluster), cluster };
   }
 
+  /** A first apply the cluster refused: the record goes, and what the cluster did accept (a Service, a Secret) with it when it may. */
+  async function forgetRefused(id: string, name: string, driver: ClusterDriver | null): Promise<void> {
+    await repo.remove(id);
+    try {
+      await driver?.remove(name);
+    } catch (error) {
+      logger.warn({ err: error, deployment: name }, 'removing what a refused first apply left on the cluster failed');
+    }
+  }
+
   const saved = async (id: string) => toDeployment((await repo.find(id))!, 'cached');
 
   return {
@@ -143,6 +154,12 @@ export function createDeploymentIntent(
         if (driver) await driver.apply(spec);
         await repo.update(id, { status: 'deploying', statusMessage: driver ? `Starting ${input.replicas} replica(s) on ${cluster.name}.` : recordedFor(cluster, `starts ${input.replicas} replica(s)`) });
       } catch (error) {
+        // The cluster refuses the credentials this needs: retrying cannot help until someone grants
+        // them, so the deployment is not kept and the answer names the permission (403 CLUSTER_FORBIDDEN).
+        if (error instanceof ClusterForbiddenError) {
+          await forgetRefused(id, spec.name, driver);
+          throw error;
+        }
         // Accepted and kept: the reconciler tries again; the status says what went wrong.
         logger.error({ err: error, deployment: input.name }, 'applying the workload failed');
         await repo.update(id, { status: 'failed', statusReason: 'ApplyFailed', statusMessage: error instanceof Error ? error.message : String(error) });
