@@ -1,6 +1,7 @@
 // One file per area; every table is listed here so Drizzle knows it.
 import { apiKeys } from './api-keys.js';
 import { clusterSettings, clusters } from './clusters.js';
+import { deploymentFailovers } from './deployment-failovers.js';
 import { deployments } from './deployments.js';
 import { imageWarmerStates } from './image-warmer-states.js';
 import { inferenceLogs } from './inference-logs.js';
@@ -11,6 +12,6 @@ import { secrets } from './secrets.js';
 import { revokedSessions } from './sessions.js';
 import { auditLogs, users } from './users.js';
 
-export { apiKeys, auditLogs, clusterSettings, clusters, deployments, imageWarmerStates, inferenceLogs, models, optimizationPresets, policies, revokedSessions, secrets, users };
-export const schema = { users, auditLogs, policies, clusters, clusterSettings, optimizationPresets, models, deployments, imageWarmerStates, apiKeys, inferenceLogs, revokedSessions, secrets };
+export { apiKeys, auditLogs, clusterSettings, clusters, deploymentFailovers, deployments, imageWarmerStates, inferenceLogs, models, optimizationPresets, policies, revokedSessions, secrets, users };
+export const schema = { users, auditLogs, policies, clusters, clusterSettings, optimizationPresets, models, deployments, deploymentFailovers, imageWarmerStates, apiKeys, inferenceLogs, revokedSessions, secrets };
 export type Schema = typeof schema;
