@@ -65,6 +65,7 @@ export const configSchema = z.object({
     .describe('Bearer key `hmas runtime llama` requires on every route but /health. The local driver sets a random one per replica; unset = none required.'),
   HF_ENDPOINT: z.string().url().default('https://huggingface.co').describe('Hugging Face Hub base URL (a mirror or an air-gapped hub works).'),
   HMAS_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(10_000).describe('How often the deployment reconciler compares the database with the clusters.'),
+  HMAS_FAILOVER_INTERVAL_MS: z.coerce.number().int().min(500).default(15_000).describe('How often the failover loop looks for deployments whose cluster is lost longer than their failover policy allows, and for old copies to remove from returned clusters.'),
   HMAS_LEADER_ELECTION_INTERVAL_MS: z.coerce
     .number()
     .int()
@@ -124,6 +125,7 @@ export interface Config {
   readonly hfToken: string | undefined;
   readonly modelDownloadIdleTimeoutMs: number;
   readonly reconcileIntervalMs: number;
+  readonly failoverIntervalMs: number;
   readonly leaderElectionIntervalMs: number;
   readonly redisUrl: string | undefined;
   readonly redisKeyPrefix: string;
@@ -211,6 +213,7 @@ export function loadConfig(
     hfToken: raw.HF_TOKEN,
     modelDownloadIdleTimeoutMs: raw.HMAS_MODEL_DOWNLOAD_IDLE_TIMEOUT_MS,
     reconcileIntervalMs: raw.HMAS_RECONCILE_INTERVAL_MS,
+    failoverIntervalMs: raw.HMAS_FAILOVER_INTERVAL_MS,
     leaderElectionIntervalMs: raw.HMAS_LEADER_ELECTION_INTERVAL_MS,
     redisUrl: raw.REDIS_URL,
     redisKeyPrefix: raw.HMAS_REDIS_KEY_PREFIX,
