@@ -82,6 +82,7 @@ const MINIMUM_ROLE: Record<string, Access> = {
   'POST /api/deployments/{id}/resume': 'operator',
   'GET /api/deployments/{id}/events': 'viewer',
   'GET /api/deployments/{id}/logs': 'viewer',
+  'GET /api/deployments/{id}/failovers': 'viewer',
   'GET /api/rate-limits': 'viewer',
   'POST /api/api-keys': 'viewer',
   'GET /api/api-keys': 'viewer',
