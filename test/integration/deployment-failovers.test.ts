@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusters, deployments } from '../../src/db/schema/index.js';
+import { createDeploymentRepo } from '../../src/services/deployments/deployment-repo.js';
 import { createFailoverRepo } from '../../src/services/deployments/failover-repo.js';
 import { insertServedDeployment } from '../support/fake-deployment.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
@@ -72,6 +73,16 @@ describe.each(testBackends())('deployment failovers (%s)', (backend) => {
     expect(await repo.completeMove({ id: pending!.id, deploymentId, fromClusterId: localId, toClusterId: localId, reason: 'x', now }, { status: 'deploying' })).toBe(false);
     expect((await repo.open()).filter((open) => open.deploymentId === deploymentId)).toEqual([]);
     expect(await repo.openPending(row)).toBe(true);
+  });
+
+  it('keeps what was observed on a cluster off a row a failover moved elsewhere', async () => {
+    const repo = createDeploymentRepo(database.handle.db);
+    const served = await insertServedDeployment(database.handle, 'fo-observed', ['http://127.0.0.1:9/v1']);
+    await repo.update(served.id, { status: 'unknown', endpoints: [] }, { onCluster: randomUUID() });
+    expect(await repo.find(served.id)).toMatchObject({ status: 'running', endpoints: ['http://127.0.0.1:9/v1'] });
+    await repo.update(served.id, { status: 'unknown' }, { onCluster: localId });
+    expect(await repo.find(served.id)).toMatchObject({ status: 'unknown' });
+    await served.remove();
   });
 
   it('backs off after a move that finds no other cluster, and leaves a keep deployment alone', async () => {
