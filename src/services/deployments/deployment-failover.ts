@@ -1,5 +1,5 @@
 import type { Cluster } from '../../domain/cluster.js';
-import { decideFailover, DEFAULT_FAILOVER_BACKOFF, failoverRetryDelayMs, STALE_MOVE_MS, type DeploymentFailover, type FailoverBackoff, type FailoverSituation } from '../../domain/failover.js';
+import { clusterLost, decideFailover, DEFAULT_FAILOVER_BACKOFF, failoverRetryDelayMs, STALE_MOVE_MS, type DeploymentFailover, type FailoverBackoff, type FailoverSituation } from '../../domain/failover.js';
 import type { Optimization } from '../../domain/optimization.js';
 import type { Page } from '../../domain/pagination.js';
 import { NotFoundError } from '../../lib/errors.js';
@@ -113,10 +113,14 @@ export function createDeploymentFailover(deps: DeploymentFailoverDeps) {
   async function followDeployment(record: DeploymentRecord, clusters: Map<string, Cluster>, inFlight: FailoverRow | undefined): Promise<void> {
     const cluster = clusters.get(record.clusterId);
     const at = now();
+    const deployment = { status: record.status, paused: record.paused, deleting: record.deleting };
+    const clusterReady = cluster?.readiness.state === 'ready';
+    // The common case, without reading policies: nothing lost, nothing in flight.
+    if (!inFlight && !clusterLost({ deployment, clusterReady })) return;
     const decision = decideFailover({
       now: at,
-      deployment: { status: record.status, paused: record.paused, deleting: record.deleting },
-      clusterReady: cluster?.readiness.state === 'ready',
+      deployment,
+      clusterReady,
       policy: await policyOf(record),
       inFlight: inFlight && (inFlight.state === 'pending' || inFlight.state === 'moving') ? { state: inFlight.state, detectedAt: inFlight.detectedAt, nextAttemptAt: inFlight.nextAttemptAt, updatedAt: inFlight.updatedAt } : null,
     });
