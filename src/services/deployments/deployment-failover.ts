@@ -93,8 +93,12 @@ export function createDeploymentFailover(deps: DeploymentFailoverDeps) {
         },
       );
       if (!moved) {
-        // Changed meanwhile: what was just applied on the target belongs to no deployment there.
-        await driver?.remove(record.name).catch((error: unknown) => logger.warn({ err: error, deployment: record.name }, 'failover: could not remove a copy applied for a cancelled move'));
+        // Changed meanwhile (deleted, or moved by another pass): unless the deployment now runs
+        // on the target, what was just applied there belongs to nothing.
+        const current = await repo.find(record.id);
+        if (current?.clusterId !== target.id) {
+          await driver?.remove(record.name).catch((error: unknown) => logger.warn({ err: error, deployment: record.name }, 'failover: could not remove a copy applied for a cancelled move'));
+        }
         return;
       }
       logger.warn({ deployment: record.name, from: fromName, to: target.name }, 'failover: deployment moved to another cluster');
