@@ -25,7 +25,13 @@ describe('policy reader', () => {
       minFreeGpus: 0,
       preference: 'most-free-gpus',
       failoverPolicyId: null,
+      federation: null,
     });
+  });
+
+  it('answers a failover policy with its name and the default grace period', async () => {
+    const reader = readerOf({ 'failover_policy/p1': { action: 're-place' } });
+    expect(await reader.failoverPolicy('p1')).toEqual({ name: 'big', action: 're-place', gracePeriodSeconds: 300 });
   });
 
   it('refuses a stored policy that no longer has its shape with 409 POLICY_UNREADABLE, not a crash', async () => {
