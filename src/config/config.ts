@@ -67,6 +67,7 @@ export const configSchema = z.object({
     .describe('Bearer key `hmas runtime llama` requires on every route but /health. The local driver sets a random one per replica; unset = none required.'),
   HF_ENDPOINT: z.string().url().default('https://huggingface.co').describe('Hugging Face Hub base URL (a mirror or an air-gapped hub works).'),
   HMAS_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(10_000).describe('How often the deployment reconciler compares the database with the clusters.'),
+  HMAS_FAILOVER_INTERVAL_MS: z.coerce.number().int().min(500).default(15_000).describe('How often the failover loop looks for deployments whose cluster is lost longer than their failover policy allows, and for old copies to remove from returned clusters.'),
   HMAS_LEADER_ELECTION_INTERVAL_MS: z.coerce
     .number()
     .int()
@@ -139,6 +140,7 @@ export interface Config {
   readonly hfToken: string | undefined;
   readonly modelDownloadIdleTimeoutMs: number;
   readonly reconcileIntervalMs: number;
+  readonly failoverIntervalMs: number;
   readonly leaderElectionIntervalMs: number;
   /** Startup grace of a rollout per strategy, in seconds. */
   readonly rolloutGraceSeconds: Readonly<{ Recreate: number; RollingUpdate: number }>;
@@ -229,6 +231,7 @@ export function loadConfig(
     hfToken: raw.HF_TOKEN,
     modelDownloadIdleTimeoutMs: raw.HMAS_MODEL_DOWNLOAD_IDLE_TIMEOUT_MS,
     reconcileIntervalMs: raw.HMAS_RECONCILE_INTERVAL_MS,
+    failoverIntervalMs: raw.HMAS_FAILOVER_INTERVAL_MS,
     leaderElectionIntervalMs: raw.HMAS_LEADER_ELECTION_INTERVAL_MS,
     rolloutGraceSeconds: Object.freeze({ Recreate: raw.HMAS_ROLLOUT_GRACE_RECREATE_SECONDS, RollingUpdate: raw.HMAS_ROLLOUT_GRACE_ROLLING_UPDATE_SECONDS }),
     redisUrl: raw.REDIS_URL,

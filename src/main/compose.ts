@@ -58,6 +58,7 @@ import { createUserRepo } from '../services/users/user-repo.js';
 import { createUserService } from '../services/users/user-service.js';
 import { readOrCreateHostIdentity } from '../clusters/local/host-identity.js';
 import { createLocalDriver, type LocalDriver } from '../clusters/local/local-driver.js';
+import { registerDeploymentFailoverRoutes } from '../server/routes/deployment-failover.routes.js';
 import { registerDeploymentRoutes } from '../server/routes/deployment.routes.js';
 import { createDeploymentRepo } from '../services/deployments/deployment-repo.js';
 import { createDeploymentService } from '../services/deployments/deployment-service.js';
@@ -74,6 +75,8 @@ import { createEventCopy } from '../services/deployment-events/event-copy.js';
 import { registerDeploymentEventRoutes } from '../server/routes/deployment-event.routes.js';
 import { deploymentEventRetention } from '../reconcilers/deployment-event-retention.js';
 import { eventCopy } from '../reconcilers/event-copy.js';
+import { createDeploymentFailover } from '../services/deployments/deployment-failover.js';
+import { createFailoverRepo } from '../services/deployments/failover-repo.js';
 import { Agent } from 'undici';
 import { createGateway } from '../gateway/proxy/gateway.js';
 import { createGatewayMetrics } from '../gateway/proxy/gateway-metrics.js';
@@ -93,6 +96,7 @@ import { auditRetention } from '../reconcilers/audit-retention.js';
 import { clusterHealth } from '../reconcilers/cluster-health.js';
 import { deploymentReconciler } from '../reconcilers/deployment-reconciler.js';
 import { deploymentUnknownSweep } from '../reconcilers/deployment-unknown-sweep.js';
+import { deploymentFailover } from '../reconcilers/deployment-failover.js';
 import { gatewayRoutes } from '../reconcilers/gateway-routes.js';
 import { inferenceLogRetention } from '../reconcilers/inference-log-retention.js';
 import { loginThrottlePrune } from '../reconcilers/login-throttle-prune.js';
@@ -283,6 +287,22 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   );
   // Cluster local's events: only its owner has them (leader or not).
   if (localCluster.owned) reconcilers.push(eventCopy({ copier: eventCopier, intervalMs: config.events.copyIntervalMs }, 'owned'));
+  // Failover policies: deployments on a lost cluster move where their placement strategy allows.
+  const failover = createDeploymentFailover({
+    repo: deploymentRepo,
+    failovers: createFailoverRepo(database.db),
+    models,
+    clusters,
+    policies,
+    presets: optimizationPresets,
+    drivers: registry,
+    modelFiles,
+    audit,
+    logger: logger.child({ component: 'failover' }),
+    // recordFailoverInConfigHistory: wire to config history (deployment_config_history) when it lands.
+  });
+  features.push((app) => registerDeploymentFailoverRoutes(app, { failover }));
+  reconcilers.push(deploymentFailover({ failover, intervalMs: config.failoverIntervalMs }));
 
   // gateway: rateLimiter — in memory for one instance, in Redis (REDIS_URL) when several share the load.
   const rateLimiter = createRateLimiter({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger: logger.child({ component: 'rate-limit' }) });

@@ -307,6 +307,7 @@ const ROUTES: RouteUnderTest[] = [
     body: 'any',
     badQueries: ['dryRun=maybe'],
   },
+  { method: 'GET', path: '/api/deployments/:id/failovers', access: 'viewer', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND', badQueries: ['limit=0', 'limit=abc', 'offset=-1', 'unknown=1'] },
   { method: 'GET', path: '/api/api-keys', access: 'viewer', badQueries: ['userId=not-a-uuid', 'userId=', "userId=00000000-0000-4000-8000-000000000000'--", 'userId=a&userId=b'] },
   {
     method: 'POST',

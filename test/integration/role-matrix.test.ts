@@ -89,6 +89,7 @@ const MINIMUM_ROLE: Record<string, Access> = {
   'GET /api/deployments/{id}/config-history': 'viewer',
   'GET /api/deployments/{id}/config-history/{historyId}': 'viewer',
   'POST /api/deployments/{id}/config-history/{historyId}/rollback': 'operator',
+  'GET /api/deployments/{id}/failovers': 'viewer',
   'GET /api/rate-limits': 'viewer',
   'POST /api/api-keys': 'viewer',
   'GET /api/api-keys': 'viewer',

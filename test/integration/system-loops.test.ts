@@ -17,6 +17,7 @@ const NEEDS_LEADER: Record<string, boolean> = {
   'image-warmer': true,
   'deployment-reconciler': true,
   'deployment-unknown-sweep': true,
+  'deployment-failover': true,
   'local-deployment-reconciler': false,
   'api-key-last-used': false,
   'inference-log-retention': true,

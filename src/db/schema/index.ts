@@ -3,6 +3,7 @@ import { apiKeys } from './api-keys.js';
 import { clusterSettings, clusters } from './clusters.js';
 import { deploymentConfigHistory, deploymentRollouts } from './deployment-rollouts.js';
 import { deploymentEvents } from './deployment-events.js';
+import { deploymentFailovers } from './deployment-failovers.js';
 import { deployments } from './deployments.js';
 import { imageWarmerStates } from './image-warmer-states.js';
 import { inferenceLogs } from './inference-logs.js';
@@ -13,6 +14,6 @@ import { secrets } from './secrets.js';
 import { revokedSessions } from './sessions.js';
 import { auditLogs, users } from './users.js';
 
-export { apiKeys, auditLogs, clusterSettings, clusters, deploymentConfigHistory, deploymentEvents, deploymentRollouts, deployments, imageWarmerStates, inferenceLogs, models, optimizationPresets, policies, revokedSessions, secrets, users };
-export const schema = { users, auditLogs, policies, clusters, clusterSettings, optimizationPresets, models, deployments, deploymentRollouts, deploymentConfigHistory, deploymentEvents, imageWarmerStates, apiKeys, inferenceLogs, revokedSessions, secrets };
+export { apiKeys, auditLogs, clusterSettings, clusters, deploymentConfigHistory, deploymentEvents, deploymentFailovers, deploymentRollouts, deployments, imageWarmerStates, inferenceLogs, models, optimizationPresets, policies, revokedSessions, secrets, users };
+export const schema = { users, auditLogs, policies, clusters, clusterSettings, optimizationPresets, models, deployments, deploymentRollouts, deploymentConfigHistory, deploymentEvents, deploymentFailovers, imageWarmerStates, apiKeys, inferenceLogs, revokedSessions, secrets };
 export type Schema = typeof schema;

@@ -14,7 +14,7 @@ export interface DeploymentServiceDeps {
   repo: DeploymentRepo;
   models: { get(id: string): Promise<Model> };
   clusters: { get(name: string): Promise<Cluster>; list(limit: number, offset: number): Promise<Page<Cluster>> };
-  policies: { get(kind: 'resource_profile' | 'placement_strategy', id: string): Promise<Record<string, unknown>> };
+  policies: { get(kind: 'resource_profile' | 'placement_strategy' | 'failover_policy', id: string): Promise<Record<string, unknown>> };
   presets: { get(id: string): Promise<{ id: string; runtime: string; optimization: Optimization }> };
   /** The cluster registry: which driver acts on a cluster, and how its free GPUs are counted. */
   drivers: Pick<ClusterRegistry, 'actingDriver' | 'forCluster' | 'capacity' | 'runsOnHost'>;

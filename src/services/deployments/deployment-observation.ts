@@ -104,15 +104,19 @@ export function createDeploymentObservation(deps: Pick<DeploymentServiceDeps, 'r
       JSON.stringify(record.endpoints) === JSON.stringify(observed.endpoints) &&
       record.consecutiveFailures === 0;
     if (same) return;
-    await repo.update(record.id, {
-      status: observed.status,
-      readyReplicas: observed.readyReplicas,
-      statusReason: observed.reason,
-      statusMessage: observed.message,
-      endpoints: observed.endpoints,
-      observedAt: new Date(),
-      consecutiveFailures: 0,
-    });
+    await repo.update(
+      record.id,
+      {
+        status: observed.status,
+        readyReplicas: observed.readyReplicas,
+        statusReason: observed.reason,
+        statusMessage: observed.message,
+        endpoints: observed.endpoints,
+        observedAt: new Date(),
+        consecutiveFailures: 0,
+      },
+      { onCluster: record.clusterId },
+    );
   }
 
   /** Live status with a deadline; the saved status (`cached`) when the cluster does not answer. */

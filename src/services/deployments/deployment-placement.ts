@@ -45,13 +45,16 @@ export function createDeploymentPlacement(deps: Pick<DeploymentServiceDeps, 'rep
       }
     },
 
-    /** The ready cluster the strategy allows with room for the replicas, most (or least) free GPUs first. */
-    async pickCluster(strategyId: string, model: Model, runtime: string, replicas: number, profile: ResourceProfileSpec | null): Promise<Cluster> {
+    /**
+     * The ready cluster the strategy allows with room for the replicas, most (or least) free GPUs
+     * first. `options.excludeClusterIds`: clusters not to choose (a failover leaving a lost one).
+     */
+    async pickCluster(strategyId: string, model: Model, runtime: string, replicas: number, profile: ResourceProfileSpec | null, options: { excludeClusterIds?: readonly string[] } = {}): Promise<Cluster> {
       const strategy = await policies.placementStrategy(strategyId);
       const perReplica = gpusPerReplica(runtime, profile, model);
       const candidates: Array<{ cluster: Cluster; free: number }> = [];
       for (const cluster of (await deps.clusters.list(500, 0)).items) {
-        if (cluster.readiness.state !== 'ready') continue;
+        if (cluster.readiness.state !== 'ready' || options.excludeClusterIds?.includes(cluster.id)) continue;
         // Federation members mean something only to a federation cluster.
         if (strategy.federation && cluster.connection.kind !== 'federation') continue;
         if (strategy.clusterTypes.length > 0 && !strategy.clusterTypes.includes(cluster.type)) continue;

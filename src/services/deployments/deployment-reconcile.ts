@@ -83,11 +83,15 @@ export function createDeploymentReconcile(
         const failures = record.consecutiveFailures + 1;
         const next = statusAfterFailedObservation(record.status, failures);
         logger.warn({ err: error, deployment: record.name, failures }, 'could not observe deployment');
-        await repo.update(record.id, {
-          consecutiveFailures: failures,
-          status: next,
-          ...(next === 'unknown' ? { statusMessage: `The cluster did not answer ${failures} times in a row; last known state kept.` } : {}),
-        });
+        await repo.update(
+          record.id,
+          {
+            consecutiveFailures: failures,
+            status: next,
+            ...(next === 'unknown' ? { statusMessage: `The cluster did not answer ${failures} times in a row; last known state kept.` } : {}),
+          },
+          { onCluster: record.clusterId },
+        );
       }
     }
     if (leftToOwners.length > 0) logger.debug({ deployments: leftToOwners }, 'reconcile pass: deployments on clusters other instances own were left to them');

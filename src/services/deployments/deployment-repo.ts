@@ -59,11 +59,15 @@ export function createDeploymentRepo(db: Database) {
     async insert(row: NewDeploymentRow): Promise<void> {
       await db.insert(deployments).values(row);
     },
-    async update(id: string, changes: Partial<NewDeploymentRow>): Promise<void> {
+    /**
+     * `options.onCluster`: only while the deployment is still on that cluster — what was observed
+     * on a cluster must not land on a row a failover has moved to another one meanwhile.
+     */
+    async update(id: string, changes: Partial<NewDeploymentRow>, options: { onCluster?: string } = {}): Promise<void> {
       await db
         .update(deployments)
         .set({ ...changes, updatedAt: new Date() })
-        .where(eq(deployments.id, id));
+        .where(options.onCluster ? and(eq(deployments.id, id), eq(deployments.clusterId, options.onCluster)) : eq(deployments.id, id));
     },
     async remove(id: string): Promise<void> {
       await db.delete(deployments).where(eq(deployments.id, id));

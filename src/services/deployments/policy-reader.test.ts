@@ -29,6 +29,11 @@ describe('policy reader', () => {
     });
   });
 
+  it('answers a failover policy with its name and the default grace period', async () => {
+    const reader = readerOf({ 'failover_policy/p1': { action: 're-place' } });
+    expect(await reader.failoverPolicy('p1')).toEqual({ name: 'big', action: 're-place', gracePeriodSeconds: 300 });
+  });
+
   it('refuses a stored policy that no longer has its shape with 409 POLICY_UNREADABLE, not a crash', async () => {
     const reader = readerOf({ 'resource_profile/p1': { gpuCount: 'two', cpu: '8', memory: '32Gi' } });
     const error = await reader.resourceProfile('p1').catch((caught: unknown) => caught);

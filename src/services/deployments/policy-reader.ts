@@ -1,17 +1,19 @@
 import { z } from 'zod';
-import { placementStrategySpecSchema, resourceProfileSpecSchema } from '../../domain/policies.js';
+import { failoverPolicySpecSchema, placementStrategySpecSchema, resourceProfileSpecSchema } from '../../domain/policies.js';
 import { AppError } from '../../lib/errors.js';
 
 export type ResourceProfileSpec = z.infer<typeof resourceProfileSpecSchema>;
 export type PlacementStrategySpec = z.infer<typeof placementStrategySpecSchema> & { name: string };
+export type FailoverPolicySpec = z.infer<typeof failoverPolicySpecSchema> & { name: string };
 
 const placementStrategyView = placementStrategySpecSchema.extend({ name: z.string() });
+const failoverPolicyView = failoverPolicySpecSchema.extend({ name: z.string() });
 
 /**
  * The policies a deployment refers to, typed: each stored policy is parsed with its kind's
  * schema (validated when it was written; a row that no longer parses is a 409 in words).
  */
-export function createPolicyReader(policies: { get(kind: 'resource_profile' | 'placement_strategy', id: string): Promise<Record<string, unknown>> }) {
+export function createPolicyReader(policies: { get(kind: 'resource_profile' | 'placement_strategy' | 'failover_policy', id: string): Promise<Record<string, unknown>> }) {
   function parsed<T>(schema: z.ZodType<T>, kind: string, id: string, view: Record<string, unknown>): T {
     const result = schema.safeParse(view);
     if (result.success) return result.data;
@@ -24,6 +26,9 @@ export function createPolicyReader(policies: { get(kind: 'resource_profile' | 'p
     },
     async placementStrategy(id: string): Promise<PlacementStrategySpec> {
       return parsed(placementStrategyView, 'placement strategy', id, await policies.get('placement_strategy', id));
+    },
+    async failoverPolicy(id: string): Promise<FailoverPolicySpec> {
+      return parsed(failoverPolicyView, 'failover policy', id, await policies.get('failover_policy', id));
     },
   };
 }
