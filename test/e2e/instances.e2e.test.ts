@@ -1,6 +1,6 @@
 // Browser test of the instance lifecycle with real processes: the tiny test model (generated
 // here, never downloaded) deployed from the Instances page on the local host with the embedded
-// llama.cpp runtime, then the detail page (endpoint, events, logs), pause, resume, the Edit
+// llama.cpp runtime, then the detail page (endpoint; events and logs in their tabs), pause, resume, the Edit
 // settings drawer (dry run, then two replicas), a viewer's read-only view, the dashboard pie,
 // and delete. Replicas are detached processes that outlive the server, so afterAll deletes
 // whatever a failed test left behind through the API, and the last test checks no process is left.
@@ -169,14 +169,22 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
     );
     expect(((await chat.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content).toBe(TINY_MODEL_ANSWER);
 
-    const events = page.getByRole('region', { name: 'Events' });
+    await h.screenshot('instance-detail');
+
+    // Events and logs have tabs of their own.
+    const tab = (name: string) => page.getByRole('tablist', { name: 'Instance sections' }).getByRole('tab', { name, exact: true });
+    await tab('Events').click();
+    const events = page.getByRole('region', { name: 'Live events' });
     await events.getByRole('row').filter({ hasText: 'Ready' }).first().waitFor();
     await events.getByRole('row').filter({ hasText: 'Created' }).first().waitFor();
 
+    await tab('Logs').click();
     const logs = page.getByRole('region', { name: 'Recent logs' });
     await logs.getByRole('button', { name: 'Refresh logs' }).click();
     await logs.getByRole('region', { name: /^Logs of / }).first().waitFor();
-    await h.screenshot('instance-detail');
+    await h.screenshot('instance-logs');
+    await tab('Overview').click();
+    await statusIs('running');
   });
 
   it('pauses (no endpoint, settings locked) and resumes from the detail page', async () => {
@@ -212,7 +220,7 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
 
     await drawer.getByLabel('Replicas').fill('2');
     const preview = drawer.getByRole('region', { name: 'Change preview' });
-    await preview.getByRole('list', { name: 'Diff' }).getByText('replicas: 1 → 2').waitFor();
+    await preview.getByRole('list', { name: 'Diff' }).getByText('Replicas: 1 → 2').waitFor();
     // The server's dry run: adding a replica restarts nothing.
     await preview.getByText('No restart', { exact: true }).waitFor();
     await preview.locator('.fit-verdict').getByText('fits', { exact: true }).waitFor();

@@ -40,7 +40,7 @@ export function RouteTabs({ label, tabs, children }: RouteTabsProps) {
   };
 
   return (
-    <>
+    <div className="route-tabs">
       <div className="tabs" role="tablist" aria-label={label} onKeyDown={onKeyDown}>
         {tabs.map((tab, index) => (
           <Link
@@ -61,6 +61,6 @@ export function RouteTabs({ label, tabs, children }: RouteTabsProps) {
       <div id={`${id}-panel`} role="tabpanel" aria-labelledby={tabId(selected)} className="tab-panel">
         {children}
       </div>
-    </>
+    </div>
   );
 }

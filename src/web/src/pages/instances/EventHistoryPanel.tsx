@@ -18,8 +18,7 @@ const columns: ReadonlyArray<Column<DeploymentEventRecord>> = [
   { header: 'Reason', cell: (event) => event.reason, className: 'mono nowrap' },
   { header: 'Object', cell: (event) => `${event.involvedObject.kind} ${event.involvedObject.name}`, className: 'mono nowrap' },
   { header: 'Message', cell: (event) => event.message, className: 'event-message' },
-  { header: 'Count', cell: (event) => event.count },
-  { header: 'First seen', cell: (event) => formatDateTimeSeconds(event.firstSeen), className: 'nowrap' },
+  { header: 'Count', cell: (event) => <span title={`First seen ${formatDateTimeSeconds(event.firstSeen)}`}>{event.count}</span> },
   { header: 'Last seen', cell: (event) => formatDateTimeSeconds(event.lastSeen), className: 'nowrap' },
 ];
 

@@ -35,12 +35,12 @@ export function HistoryEntry({ entry, rollout, current, onRollback }: HistoryEnt
           </Badge>
         )}
         {current && <Badge tone="brand">current settings</Badge>}
-        {onRollback && !current && (
-          <button type="button" className="btn btn-secondary btn-small timeline-action" onClick={onRollback} aria-label={`Roll back to ${when}`}>
-            Roll back to this
-          </button>
-        )}
       </div>
+      {onRollback && !current && (
+        <button type="button" className="btn btn-secondary btn-small timeline-action" onClick={onRollback} aria-label={`Roll back to ${when}`}>
+          Roll back to this
+        </button>
+      )}
       {created ? <p className="muted">Deployed with {entry.after.replicas} replica(s).</p> : <ConfigDiffList changes={leafChanges(entry.before, entry.after)} label={`Changes at ${when}`} />}
     </li>
   );

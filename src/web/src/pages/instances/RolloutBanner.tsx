@@ -37,7 +37,7 @@ export function RolloutBanner({ deployment, enabled }: { deployment: Deployment;
         <strong className="alert-title">Rolled back automatically</strong>
         <span>
           The last change failed{undone?.reason ? <> with <span className="mono">{undone.reason}</span></> : ''}
-          {undone?.message ? `: ${undone.message}` : ''}. The settings from before it are back
+          {undone?.message ? `: ${undone.message.replace(/\.$/, '')}` : ''}. The settings from before it are back
           {latest.state === 'succeeded' ? ' and ready.' : '.'}
         </span>
         <span className="alert-meta">{formatDateTimeSeconds(undone?.finishedAt ?? latest.startedAt)}</span>
