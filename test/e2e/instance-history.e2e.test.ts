@@ -101,7 +101,7 @@ describe.skipIf(!browserTestsRun)('instance tabs, rollouts and history in a brow
     // Arrow keys move between tabs.
     await tab('Logs').focus();
     await page.keyboard.press('ArrowRight');
-    expect(await tab('History').evaluate((node) => node === document.activeElement)).toBe(true);
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('History');
     await tab('Overview').click();
     await page.waitForURL((url) => url.pathname === `/instances/${id}`);
     await page.getByRole('region', { name: 'Status' }).locator('.status-badge[data-status="running"]').waitFor();
