@@ -115,12 +115,12 @@ describe('hmas rollout against a running server', { timeout: 300_000 }, () => {
     expect(creation.before).toBeNull();
     const table = await cli(['rollout', 'history', 'steady']);
     expect(table.stdout).toMatch(/^ID\s+TIME\s+CAUSE\s+BY\s+RESULT\s+ROLLOUT\s+CHANGES\n/);
-    expect(table.stdout).toContain('optimization.tier1={"maxModelLength":512}');
+    expect(table.stdout).toContain('optimization.tier1.maxModelLength=512');
     expect(table.stdout).toMatch(/manual\s+admin\s+rolled_back\s+rolled_back\s+optimization\.raw/);
 
     const preview = await cli(['rollout', 'undo', 'steady', '--to', creation.id, '--dry-run']);
     expect(preview).toMatchObject({ code: 0, stderr: '' });
-    expect(preview.stdout).toContain('optimization.tier1: {"maxModelLength":512} -> null');
+    expect(preview.stdout).toContain('optimization.tier1.maxModelLength: 512 -> null');
     expect(await optimization()).toEqual(SHORT_CONTEXT);
 
     const undo = await cli(['rollout', 'undo', 'steady', '--to', creation.id]);

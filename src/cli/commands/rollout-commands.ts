@@ -5,6 +5,7 @@ import { printResult, type Column } from '../output.js';
 import { remoteClient } from '../remote.js';
 import { findDeployment } from './deployment-commands.js';
 import { historyColumns, type HistoryRow } from './rollout-history.js';
+import { diffLeaves } from '../../domain/deployment-plan.js';
 
 const STATUS_COLUMNS: Array<Column<RolloutWithProgress>> = [
   { header: 'state', value: (r) => r.state },
@@ -110,7 +111,7 @@ export function registerRolloutCommands(program: Command): void {
           `/api/deployments/${deployment.id}/config-history/${encodeURIComponent(options.to)}/rollback?dryRun=true`,
         );
         if (output === 'json') return console.log(JSON.stringify(answer, null, 2));
-        for (const change of answer.diff) console.log(`${change.path}: ${JSON.stringify(change.before ?? null)} -> ${JSON.stringify(change.after ?? null)}`);
+        for (const change of answer.diff.flatMap((one) => diffLeaves(one.before, one.after, one.path))) console.log(`${change.path}: ${JSON.stringify(change.before ?? null)} -> ${JSON.stringify(change.after ?? null)}`);
         console.log(answer.restartRequired ? `Restarts the replicas (${answer.strategy}).` : 'No restart.');
         return;
       }

@@ -1,14 +1,14 @@
 import type { ConfigHistoryEntry } from '../../domain/rollout.js';
-import { diffConfig } from '../../domain/deployment-plan.js';
+import { diffLeaves } from '../../domain/deployment-plan.js';
 import type { Column } from '../output.js';
 
 /** A config history entry with the state of the rollout it started. */
 export type HistoryRow = ConfigHistoryEntry & { rollout?: { state: string; reason: string | null } | null };
 
-/** "optimization.tier1.maxModelLength=512, replicas=2" (the creation: "created"). */
+/** "optimization.tier1.maxModelLength=512, replicas=2", leaf by leaf (the creation: "created"). */
 export function changeSummary(entry: Pick<ConfigHistoryEntry, 'before' | 'after'>): string {
   if (entry.before === null) return 'created';
-  const changes = diffConfig(entry.before, entry.after);
+  const changes = diffLeaves(entry.before, entry.after);
   return changes.length === 0 ? 'no change' : changes.map((change) => `${change.path}=${JSON.stringify(change.after ?? null)}`).join(', ');
 }
 

@@ -2,8 +2,8 @@ import type { ConfigHistoryEntry, Rollout } from '../../api/types';
 import { Badge } from '../../components/Badge';
 import { formatDateTimeSeconds } from '../../lib/format';
 import { ConfigDiffList } from './ConfigDiffList';
-import { leafChanges } from './config-labels';
 import { CAUSE_LABELS, RESULT_LABELS, RESULT_TONES, ROLLOUT_LABELS, ROLLOUT_TONES } from './history-format';
+import { diffLeaves } from '../../../../domain/deployment-plan';
 
 export interface HistoryEntryProps {
   entry: ConfigHistoryEntry;
@@ -41,7 +41,7 @@ export function HistoryEntry({ entry, rollout, current, onRollback }: HistoryEnt
           Roll back to this
         </button>
       )}
-      {created ? <p className="muted">Deployed with {entry.after.replicas} replica(s).</p> : <ConfigDiffList changes={leafChanges(entry.before, entry.after)} label={`Changes at ${when}`} />}
+      {created ? <p className="muted">Deployed with {entry.after.replicas} replica(s).</p> : <ConfigDiffList changes={diffLeaves(entry.before, entry.after)} label={`Changes at ${when}`} />}
     </li>
   );
 }

@@ -5,10 +5,10 @@ import { useCanOperate } from '../../auth/current-user';
 import { ErrorBanner, Notice } from '../../components/ErrorBanner';
 import { Pagination } from '../../components/Pagination';
 import { PanelHeader } from '../../components/PanelHeader';
-import { leafChanges } from './config-labels';
 import { HistoryEntry } from './HistoryEntry';
 import { HistoryRollbackDialog } from './HistoryRollbackDialog';
 import { useInstanceTab } from './instance-tab-context';
+import { diffLeaves } from '../../../../domain/deployment-plan';
 
 /** Rollouts looked up for the entries' inline status: enough for any page of history. */
 const ROLLOUTS = { limit: 100, offset: 0 } as const;
@@ -42,7 +42,7 @@ export function HistoryTab() {
                 key={entry.id}
                 entry={entry}
                 rollout={rolloutOf(entry)}
-                current={leafChanges(entry.after, current).length === 0}
+                current={diffLeaves(entry.after, current).length === 0}
                 onRollback={canOperate && deployment.status !== 'deleting' ? () => setTarget(entry) : undefined}
               />
             ))}

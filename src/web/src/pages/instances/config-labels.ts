@@ -1,4 +1,5 @@
 import type { ConfigChange } from '../../api/types';
+import { diffLeaves } from '../../../../domain/deployment-plan';
 
 /**
  * Config changes as people read them: one line per setting with its label ("Context length"),
@@ -47,30 +48,8 @@ export function fieldLabel(path: string): string {
   return last.charAt(0).toUpperCase() + last.slice(1);
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** Leaves of a value under `prefix` (objects by key, arrays whole). */
-function leaves(value: unknown, prefix: string, into: Map<string, unknown>): Map<string, unknown> {
-  if (isObject(value)) for (const [key, inner] of Object.entries(value)) leaves(inner, prefix ? `${prefix}.${key}` : key, into);
-  else if (value !== undefined && value !== null) into.set(prefix, value);
-  return into;
-}
-
-/**
- * Leaf by leaf, what changed between two values (a whole config, or one change of a server diff
- * whose sides are objects: a tier set where there was none becomes one line per knob).
- */
-export function leafChanges(before: unknown, after: unknown, prefix = ''): ConfigChange[] {
-  const was = leaves(before, prefix, new Map());
-  const now = leaves(after, prefix, new Map());
-  const paths = [...new Set([...was.keys(), ...now.keys()])];
-  return paths
-    .filter((path) => JSON.stringify(was.get(path)) !== JSON.stringify(now.get(path)))
-    .map((path) => ({ path, before: was.get(path) ?? null, after: now.get(path) ?? null }));
-}
-
 /** A server diff, one line per leaf. */
-export const readableChanges = (changes: readonly ConfigChange[]): ConfigChange[] => changes.flatMap((change) => leafChanges(change.before, change.after, change.path));
+export const readableChanges = (changes: readonly ConfigChange[]): ConfigChange[] => changes.flatMap((change) => diffLeaves(change.before, change.after, change.path));
 
 /** A value in a diff: "on"/"off", arguments joined, "not set" for none. */
 export function settingValue(value: unknown): string {
