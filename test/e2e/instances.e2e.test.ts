@@ -1,7 +1,7 @@
 // Browser test of the instance lifecycle with real processes: the tiny test model (generated
 // here, never downloaded) deployed from the Instances page on the local host with the embedded
 // llama.cpp runtime, then the detail page (endpoint; events and logs in their tabs), pause, resume, the Edit
-// settings drawer (dry run, then two replicas), a viewer's read-only view, the dashboard pie,
+// settings drawer (dry run, then two replicas), a manual rollback from the rollout banner, a viewer's read-only view, the dashboard pie,
 // and delete. Replicas are detached processes that outlive the server, so afterAll deletes
 // whatever a failed test left behind through the API, and the last test checks no process is left.
 import { isNotServing } from '../support/not-serving.js';
@@ -234,6 +234,27 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
     await statusCard().getByText('2/2 ready').waitFor({ timeout: SERVING_TIMEOUT_MS });
     await statusIs('running');
     expect(await page.getByRole('region', { name: 'Endpoint' }).getByRole('list', { name: 'Base URLs' }).locator('code').count()).toBe(2);
+  });
+
+  it('rolls back a crash-looping change from the rollout banner', async () => {
+    const deployment = (await h.api<{ items: Array<{ id: string; optimization: unknown }> }>('GET', '/api/deployments')).body.items[0]!;
+    // An unknown runtime option: the new replicas crash-loop; the startup grace (90 s) keeps the
+    // automatic rollback away, so the operator's button does it.
+    const patched = await page.request.fetch(h.url(`/api/deployments/${deployment.id}`), { method: 'PATCH', data: { optimization: { tier2: { threads: 1 }, raw: { extraArgs: ['--no-such-flag'] } } } });
+    expect(patched.status()).toBe(200);
+    await page.reload();
+    const banner = page.getByRole('status', { name: 'Rollout' });
+    await banner.getByText('Rollout in progress').waitFor();
+    await banner.getByRole('button', { name: 'Roll back' }).click();
+    const confirm = page.getByRole('alertdialog', { name: `Roll back ${NAME}?` });
+    await confirm.getByRole('button', { name: 'Roll back' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    // The operator's rollback is a rollout of its own; once it succeeded no banner is left.
+    await banner.waitFor({ state: 'detached', timeout: SERVING_TIMEOUT_MS });
+    expect((await h.api<{ optimization: unknown }>('GET', `/api/deployments/${deployment.id}`)).body.optimization).toEqual(deployment.optimization);
+    const rollouts = (await h.api<{ items: Array<{ cause: string; state: string }> }>('GET', `/api/deployments/${deployment.id}/rollouts`)).body.items;
+    expect(rollouts.slice(0, 2)).toMatchObject([{ cause: 'rollback', state: 'succeeded' }, { cause: 'manual', state: 'rolled_back' }]);
+    await statusCard().getByText('2/2 ready').waitFor({ timeout: SERVING_TIMEOUT_MS });
   });
 
   it('shows a viewer the instances read-only', async () => {
