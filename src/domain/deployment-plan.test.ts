@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffConfig, gpusPerReplica, planGpuFit, planUpdate } from './deployment-plan.js';
+import { diffConfig, diffLeaves, gpusPerReplica, planGpuFit, planUpdate } from './deployment-plan.js';
 
 const cluster = (freePerNode: number[]) => ({ freePerNode, clusterName: 'gpu-east' });
 
@@ -79,5 +79,31 @@ describe('gpusPerReplica', () => {
   it('asks for one GPU when the model has no recommendation', () => {
     expect(gpusPerReplica('tgi', null, { recommendation: null })).toBe(1);
     expect(gpusPerReplica('tei', null, { recommendation: { gpuCount: null } })).toBe(1);
+  });
+});
+
+describe('diffLeaves', () => {
+  it('goes down to the leaves where diffConfig stops at a tier set or removed whole', () => {
+    const before = { replicas: 1, resourceProfileId: null, optimization: { tier2: { threads: 1 } } };
+    const after = { replicas: 1, resourceProfileId: 'p1', optimization: { tier1: { maxModelLength: 512, dtype: 'auto' }, tier2: { threads: 1 }, raw: { extraArgs: ['--x'] } } };
+    expect(diffConfig(before, after).map((change) => change.path)).toEqual(['optimization.raw', 'optimization.tier1', 'resourceProfileId']);
+    expect(diffLeaves(before, after)).toEqual([
+      { path: 'resourceProfileId', before: null, after: 'p1' },
+      { path: 'optimization.tier1.maxModelLength', before: null, after: 512 },
+      { path: 'optimization.tier1.dtype', before: null, after: 'auto' },
+      { path: 'optimization.raw.extraArgs', before: null, after: ['--x'] },
+    ]);
+    expect(diffLeaves(after, before).map((change) => [change.path, change.after])).toEqual([
+      ['resourceProfileId', null],
+      ['optimization.tier1.maxModelLength', null],
+      ['optimization.tier1.dtype', null],
+      ['optimization.raw.extraArgs', null],
+    ]);
+  });
+
+  it('expands one change of a server diff under its path, and finds nothing between equal values', () => {
+    expect(diffLeaves({ maxModelLength: 512 }, null, 'optimization.tier1')).toEqual([{ path: 'optimization.tier1.maxModelLength', before: 512, after: null }]);
+    expect(diffLeaves({ a: { b: [1, 2] } }, { a: { b: [1, 2] } })).toEqual([]);
+    expect(diffLeaves(1, 2, 'replicas')).toEqual([{ path: 'replicas', before: 1, after: 2 }]);
   });
 });

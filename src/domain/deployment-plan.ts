@@ -69,6 +69,28 @@ export function diffConfig(before: unknown, after: unknown, path = ''): ConfigCh
   return [{ path, before: before ?? null, after: after ?? null }];
 }
 
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Leaves of a value under `prefix` (objects by key, arrays whole; unset leaves left out). */
+function leavesOf(value: unknown, prefix: string, into: Map<string, unknown>): Map<string, unknown> {
+  if (isPlainObject(value)) for (const [key, inner] of Object.entries(value)) leavesOf(inner, prefix ? `${prefix}.${key}` : key, into);
+  else if (value !== undefined && value !== null) into.set(prefix, value);
+  return into;
+}
+
+/**
+ * Like {@link diffConfig}, but always down to the leaves: a tier set where there was none is one
+ * change per knob (`optimization.tier1.maxModelLength: null → 512`), not one for the whole tier.
+ * For people reading a change (the web UI's history, `hmas rollout history`).
+ */
+export function diffLeaves(before: unknown, after: unknown, prefix = ''): ConfigChange[] {
+  const was = leavesOf(before, prefix, new Map());
+  const now = leavesOf(after, prefix, new Map());
+  return [...new Set([...was.keys(), ...now.keys()])]
+    .filter((path) => JSON.stringify(was.get(path)) !== JSON.stringify(now.get(path)))
+    .map((path) => ({ path, before: was.get(path) ?? null, after: now.get(path) ?? null }));
+}
+
 export interface UpdatePlanInput {
   /** Spec hashes before and after the change: different hashes restart replicas. */
   specHashBefore: string;

@@ -10,6 +10,7 @@ import { ApiCallError } from '../cli/api-client.js';
 import { registerClusterCommands } from '../cli/commands/cluster-commands.js';
 import { registerDeploymentCommands } from '../cli/commands/deployment-commands.js';
 import { registerEventCommands } from '../cli/commands/event-commands.js';
+import { registerRolloutCommands } from '../cli/commands/rollout-commands.js';
 import { registerModelCommands } from '../cli/commands/model-commands.js';
 import { registerSecretCommands } from '../cli/commands/secret-commands.js';
 import { registerSessionCommands } from '../cli/commands/session-commands.js';
@@ -94,6 +95,7 @@ export function buildCli(): Command {
   registerModelCommands(program);
   registerDeploymentCommands(program);
   registerEventCommands(program);
+  registerRolloutCommands(program);
   registerSecretCommands(program);
 
   program

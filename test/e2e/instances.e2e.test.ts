@@ -1,7 +1,7 @@
 // Browser test of the instance lifecycle with real processes: the tiny test model (generated
 // here, never downloaded) deployed from the Instances page on the local host with the embedded
-// llama.cpp runtime, then the detail page (endpoint, events, logs), pause, resume, the Edit
-// settings drawer (dry run, then two replicas), a viewer's read-only view, the dashboard pie,
+// llama.cpp runtime, then the detail page (endpoint; events and logs in their tabs), pause, resume, the Edit
+// settings drawer (dry run, then two replicas), a manual rollback from the rollout banner, a viewer's read-only view, the dashboard pie,
 // and delete. Replicas are detached processes that outlive the server, so afterAll deletes
 // whatever a failed test left behind through the API, and the last test checks no process is left.
 import { isNotServing } from '../support/not-serving.js';
@@ -169,14 +169,22 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
     );
     expect(((await chat.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content).toBe(TINY_MODEL_ANSWER);
 
-    const events = page.getByRole('region', { name: 'Events' });
+    await h.screenshot('instance-detail');
+
+    // Events and logs have tabs of their own.
+    const tab = (name: string) => page.getByRole('tablist', { name: 'Instance sections' }).getByRole('tab', { name, exact: true });
+    await tab('Events').click();
+    const events = page.getByRole('region', { name: 'Live events' });
     await events.getByRole('row').filter({ hasText: 'Ready' }).first().waitFor();
     await events.getByRole('row').filter({ hasText: 'Created' }).first().waitFor();
 
+    await tab('Logs').click();
     const logs = page.getByRole('region', { name: 'Recent logs' });
     await logs.getByRole('button', { name: 'Refresh logs' }).click();
     await logs.getByRole('region', { name: /^Logs of / }).first().waitFor();
-    await h.screenshot('instance-detail');
+    await h.screenshot('instance-logs');
+    await tab('Overview').click();
+    await statusIs('running');
   });
 
   it('pauses (no endpoint, settings locked) and resumes from the detail page', async () => {
@@ -212,7 +220,7 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
 
     await drawer.getByLabel('Replicas').fill('2');
     const preview = drawer.getByRole('region', { name: 'Change preview' });
-    await preview.getByRole('list', { name: 'Diff' }).getByText('replicas: 1 → 2').waitFor();
+    await preview.getByRole('list', { name: 'Diff' }).getByText('Replicas: 1 → 2').waitFor();
     // The server's dry run: adding a replica restarts nothing.
     await preview.getByText('No restart', { exact: true }).waitFor();
     await preview.locator('.fit-verdict').getByText('fits', { exact: true }).waitFor();
@@ -226,6 +234,27 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
     await statusCard().getByText('2/2 ready').waitFor({ timeout: SERVING_TIMEOUT_MS });
     await statusIs('running');
     expect(await page.getByRole('region', { name: 'Endpoint' }).getByRole('list', { name: 'Base URLs' }).locator('code').count()).toBe(2);
+  });
+
+  it('rolls back a crash-looping change from the rollout banner', async () => {
+    const deployment = (await h.api<{ items: Array<{ id: string; optimization: unknown }> }>('GET', '/api/deployments')).body.items[0]!;
+    // An unknown runtime option: the new replicas crash-loop; the startup grace (90 s) keeps the
+    // automatic rollback away, so the operator's button does it.
+    const patched = await page.request.fetch(h.url(`/api/deployments/${deployment.id}`), { method: 'PATCH', data: { optimization: { tier2: { threads: 1 }, raw: { extraArgs: ['--no-such-flag'] } } } });
+    expect(patched.status()).toBe(200);
+    await page.reload();
+    const banner = page.getByRole('status', { name: 'Rollout' });
+    await banner.getByText('Rollout in progress').waitFor();
+    await banner.getByRole('button', { name: 'Roll back' }).click();
+    const confirm = page.getByRole('alertdialog', { name: `Roll back ${NAME}?` });
+    await confirm.getByRole('button', { name: 'Roll back' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    // The operator's rollback is a rollout of its own; once it succeeded no banner is left.
+    await banner.waitFor({ state: 'detached', timeout: SERVING_TIMEOUT_MS });
+    expect((await h.api<{ optimization: unknown }>('GET', `/api/deployments/${deployment.id}`)).body.optimization).toEqual(deployment.optimization);
+    const rollouts = (await h.api<{ items: Array<{ cause: string; state: string }> }>('GET', `/api/deployments/${deployment.id}/rollouts`)).body.items;
+    expect(rollouts.slice(0, 2)).toMatchObject([{ cause: 'rollback', state: 'succeeded' }, { cause: 'manual', state: 'rolled_back' }]);
+    await statusCard().getByText('2/2 ready').waitFor({ timeout: SERVING_TIMEOUT_MS });
   });
 
   it('shows a viewer the instances read-only', async () => {

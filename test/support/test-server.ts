@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/config.js';
+import type { DatabaseHandle } from '../../src/db/client.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { startServer } from '../../src/main/server.js';
 
@@ -11,7 +12,7 @@ import { startServer } from '../../src/main/server.js';
  */
 export async function startTestServer(
   opts: { adminPassword?: string; /** More settings, e.g. HF_ENDPOINT of a fake hub. */ env?: Record<string, string> } = {},
-): Promise<{ url: string; adminPassword: string; close(): Promise<void> }> {
+): Promise<{ url: string; adminPassword: string; /** The server's own database, for fixtures a test cannot make through the API. */ database: DatabaseHandle; close(): Promise<void> }> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'hmas-server-'));
   const adminPassword = opts.adminPassword ?? 'admin-password-for-tests';
   const config = loadConfig({
@@ -26,6 +27,7 @@ export async function startTestServer(
   return {
     url: server.url,
     adminPassword,
+    database: server.database,
     async close() {
       await server.stop();
       await rm(dataDir, { recursive: true, force: true });

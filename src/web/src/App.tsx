@@ -6,7 +6,11 @@ import { plannedFeatures } from './features';
 import { ApiKeysPage } from './pages/api-keys/ApiKeysPage';
 import { DashboardPage } from './pages/dashboard/DashboardPage';
 import { InferenceLogsPage } from './pages/inference-logs/InferenceLogsPage';
+import { EventsTab } from './pages/instances/EventsTab';
+import { HistoryTab } from './pages/instances/HistoryTab';
 import { InstanceDetailPage } from './pages/instances/InstanceDetailPage';
+import { LogsTab } from './pages/instances/LogsTab';
+import { OverviewTab } from './pages/instances/OverviewTab';
 import { InstancesPage } from './pages/instances/InstancesPage';
 import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
@@ -40,7 +44,13 @@ export function App() {
             <Route path="models" element={<ModelsPage />} />
             <Route path="models/:id" element={<ModelDetailPage />} />
             <Route path="instances" element={<InstancesPage />} />
-            <Route path="instances/:id" element={<InstanceDetailPage />} />
+            <Route path="instances/:id" element={<InstanceDetailPage />}>
+              <Route index element={<OverviewTab />} />
+              <Route path="events" element={<EventsTab />} />
+              <Route path="logs" element={<LogsTab />} />
+              <Route path="history" element={<HistoryTab />} />
+              <Route path="*" element={<Navigate to=".." replace />} />
+            </Route>
             <Route path="monitoring/*" element={<NotAvailable feature={plannedFeatures.monitoring} />} />
             <Route path="inference-logs" element={<InferenceLogsPage />} />
             <Route path="api-keys" element={<ApiKeysPage />} />

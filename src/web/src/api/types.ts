@@ -164,6 +164,8 @@ export type { ModelDownload } from '../../../domain/model-download';
 export type { ReplicaLogs, WorkloadEvent } from '../../../domain/workload';
 export type { ConfigChange, FitPlan };
 export type { DryRunAnswer } from '../../../domain/deployment-plan';
+export type { ConfigHistoryEntry, DeploymentConfig, Rollout, RolloutProgress, RolloutState, RolloutWithProgress } from '../../../domain/rollout';
+export type { DeploymentEventRecord } from '../../../domain/deployment-event';
 export type CreateDeploymentRequest = z.input<typeof createDeploymentSchema>;
 export type UpdateDeploymentRequest = z.input<typeof updateDeploymentSchema>;
 

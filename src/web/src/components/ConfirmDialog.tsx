@@ -9,6 +9,8 @@ export interface ConfirmDialogProps {
   confirmLabel: string;
   tone?: 'danger' | 'primary';
   pending?: boolean;
+  /** The confirm button waits (a preview still loading); Cancel stays available. */
+  confirmDisabled?: boolean;
   /** Shown inside the dialog, e.g. the server refusing to delete the last admin. */
   error?: ReactNode;
   onConfirm: () => void;
@@ -22,6 +24,7 @@ export function ConfirmDialog({
   confirmLabel,
   tone = 'danger',
   pending = false,
+  confirmDisabled = false,
   error,
   onConfirm,
   onCancel,
@@ -57,7 +60,7 @@ export function ConfirmDialog({
             type="button"
             className={tone === 'danger' ? 'btn btn-danger' : 'btn btn-primary'}
             onClick={onConfirm}
-            disabled={pending}
+            disabled={pending || confirmDisabled}
           >
             {pending ? 'Working…' : confirmLabel}
           </button>

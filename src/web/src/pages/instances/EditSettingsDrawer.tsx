@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useDryRun, useUpdateDeployment } from '../../api/deployment-hooks';
 import { useResourceProfiles } from '../../api/policy-hooks';
 import { useRuntimes } from '../../api/runtime-hooks';
-import type { ConfigChange, Deployment, DryRunAnswer, ResourceProfile, RuntimeDescriptor, UpdateDeploymentRequest } from '../../api/types';
+import type { Deployment, ResourceProfile, RuntimeDescriptor, UpdateDeploymentRequest } from '../../api/types';
 import { Badge } from '../../components/Badge';
 import { Drawer, DrawerForm } from '../../components/Drawer';
 import { ErrorBanner } from '../../components/ErrorBanner';
@@ -14,7 +14,8 @@ import { diffConfig } from '../../../../domain/deployment-plan';
 import { OptimizationTierFields } from '../settings/OptimizationTierFields';
 import type { OptimizationInputs } from '../settings/optimization-form';
 import { inputsFromOptimization, optimizationFromInputs } from '../settings/optimization-form';
-import { diffValue } from './instance-format';
+import { ConfigDiffList } from './ConfigDiffList';
+import { DryRunView } from './DryRunView';
 
 /** How long the form waits after the last keystroke before asking for a dry run. */
 const DRY_RUN_DELAY_MS = 400;
@@ -98,7 +99,6 @@ function EditSettingsForm({
   const server = splitFormError(failed, ['replicas', 'resourceProfileId', ...knobKeys], {}, (path) => /^optimization\.raw\./.test(path));
   const rawIssue = (what: 'extraArgs' | 'extraEnv') => Object.values(keyedIssues(failed, `/optimization/raw/${what}`))[0];
   const errors: Record<string, string | undefined> = { ...server.fields, extraArgs: rawIssue('extraArgs'), extraEnv: rawIssue('extraEnv'), ...problems };
-  const profileName = (id: unknown) => (typeof id === 'string' ? (profiles.find((profile) => profile.id === id)?.name ?? id) : null);
 
   const submit = () => {
     if (!patch || paused) return;
@@ -163,57 +163,11 @@ function EditSettingsForm({
           <p className="muted">Nothing changed yet.</p>
         ) : (
           <>
-            <DiffList changes={answer?.diff ?? changes} profileName={profileName} />
+            <ConfigDiffList changes={answer?.diff ?? changes} />
             {paused ? null : answer ? <DryRunView answer={answer} /> : dryRun.isError && settled ? null : <p className="muted">Asking the server what this change would do…</p>}
           </>
         )}
       </section>
     </DrawerForm>
-  );
-}
-
-function DiffList({ changes, profileName }: { changes: ConfigChange[]; profileName: (id: unknown) => string | null }) {
-  const shown = (change: ConfigChange, value: unknown) => (change.path === 'resourceProfileId' ? (profileName(value) ?? '—') : diffValue(value));
-  return (
-    <ul className="diff-list" aria-label="Diff">
-      {changes.map((change) => (
-        <li key={change.path}>
-          <code className="mono">{change.path}</code>: <span className="diff-before">{shown(change, change.before)}</span> → <span className="diff-after">{shown(change, change.after)}</span>
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-/** The server's dry-run answer: restart or not (strategy, reason, impact), the fit after the change, warnings. */
-function DryRunView({ answer }: { answer: DryRunAnswer }) {
-  return (
-    <div className="stack-tight" aria-label="Dry run">
-      {answer.restartRequired ? (
-        <div className="alert alert-warning" role="status">
-          <strong className="alert-title">Restart required ({answer.strategy})</strong>
-          <span>{answer.reason}</span>
-          <span>{answer.impact}</span>
-        </div>
-      ) : (
-        <div className="alert alert-success" role="status">
-          <strong className="alert-title">No restart</strong>
-          <span>{answer.reason}</span>
-          <span>{answer.impact}</span>
-        </div>
-      )}
-      <p className="fit-verdict">
-        <Badge tone={answer.fit.fits ? 'ok' : 'error'}>{answer.fit.fits ? 'fits' : 'does not fit'}</Badge> {answer.fit.message}
-      </p>
-      {answer.warnings.length > 0 && (
-        <ul className="notes" aria-label="Warnings">
-          {answer.warnings.map((warning) => (
-            <li key={`${warning.path}:${warning.message}`}>
-              <code className="mono">{warning.path}</code>: {warning.message}
-            </li>
-          ))}
-        </ul>
-      )}
-    </div>
   );
 }

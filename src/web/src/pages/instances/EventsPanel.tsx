@@ -24,14 +24,14 @@ export function EventsPanel({ deploymentId, enabled = true }: { deploymentId: st
   const events = useDeploymentEvents(deploymentId, enabled);
   return (
     <section className="panel panel-flush" aria-labelledby="events-title">
-      <PanelHeader titleId="events-title" title="Events" description="What the cluster reported about the workload and its replicas, refreshed every 10 seconds." />
+      <PanelHeader titleId="events-title" title="Live events" description="What the cluster reports now about the workload and its replicas, refreshed every 10 seconds." />
       {events.isError && (
         <div className="panel-section">
           <ClusterReadError error={events.error} what="events" />
         </div>
       )}
       <DataTable
-        caption="Events"
+        caption="Live events"
         dense
         columns={columns}
         rows={events.data ? [...events.data].sort(byLastSeen) : events.isError ? [] : undefined}

@@ -1,27 +1,20 @@
 import { useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, Outlet, useNavigate, useParams } from 'react-router';
 import { useDeleteDeployment, useDeployment, useForgetWhenLeft, usePauseResume } from '../../api/deployment-hooks';
-import { useResourceProfiles } from '../../api/policy-hooks';
-import { useRuntimes } from '../../api/runtime-hooks';
 import type { Deployment } from '../../api/types';
 import { useCanOperate } from '../../auth/current-user';
 import { DeleteConfirm } from '../../components/DeleteConfirm';
 import { ErrorBanner, Notice } from '../../components/ErrorBanner';
-import { Facts } from '../../components/Facts';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
-import { TitledPanel } from '../../components/TitledPanel';
-import { formatDateTime, formatDateTimeSeconds } from '../../lib/format';
+import { RouteTabs } from '../../components/RouteTabs';
 import { useDocumentTitle } from '../../lib/use-document-title';
 import { useNotice } from '../../lib/use-notice';
 import { checkAction } from '../../../../domain/deployment-status';
-import { optimizationSummary } from '../settings/optimization-form';
 import { EditSettingsDrawer } from './EditSettingsDrawer';
-import { EndpointCard } from './EndpointCard';
-import { EventsPanel } from './EventsPanel';
-import { CACHED_NOTE } from './instance-format';
-import { LogsPanel } from './LogsPanel';
-import { StatusBadge } from './StatusBadge';
+import type { InstanceTabContext } from './instance-tab-context';
+import { INSTANCE_TABS } from './instance-tab-context';
+import { RolloutBanner } from './RolloutBanner';
 
 export function InstanceDetailPage() {
   const { id = '' } = useParams();
@@ -101,13 +94,10 @@ function InstanceDetail({ deployment, remove, removing }: { deployment: Deployme
       <div className="stack">
         {notice.text && <Notice onDismiss={notice.dismiss}>{notice.text}</Notice>}
         <ErrorBanner error={pauseResume.error} title={`Could not ${pauseResume.variables?.action ?? 'change'} the instance.`} />
-        <div className="panel-grid">
-          <StatusCard deployment={deployment} />
-          <EndpointCard deployment={deployment} />
-        </div>
-        <SettingsCard deployment={deployment} />
-        <EventsPanel deploymentId={deployment.id} enabled={!removing} />
-        <LogsPanel deploymentId={deployment.id} enabled={!removing} />
+        <RolloutBanner deployment={deployment} enabled={!removing} />
+        <RouteTabs label="Instance sections" tabs={INSTANCE_TABS}>
+          <Outlet context={{ deployment, enabled: !removing } satisfies InstanceTabContext} />
+        </RouteTabs>
       </div>
       {canManage && (
         <>
@@ -136,61 +126,5 @@ function InstanceDetail({ deployment, remove, removing }: { deployment: Deployme
         </>
       )}
     </>
-  );
-}
-
-/** Status, where it came from, and the replicas. A cached status gets the amber "last saved state" banner. */
-function StatusCard({ deployment }: { deployment: Deployment }) {
-  const cached = deployment.statusSource === 'cached';
-  return (
-    <TitledPanel title="Status">
-      <div className="stack-tight">
-        {cached && (
-          <div className="alert alert-warning" role="status">
-            <Icon name="offline" size={16} />
-            <strong className="alert-title">Last saved state</strong>
-            <span>
-              The cluster did not answer, so this is what H-MAS saw {deployment.observedAt ? `at ${formatDateTimeSeconds(deployment.observedAt)}` : 'last'}.
-            </span>
-          </div>
-        )}
-        <Facts
-          label="Status"
-          facts={[
-            ['Status', <StatusBadge key="status" deployment={deployment} />],
-            ['Replicas', `${deployment.readyReplicas}/${deployment.replicas} ready`],
-            deployment.statusReason !== null && ['Reason', <span key="reason" className="mono">{deployment.statusReason}</span>],
-            ['Message', deployment.statusMessage],
-            ['Source', cached ? `cached (${CACHED_NOTE})` : 'live: asked the cluster just now'],
-            ['Observed', formatDateTimeSeconds(deployment.observedAt)],
-          ]}
-        />
-      </div>
-    </TitledPanel>
-  );
-}
-
-/** What the instance is made of: model, cluster, runtime, profile, optimization. */
-function SettingsCard({ deployment }: { deployment: Deployment }) {
-  const runtimes = useRuntimes();
-  const profiles = useResourceProfiles({ limit: 500, offset: 0 });
-  const runtime = runtimes.data?.find((entry) => entry.id === deployment.runtime);
-  const profile = deployment.resourceProfileId ? profiles.data?.items.find((entry) => entry.id === deployment.resourceProfileId) : undefined;
-  return (
-    <TitledPanel title="Settings">
-      <Facts
-        label="Settings"
-        facts={[
-          ['Model', <Link key="model" to={`/models/${deployment.modelId}`} className="mono">{deployment.modelName}</Link>],
-          ['Cluster', <Link key="cluster" to={`/clusters/${encodeURIComponent(deployment.cluster)}`} className="mono">{deployment.cluster}</Link>],
-          ['Runtime', runtime?.displayName ?? deployment.runtime],
-          ['Replicas asked for', String(deployment.replicas)],
-          ['Resource profile', deployment.resourceProfileId ? (profile ? `${profile.name} — ${profile.gpuCount} GPU, ${profile.cpu} CPU, ${profile.memory}` : deployment.resourceProfileId) : 'none (runtime defaults)'],
-          ['Optimization preset', deployment.optimizationPresetId ?? 'none'],
-          ['Optimization', optimizationSummary(deployment.optimization, runtime)],
-          ['Created', formatDateTime(deployment.createdAt)],
-        ]}
-      />
-    </TitledPanel>
   );
 }

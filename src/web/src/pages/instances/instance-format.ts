@@ -36,9 +36,3 @@ export function deploymentNameFor(modelName: string): string {
 
 /** Names the API accepts for a deployment. */
 export const DEPLOYMENT_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
-/** A value of a config diff, short: JSON for objects, "—" for unset. */
-export function diffValue(value: unknown): string {
-  if (value === null || value === undefined) return '—';
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
