@@ -22,8 +22,8 @@ export type RolloutState = (typeof ROLLOUT_STATES)[number];
 /** The status reason of a deployment whose automatic rollback failed too (kept until its spec changes). */
 export const ROLLBACK_FAILED = 'RollbackFailed';
 
-/** Why settings changed: an operator's PATCH, a preset, a rollback, or (reserved) automatic tuning. */
-export const CHANGE_CAUSES = ['manual', 'preset', 'rollback', 'auto_tuning'] as const;
+/** Why settings changed: an operator's PATCH, a preset, a rollback, a failover to another cluster, or (reserved) automatic tuning. */
+export const CHANGE_CAUSES = ['manual', 'preset', 'rollback', 'failover', 'auto_tuning'] as const;
 export type ChangeCause = (typeof CHANGE_CAUSES)[number];
 
 /** How a recorded change ended: it stands, it was rolled back, or its rollback failed. */
@@ -35,6 +35,8 @@ export const deploymentConfigSchema = z.object({
   replicas: z.number().int(),
   resourceProfileId: z.string().nullable(),
   optimization: optimizationSchema,
+  /** Where the deployment runs: on entries that moved it (a failover), before and after. */
+  cluster: z.string().optional(),
 });
 export type DeploymentConfig = z.infer<typeof deploymentConfigSchema>;
 

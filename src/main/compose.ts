@@ -77,6 +77,7 @@ import { deploymentEventRetention } from '../reconcilers/deployment-event-retent
 import { eventCopy } from '../reconcilers/event-copy.js';
 import { createDeploymentFailover } from '../services/deployments/deployment-failover.js';
 import { createFailoverRepo } from '../services/deployments/failover-repo.js';
+import { createFailoverHistoryRecorder } from '../services/deployments/failover-history.js';
 import { Agent } from 'undici';
 import { createGateway } from '../gateway/proxy/gateway.js';
 import { createGatewayMetrics } from '../gateway/proxy/gateway-metrics.js';
@@ -299,7 +300,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     modelFiles,
     audit,
     logger: logger.child({ component: 'failover' }),
-    // recordFailoverInConfigHistory: wire to config history (deployment_config_history) when it lands.
+    recordFailoverInConfigHistory: createFailoverHistoryRecorder({ repo: deploymentRepo, history: configHistoryRepo }),
   });
   features.push((app) => registerDeploymentFailoverRoutes(app, { failover }));
   reconcilers.push(deploymentFailover({ failover, intervalMs: config.failoverIntervalMs }));

@@ -138,6 +138,9 @@ describeWithKubeNode('failover between two Kubernetes clusters (kube-a lost → 
       expect(audit.json<{ items: Array<{ resourceId: string; summary: string }> }>().items).toEqual([
         expect.objectContaining({ resourceId: id, summary: expect.stringContaining('from kube-a to kube-b') }),
       ]);
+      // The config history has the move: same settings, another cluster.
+      const history = (await call('GET', `/api/deployments/${id}/config-history`)).json<{ items: Array<{ cause: string; before: { cluster?: string; replicas: number } | null; after: { cluster?: string; replicas: number } }> }>();
+      expect(history.items[0]).toMatchObject({ cause: 'failover', before: { cluster: 'kube-a', replicas: 1 }, after: { cluster: 'kube-b', replicas: 1 } });
 
       // Served from kube-b: the gateway's upstream is kube-b's Service.
       const running = await waitFor('running on kube-b', async () => {

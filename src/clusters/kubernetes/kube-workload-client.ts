@@ -35,6 +35,7 @@ export interface KubeWorkloadClient {
   /** A DaemonSet (the image warmer's); undefined when it does not exist. */
   readDaemonSet(namespace: string, name: string): Promise<KubeDaemonSet | undefined>;
   /** Deletes (foreground propagation unless told otherwise); false when it did not exist. */
+  /** Deletes one object; `propagation` defaults to Foreground for Deployments and DaemonSets, Background otherwise. */
   deleteObject(kind: AppliedKind, namespace: string, name: string, propagation?: 'Foreground' | 'Background'): Promise<boolean>;
   listWatch<K extends WatchedKind>(kind: K, namespace: string, labelSelector?: string): ListWatchSource<WatchedKinds[K]>;
   podLog(namespace: string, pod: string, container: string, options: { tailLines?: number; previous?: boolean }): Promise<string>;
@@ -214,9 +215,11 @@ export function createKubeWorkloadClient(kubeconfig: ParsedKubeconfig, options: 
         () => false,
       );
     },
-    async deleteObject(kind, namespace, name, propagation = 'Foreground') {
+    async deleteObject(kind, namespace, name, propagation) {
       const action: KubeAction = { verb: 'delete', resource: RESOURCE_NAMES[kind], namespace };
-      const body = { propagationPolicy: propagation };
+      // Workloads go once their pods are gone (foreground); a Service or Secret owns nothing, and a
+      // foreground delete would leave it in place until the garbage collector gets to it.
+      const body = { propagationPolicy: propagation ?? (kind === 'deployments' || kind === 'daemonsets' ? 'Foreground' : 'Background') };
       return call(
         action,
         async () => {

@@ -6,7 +6,7 @@
 CREATE TABLE deployment_rollouts (
   id uuid PRIMARY KEY,
   deployment_id uuid NOT NULL REFERENCES deployments (id) ON DELETE CASCADE,
-  cause text NOT NULL CHECK (cause IN ('manual', 'preset', 'rollback', 'auto_tuning')),
+  cause text NOT NULL CHECK (cause IN ('manual', 'preset', 'rollback', 'failover', 'auto_tuning')),
   state text NOT NULL DEFAULT 'progressing' CHECK (state IN ('progressing', 'succeeded', 'failed', 'rolled_back', 'superseded')),
   strategy text NOT NULL CHECK (strategy IN ('RollingUpdate', 'Recreate')),
   -- {replicas, resourceProfileId, optimization, strategy} before and after the change.
@@ -31,7 +31,7 @@ CREATE TABLE deployment_config_history (
   id uuid PRIMARY KEY,
   deployment_id uuid NOT NULL REFERENCES deployments (id) ON DELETE CASCADE,
   rollout_id uuid REFERENCES deployment_rollouts (id) ON DELETE SET NULL,
-  cause text NOT NULL CHECK (cause IN ('manual', 'preset', 'rollback', 'auto_tuning')),
+  cause text NOT NULL CHECK (cause IN ('manual', 'preset', 'rollback', 'failover', 'auto_tuning')),
   actor_id uuid,
   before jsonb,
   after jsonb NOT NULL,

@@ -26,11 +26,7 @@ export interface DeploymentFailoverDeps extends Pick<DeploymentServiceDeps, 'rep
   audit: { record(entry: AuditRecord): Promise<void> };
   now?: () => Date;
   backoff?: FailoverBackoff;
-  /**
-   * Hook: records a move in the deployment's config history (`deployment_config_history`, built
-   * on another branch). Until it is wired the move is recorded in `deployment_failovers` and the
-   * audit log only.
-   */
+  /** Records a move in the deployment's config history (`failover-history.ts`; cause `failover`, cluster before and after). */
   recordFailoverInConfigHistory?: (move: FailoverMove) => Promise<void>;
 }
 

@@ -8,6 +8,7 @@ import { diffLeaves } from '../../../../domain/deployment-plan';
 
 const LABELS: Record<string, string> = {
   replicas: 'Replicas',
+  cluster: 'Cluster',
   resourceProfileId: 'Resource profile',
   'optimization.tier1.maxModelLength': 'Context length',
   'optimization.tier1.gpuMemoryUtilization': 'GPU memory utilization',

@@ -6,6 +6,7 @@ export const CAUSE_LABELS: Record<ChangeCause, string> = {
   manual: 'Settings changed',
   preset: 'Preset applied',
   rollback: 'Rolled back',
+  failover: 'Failed over to another cluster',
   auto_tuning: 'Automatic tuning',
 };
 
