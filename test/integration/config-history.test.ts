@@ -1,10 +1,8 @@
 import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 import { testBackends } from '../support/test-database.js';
-import { modelDirForRuntimes, writeTinyModel } from '../support/tiny-model.js';
-import { deploymentCalls, ONE_THREAD } from '../support/deployment-calls.js';
+import { type deploymentCalls, tinyModelApp, ONE_THREAD } from '../support/deployment-calls.js';
 
 // Config history on the local host with the embedded llama.cpp runtime and the tiny model:
 // every change recorded, a structured diff, rollback to a point (dry run first), no audit rows
@@ -31,14 +29,7 @@ describe.each(testBackends())('config history (%s)', { timeout: 240_000 }, (back
   const history = async (deploymentId: string) => (await api.call('GET', `/api/deployments/${deploymentId}/config-history`)).json<{ items: HistoryEntry[]; total: number }>();
 
   beforeAll(async () => {
-    dir = await modelDirForRuntimes('hmas-config-history-');
-    t = await createTestApp(backend, { HMAS_RECONCILE_INTERVAL_MS: '1000' });
-    t.loops.startAll();
-    api = deploymentCalls(t, await t.admin());
-    await writeTinyModel(path.join(dir, 'tiny.gguf'));
-    const model = await api.call('POST', '/api/models', { localPath: path.join(dir, 'tiny.gguf'), name: 'tiny-chat' });
-    expect(model.statusCode, model.body).toBe(201);
-    modelId = model.json<{ id: string }>().id;
+    ({ t, api, modelId, dir } = await tinyModelApp(backend, 'hmas-config-history-'));
     id = await api.deploy('recorded', modelId);
     // A first start can take a while when other suites share the cores.
   }, 180_000);

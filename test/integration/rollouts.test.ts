@@ -1,11 +1,10 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import type { TestApp } from '../support/test-app.js';
 import { testBackends } from '../support/test-database.js';
-import { modelDirForRuntimes, writeTinyModel } from '../support/tiny-model.js';
 import { waitFor } from '../support/wait-for.js';
-import { deploymentCalls, ONE_THREAD, type RolloutBody } from '../support/deployment-calls.js';
+import { type deploymentCalls, tinyModelApp, ONE_THREAD, type RolloutBody } from '../support/deployment-calls.js';
 
 // Rollouts on the local host with the embedded llama.cpp runtime and the tiny model: real
 // processes. The rollout monitor's pass is run directly with its clock past the startup grace.
@@ -24,14 +23,7 @@ describe.each(testBackends())('rollouts (%s)', { timeout: 300_000 }, (backend) =
   const byId = (items: RolloutBody[], rolloutId: string) => items.find((item) => item.id === rolloutId);
 
   beforeAll(async () => {
-    dir = await modelDirForRuntimes('hmas-rollouts-');
-    t = await createTestApp(backend, { HMAS_RECONCILE_INTERVAL_MS: '1000' });
-    t.loops.startAll();
-    api = deploymentCalls(t, await t.admin());
-    await writeTinyModel(path.join(dir, 'tiny.gguf'));
-    const model = await api.call('POST', '/api/models', { localPath: path.join(dir, 'tiny.gguf'), name: 'tiny-chat' });
-    expect(model.statusCode, model.body).toBe(201);
-    modelId = model.json<{ id: string }>().id;
+    ({ t, api, modelId, dir } = await tinyModelApp(backend, 'hmas-rollouts-'));
     id = await api.deploy('steady', modelId);
     // A first start can take a while when other suites share the cores.
   }, 180_000);

@@ -1,7 +1,9 @@
 import { expect } from 'vitest';
-import type { TestApp } from './test-app.js';
+import path from 'node:path';
+import { createTestApp, type TestApp } from './test-app.js';
+import type { Backend } from './test-database.js';
 import type { DeploymentBody } from './deployment-body.js';
-import { TINY_MODEL_ANSWER } from './tiny-model.js';
+import { modelDirForRuntimes, TINY_MODEL_ANSWER, writeTinyModel } from './tiny-model.js';
 import { waitFor } from './wait-for.js';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -96,4 +98,19 @@ export function deploymentCalls(t: TestApp, headers: { authorization: string }) 
       return page.json<{ items: Array<{ action: string; summary: string; actorUsername: string | null; outcome: string; resourceId: string | null }> }>().items;
     },
   };
+}
+
+/**
+ * What suites about running deployments on the local host start from: an app with its loops
+ * running (reconcile every second), calls as admin, and the tiny model registered from `dir`.
+ */
+export async function tinyModelApp(backend: Backend, dirPrefix: string): Promise<{ t: TestApp; api: ReturnType<typeof deploymentCalls>; modelId: string; dir: string }> {
+  const dir = await modelDirForRuntimes(dirPrefix);
+  const t = await createTestApp(backend, { HMAS_RECONCILE_INTERVAL_MS: '1000' });
+  t.loops.startAll();
+  const api = deploymentCalls(t, await t.admin());
+  await writeTinyModel(path.join(dir, 'tiny.gguf'));
+  const model = await api.call('POST', '/api/models', { localPath: path.join(dir, 'tiny.gguf'), name: 'tiny-chat' });
+  expect(model.statusCode, model.body).toBe(201);
+  return { t, api, modelId: model.json<{ id: string }>().id, dir };
 }
