@@ -243,14 +243,10 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     : undefined;
   await localDriver?.start();
   owned.localDriver = localDriver;
+  // What rendering and placing a deployment needs: shared by the deployment service and failover.
+  const placementDeps = { repo: deploymentRepo, models, clusters, policies, presets: optimizationPresets, drivers: registry, modelFiles };
   const deployments = createDeploymentService({
-    repo: deploymentRepo,
-    models,
-    clusters,
-    policies,
-    presets: optimizationPresets,
-    drivers: registry,
-    modelFiles,
+    ...placementDeps,
     secrets,
     // Config history and rollouts: every change of settings is recorded; each restart starts a rollout.
     changes: createChangeRecorder({ rollouts: rolloutRepo, history: configHistoryRepo }),
@@ -290,14 +286,8 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   if (localCluster.owned) reconcilers.push(eventCopy({ copier: eventCopier, intervalMs: config.events.copyIntervalMs }, 'owned'));
   // Failover policies: deployments on a lost cluster move where their placement strategy allows.
   const failover = createDeploymentFailover({
-    repo: deploymentRepo,
+    ...placementDeps,
     failovers: createFailoverRepo(database.db),
-    models,
-    clusters,
-    policies,
-    presets: optimizationPresets,
-    drivers: registry,
-    modelFiles,
     audit,
     logger: logger.child({ component: 'failover' }),
     recordFailoverInConfigHistory: createFailoverHistoryRecorder({ repo: deploymentRepo, history: configHistoryRepo }),
