@@ -58,26 +58,14 @@ import { createUserRepo } from '../services/users/user-repo.js';
 import { createUserService } from '../services/users/user-service.js';
 import { readOrCreateHostIdentity } from '../clusters/local/host-identity.js';
 import { createLocalDriver, type LocalDriver } from '../clusters/local/local-driver.js';
-import { registerDeploymentFailoverRoutes } from '../server/routes/deployment-failover.routes.js';
 import { registerDeploymentRoutes } from '../server/routes/deployment.routes.js';
 import { createDeploymentRepo } from '../services/deployments/deployment-repo.js';
 import { createDeploymentService } from '../services/deployments/deployment-service.js';
 import { createChangeRecorder } from '../services/deployments/change-recorder.js';
 import { createConfigHistoryRepo } from '../services/deployments/config-history-repo.js';
 import { createRolloutRepo } from '../services/deployments/rollout-repo.js';
-import { createRolloutService } from '../services/deployments/rollout-service.js';
-import { createRolloutWatch, type RolloutWatch } from '../services/deployments/rollout-watch.js';
-import { registerRolloutRoutes } from '../server/routes/rollout.routes.js';
-import { rolloutMonitor } from '../reconcilers/rollout-monitor.js';
-import { createDeploymentEventRepo } from '../services/deployment-events/deployment-event-repo.js';
-import { createDeploymentEventService } from '../services/deployment-events/deployment-event-service.js';
-import { createEventCopy } from '../services/deployment-events/event-copy.js';
-import { registerDeploymentEventRoutes } from '../server/routes/deployment-event.routes.js';
-import { deploymentEventRetention } from '../reconcilers/deployment-event-retention.js';
-import { eventCopy } from '../reconcilers/event-copy.js';
-import { createDeploymentFailover } from '../services/deployments/deployment-failover.js';
-import { createFailoverRepo } from '../services/deployments/failover-repo.js';
-import { createFailoverHistoryRecorder } from '../services/deployments/failover-history.js';
+import type { RolloutWatch } from '../services/deployments/rollout-watch.js';
+import { composeSafeChange } from './compose-safe-change.js';
 import { Agent } from 'undici';
 import { createGateway } from '../gateway/proxy/gateway.js';
 import { createGatewayMetrics } from '../gateway/proxy/gateway-metrics.js';
@@ -97,7 +85,6 @@ import { auditRetention } from '../reconcilers/audit-retention.js';
 import { clusterHealth } from '../reconcilers/cluster-health.js';
 import { deploymentReconciler } from '../reconcilers/deployment-reconciler.js';
 import { deploymentUnknownSweep } from '../reconcilers/deployment-unknown-sweep.js';
-import { deploymentFailover } from '../reconcilers/deployment-failover.js';
 import { gatewayRoutes } from '../reconcilers/gateway-routes.js';
 import { inferenceLogRetention } from '../reconcilers/inference-log-retention.js';
 import { loginThrottlePrune } from '../reconcilers/login-throttle-prune.js';
@@ -253,47 +240,22 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     logger: logger.child({ component: 'deployments' }),
   });
   features.push((app) => registerDeploymentRoutes(app, { deployments }));
-  const rolloutDeps = {
-    rollouts: rolloutRepo,
-    history: configHistoryRepo,
-    deployments,
-    records: deploymentRepo,
-    clusters,
-    drivers: registry,
-    audit,
-    grace: {
-      byStrategy: { Recreate: config.rolloutGraceSeconds.Recreate * 1000, RollingUpdate: config.rolloutGraceSeconds.RollingUpdate * 1000 },
-      byRuntime: Object.fromEntries(Object.values(RUNTIMES).flatMap((runtime) => (runtime.startupGraceSeconds ? [[runtime.id, runtime.startupGraceSeconds * 1000]] : []))),
-    },
-    logger: logger.child({ component: 'rollouts' }),
-  };
-  features.push((app) => registerRolloutRoutes(app, { rollouts: createRolloutService(rolloutDeps) }));
-  const rolloutWatch = createRolloutWatch(rolloutDeps);
-  reconcilers.push(rolloutMonitor({ rollouts: rolloutWatch }));
   // Deployments on remote clusters are reconciled by the leader; those on cluster local by its
   // owner, leader or not — no other instance may touch its replicas.
   reconcilers.push(deploymentReconciler({ deployments, intervalMs: config.reconcileIntervalMs }, 'shared'), deploymentUnknownSweep({ deployments }));
   if (localCluster.owned) reconcilers.push(deploymentReconciler({ deployments, intervalMs: config.reconcileIntervalMs }, 'owned'));
-  // Events history: each cluster's events copied into the database (one read per cluster), kept HMAS_EVENT_RETENTION_DAYS.
-  const deploymentEvents = createDeploymentEventService({ repo: createDeploymentEventRepo(database.db), deployments: deploymentRepo });
-  features.push((app) => registerDeploymentEventRoutes(app, { events: deploymentEvents }));
-  const eventCopier = createEventCopy({ deployments: deploymentRepo, clusters, drivers: registry, events: deploymentEvents, logger: logger.child({ component: 'event-copy' }) });
-  reconcilers.push(
-    eventCopy({ copier: eventCopier, intervalMs: config.events.copyIntervalMs }, 'shared'),
-    deploymentEventRetention({ store: deploymentEvents, retentionDays: config.events.retentionDays, logger }),
-  );
-  // Cluster local's events: only its owner has them (leader or not).
-  if (localCluster.owned) reconcilers.push(eventCopy({ copier: eventCopier, intervalMs: config.events.copyIntervalMs }, 'owned'));
-  // Failover policies: deployments on a lost cluster move where their placement strategy allows.
-  const failover = createDeploymentFailover({
-    ...placementDeps,
-    failovers: createFailoverRepo(database.db),
-    audit,
-    logger: logger.child({ component: 'failover' }),
-    recordFailoverInConfigHistory: createFailoverHistoryRecorder({ repo: deploymentRepo, history: configHistoryRepo }),
+  // Rollouts, events history and failover (compose-safe-change.ts).
+  const safeChange = composeSafeChange({
+    config,
+    database,
+    logger,
+    rollouts: { rollouts: rolloutRepo, history: configHistoryRepo, deployments, records: deploymentRepo, clusters, drivers: registry, audit },
+    placement: placementDeps,
+    ownsLocalCluster: localCluster.owned,
   });
-  features.push((app) => registerDeploymentFailoverRoutes(app, { failover }));
-  reconcilers.push(deploymentFailover({ failover, intervalMs: config.failoverIntervalMs }));
+  features.push(...safeChange.features);
+  reconcilers.push(...safeChange.reconcilers);
+  const { rolloutWatch } = safeChange;
 
   // gateway: rateLimiter — in memory for one instance, in Redis (REDIS_URL) when several share the load.
   const rateLimiter = createRateLimiter({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger: logger.child({ component: 'rate-limit' }) });
