@@ -146,9 +146,11 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
       await attempt;
       const held = client;
       client = undefined;
+      // Not the leader any more before the lock is let go: nothing here may still act as the
+      // leader once another instance can take over.
+      setLeader(false, 'stopping');
       // Ending the session releases the lock: the next instance takes it at its next try.
       await held?.end().catch(() => undefined);
-      setLeader(false, 'stopping');
     },
   };
 }

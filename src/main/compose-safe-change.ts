@@ -43,18 +43,6 @@ export function composeSafeChange(deps: SafeChangeDeps): { features: Array<(app:
   const features: Array<(app: ZodApp) => void> = [];
   const reconcilers: Reconciler[] = [];
 
-  const rolloutDeps: RolloutServiceDeps = {
-    ...deps.rollouts,
-    grace: {
-      byStrategy: { Recreate: config.rolloutGraceSeconds.Recreate * 1000, RollingUpdate: config.rolloutGraceSeconds.RollingUpdate * 1000 },
-      byRuntime: Object.fromEntries(Object.values(RUNTIMES).flatMap((runtime) => (runtime.startupGraceSeconds ? [[runtime.id, runtime.startupGraceSeconds * 1000]] : []))),
-    },
-    logger: logger.child({ component: 'rollouts' }),
-  };
-  features.push((app) => registerRolloutRoutes(app, { rollouts: createRolloutService(rolloutDeps) }));
-  const rolloutWatch = createRolloutWatch(rolloutDeps);
-  reconcilers.push(rolloutMonitor({ rollouts: rolloutWatch }));
-
   // Events history: each cluster's events copied into the database (one read per cluster), kept HMAS_EVENT_RETENTION_DAYS.
   const records = deps.placement.repo;
   const deploymentEvents = createDeploymentEventService({ repo: createDeploymentEventRepo(database.db), deployments: records });
@@ -66,6 +54,19 @@ export function composeSafeChange(deps: SafeChangeDeps): { features: Array<(app:
   );
   // Cluster local's events: only its owner has them (leader or not).
   if (deps.ownsLocalCluster) reconcilers.push(eventCopy({ copier: eventCopier, intervalMs: config.events.copyIntervalMs }, 'owned'));
+
+  const rolloutDeps: RolloutServiceDeps = {
+    ...deps.rollouts,
+    events: deploymentEvents,
+    grace: {
+      byStrategy: { Recreate: config.rolloutGraceSeconds.Recreate * 1000, RollingUpdate: config.rolloutGraceSeconds.RollingUpdate * 1000 },
+      byRuntime: Object.fromEntries(Object.values(RUNTIMES).flatMap((runtime) => (runtime.startupGraceSeconds ? [[runtime.id, runtime.startupGraceSeconds * 1000]] : []))),
+    },
+    logger: logger.child({ component: 'rollouts' }),
+  };
+  features.push((app) => registerRolloutRoutes(app, { rollouts: createRolloutService(rolloutDeps) }));
+  const rolloutWatch = createRolloutWatch(rolloutDeps);
+  reconcilers.push(rolloutMonitor({ rollouts: rolloutWatch }));
 
   // Failover policies: deployments on a lost cluster move where their placement strategy allows.
   const failover = createDeploymentFailover({

@@ -63,6 +63,9 @@ describe.each(testBackends())('rollouts (%s)', { timeout: 300_000 }, (backend) =
 
     const audited = await api.auditEntries('deployment.rollback');
     expect(audited).toContainEqual(expect.objectContaining({ actorUsername: 'rollout-monitor', outcome: 'success', resourceId: id, summary: expect.stringContaining('CrashLoopBackOff') }));
+    // …and a Warning in the deployment's events history.
+    const warnings = await api.call('GET', `/api/deployments/${id}/events/history?type=Warning&limit=100`);
+    expect(warnings.json<{ items: Array<{ reason: string; message: string }> }>().items).toContainEqual(expect.objectContaining({ reason: 'RolledBack', message: expect.stringContaining('CrashLoopBackOff') }));
     const history = (await api.call('GET', `/api/deployments/${id}/config-history`)).json<{ items: Array<{ cause: string; result: string; before: unknown }> }>().items;
     expect(history.map((entry) => [entry.cause, entry.result])).toEqual([
       ['rollback', 'applied'],
@@ -151,6 +154,8 @@ describe.each(testBackends())('rollouts (%s)', { timeout: 300_000 }, (backend) =
     expect((await api.rollouts(id)).total).toBe(total);
     const audited = await api.auditEntries('deployment.rollback');
     expect(audited).toContainEqual(expect.objectContaining({ actorUsername: 'rollout-monitor', outcome: 'failure', summary: expect.stringContaining('The rollback failed too') }));
+    const warnings = await api.call('GET', `/api/deployments/${id}/events/history?type=Warning&limit=100`);
+    expect(warnings.json<{ items: Array<{ reason: string }> }>().items).toContainEqual(expect.objectContaining({ reason: 'RollbackFailed' }));
   });
 
   it('refuses a rollback while paused with 409 DEPLOYMENT_PAUSED (PATCH keeps its 400)', async () => {

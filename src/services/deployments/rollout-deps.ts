@@ -3,6 +3,7 @@ import type { Cluster } from '../../domain/cluster.js';
 import type { WorkloadStatus } from '../../domain/workload.js';
 import type { Logger } from '../../lib/logger.js';
 import type { AuditRecord } from '../audit/audit-service.js';
+import type { CopiedEvents } from '../deployment-events/deployment-event-service.js';
 import type { ConfigHistoryRepo } from './config-history-repo.js';
 import type { DeploymentRecord, DeploymentRepo } from './deployment-repo.js';
 import type { DeploymentService } from './deployment-service.js';
@@ -20,6 +21,8 @@ export interface RolloutServiceDeps {
   clusters: { get(name: string): Promise<Cluster> };
   drivers: Pick<ClusterRegistry, 'actingDriver'>;
   audit: { record(entry: AuditRecord): Promise<void> };
+  /** The deployment's events history: an automatic rollback is a Warning there too. */
+  events?: { record(copied: CopiedEvents): Promise<unknown> };
   grace: RolloutGraceSettings;
   logger: Logger;
   /** Deadline of one live read of a workload (5 s). */

@@ -17,7 +17,18 @@ export const ROLLOUT_MONITOR_ACTOR = 'rollout-monitor';
 export function createRolloutWatch(deps: RolloutServiceDeps) {
   const { rollouts, history, records, logger } = deps;
 
+  /** The audit entry, and a Warning in the deployment's events history (RolledBack / RollbackFailed). */
   async function audit(record: DeploymentRecord, outcome: 'success' | 'failure', summary: string): Promise<void> {
+    const at = new Date().toISOString();
+    await deps.events?.record({
+      cluster: { id: record.clusterId, name: record.clusterName },
+      events: [
+        {
+          deployment: { id: record.id, name: record.name },
+          event: { type: 'Warning', reason: outcome === 'success' ? 'RolledBack' : 'RollbackFailed', message: summary, count: 1, firstTimestamp: at, lastTimestamp: at, involvedObject: { kind: 'Workload', name: record.name } },
+        },
+      ],
+    });
     await deps.audit.record({
       actorId: null,
       actorUsername: ROLLOUT_MONITOR_ACTOR,
