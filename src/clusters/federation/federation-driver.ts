@@ -5,8 +5,9 @@ import type { ClusterConnector } from '../cluster-connector.js';
 import type { ApplyResult, ClusterDriver, ReadOptions, WorkloadSummary } from '../cluster-driver.js';
 import type { KubeObjectClient } from '../kubernetes/kube-object-client.js';
 import type { KubeWorkloadClient } from '../kubernetes/kube-workload-client.js';
+import { createReplicaTokens } from '../kubernetes/replica-tokens.js';
 import { newReplicaToken, workloadSecretName } from '../kubernetes/secret-manifest.js';
-import { MANAGED_SELECTOR, tokenSecretName, TOKEN_KEY } from '../kubernetes/workload-manifests.js';
+import { MANAGED_SELECTOR, tokenSecretName } from '../kubernetes/workload-manifests.js';
 import { createEventLog, type EventLog } from '../local/event-log.js';
 import { federationPlacementSchema, memberReplicas, singleMemberPlacement, type FederationPlacement } from './federation-placement.js';
 import { createMemberReads, type MemberDrivers, type Upstream } from './member-reads.js';
@@ -122,18 +123,11 @@ export function createFederationDriver(deps: FederationDriverDeps): FederationDr
    * Secret on the Karmada API server — kept across applies, so running pods keep matching — or a
    * new one. Remembered for `upstreams`, which the gateway asks each second.
    */
-  const tokens = new Map<string, string | null>();
-  async function tokenOf(name: string): Promise<string | null> {
-    const known = tokens.get(name);
-    if (known !== undefined) return known;
-    const stored = (await templateClient.readSecret(namespace, tokenSecretName(name)))?.[TOKEN_KEY] || null;
-    tokens.set(name, stored);
-    return stored;
-  }
+  const tokens = createReplicaTokens((ns, name) => templateClient.readSecret(ns, name), namespace);
   async function replicaToken(spec: WorkloadSpec): Promise<string | null> {
     if (spec.apiKeyEnv === null) return null;
-    const token = (await tokenOf(spec.name)) ?? newReplicaToken();
-    tokens.set(spec.name, token);
+    const token = (await tokens.of(spec.name)) ?? newReplicaToken();
+    tokens.remember(spec.name, token);
     return token;
   }
 
@@ -218,7 +212,7 @@ export function createFederationDriver(deps: FederationDriverDeps): FederationDr
       removed = (await client.remove(overridePolicyRef(name, namespace))) || removed;
       removed = (await client.remove(propagationPolicyRef(name, namespace))) || removed;
       driverEvents.delete(name);
-      tokens.delete(name);
+      tokens.forget(name);
       return { removed };
     },
 
@@ -257,7 +251,7 @@ export function createFederationDriver(deps: FederationDriverDeps): FederationDr
     async upstreams(name) {
       const upstreams = await reads.upstreams(name);
       if (upstreams.length === 0) return [];
-      const token = await tokenOf(name);
+      const token = await tokens.of(name);
       return upstreams.map((upstream) => ({ url: upstream.url, token: token ?? upstream.token }));
     },
 

@@ -11,10 +11,11 @@ import { createKubernetesConnector } from './kubernetes-connector.js';
 import { createKubeWorkloadClient, type KubeWorkloadClient, type WatchedKind, type WatchedKinds } from './kube-workload-client.js';
 import { DEFAULT_LIST_WATCH_TIMING, ListWatchCache, type ListWatchTiming } from './list-watch.js';
 import { followPodLogs, splitLogLines } from './pod-log-lines.js';
+import { createReplicaTokens } from './replica-tokens.js';
 import { newReplicaToken, resolveSecretEnv, workloadSecretName, type SecretEnvVar } from './secret-manifest.js';
 import { eventConcerns, workloadEvents, workloadOfEvent } from './workload-events.js';
 import type { RuntimeImages } from './workload-image.js';
-import { ANNOTATIONS, CONTAINER_NAME, LABELS, MANAGED_SELECTOR, renderDeployment, renderService, renderTokenSecret, tokenSecretName, TOKEN_KEY, workloadLabels, type ManifestContext } from './workload-manifests.js';
+import { ANNOTATIONS, CONTAINER_NAME, LABELS, MANAGED_SELECTOR, renderDeployment, renderService, renderTokenSecret, tokenSecretName, workloadLabels, type ManifestContext } from './workload-manifests.js';
 import { podScheduling } from './workload-scheduling.js';
 import { workloadStatusOf } from './workload-status.js';
 
@@ -91,7 +92,7 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
   const connector = deps.connector ?? createKubernetesConnector({ kubeconfig: deps.kubeconfig, timeoutMs: 10_000, now, logger: deps.logger });
   const removeWaitMs = deps.timing?.removeWaitMs ?? 90_000;
   const scheduling = podScheduling(cluster);
-  const tokens = new Map<string, string>();
+  const tokens = createReplicaTokens((ns, name) => client.readSecret(ns, name), namespace);
   let nodeAddress: Promise<string | undefined> | undefined;
 
   const caches = {} as { [K in WatchedKind]: ListWatchCache<WatchedKinds[K]> };
@@ -143,14 +144,12 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
   async function ensureToken(spec: WorkloadSpec): Promise<string | null> {
     if (spec.apiKeyEnv === null) return null;
     const name = tokenSecretName(spec.name);
-    const existing = (await client.readSecret(namespace, name))?.[TOKEN_KEY];
-    if (existing) {
-      tokens.set(spec.name, existing);
-      return name;
-    }
+    // Read anew at each apply: a Secret removed by hand is made again.
+    tokens.forget(spec.name);
+    if (await tokens.of(spec.name)) return name;
     const token = newReplicaToken();
     await client.applyObject(renderTokenSecret(spec, { namespace, cluster }, token));
-    tokens.set(spec.name, token);
+    tokens.remember(spec.name, token);
     return name;
   }
 
@@ -264,7 +263,7 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
       const service = (await del('services', name)) && !wasDeleting.service;
       await del('secrets', workloadSecretName({ name }));
       await del('secrets', tokenSecretName(name));
-      tokens.delete(name);
+      tokens.forget(name);
       if (failures.length > 0) throw failures[0];
       // A later Service may get the same node port.
       reachable.clear();
@@ -353,8 +352,7 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
       const found = workload(name);
       let token: string | null = null;
       if (found?.spec.apiKeyEnv) {
-        token = tokens.get(name) ?? (await client.readSecret(namespace, tokenSecretName(name)))?.[TOKEN_KEY] ?? null;
-        if (token !== null) tokens.set(name, token);
+        token = await tokens.of(name);
       }
       return endpoints.map((endpoint) => ({ url: endpoint.url, token }));
     },
