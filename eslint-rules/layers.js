@@ -11,11 +11,13 @@ export const LAYERS = {
   db: ['db', 'lib', 'domain'],
   runtimes: ['runtimes', 'domain', 'lib'],
   clusters: ['clusters', 'domain', 'lib'],
-  services: ['services', 'db', 'domain', 'lib', 'clusters', 'runtimes'],
+  services: ['services', 'db', 'domain', 'lib', 'clusters', 'runtimes', 'metrics'],
+  // Prometheus client, per-runtime PromQL and exposition parsing, normalization: pure of H-MAS's state.
+  metrics: ['metrics', 'domain', 'lib', 'runtimes'],
   reconcilers: ['reconcilers', 'domain', 'lib'],
   // The gateway meets services only through the caller resolver's needs (keys, sessions, users).
   gateway: ['gateway', 'config', 'db', 'domain', 'lib', 'services/api-keys', 'services/auth', 'services/users', 'server/auth-plugin.js', 'server/same-origin.js'],
-  server: ['server', 'services', 'domain', 'lib', 'runtimes', 'gateway', 'db'],
+  server: ['server', 'services', 'domain', 'lib', 'runtimes', 'gateway', 'db', 'metrics'],
   'server/routes': ['server', 'services', 'domain', 'lib', 'runtimes', 'gateway'],
   cli: ['cli', 'domain', 'lib'],
   web: ['web', 'domain'],
