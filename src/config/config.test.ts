@@ -211,6 +211,16 @@ describe('loadConfig', () => {
     expect(configErrorFor({ HMAS_RUNTIME_USER: 'a:b:c' }).issues[0]).toContain('HMAS_RUNTIME_USER: Use "user" or "user:group"');
   });
 
+  it('reads Prometheus settings: none without PROMETHEUS_URL, one kind of credentials, both halves of basic auth', () => {
+    expect(loadConfig({}).prometheus).toBeUndefined();
+    expect(loadConfig({ PROMETHEUS_URL: 'http://prom:9090/' }).prometheus).toEqual({ url: 'http://prom:9090', auth: undefined, timeoutMs: 5000 });
+    expect(loadConfig({ PROMETHEUS_URL: 'http://prom:9090', PROMETHEUS_BEARER_TOKEN: 't' }).prometheus?.auth).toEqual({ kind: 'bearer', token: 't' });
+    expect(loadConfig({ PROMETHEUS_URL: 'http://p', PROMETHEUS_USERNAME: 'u', PROMETHEUS_PASSWORD: 'p' }).prometheus?.auth).toEqual({ kind: 'basic', username: 'u', password: 'p' });
+    expect(configErrorFor({ PROMETHEUS_BEARER_TOKEN: 't', PROMETHEUS_USERNAME: 'u', PROMETHEUS_PASSWORD: 'p' }).issues[0]).toMatch(/^PROMETHEUS_BEARER_TOKEN: /);
+    expect(configErrorFor({ PROMETHEUS_USERNAME: 'u' }).issues[0]).toMatch(/^PROMETHEUS_USERNAME: /);
+    expect(configErrorFor({ PROMETHEUS_URL: 'not a url' }).issues[0]).toMatch(/^PROMETHEUS_URL: /);
+  });
+
   it('ignores variables it does not know', () => {
     expect(loadConfig({ PATH: '/usr/bin', HMAS_UNKNOWN: 'x' }).port).toBe(8080);
   });

@@ -87,6 +87,11 @@ export const configSchema = z.object({
     .default(90)
     .describe('Startup grace of a RollingUpdate rollout before a failing change is rolled back automatically (runtimes known to start slowly, such as vLLM, get their own longer grace).'),
   REDIS_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()).describe('Redis URL: rate limits and key revocations shared by several H-MAS instances. Unset = in memory (one instance).'),
+  PROMETHEUS_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()).describe('Prometheus server the monitoring endpoints query (e.g. http://prometheus:9090). Unset = metric history answers 503 PROMETHEUS_NOT_CONFIGURED; live snapshots still work.'),
+  PROMETHEUS_BEARER_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Bearer token sent to Prometheus (never logged). Not with PROMETHEUS_USERNAME.'),
+  PROMETHEUS_USERNAME: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Basic-auth user for Prometheus (with PROMETHEUS_PASSWORD).'),
+  PROMETHEUS_PASSWORD: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Basic-auth password for Prometheus (never logged).'),
+  PROMETHEUS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000).describe('How long a Prometheus query may take before the endpoint answers 504 PROMETHEUS_TIMEOUT.'),
   HMAS_RATE_LIMIT_RPM: z.coerce.number().int().min(0).default(60).describe('Default requests per minute per API key and per user (0 = unlimited).'),
   HMAS_RATE_LIMIT_TPM: z.coerce.number().int().min(0).default(0).describe('Default tokens per minute per API key and per user (0 = unlimited).'),
   HMAS_RATE_LIMIT_FAILURE_MODE: z
@@ -145,6 +150,8 @@ export interface Config {
   /** Startup grace of a rollout per strategy, in seconds. */
   readonly rolloutGraceSeconds: Readonly<{ Recreate: number; RollingUpdate: number }>;
   readonly redisUrl: string | undefined;
+  /** Where monitoring reads metric history; undefined without PROMETHEUS_URL. */
+  readonly prometheus: Readonly<{ url: string; auth: PrometheusAuth | undefined; timeoutMs: number }> | undefined;
   readonly redisKeyPrefix: string;
   readonly rateLimitDefaults: { rpm: number; tpm: number };
   readonly rateLimitFailureMode: RawConfig['HMAS_RATE_LIMIT_FAILURE_MODE'];
@@ -168,7 +175,22 @@ function combinationProblems(raw: RawConfig): string[] {
   if (raw.HMAS_HTTP_IDLE_TIMEOUT_MS > 0 && raw.HMAS_HTTP_IDLE_TIMEOUT_MS <= raw.HMAS_GATEWAY_TIMEOUT_MS) {
     problems.push('HMAS_HTTP_IDLE_TIMEOUT_MS: must exceed HMAS_GATEWAY_TIMEOUT_MS (or be 0), or answers that take long to start are cut.');
   }
+  if (raw.PROMETHEUS_BEARER_TOKEN && (raw.PROMETHEUS_USERNAME || raw.PROMETHEUS_PASSWORD)) {
+    problems.push('PROMETHEUS_BEARER_TOKEN: set either a bearer token or PROMETHEUS_USERNAME/PROMETHEUS_PASSWORD, not both.');
+  }
+  if (Boolean(raw.PROMETHEUS_USERNAME) !== Boolean(raw.PROMETHEUS_PASSWORD)) {
+    problems.push('PROMETHEUS_USERNAME: basic auth for Prometheus needs both PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD.');
+  }
   return problems;
+}
+
+/** How H-MAS authenticates to Prometheus. */
+export type PrometheusAuth = { kind: 'bearer'; token: string } | { kind: 'basic'; username: string; password: string };
+
+function prometheusAuth(raw: RawConfig): PrometheusAuth | undefined {
+  if (raw.PROMETHEUS_BEARER_TOKEN) return { kind: 'bearer', token: raw.PROMETHEUS_BEARER_TOKEN };
+  if (raw.PROMETHEUS_USERNAME && raw.PROMETHEUS_PASSWORD) return { kind: 'basic', username: raw.PROMETHEUS_USERNAME, password: raw.PROMETHEUS_PASSWORD };
+  return undefined;
 }
 
 /** Parses configuration once. `overrides` (e.g. CLI flags) win over the environment. */
@@ -235,6 +257,7 @@ export function loadConfig(
     leaderElectionIntervalMs: raw.HMAS_LEADER_ELECTION_INTERVAL_MS,
     rolloutGraceSeconds: Object.freeze({ Recreate: raw.HMAS_ROLLOUT_GRACE_RECREATE_SECONDS, RollingUpdate: raw.HMAS_ROLLOUT_GRACE_ROLLING_UPDATE_SECONDS }),
     redisUrl: raw.REDIS_URL,
+    prometheus: raw.PROMETHEUS_URL ? Object.freeze({ url: raw.PROMETHEUS_URL.replace(/\/+$/, ''), auth: prometheusAuth(raw), timeoutMs: raw.PROMETHEUS_TIMEOUT_MS }) : undefined,
     redisKeyPrefix: raw.HMAS_REDIS_KEY_PREFIX,
     rateLimitDefaults: Object.freeze({ rpm: raw.HMAS_RATE_LIMIT_RPM, tpm: raw.HMAS_RATE_LIMIT_TPM }),
     rateLimitFailureMode: raw.HMAS_RATE_LIMIT_FAILURE_MODE,
