@@ -15,8 +15,15 @@ export const MAX_API_KEYS_PER_USER = 100;
 /** Highest RPM/TPM a key may carry (fits the database's integer). */
 export const MAX_KEY_LIMIT = 1_000_000_000;
 
-export const API_KEY_SCOPES = ['inference'] as const;
+/**
+ * What a key may be used for: `inference` — the gateway (`/v1/*`, `/api/inference/*`);
+ * `monitoring` — Prometheus service discovery (`GET /api/prometheus/sd`), read-only, for keys of
+ * operators and admins. A key may hold both.
+ */
+export const API_KEY_SCOPES = ['inference', 'monitoring'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+/** Scopes only keys of this role or higher may hold (the routes they open need it too). */
+export const SCOPE_MINIMUM_ROLE: Record<ApiKeyScope, 'viewer' | 'operator'> = { inference: 'viewer', monitoring: 'operator' };
 
 /** Derived, never stored: revoked wins over inactive wins over expired. */
 export const API_KEY_STATUSES = ['active', 'inactive', 'expired', 'revoked'] as const;
