@@ -30,20 +30,20 @@ export function withoutPrometheus(suite: string): boolean {
  * the replicas through `/api/prometheus/sd` with the key in `keyFile`; job `hmas` scrapes the
  * server's own /metrics (control API and gateway).
  */
-export function prometheusConfig(options: { hmas: string; keyFile: string; interval: string }): string {
+export function prometheusConfig(options: { hmas: string; keyFile: string; scrapeInterval: string; scrapeTimeout: string; refreshInterval: string }): string {
   const hmas = new URL(options.hmas);
   const scheme = hmas.protocol.replace(':', '');
   return `global:
-  scrape_interval: ${options.interval}
-  scrape_timeout: ${options.interval}
-  evaluation_interval: ${options.interval}
+  scrape_interval: ${options.scrapeInterval}
+  scrape_timeout: ${options.scrapeTimeout}
+  evaluation_interval: ${options.scrapeInterval}
 
 scrape_configs:
   # Every replica of every deployment H-MAS runs, found through H-MAS.
   - job_name: hmas-replicas
     http_sd_configs:
       - url: ${hmas.origin}/api/prometheus/sd
-        refresh_interval: ${options.interval}
+        refresh_interval: ${options.refreshInterval}
         authorization:
           # Explicit: http_sd_configs does not default it (prometheus/docs#2377) and sends the bare key.
           type: Bearer
@@ -109,12 +109,13 @@ function stop(child: ChildProcess, exited: Promise<unknown>): Promise<unknown> {
 }
 
 /** Starts Prometheus against the H-MAS at `hmasUrl`, with `monitoringKey`; resolves once `/-/ready` answers. */
-export async function startPrometheus(options: { hmasUrl: string; monitoringKey: string; interval?: string }): Promise<PrometheusHarness> {
+export async function startPrometheus(options: { hmasUrl: string; monitoringKey: string }): Promise<PrometheusHarness> {
   const dir = await mkdtemp(path.join(tmpdir(), 'hmas-prometheus-'));
   const keyFile = path.join(dir, 'monitoring-key');
   await writeFile(keyFile, `${options.monitoringKey}\n`, { mode: 0o600 });
   const configFile = path.join(dir, 'prometheus.yml');
-  await writeFile(configFile, prometheusConfig({ hmas: options.hmasUrl, keyFile, interval: options.interval ?? '1s' }));
+  // Everything each second: tests wait for what they look for, never for a fixed time.
+  await writeFile(configFile, prometheusConfig({ hmas: options.hmasUrl, keyFile, scrapeInterval: '1s', scrapeTimeout: '1s', refreshInterval: '1s' }));
 
   // The port is free when asked, and may be taken before Prometheus binds it: then try another.
   for (let attempt = 1; ; attempt += 1) {
