@@ -100,7 +100,12 @@ export const createApiKeySchema = z
     allowedDeployments: allowedDeploymentsSchema.optional(),
     rpm: keyLimitSchema.optional().describe('Requests per minute for this key; null = inherit, 0 = unlimited.'),
     tpm: keyLimitSchema.optional().describe('Tokens per minute for this key; null = inherit, 0 = unlimited.'),
-    scopes: z.array(z.enum(API_KEY_SCOPES)).min(1, 'Give at least one scope.').max(API_KEY_SCOPES.length).optional(),
+    scopes: z
+      .array(z.enum(API_KEY_SCOPES))
+      .min(1, 'Give at least one scope.')
+      .max(API_KEY_SCOPES.length)
+      .optional()
+      .describe('What the key may do, fixed at creation (default ["inference"]): inference — the gateway; monitoring — Prometheus discovery, for operators and admins.'),
   })
   .strict();
 export type CreateApiKeyInput = z.infer<typeof createApiKeySchema>;

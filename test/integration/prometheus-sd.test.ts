@@ -1,6 +1,9 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import Fastify from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installAuth } from '../../src/server/auth-plugin.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { testBackends } from '../support/test-database.js';
 import { modelDirForRuntimes, writeTinyModel } from '../support/tiny-model.js';
@@ -73,6 +76,17 @@ describe.each(testBackends())('Prometheus discovery: who may read it (%s)', (bac
       return answer.statusCode === 200 ? undefined : answer;
     });
     expect([refusedNow.statusCode, refusedNow.json().error.code]).toEqual([403, 'FORBIDDEN']);
+  });
+});
+
+describe('routes that take API keys', () => {
+  it('must be read-only: a server declaring one that changes state does not start', () => {
+    const app = Fastify().withTypeProvider<ZodTypeProvider>();
+    installAuth(app, { tokens: {} as never, users: {} as never, sessions: { isRevoked: async () => false } });
+    expect(() => app.post('/api/things', { config: { access: 'operator', apiKeyScope: 'monitoring' } }, async () => ({}))).toThrow(
+      'Route POST /api/things takes API keys (config.apiKeyScope) but is not read-only.',
+    );
+    expect(() => app.get('/api/things', { config: { access: 'operator', apiKeyScope: 'monitoring' } }, async () => ({}))).not.toThrow();
   });
 });
 
