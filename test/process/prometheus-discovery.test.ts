@@ -89,7 +89,7 @@ describe.skipIf(withoutPrometheus('Prometheus discovery against a real Prometheu
       return now >= before + REQUESTS ? now : undefined;
     }, { timeoutMs: 60_000, pollMs: 250, describe: async () => prometheus!.query(`hmas_runtime_requests_total{${selector}}`) });
     expect(counted).toBeGreaterThanOrEqual(before + REQUESTS);
-    expect(await total(`llamacpp:tokens_predicted_total{${selector}}`)).toBeGreaterThan(0);
+    await waitFor('the generated tokens counted', async () => ((await total(`llamacpp:tokens_predicted_total{${selector}}`)) > 0 ? true : undefined), { timeoutMs: 30_000, pollMs: 250 });
     const gateway = await waitFor('the gateway’s request counter in H-MAS’s own metrics', async () => {
       const now = await total(`hmas_inference_requests_total{job="hmas",deployment="${DEPLOYMENT}",status_code="200"}`);
       return now >= REQUESTS ? now : undefined;
