@@ -13,7 +13,7 @@ import { crossOriginReason, isSafeMethod } from './same-origin.js';
 export const SESSION_COOKIE = 'hmas_access';
 
 /** Checks an API key presented to a route that takes keys of a scope; throws 401/403 AppErrors. */
-export type ScopedApiKeyCheck = (key: string, scope: ApiKeyScope) => Promise<{ userId: string; username: string; role: Role }>;
+export type ScopedApiKeyCheck = (key: string, scope: ApiKeyScope) => Promise<{ userId: string; username: string; role: Role; allowedDeployments: readonly string[] }>;
 
 interface AuthDeps {
   tokens: TokenService;
@@ -41,7 +41,7 @@ export async function resolvePrincipal(request: FastifyRequest, deps: AuthDeps):
   const scope = request.routeOptions.config.apiKeyScope;
   if (bearer && scope && deps.apiKeys && looksLikeApiKey(bearer)) {
     const owner = await deps.apiKeys(bearer, scope);
-    return { userId: owner.userId, username: owner.username, role: owner.role, via: 'api_key' };
+    return { userId: owner.userId, username: owner.username, role: owner.role, via: 'api_key', allowedDeployments: owner.allowedDeployments };
   }
   const token = bearer ?? request.cookies[SESSION_COOKIE];
   if (!token) return undefined;

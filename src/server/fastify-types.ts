@@ -7,6 +7,8 @@ export interface Principal {
   username: string;
   role: Role;
   via: 'cookie' | 'bearer' | 'api_key';
+  /** An API key's allowed deployments (empty: all); absent for sessions. */
+  allowedDeployments?: readonly string[];
 }
 
 export interface AuditDeclaration {

@@ -107,7 +107,7 @@ describe('Prometheus discovery: the targets', { timeout: 180_000 }, () => {
   });
   const call = (method: 'GET' | 'POST', url: string, payload?: object) => t.app.inject({ method, url, headers: admin, ...(payload ? { payload } : {}) });
 
-  it('lists each ready replica with its labels; its /metrics answers without the replica token; a paused deployment is gone', async () => {
+  it('lists each ready replica with its labels, to keys only their allowed deployments; its /metrics answers without the replica token; a paused deployment is gone', async () => {
     const model = await call('POST', '/api/models', { localPath: path.join(dir, 'tiny.gguf'), name: 'tiny-sd' });
     expect(model.statusCode, model.body).toBe(201);
     const created = await call('POST', '/api/deployments', { name: 'sd-chat', modelId: model.json<{ id: string }>().id, cluster: 'local', runtime: 'embedded-llamacpp', replicas: 2, optimization: { tier2: { threads: 1 } } });
@@ -130,6 +130,12 @@ describe('Prometheus discovery: the targets', { timeout: 180_000 }, () => {
       expect(metrics.status).toBe(200);
       expect(await metrics.text()).toContain('llamacpp:requests_processing');
     }
+
+    // A key limited to some deployments discovers theirs only.
+    const onlyThis = await t.apiKey({ name: 'sd-chat-only', scopes: ['monitoring'], allowedDeployments: ['sd-chat'] });
+    const onlyOther = await t.apiKey({ name: 'other-only', scopes: ['monitoring'], allowedDeployments: ['other-chat'] });
+    expect((await t.app.inject({ method: 'GET', url: SD, headers: bearer(onlyThis.key) })).json()).toEqual(groups);
+    expect((await t.app.inject({ method: 'GET', url: SD, headers: bearer(onlyOther.key) })).json()).toEqual([]);
 
     expect((await call('POST', `/api/deployments/${id}/pause`)).statusCode).toBe(200);
     expect((await call('GET', SD)).json()).toEqual([]);
