@@ -15,8 +15,15 @@ export const MAX_API_KEYS_PER_USER = 100;
 /** Highest RPM/TPM a key may carry (fits the database's integer). */
 export const MAX_KEY_LIMIT = 1_000_000_000;
 
-export const API_KEY_SCOPES = ['inference'] as const;
+/**
+ * What a key may be used for: `inference` — the gateway (`/v1/*`, `/api/inference/*`);
+ * `monitoring` — Prometheus service discovery (`GET /api/prometheus/sd`), read-only, for keys of
+ * operators and admins. A key may hold both.
+ */
+export const API_KEY_SCOPES = ['inference', 'monitoring'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+/** Scopes only keys of this role or higher may hold (the routes they open need it too). */
+export const SCOPE_MINIMUM_ROLE: Record<ApiKeyScope, 'viewer' | 'operator'> = { inference: 'viewer', monitoring: 'operator' };
 
 /** Derived, never stored: revoked wins over inactive wins over expired. */
 export const API_KEY_STATUSES = ['active', 'inactive', 'expired', 'revoked'] as const;
@@ -93,7 +100,12 @@ export const createApiKeySchema = z
     allowedDeployments: allowedDeploymentsSchema.optional(),
     rpm: keyLimitSchema.optional().describe('Requests per minute for this key; null = inherit, 0 = unlimited.'),
     tpm: keyLimitSchema.optional().describe('Tokens per minute for this key; null = inherit, 0 = unlimited.'),
-    scopes: z.array(z.enum(API_KEY_SCOPES)).min(1, 'Give at least one scope.').max(API_KEY_SCOPES.length).optional(),
+    scopes: z
+      .array(z.enum(API_KEY_SCOPES))
+      .min(1, 'Give at least one scope.')
+      .max(API_KEY_SCOPES.length)
+      .optional()
+      .describe('What the key may do, fixed at creation (default ["inference"]): inference — the gateway; monitoring — Prometheus discovery, for operators and admins.'),
   })
   .strict();
 export type CreateApiKeyInput = z.infer<typeof createApiKeySchema>;

@@ -504,5 +504,10 @@ export const workloadEndpointSchema = z.object({
   url: z.string(),
   /** Scheme, host and port: health and metrics paths are relative to it. */
   origin: z.string(),
+  /**
+   * true when the origin spreads requests over several replicas (a Kubernetes Service): good for
+   * traffic, not for one replica's metrics (Prometheus discovery leaves it out). Absent: one replica.
+   */
+  balanced: z.literal(true).optional(),
 });
 export type WorkloadEndpoint = z.infer<typeof workloadEndpointSchema>;

@@ -96,6 +96,8 @@ import { createLeaderElector } from '../db/leader-elector.js';
 import { alwaysLeader } from '../lib/leadership.js';
 import { installLoopMetrics } from '../server/loop-metrics.js';
 import { registerSystemRoutes } from '../server/routes/system.routes.js';
+import { registerPrometheusRoutes } from '../server/routes/prometheus.routes.js';
+import { createScrapeTargets } from '../services/monitoring/scrape-targets.js';
 import { VERSION } from './version.js';
 
 export interface ComposedServer {
@@ -349,6 +351,8 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   // Prompts can be long: the gateway takes bodies up to 16 MiB (or the API's limit, if larger).
   features.push((app) => registerInferenceRoutes(app, { gateway, bodyLimitBytes: Math.max(config.bodyLimitBytes, 16 * 1024 * 1024) }));
   features.push((app) => registerInferenceLogRoutes(app, { inferenceLogs }));
+  // Prometheus HTTP service discovery (docs/monitoring.md): the replicas the drivers know.
+  features.push((app) => registerPrometheusRoutes(app, { targets: createScrapeTargets({ deployments: deploymentRepo, clusters, drivers: registry, logger: logger.child({ component: 'prometheus-sd' }) }) }));
 
   // Loops that need the leader run on one instance: elected through PostgreSQL when instances
   // share it; alone on the embedded database, this instance always leads.
@@ -371,6 +375,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     tokens,
     sessions,
     loginThrottle,
+    apiKeys: (key, scope) => callerResolver.resolveApiKey(key, scope),
     metrics: metricsRegistry,
     options: { bodyLimitBytes: config.bodyLimitBytes, cookieSecure: config.cookieSecure, httpTimeouts: config.http, webDir: config.webDir, version: VERSION },
     isShuttingDown: () => shuttingDown,

@@ -13,7 +13,7 @@ import type { SessionRevocationService } from '../services/auth/session-revocati
 import type { TokenService } from '../services/auth/token-service.js';
 import type { UserService } from '../services/users/user-service.js';
 import { installAudit } from './audit-plugin.js';
-import { installAuth } from './auth-plugin.js';
+import { installAuth, type ScopedApiKeyCheck } from './auth-plugin.js';
 import { handleFrameworkError, installErrorHandler } from './error-handler.js';
 import './fastify-types.js';
 import { installSecurityHeaders } from './security-headers.js';
@@ -39,6 +39,8 @@ export interface AppDeps {
   /** Signed-out sessions: refused at once by the control API. */
   sessions: SessionRevocationService;
   loginThrottle: LoginThrottle;
+  /** Checks API keys on the routes that take them (`config.apiKeyScope`); absent: those take sessions only. */
+  apiKeys?: ScopedApiKeyCheck;
   metrics: Registry;
   options: {
     bodyLimitBytes: number;
@@ -106,7 +108,7 @@ export async function createApp(deps: AppDeps): Promise<ZodApp> {
 
   // Audit first: its request hook must run even when authentication refuses the call.
   installAudit(app, { audit: deps.audit });
-  installAuth(app, { tokens: deps.tokens, users: deps.users, sessions: deps.sessions });
+  installAuth(app, { tokens: deps.tokens, users: deps.users, sessions: deps.sessions, apiKeys: deps.apiKeys });
   installHttpMetrics(app, deps.metrics);
   installTextGuard(app);
   installErrorResponseDocs(app);

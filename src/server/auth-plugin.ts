@@ -1,6 +1,7 @@
 import type { ZodApp } from './routes/route-types.js';
 import type { FastifyRequest } from 'fastify';
-import { roleAtLeast } from '../domain/roles.js';
+import { looksLikeApiKey, type ApiKeyScope } from '../domain/api-key.js';
+import { roleAtLeast, type Role } from '../domain/roles.js';
 import { AppError, ForbiddenError, UnauthenticatedError } from '../lib/errors.js';
 import type { SessionRevocationService } from '../services/auth/session-revocation-service.js';
 import type { TokenService } from '../services/auth/token-service.js';
@@ -11,10 +12,15 @@ import { crossOriginReason, isSafeMethod } from './same-origin.js';
 
 export const SESSION_COOKIE = 'hmas_access';
 
+/** Checks an API key presented to a route that takes keys of a scope; throws 401/403 AppErrors. */
+export type ScopedApiKeyCheck = (key: string, scope: ApiKeyScope) => Promise<{ userId: string; username: string; role: Role; allowedDeployments: readonly string[] }>;
+
 interface AuthDeps {
   tokens: TokenService;
   users: UserService;
   sessions: Pick<SessionRevocationService, 'isRevoked'>;
+  /** For routes declaring `apiKeyScope` (the gateway's caller resolver); without it they take sessions only. */
+  apiKeys?: ScopedApiKeyCheck | undefined;
 }
 
 export function bearerToken(request: FastifyRequest): string | undefined {
@@ -25,9 +31,18 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return match[1];
 }
 
-/** Resolves the caller from `Authorization: Bearer <jwt>` or the session cookie. */
+/**
+ * Resolves the caller from `Authorization: Bearer <jwt>` or the session cookie — or, on a route
+ * that declares `apiKeyScope`, from `Authorization: Bearer sk-hmas-…` holding that scope (the
+ * key acts as its owner, so the route's `access` still applies).
+ */
 export async function resolvePrincipal(request: FastifyRequest, deps: AuthDeps): Promise<Principal | undefined> {
   const bearer = bearerToken(request);
+  const scope = request.routeOptions.config.apiKeyScope;
+  if (bearer && scope && deps.apiKeys && looksLikeApiKey(bearer)) {
+    const owner = await deps.apiKeys(bearer, scope);
+    return { userId: owner.userId, username: owner.username, role: owner.role, via: 'api_key', allowedDeployments: owner.allowedDeployments };
+  }
   const token = bearer ?? request.cookies[SESSION_COOKIE];
   if (!token) return undefined;
   const via = bearer ? 'bearer' : 'cookie';
@@ -56,6 +71,12 @@ export function installAuth(app: ZodApp, deps: AuthDeps): void {
     // Routes added by the OpenAPI plugins are documentation, open to all.
     if (url.startsWith('/api/docs') || url === '/api/openapi.json') config.access ??= 'public';
     if (!config.access) throw new Error(`Route ${String(route.method)} ${url} does not declare who may call it (config.access).`);
+    // A key that opens a route must not change anything: scopes are for reading (monitoring).
+    const takesKeys = (route.config as { apiKeyScope?: string }).apiKeyScope !== undefined;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (takesKeys && methods.some((method) => method !== 'GET' && method !== 'HEAD')) {
+      throw new Error(`Route ${String(route.method)} ${url} takes API keys (config.apiKeyScope) but is not read-only.`);
+    }
   });
 
   app.addHook('onRequest', async (request) => {

@@ -1,11 +1,14 @@
+import type { ApiKeyScope } from '../domain/api-key.js';
 import type { Role } from '../domain/roles.js';
 
-/** Who is calling: resolved from the session cookie or a bearer token. */
+/** Who is calling: resolved from the session cookie, a bearer token, or (routes with `apiKeyScope`) an API key. */
 export interface Principal {
   userId: string;
   username: string;
   role: Role;
-  via: 'cookie' | 'bearer';
+  via: 'cookie' | 'bearer' | 'api_key';
+  /** An API key's allowed deployments (empty: all); absent for sessions. */
+  allowedDeployments?: readonly string[];
 }
 
 export interface AuditDeclaration {
@@ -18,6 +21,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Least role that may call the route; `public` needs no sign-in. Every /api route declares it. */
     access?: Role | 'public';
+    /**
+     * Read-only routes may also take an API key holding this scope (`Authorization: Bearer
+     * sk-hmas-…`), acting as the key's owner: `access` still applies to the owner's role.
+     */
+    apiKeyScope?: ApiKeyScope;
     /** Mutating routes declare what the audit log records about them. */
     audit?: AuditDeclaration;
   }

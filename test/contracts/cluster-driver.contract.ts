@@ -220,7 +220,10 @@ export function clusterDriverContract(driverName: string, options: DriverContrac
         const ports = new Set(two.replicaStatuses.map((replica) => replica.port));
         expect(ports.size).toBe(2);
       }
-      expect(await driver().endpoints(workload.name)).toHaveLength(can.endpointsPerReplica ? 2 : 1);
+      const endpoints = await driver().endpoints(workload.name);
+      expect(endpoints).toHaveLength(can.endpointsPerReplica ? 2 : 1);
+      // One endpoint for several replicas says so: Prometheus discovery must not scrape it as one replica.
+      for (const endpoint of endpoints) expect(endpoint.balanced, endpoint.replica).toBe(can.endpointsPerReplica ? undefined : true);
 
       await driver().scale(workload.name, 0);
       const stopped = await statusWhere(workload.name, 'scaled to zero', (status) => status.phase === 'Stopped');

@@ -2,7 +2,8 @@
 // (generated here, never downloaded) served by the embedded llama.cpp runtime on the local host.
 // An API key is created on the API keys page and read from its copy-once dialog, a real chat
 // completion is made with it, and the request shows in the inference logs with its details;
-// editing and revoking the key in the UI take effect on the next request. The instance page shows
+// editing and revoking the key in the UI take effect on the next request; a monitoring key made
+// there opens Prometheus discovery and not the gateway. The instance page shows
 // the gateway's curl and OpenAI SDK samples. afterAll deletes whatever a failed test left running.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -250,12 +251,45 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
     await drawer.waitFor({ state: 'hidden' });
   });
 
+  it('creates a key for Prometheus: discovery lists the replica with it, the gateway refuses it', async () => {
+    await h.navLink('API keys').click();
+    await page.getByRole('button', { name: 'New API key' }).click();
+    const drawer = page.getByRole('dialog', { name: 'New API key' });
+    await drawer.getByLabel('Name').fill('prometheus');
+    const scopes = drawer.getByRole('group', { name: 'Scopes' });
+    expect(await scopes.getByLabel('Inference').isChecked()).toBe(true);
+    await scopes.getByLabel('Inference').uncheck();
+    await drawer.getByRole('button', { name: 'Create key' }).click();
+    await drawer.getByText('Tick at least one scope.').waitFor();
+    await scopes.getByLabel('Monitoring').check();
+    await settled(drawer);
+    await h.screenshot('api-key-monitoring-drawer');
+    await drawer.getByRole('button', { name: 'Create key' }).click();
+    const shown = page.getByRole('dialog', { name: 'API key prometheus created' });
+    const key = await shown.getByLabel('API key').inputValue();
+    await shown.getByRole('button', { name: 'Done' }).click();
+    const row = page.getByRole('row').filter({ has: page.getByText('prometheus', { exact: true }) });
+    await row.getByText('monitoring', { exact: true }).waitFor();
+    await h.screenshot('api-keys-monitoring');
+
+    const sd = await fetch(h.url('/api/prometheus/sd'), { headers: { authorization: `Bearer ${key}` } });
+    expect(sd.status).toBe(200);
+    expect(((await sd.json()) as Array<{ labels: { deployment: string } }>).map((group) => group.labels.deployment)).toEqual([NAME]);
+    const refused = await chat(key);
+    expect([refused.status, refused.body.error?.code]).toEqual([403, 'API_KEY_SCOPE']);
+  });
+
   it("shows a viewer only their own keys and requests", async () => {
     await h.signInAsNewUser({ ...VIEWER, role: 'viewer' });
     await h.navLink('API keys').click();
     await page.getByText('No API keys yet: create one to call the gateway.').waitFor();
     expect(await page.getByRole('columnheader', { name: 'Owner' }).count()).toBe(0);
-    await page.getByRole('button', { name: 'New API key' }).waitFor();
+    await page.getByRole('button', { name: 'New API key' }).click();
+    // The monitoring scope is for operators and admins: shown, not offered.
+    const scopes = page.getByRole('dialog', { name: 'New API key' }).getByRole('group', { name: 'Scopes' });
+    expect(await scopes.getByLabel('Monitoring').isDisabled()).toBe(true);
+    await scopes.getByText('operators and admins only', { exact: false }).waitFor();
+    await page.getByRole('dialog', { name: 'New API key' }).getByRole('button', { name: 'Cancel' }).click();
     await h.navLink('Inference logs').click();
     await page.getByText('No requests yet: call the gateway with an API key.').waitFor();
     expect(await logFilters().getByLabel('User').count()).toBe(0);

@@ -370,6 +370,7 @@ const ROUTES: RouteUnderTest[] = [
     body: { valid: { value: 'new-value' }, wrongTypes: { value: ['x'] }, missingRequired: {} },
   },
   { method: 'DELETE', path: `/api/secrets/${MISSING_SECRET}`, access: 'operator' },
+  { method: 'GET', path: '/api/prometheus/sd', access: 'operator', badQueries: ['unknown=1', 'refresh=1s'] },
   { method: 'GET', path: '/api/rate-limits', access: 'viewer', badQueries: ['userId=not-a-uuid', 'userId=', `userId=${'a'.repeat(150)}`, "userId=00000000-0000-4000-8000-000000000000'--", 'userId=a&userId=b', 'unknown=1'] },
 ];
 

@@ -158,7 +158,7 @@ describe('local replica token (through the server)', { timeout: 180_000 }, () =>
     expect(await shownOf(id)).not.toContain(token);
   });
 
-  it('an embedded runtime replica refuses direct requests but its health check; the gateway gets in', async () => {
+  it('an embedded runtime replica refuses direct requests but its health check and metrics; the gateway gets in', async () => {
     const model = await t.app.inject({ method: 'POST', url: '/api/models', headers: admin, payload: { localPath: path.join(dir, 'tiny.gguf'), name: 'tiny-embedded' } });
     expect(model.statusCode, model.body).toBe(201);
     const { id, port, token } = await deploy('tiny-token', 'embedded-llamacpp', model.json<{ id: string }>().id);
@@ -166,7 +166,8 @@ describe('local replica token (through the server)', { timeout: 180_000 }, () =>
     const direct = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, chat);
     expect(direct.status).toBe(401);
     expect(await direct.json()).toEqual({ error: { message: 'Invalid API Key', type: 'authentication_error', param: null, code: 'invalid_api_key' } });
-    expect(await statusOf(`http://127.0.0.1:${port}/metrics`)).toBe(401);
+    // Metrics carry no prompts: Prometheus scrapes them without the replica's token (docs/monitoring.md).
+    expect(await statusOf(`http://127.0.0.1:${port}/metrics`)).toBe(200);
     expect(await statusOf(`http://127.0.0.1:${port}/health`)).toBe(200);
     const viaGateway = await untilRouted('tiny-token', () => fetch(`${base}/api/inference/tiny-token/v1/chat/completions`, { ...chat, headers: { ...chat.headers, ...admin } }), (answer) => answer.status);
     expect(viaGateway.status, await viaGateway.clone().text()).toBe(200);

@@ -97,6 +97,8 @@ const MINIMUM_ROLE: Record<string, Access> = {
   'PATCH /api/api-keys/{id}': 'viewer',
   'DELETE /api/api-keys/{id}': 'viewer',
   'GET /api/inference-logs': 'viewer',
+  // Where every replica listens; also open to monitoring-scoped keys of operators (prometheus-sd.test.ts).
+  'GET /api/prometheus/sd': 'operator',
   // Names and metadata only: no route returns a value.
   'GET /api/secrets': 'viewer',
   'POST /api/secrets': 'operator',

@@ -343,7 +343,7 @@ export function createKubernetesDriver(deps: KubernetesDriverDeps): KubernetesDr
         if (at) reachable.delete(at);
         return [];
       }
-      return at && (await answers(at, options.signal)) ? [{ replica: `service/${name}`, origin: at, url: `${at}${found.spec.openaiBasePath}` }] : [];
+      return at && (await answers(at, options.signal)) ? [{ replica: `service/${name}`, origin: at, url: `${at}${found.spec.openaiBasePath}`, balanced: true }] : [];
     },
 
     async upstreams(name) {

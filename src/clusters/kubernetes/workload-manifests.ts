@@ -1,6 +1,7 @@
 import type { KubernetesWorkloadSettings } from '../../domain/cluster.js';
 import { WORKLOAD_HOST_VAR, WORKLOAD_PORT_VAR, type WorkloadSpec } from '../../domain/workload.js';
 import type { SecretEnvVar } from './secret-manifest.js';
+import { scrapeMetadata, withoutScrapeAnnotations } from './scrape-metadata.js';
 import { containerProgram, type RuntimeImages } from './workload-image.js';
 import type { PodScheduling } from './workload-scheduling.js';
 
@@ -113,7 +114,8 @@ export function renderDeployment(spec: WorkloadSpec, context: ManifestContext): 
   const labels = workloadLabels(spec, context.cluster.name);
   const program = containerProgram(spec, context.images, context.settings);
   const { volumes, mounts } = volumesOf(context.settings);
-  const podAnnotations = { ...spec.annotations, [ANNOTATIONS.specHash]: spec.specHash };
+  const scrape = scrapeMetadata(spec);
+  const podAnnotations = { ...withoutScrapeAnnotations(spec.annotations), ...scrape.annotations, [ANNOTATIONS.specHash]: spec.specHash };
   const container = {
     name: CONTAINER_NAME,
     image: program.image,
@@ -143,7 +145,7 @@ export function renderDeployment(spec: WorkloadSpec, context: ManifestContext): 
       progressDeadlineSeconds: spec.progressDeadlineSeconds,
       revisionHistoryLimit: 3,
       template: {
-        metadata: { labels: { ...labels, ...context.scheduling.labels }, annotations: podAnnotations },
+        metadata: { labels: { ...labels, ...scrape.labels, ...context.scheduling.labels }, annotations: podAnnotations },
         spec: {
           containers: [container],
           volumes,

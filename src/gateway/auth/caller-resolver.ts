@@ -1,4 +1,4 @@
-import { isWellFormedApiKey } from '../../domain/api-key.js';
+import { isWellFormedApiKey, type ApiKeyScope } from '../../domain/api-key.js';
 import type { Role } from '../../domain/roles.js';
 import type { Logger } from '../../lib/logger.js';
 import type { ApiKeyAuthRecord } from '../../services/api-keys/api-key-repo.js';
@@ -57,6 +57,12 @@ export interface CallerResolverDeps {
 }
 
 export interface GatewayCallerResolver extends CallerResolver {
+  /**
+   * An API key presented for something other than inference: refused like any key (401) and with
+   * 403 API_KEY_SCOPE unless it holds `scope`. The control API's routes that take keys use it
+   * (`config.apiKeyScope`, e.g. Prometheus discovery with `monitoring`).
+   */
+  resolveApiKey(key: string, scope: ApiKeyScope): Promise<GatewayCaller>;
   /** Drops a key from this instance's cache (changes made through the service do this themselves). */
   invalidateKey(keyId: string): void;
   /** Resolves once the Redis subscription is active (at once without Redis). */
@@ -178,7 +184,7 @@ export function createCallerResolver(deps: CallerResolverDeps): GatewayCallerRes
     channel?.publish(keyId);
   });
 
-  async function resolveApiKey(key: string): Promise<GatewayCaller> {
+  async function resolveApiKey(key: string, scope: ApiKeyScope): Promise<GatewayCaller> {
     if (!isWellFormedApiKey(key)) throw invalidKey();
     const record = await keys.get(hashApiKey(key));
     if (!record) throw invalidKey();
@@ -187,7 +193,7 @@ export function createCallerResolver(deps: CallerResolverDeps): GatewayCallerRes
     if (record.expiresAt && record.expiresAt.getTime() <= nowMs()) {
       throw new GatewayError(401, 'API_KEY_EXPIRED', `This API key expired at ${record.expiresAt.toISOString()}.`);
     }
-    if (!record.scopes.includes('inference')) throw new GatewayError(403, 'API_KEY_SCOPE', 'This API key does not have the inference scope.');
+    if (!record.scopes.includes(scope)) throw new GatewayError(403, 'API_KEY_SCOPE', `This API key does not have the ${scope} scope.`);
     const user = await userCache.get(record.userId);
     // The owner was deleted (their keys go with them; this instance may not know yet).
     if (!user) throw invalidKey();
@@ -218,8 +224,9 @@ export function createCallerResolver(deps: CallerResolverDeps): GatewayCallerRes
     async resolve(headers) {
       const credentials = readCredentials(headers);
       if (!credentials) return undefined;
-      return credentials.kind === 'api_key' ? resolveApiKey(credentials.key) : resolveJwt(credentials.token);
+      return credentials.kind === 'api_key' ? resolveApiKey(credentials.key, 'inference') : resolveJwt(credentials.token);
     },
+    resolveApiKey,
     invalidateKey: (keyId) => invalidate(keyId, 'local'),
     ready: channel?.ready ?? Promise.resolve(),
     async close() {

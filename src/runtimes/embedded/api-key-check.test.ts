@@ -15,10 +15,15 @@ describe('embedded runtime API key check', () => {
     }
   });
 
-  it('leaves only the health check open, and only to GET and HEAD', () => {
+  it('leaves only the health check and the metrics open, and only to GET and HEAD', () => {
     expect(check('GET', '/health', undefined)).toBe(true);
     expect(check('HEAD', '/health?x', undefined)).toBe(true);
     expect(check('POST', '/health', undefined)).toBe(false);
-    for (const path of ['/metrics', '/v1/models', '/models', '/health/', '//health', '/HEALTH', '/health/../metrics']) expect(check('GET', path, undefined), path).toBe(false);
+    expect(check('GET', '/metrics', undefined)).toBe(true);
+    expect(check('GET', '/metrics?name[]=x', undefined)).toBe(true);
+    expect(check('POST', '/metrics', undefined)).toBe(false);
+    for (const path of ['/v1/models', '/models', '/health/', '//health', '/HEALTH', '/metrics/', '/METRICS', '/metrics/../v1/models', '/v1/chat/completions']) {
+      expect(check('GET', path, undefined), path).toBe(false);
+    }
   });
 });

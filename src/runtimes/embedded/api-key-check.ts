@@ -2,13 +2,17 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 /**
  * The embedded runtime's API key, as llama-server's `--api-key`: every request but the health
- * check must carry `Authorization: Bearer <key>`. The local driver gives each replica its own key
+ * check and the metrics must carry `Authorization: Bearer <key>`. The local driver gives each replica its own key
  * (HMAS_RUNTIME_API_KEY) and only the gateway knows it, so other processes on the host cannot
  * reach the model past the gateway's keys, limits and request log.
  */
 
-/** Paths answered without the key: the driver's and a supervisor's readiness check. */
-const OPEN_PATHS = new Set(['/health']);
+/**
+ * Paths answered without the key: the driver's and a supervisor's readiness check, and the
+ * Prometheus metrics (counters and latencies, never a prompt or an answer), so Prometheus scrapes
+ * a replica without the secret only the gateway holds (docs/monitoring.md).
+ */
+const OPEN_PATHS = new Set(['/health', '/metrics']);
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   apiKeyStatus,
   MAX_API_KEYS_PER_USER,
+  SCOPE_MINIMUM_ROLE,
   type ApiKey,
   type ApiKeyScope,
   type CreateApiKeyInput,
@@ -10,7 +11,7 @@ import {
   type UpdateApiKeyInput,
 } from '../../domain/api-key.js';
 import type { Page } from '../../domain/pagination.js';
-import type { Role } from '../../domain/roles.js';
+import { roleAtLeast, type Role } from '../../domain/roles.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { ApiKeyAuthRecord, ApiKeyRepo, ApiKeyWithOwner, NewApiKeyRow } from './api-key-repo.js';
 import { generateApiKey, type NewApiKey } from './api-key-secret.js';
@@ -88,6 +89,9 @@ export function createApiKeyService(deps: { repo: ApiKeyRepo; now?: () => Date; 
   return {
     /** Creates a key for the actor. The answer carries the plain key: the only time it exists. */
     async create(actor: ApiKeyActor, input: CreateApiKeyInput): Promise<CreatedApiKey> {
+      const scopes = unique<ApiKeyScope>(input.scopes ?? ['inference']);
+      const beyond = scopes.find((scope) => !roleAtLeast(actor.role, SCOPE_MINIMUM_ROLE[scope]));
+      if (beyond) throw new ForbiddenError(`A key with the ${beyond} scope needs the ${SCOPE_MINIMUM_ROLE[beyond]} role or higher; you are ${actor.role}.`);
       const expiresAt = expiryOf(input.expiresAt) ?? null;
       if ((await repo.countUnrevoked(actor.userId)) >= maxKeys) {
         throw new ConflictError('TOO_MANY_API_KEYS', `You already hold ${maxKeys} API keys that are not revoked; revoke one first.`);
@@ -99,7 +103,7 @@ export function createApiKeyService(deps: { repo: ApiKeyRepo; now?: () => Date; 
         name: input.name,
         keySha256: secret.sha256,
         keyPrefix: secret.prefix,
-        scopes: unique<ApiKeyScope>(input.scopes ?? ['inference']),
+        scopes,
         allowedDeployments: unique(input.allowedDeployments ?? []),
         rpm: input.rpm ?? null,
         tpm: input.tpm ?? null,

@@ -10,8 +10,11 @@ import { splitFormError } from '../../lib/form-errors';
 import { isoToLocalInput, localInputToIso } from '../../lib/format';
 import type { InheritedLimits } from './api-key-format';
 import { DeploymentChoices } from './DeploymentChoices';
+import { ScopeChoices } from './ScopeChoices';
+import type { ApiKeyScope } from '../../../../domain/api-key';
+import { useCurrentUser } from '../../auth/current-user';
 
-const FIELDS = ['name', 'expiresAt', 'allowedDeployments', 'rpm', 'tpm', 'active'] as const;
+const FIELDS = ['name', 'expiresAt', 'allowedDeployments', 'rpm', 'tpm', 'active', 'scopes'] as const;
 type Field = (typeof FIELDS)[number];
 
 const limitHint = (kind: LimitKind, inherited: InheritedLimits | undefined) =>
@@ -31,6 +34,8 @@ export function ApiKeyForm({
   onSaved: (saved: SavedApiKey) => void;
 }) {
   const save = useSaveApiKey();
+  const me = useCurrentUser();
+  const [scopes, setScopes] = useState<ApiKeyScope[]>(['inference']);
   const [name, setName] = useState(editing?.name ?? '');
   const [expires, setExpires] = useState(isoToLocalInput(editing?.expiresAt));
   const [allowed, setAllowed] = useState<string[]>(editing?.allowedDeployments ?? []);
@@ -47,11 +52,13 @@ export function ApiKeyForm({
     const body: CreateApiKeyRequest = { name: name.trim(), expiresAt, allowedDeployments: allowed, ...limitValues };
     const found: Partial<Record<Field, string>> = { ...limitProblems };
     if (!body.name) found.name = 'Give the key a name.';
+    if (!editing && scopes.length === 0) found.scopes = 'Tick at least one scope.';
     if (expires && !expiresAt) found.expiresAt = 'Enter a date and time, or leave it empty.';
     else if (expiresAt && expiresAt !== editing?.expiresAt && Date.parse(expiresAt) <= Date.now()) found.expiresAt = 'Pick a time in the future, or leave it empty.';
     setProblems(found);
     if (Object.keys(found).length > 0) return;
-    save.mutate(saveInputFor(editing, editing ? { ...body, active } : body), { onSuccess: onSaved });
+    // Scopes are fixed at creation: an edit never sends them.
+    save.mutate(saveInputFor(editing, editing ? { ...body, active } : { ...body, scopes }), { onSuccess: onSaved });
   };
 
   return (
@@ -65,6 +72,13 @@ export function ApiKeyForm({
         value={expires}
         onChange={setExpires}
       />
+      {editing ? (
+        <p className="field-hint">
+          Scopes: <span className="mono">{editing.scopes.join(', ')}</span> (fixed when the key was created).
+        </p>
+      ) : (
+        <ScopeChoices value={scopes} onChange={setScopes} role={me.role} error={error('scopes')} />
+      )}
       <DeploymentChoices value={allowed} onChange={setAllowed} error={error('allowedDeployments')} />
       <RateLimitFields value={limits} onChange={setLimits} errors={{ rpm: error('rpm'), tpm: error('tpm') }} hint={(kind) => limitHint(kind, inherited)} />
       {editing && <CheckboxField label="Active" hint="An inactive key is refused (401) until it is turned on again." checked={active} onChange={setActive} />}

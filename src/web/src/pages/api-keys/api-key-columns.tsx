@@ -38,6 +38,7 @@ export function apiKeyColumns({ showOwner, inheritedOf }: { showOwner: boolean; 
         <span className="cell-stack key-name" title={`Created ${formatDateTime(key.createdAt)}`}>
           <span>{key.name}</span>
           <span className="mono cell-sub nowrap">{key.keyPrefix}…</span>
+          {key.scopes.some((scope) => scope !== 'inference') && <span className="cell-sub nowrap">{key.scopes.join(' · ')}</span>}
         </span>
       ),
     },
