@@ -18,7 +18,8 @@ import { createRateLimiter } from '../../src/gateway/rate-limit/index.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { isRuntimeId, RUNTIMES } from '../../src/runtimes/index.js';
 import { registerInferenceRoutes } from '../../src/server/routes/inference.routes.js';
-import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { deferred, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { waitFor } from '../support/wait-for.js';
 
 const CALLER: GatewayCaller = { userId: 'u1', username: 'alice', role: 'admin', authMethod: 'jwt', keyId: null, allowedDeployments: [], keyLimits: { rpm: null, tpm: null } };
 
@@ -38,13 +39,28 @@ const row = (name: string, endpoints: string[], extra: Partial<DeploymentRouteRo
 
 describe('gateway: a replica replaced since the routes last loaded', { timeout: 30_000 }, () => {
   const rows = new Map<string, DeploymentRouteRow>();
+  /** While set, loads wait for it (after calling `loadEntered`). */
+  let gate: Promise<void> | undefined;
+  let loadEntered: (() => void) | undefined;
+  /** Resolves when the connection of the request to deployment "left" closes, as the gateway sees it. */
+  const leftClientGone = deferred();
   const upstreams: FakeUpstream[] = [];
   const logged: InferenceLogEntry[] = [];
   const logger = createLogger({ level: 'silent', pretty: false });
   const registry = new Registry();
   const agent = new Agent({ connect: { timeout: 2_000 } });
+  /** The test's own client connections to the gateway. */
+  const clientAgent = new Agent();
   const routes = createRouteTable({
-    load: createRouteSource({ deployments: { all: async () => [...rows.values()] } }),
+    load: createRouteSource({
+      deployments: {
+        all: async () => {
+          loadEntered?.();
+          if (gate) await gate;
+          return [...rows.values()];
+        },
+      },
+    }),
     runtime: (id) => (isRuntimeId(id) ? RUNTIMES[id] : undefined),
     logger,
     now: () => 0,
@@ -73,9 +89,11 @@ describe('gateway: a replica replaced since the routes last loaded', { timeout: 
     await routes.refresh();
     rows.set(name, after);
   };
-  const chat = async (name: string, stream = false) => {
+  const chat = async (name: string, stream = false, signal?: AbortSignal) => {
     const response = await request(`${base}/api/inference/${name}/v1/chat/completions`, {
       method: 'POST',
+      dispatcher: clientAgent,
+      ...(signal ? { signal } : {}),
       headers: { 'content-type': 'application/json', authorization: 'Bearer test' },
       body: JSON.stringify({ model: name, messages: [{ role: 'user', content: 'hi' }], stream }),
     });
@@ -94,10 +112,15 @@ describe('gateway: a replica replaced since the routes last loaded', { timeout: 
       metrics: createGatewayMetrics(registry),
       timeoutMs: 5_000,
     });
+    app.addHook('onRequest', async (incoming) => {
+      if (incoming.url.startsWith('/api/inference/left/')) incoming.raw.socket.once('close', () => leftClientGone.resolve());
+    });
     registerInferenceRoutes(app, { gateway, bodyLimitBytes: 1024 * 1024 });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
   });
   afterAll(async () => {
+    // The test's client first: its keep-alive connections would hold the gateway's server open.
+    await clientAgent.close();
     await app.close();
     await agent.close();
     for (const upstream of upstreams) await upstream.close();
@@ -155,5 +178,30 @@ describe('gateway: a replica replaced since the routes last loaded', { timeout: 
     const paused = await chat('paused');
     expect(paused.status).toBe(503);
     expect(JSON.parse(paused.text)).toMatchObject({ error: { code: 'DEPLOYMENT_NOT_RUNNING' } });
+  });
+
+  it('finishes as 499 when the client leaves while the routes reload, sending nothing anywhere', async () => {
+    const next = await live();
+    await routedTo('left', [await replaced()], row('left', [next.url]));
+    const entered = deferred();
+    const release = deferred();
+    loadEntered = () => entered.resolve();
+    gate = release.promise;
+    const client = new AbortController();
+    try {
+      const answer = chat('left', false, client.signal).catch((error: unknown) => error);
+      await entered.promise;
+      client.abort();
+      await answer;
+      // The reload ends only once the gateway has seen its client leave.
+      await leftClientGone.promise;
+    } finally {
+      gate = undefined;
+      loadEntered = undefined;
+      release.resolve();
+    }
+    const entry = await waitFor('the request log entry', async () => logged.find((each) => each.deploymentName === 'left'));
+    expect(entry).toMatchObject({ statusCode: 499, errorMessage: expect.stringContaining('client closed') });
+    expect(next.received).toHaveLength(0);
   });
 });

@@ -377,6 +377,8 @@ class Exchange implements Dispatcher.DispatchHandlers {
     }
     if (this.reresolved) return false;
     this.reresolved = true;
+    // The failed attempt is over: a client leaving meanwhile is seen after the reload.
+    this.abortUpstream = undefined;
     this.retryAfterReload(failed, error).catch((failure: unknown) => this.fail(failure));
     return true;
   }
