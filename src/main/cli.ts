@@ -14,6 +14,7 @@ import { registerRolloutCommands } from '../cli/commands/rollout-commands.js';
 import { registerModelCommands } from '../cli/commands/model-commands.js';
 import { registerSecretCommands } from '../cli/commands/secret-commands.js';
 import { registerSessionCommands } from '../cli/commands/session-commands.js';
+import { registerSystemCommands } from '../cli/commands/system-commands.js';
 import { promptHidden, readFirstLine } from './read-secret.js';
 import { VERSION } from './version.js';
 
@@ -97,6 +98,7 @@ export function buildCli(): Command {
   registerEventCommands(program);
   registerRolloutCommands(program);
   registerSecretCommands(program);
+  registerSystemCommands(program);
 
   program
     .command('server')

@@ -13,7 +13,7 @@ import { modelDirForRuntimes } from '../support/tiny-model.js';
 import type { BrowserHarness } from './browser-harness.js';
 import { browserTestsRun, expectCleanConsole, startBrowserHarness } from './browser-harness.js';
 import { deleteEveryDeployment, registerTinyModel } from './deployment-steps.js';
-import { cellsByHeader, fact, settled } from './page-helpers.js';
+import { cellsByHeader, fact, lightAndDark, settled } from './page-helpers.js';
 
 const KUBE_TOKEN = 'sa-token-for-the-cluster-page-0123456789';
 
@@ -23,20 +23,6 @@ describe.skipIf(!browserTestsRun)('the cluster page in a browser', () => {
   let kube: FakeKubeApiServer;
   let dir: string;
   let modelFile: string;
-
-  /** Full-page screenshots of the page as it is, light then dark (following the system's scheme). */
-  async function lightAndDark(name: string, ready: () => Promise<unknown>) {
-    await h.screenshot(name, { fullPage: true });
-    await page.emulateMedia({ colorScheme: 'dark' });
-    try {
-      await page.reload();
-      await page.locator('html[data-theme="dark"]').waitFor({ state: 'attached' });
-      await ready();
-      await h.screenshot(`${name}-dark`, { fullPage: true });
-    } finally {
-      await page.emulateMedia({ colorScheme: 'light' });
-    }
-  }
 
   beforeAll(async () => {
     kube = await startFakeKubeApiServer({ token: KUBE_TOKEN, ...withMigNode() });
@@ -118,7 +104,7 @@ describe.skipIf(!browserTestsRun)('the cluster page in a browser', () => {
     await warmer.getByText('Not used here', { exact: false }).waitFor();
     expect(await fact(warmer, 'State').textContent()).toBe('not used');
     expect(await page.getByRole('region', { name: 'Workload settings' }).count()).toBe(0);
-    await lightAndDark('cluster-page-local', () => deployments.getByRole('row').filter({ hasText: 'idle-chat' }).waitFor());
+    await lightAndDark(h, 'cluster-page-local', () => deployments.getByRole('row').filter({ hasText: 'idle-chat' }).waitFor());
     await row.getByRole('link', { name: 'idle-chat' }).click();
     await page.getByRole('heading', { level: 1, name: 'idle-chat' }).waitFor();
   });
@@ -166,7 +152,7 @@ describe.skipIf(!browserTestsRun)('the cluster page in a browser', () => {
     expect(await warmer.getByText('not reported').count()).toBe(0);
     // No DaemonSet yet: no node counts.
     expect(await fact(warmer, 'GPU nodes').count()).toBe(0);
-    await lightAndDark('cluster-page-kubernetes', () => fact(warmer, 'State').getByText('idle', { exact: true }).waitFor());
+    await lightAndDark(h, 'cluster-page-kubernetes', () => fact(warmer, 'State').getByText('idle', { exact: true }).waitFor());
   });
 
   it('lets an admin change the workload settings under Edit, with the server\'s refusals under their fields', async () => {

@@ -1,6 +1,7 @@
 // Reading what the browser tests check off a page: the facts of a <dl>, a table row by its
 // column headers, and waiting for a drawer's slide-in before a screenshot.
 import type { Locator } from 'playwright-core';
+import type { BrowserHarness } from './browser-harness.js';
 
 /** The value next to a label in a facts list (<dt>/<dd>). */
 export const fact = (scope: Locator, label: string): Locator => scope.locator('dt', { hasText: new RegExp(`^${label}$`) }).locator('xpath=following-sibling::dd[1]');
@@ -15,3 +16,21 @@ export async function cellsByHeader(row: Locator, table?: Locator): Promise<Reco
 /** Waits for a drawer's (or any element's) animations to finish, so a screenshot shows it in place. */
 export const settled = (element: Locator) =>
   element.evaluate((node) => Promise.all(node.getAnimations({ subtree: true }).map((animation: { finished: Promise<unknown> }) => animation.finished)));
+
+/**
+ * Full-page screenshots of the page as it is, light then dark: the dark one after a reload under
+ * the dark system scheme (the app follows it), once `ready` found the content again.
+ */
+export async function lightAndDark(h: BrowserHarness, name: string, ready: () => Promise<unknown>): Promise<void> {
+  const page = h.page;
+  await h.screenshot(name, { fullPage: true });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  try {
+    await page.reload();
+    await page.locator('html[data-theme="dark"]').waitFor({ state: 'attached' });
+    await ready();
+    await h.screenshot(`${name}-dark`, { fullPage: true });
+  } finally {
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+}

@@ -35,8 +35,8 @@ describe('pickEndpoint', () => {
 
   it('skips the excluded endpoint and answers undefined when none is left', () => {
     const list = endpoints(0, 5);
-    expect(pickEndpoint(list, { turn: 0 }, 0, list[0])).toBe(list[1]);
-    expect(pickEndpoint([list[0]!], { turn: 0 }, 0, list[0])).toBeUndefined();
+    expect(pickEndpoint(list, { turn: 0 }, 0, new Set([list[0]!]))).toBe(list[1]);
+    expect(pickEndpoint([list[0]!], { turn: 0 }, 0, new Set([list[0]!]))).toBeUndefined();
     expect(pickEndpoint([], { turn: 0 }, 0)).toBeUndefined();
   });
 
@@ -45,6 +45,6 @@ describe('pickEndpoint', () => {
     list[0]!.avoidUntil = 1_000;
     expect(pickEndpoint(list, { turn: 0 }, 500)).toBe(list[1]);
     expect(pickEndpoint(list, { turn: 0 }, 1_000)).toBe(list[0]);
-    expect(pickEndpoint(list, { turn: 0 }, 500, list[1])).toBe(list[0]);
+    expect(pickEndpoint(list, { turn: 0 }, 500, new Set([list[1]!]))).toBe(list[0]);
   });
 });

@@ -44,15 +44,16 @@ export interface PickState {
 }
 
 /**
- * The endpoint with the fewest requests in flight, skipping `exclude` and endpoints avoided at
- * `now` (those only when nothing else is left). `undefined` when there is no other endpoint.
+ * The endpoint with the fewest requests in flight, skipping those in `exclude` (already tried)
+ * and endpoints avoided at `now` (those only when nothing else is left). `undefined` when there
+ * is no other endpoint.
  */
-export function pickEndpoint(endpoints: readonly UpstreamEndpoint[], state: PickState, now: number, exclude?: UpstreamEndpoint): UpstreamEndpoint | undefined {
+export function pickEndpoint(endpoints: readonly UpstreamEndpoint[], state: PickState, now: number, exclude?: ReadonlySet<UpstreamEndpoint>): UpstreamEndpoint | undefined {
   const count = endpoints.length;
   if (count === 0) return undefined;
   if (count === 1) {
     const only = endpoints[0]!;
-    return only === exclude ? undefined : only;
+    return exclude?.has(only) ? undefined : only;
   }
   const start = state.turn % count;
   state.turn = (state.turn + 1) % 1_000_000_007;
@@ -60,7 +61,7 @@ export function pickEndpoint(endpoints: readonly UpstreamEndpoint[], state: Pick
   let bestAvoided: UpstreamEndpoint | undefined;
   for (let i = 0; i < count; i += 1) {
     const candidate = endpoints[(start + i) % count]!;
-    if (candidate === exclude) continue;
+    if (exclude?.has(candidate)) continue;
     if (candidate.avoidUntil > now) {
       if (!bestAvoided || candidate.inFlight < bestAvoided.inFlight) bestAvoided = candidate;
     } else if (!best || candidate.inFlight < best.inFlight) {

@@ -77,7 +77,7 @@ export function createGatewayMetrics(registry: Registry) {
 
   const routeReloads = new Counter({
     name: 'hmas_inference_route_reloads_total',
-    help: 'Reloads of the gateway routes, by trigger: loop (every second), local (a pause, resume or delete here), remote (one on another instance, through Redis).',
+    help: 'Reloads of the gateway routes, by trigger: loop (every second), local (a pause, resume or delete here), remote (one on another instance, through Redis), connect_failure (a replica refused a connection; one reload for a burst).',
     labelNames: ['trigger'] as const,
     registers,
   });
@@ -118,7 +118,7 @@ export function createGatewayMetrics(registry: Registry) {
     rateLimiterError(operation: 'admit' | 'settle'): void {
       rateLimiterErrors.inc({ operation });
     },
-    routesReloaded(trigger: 'loop' | 'local' | 'remote'): void {
+    routesReloaded(trigger: 'loop' | 'local' | 'remote' | 'connect_failure'): void {
       routeReloads.inc({ trigger });
     },
   };

@@ -113,6 +113,12 @@ class Exchange implements Dispatcher.DispatchHandlers {
   body: Buffer | Readable | null = null;
   injectedUsage = false;
   retried = false;
+  /** Replicas a connection was refused by (a retry goes elsewhere). */
+  tried: Set<UpstreamEndpoint> | undefined;
+  /** The route table's `generation()` when the replica was picked. */
+  routeGeneration = 0;
+  /** The routes were reloaded once for this request after a refused connection. */
+  reresolved = false;
   /** Sent to a runtime (which may have used tokens); a connection that failed does not count. */
   dispatched = false;
   /** The runtime's answer ended normally. */
@@ -328,28 +334,14 @@ class Exchange implements Dispatcher.DispatchHandlers {
   onError(error: Error): void {
     const endpoint = this.endpoint;
     this.release();
-    const route = this.route!;
     if (this.clientGone) return this.finish(this.headersSent ? this.statusCode : 499, CLIENT_CLOSED);
     if (!this.headersSent) {
-      // Refused before anything was sent: no runtime saw the request.
-      if (isConnectFailure(error)) this.dispatched = false;
-      if (isConnectFailure(error) && endpoint) {
-        const now = this.gateway.now();
-        endpoint.avoidUntil = now + AVOID_AFTER_CONNECT_FAILURE_MS;
-        const replayable = this.body === null || Buffer.isBuffer(this.body);
-        const next = !this.retried && replayable ? pickEndpoint(route.endpoints, route, now, endpoint) : undefined;
-        if (next) {
-          this.retried = true;
-          this.request.log.warn({ replica: endpoint.origin, retryOn: next.origin, code: (error as { code?: string }).code }, 'inference upstream refused the connection: trying another replica');
-          this.abortUpstream = undefined;
-          this.dispatch(next);
-          return;
-        }
+      if (isConnectFailure(error)) {
+        // Refused before anything was sent: no runtime saw the request.
+        this.dispatched = false;
+        if (endpoint && this.retryElsewhere(endpoint, error)) return;
       }
-      const failure = describeUpstreamFailure(error, route.name, this.gateway.timeoutMs);
-      this.request.log.warn({ err: error, replica: endpoint?.origin, code: failure.code }, 'inference upstream failed');
-      this.fail(new GatewayError(failure.status, failure.code, failure.message));
-      return;
+      return this.failUpstream(error, endpoint);
     }
     // The answer had begun: the client must see it end badly, not as a complete answer.
     this.request.log.warn({ err: error, replica: endpoint?.origin }, 'inference upstream failed mid-answer');
@@ -362,6 +354,60 @@ class Exchange implements Dispatcher.DispatchHandlers {
       this.res.destroy();
     }
     this.finish(this.statusCode, `UPSTREAM_ERROR: ${message}`);
+  }
+
+  /**
+   * After connecting to `failed` was refused (nothing sent): sends the request to a replica not
+   * tried yet — first one the route table knows and does not avoid, else one from the routes
+   * reloaded now (a replica replaced by a rolling update stays in the table until the next load).
+   * False when there is nothing left to try; the request then fails.
+   */
+  private retryElsewhere(failed: UpstreamEndpoint, error: Error): boolean {
+    const now = this.gateway.now();
+    failed.avoidUntil = now + AVOID_AFTER_CONNECT_FAILURE_MS;
+    // A body still streaming in cannot be sent twice.
+    if (this.body !== null && !Buffer.isBuffer(this.body)) return false;
+    const tried = (this.tried ??= new Set());
+    tried.add(failed);
+    const route = this.route!;
+    const next = this.retried ? undefined : pickEndpoint(route.endpoints, route, now, tried);
+    if (next && next.avoidUntil <= now) {
+      this.retryOn(next, failed, error, 'trying another replica');
+      return true;
+    }
+    if (this.reresolved) return false;
+    this.reresolved = true;
+    // The failed attempt is over: a client leaving meanwhile is seen after the reload.
+    this.abortUpstream = undefined;
+    this.retryAfterReload(failed, error).catch((failure: unknown) => this.fail(failure));
+    return true;
+  }
+
+  /** Reloads the routes (one load for a burst of failures; route-table.ts `reresolve`) and retries on a replica they name. */
+  private async retryAfterReload(failed: UpstreamEndpoint, error: Error): Promise<void> {
+    const gateway = this.gateway;
+    const { entry, reloaded } = await gateway.routes.reresolve(this.route!.name, this.routeGeneration);
+    if (reloaded) gateway.metrics.routesReloaded('connect_failure');
+    if (this.clientGone) return this.finish(499, CLIENT_CLOSED);
+    if (entry && !isServable(entry)) return this.fail(unservable(entry));
+    const next = entry ? pickEndpoint(entry.endpoints, entry, gateway.now(), this.tried) : undefined;
+    if (!entry || !next) return this.failUpstream(error, failed);
+    this.route = entry;
+    this.retryOn(next, failed, error, 'trying a replica of the reloaded routes');
+  }
+
+  private retryOn(next: UpstreamEndpoint, failed: UpstreamEndpoint, error: Error, what: string): void {
+    this.retried = true;
+    this.request.log.warn({ replica: failed.origin, retryOn: next.origin, code: (error as { code?: string }).code }, `inference upstream refused the connection: ${what}`);
+    this.abortUpstream = undefined;
+    this.dispatch(next);
+  }
+
+  /** Answers an upstream failure that happened before the answer's headers (502/504, upstream-errors.ts). */
+  private failUpstream(error: Error, endpoint: UpstreamEndpoint | undefined): void {
+    const failure = describeUpstreamFailure(error, this.route!.name, this.gateway.timeoutMs);
+    this.request.log.warn({ err: error, replica: endpoint?.origin, code: failure.code }, 'inference upstream failed');
+    this.fail(new GatewayError(failure.status, failure.code, failure.message));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -457,6 +503,7 @@ function round(ms: number): number {
 
 interface GatewayInternals {
   readonly dispatcher: Dispatcher;
+  readonly routes: RouteTable;
   readonly rateLimiter: RateLimiter;
   readonly metrics: GatewayMetrics;
   readonly log: InferenceLogWriter;
@@ -488,6 +535,7 @@ export function createGateway(deps: GatewayDeps) {
   let unloggedLimiterFailures = 0;
   const internals: GatewayInternals = {
     dispatcher: deps.dispatcher,
+    routes: deps.routes,
     rateLimiter: deps.rateLimiter,
     metrics: deps.metrics,
     log: deps.log,
@@ -643,6 +691,7 @@ export function createGateway(deps: GatewayDeps) {
     exchange.metrics = deps.metrics.deployment(route.name);
     exchange.metrics.active.inc();
     if (exchange.clientGone) return exchange.finish(499, CLIENT_CLOSED);
+    exchange.routeGeneration = routes.generation();
     const endpoint = pickEndpoint(route.endpoints, route, internals.now());
     if (!endpoint) return exchange.fail(unservable(route));
     const request = exchange.request;

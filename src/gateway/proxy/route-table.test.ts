@@ -20,11 +20,14 @@ function setup(initial: RouteSource[]) {
   let loads = 0;
   let clock = 0;
   let failure: Error | undefined;
+  let gate: Promise<void> | undefined;
   const table = createRouteTable({
     load: async () => {
       loads += 1;
+      const rowsThen = rows;
+      if (gate) await gate;
       if (failure) throw failure;
-      return rows;
+      return rowsThen;
     },
     runtime: (id) => (id === 'vllm' ? { id, openaiBasePath: '/v1', supportsIncludeUsage: true, inferenceRoutes: [{ method: 'POST', path: '/v1/chat/completions' }] } : undefined),
     logger,
@@ -36,6 +39,15 @@ function setup(initial: RouteSource[]) {
     table,
     set: (next: RouteSource[]) => (rows = next),
     fail: (error: Error | undefined) => (failure = error),
+    /** Loads started from now wait until the returned function is called. */
+    hold: () => {
+      let open!: () => void;
+      gate = new Promise<void>((resolve) => (open = resolve));
+      return () => {
+        gate = undefined;
+        open();
+      };
+    },
     loads: () => loads,
     advance: (ms: number) => (clock += ms),
   };
@@ -128,5 +140,62 @@ describe('route table', () => {
     expect(table.get('a')?.endpoints).toHaveLength(1);
     await expect(table.refresh()).rejects.toBe(down);
     expect(isServable(table.get('a')!)).toBe(true);
+  });
+});
+
+describe('route table: reloading after a refused connection', () => {
+  const old = 'http://127.0.0.1:1/v1';
+  const replacement = 'http://127.0.0.1:2/v1';
+
+  it('loads once when nothing was loaded since the endpoint was picked, and answers the new entry', async () => {
+    const { table, set, loads } = setup([row('a', [old])]);
+    await table.refresh();
+    const seen = table.generation();
+    set([row('a', [replacement])]);
+    const { entry, reloaded } = await table.reresolve('a', seen);
+    expect(reloaded).toBe(true);
+    expect(loads()).toBe(2);
+    expect(entry!.endpoints.map((endpoint) => endpoint.url)).toEqual([replacement]);
+  });
+
+  it('shares one load among a burst of failures', async () => {
+    const { table, set, loads } = setup([row('a', [old])]);
+    await table.refresh();
+    const seen = table.generation();
+    set([row('a', [replacement])]);
+    const results = await Promise.all(Array.from({ length: 20 }, () => table.reresolve('a', seen)));
+    expect(loads()).toBe(2);
+    expect(results.filter((result) => result.reloaded)).toHaveLength(1);
+    expect(new Set(results.map((result) => result.entry!.endpoints[0]!.url))).toEqual(new Set([replacement]));
+    // A failure of a request that picked before that load, reported after it ended: no new load.
+    expect((await table.reresolve('a', seen)).reloaded).toBe(false);
+    expect(loads()).toBe(2);
+  });
+
+  it('does not trust a load that started before the pick: waits for it, then loads again', async () => {
+    const { table, set, loads, hold } = setup([row('a', [old])]);
+    await table.refresh();
+    const release = hold();
+    const stale = table.refresh();
+    // The request picked its endpoint while that load was reading the old rows.
+    const seen = table.generation();
+    set([row('a', [replacement])]);
+    const pending = table.reresolve('a', seen);
+    release();
+    await stale;
+    const { entry, reloaded } = await pending;
+    expect(reloaded).toBe(true);
+    expect(loads()).toBe(3);
+    expect(entry!.endpoints[0]!.url).toBe(replacement);
+  });
+
+  it('keeps the last table when the reload fails', async () => {
+    const { table, fail } = setup([row('a', [old])]);
+    await table.refresh();
+    const seen = table.generation();
+    fail(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    const { entry, reloaded } = await table.reresolve('a', seen);
+    expect(reloaded).toBe(false);
+    expect(entry!.endpoints[0]!.url).toBe(old);
   });
 });

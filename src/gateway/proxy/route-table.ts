@@ -78,6 +78,8 @@ export function createRouteTable(options: RouteTableOptions) {
   let loadedAt = Number.NEGATIVE_INFINITY;
   let startedAt = Number.NEGATIVE_INFINITY;
   let running: Promise<void> | undefined;
+  /** Loads started so far: a request remembers it when it picks an endpoint (see `reresolve`). */
+  let generation = 0;
   const allowlists = new Map<string, PathAllowlist>();
 
   function allowlistOf(runtime: RouteRuntime | undefined): PathAllowlist {
@@ -148,6 +150,7 @@ export function createRouteTable(options: RouteTableOptions) {
   async function refresh(): Promise<void> {
     running ??= (async () => {
       startedAt = now();
+      generation += 1;
       try {
         build(await options.load());
         loadedAt = now();
@@ -198,6 +201,36 @@ export function createRouteTable(options: RouteTableOptions) {
         if (loadedAt === Number.NEGATIVE_INFINITY) throw error;
         options.logger.warn({ err: error }, 'gateway route table refresh failed: routing by the last table loaded');
       }
+    },
+
+    /** Loads started so far; a request notes it when it picks an endpoint, for `reresolve`. */
+    generation: () => generation,
+
+    /**
+     * After connecting to an endpoint of `name` failed: the entry from a table whose load started
+     * after the request picked that endpoint (`seen`, `generation()` then). A load already that
+     * new (running or done) is used as it is, so a burst of failures causes one load, not one
+     * each; otherwise this loads now. `reloaded` is true for the caller whose load succeeded.
+     * A failed load leaves the last table (logged), as `refreshSoon` does.
+     */
+    async reresolve(name: string, seen: number): Promise<{ entry: RouteEntry | undefined; reloaded: boolean }> {
+      let reloaded = false;
+      try {
+        // A load that started before the failure may not see the replacement: let it end first.
+        if (running && generation <= seen) await running;
+      } catch {
+        // Logged by the loop that started it; a new load follows.
+      }
+      try {
+        if (running) await running;
+        else if (generation <= seen) {
+          await refresh();
+          reloaded = true;
+        }
+      } catch (error) {
+        options.logger.warn({ err: error }, 'gateway route table reload after a connection failure failed: routing by the last table loaded');
+      }
+      return { entry: byName.get(name), reloaded };
     },
 
     /** Seconds since the last successful load (for diagnostics). */

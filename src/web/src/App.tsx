@@ -26,6 +26,7 @@ import { ProfileTab } from './pages/settings/ProfileTab';
 import { ResourceProfilesTab } from './pages/settings/ResourceProfilesTab';
 import { SecretsTab } from './pages/settings/SecretsTab';
 import { SettingsPage } from './pages/settings/SettingsPage';
+import { SystemTab } from './pages/settings/SystemTab';
 import { UsersTab } from './pages/settings/UsersTab';
 
 /** Every client route. The server answers unknown non-API paths with index.html. */
@@ -64,6 +65,7 @@ export function App() {
               <Route path="failover-policies" element={<FailoverPoliciesTab />} />
               <Route path="optimization-presets" element={<OptimizationPresetsTab />} />
               <Route path="secrets" element={<SecretsTab />} />
+              <Route path="system" element={<SystemTab />} />
             </Route>
             <Route path="*" element={<NotFoundPage />} />
           </Route>

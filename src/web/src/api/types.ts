@@ -20,6 +20,7 @@ export { ROLES } from '../../../domain/roles';
 export type { Role } from '../../../domain/roles';
 export type { Page } from '../../../domain/pagination';
 export type { CreateSecretInput as CreateSecretRequest, SecretView } from '../../../domain/secret';
+export type { LoopsView, LoopState } from '../../../domain/loops';
 export type { User };
 
 export interface LoginRequest {

@@ -56,3 +56,18 @@ const integer = new Intl.NumberFormat('en-US');
 export function formatCount(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : integer.format(value);
 }
+
+const relative = new Intl.RelativeTimeFormat('en', { numeric: 'always', style: 'short' });
+
+/** An instant relative to `now`: "12 sec. ago", "3 min. ago", "2 hr. ago", "4 days ago"; null → "never". */
+export function formatRelativeTime(iso: string | null | undefined, now: number, fallback = 'never'): string {
+  if (!iso) return fallback;
+  const at = new Date(iso).getTime();
+  if (Number.isNaN(at)) return iso;
+  const seconds = Math.round((at - now) / 1000);
+  const size = Math.abs(seconds);
+  if (size < 60) return relative.format(Math.min(seconds, 0), 'second');
+  if (size < 3600) return relative.format(Math.round(seconds / 60), 'minute');
+  if (size < 86_400) return relative.format(Math.round(seconds / 3600), 'hour');
+  return relative.format(Math.round(seconds / 86_400), 'day');
+}
