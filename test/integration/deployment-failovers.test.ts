@@ -65,12 +65,23 @@ describe.each(testBackends())('deployment failovers (%s)', (backend) => {
     expect((await Promise.all([repo.openPending(row), repo.openPending(row), repo.openPending(row)])).filter(Boolean)).toHaveLength(1);
     const [pending] = (await repo.open()).filter((open) => open.deploymentId === deploymentId);
     const now = new Date();
-    const claims = await Promise.all([repo.claim(pending!.id, now, new Date(now.getTime() - 600_000)), repo.claim(pending!.id, now, new Date(now.getTime() - 600_000))]);
+    const claims = await Promise.all([repo.claim(pending!.id, now, 'instance-a@t1'), repo.claim(pending!.id, now, 'instance-b@t1')]);
     expect(claims.filter((claim) => claim !== null)).toHaveLength(1);
-    // Still in flight while moving: no new pending record.
+    const holder = claims.find((claim) => claim !== null)!.claimedBy!;
+    // Still in flight while moving: no new pending record, and no plain claim takes it.
     expect(await repo.openPending(row)).toBe(false);
+    expect(await repo.claim(pending!.id, now, 'instance-c@t2')).toBeNull();
+    // Retaken from its holder (a compare-and-swap on claimed_by): one of two retakes wins, and the
+    // old holder's late writes are refused.
+    const retakes = await Promise.all([repo.claim(pending!.id, now, 'instance-c@t2', holder), repo.claim(pending!.id, now, 'instance-d@t2', holder)]);
+    expect(retakes.filter((claim) => claim !== null)).toHaveLength(1);
+    const newHolder = retakes.find((claim) => claim !== null)!.claimedBy!;
+    expect(await repo.recordTarget(pending!.id, holder, localId, now)).toBe(false);
+    expect(await repo.completeMove({ id: pending!.id, holder, deploymentId, fromClusterId: localId, toClusterId: localId, reason: 'x', now }, { status: 'deploying' })).toBe('lost');
+    expect(await repo.recordTarget(pending!.id, newHolder, localId, now)).toBe(true);
+    expect((await repo.get(pending!.id))?.targetClusterId).toBe(localId);
     // A move whose deployment is not on the lost cluster (here: no such deployment) changes nothing and is cancelled.
-    expect(await repo.completeMove({ id: pending!.id, deploymentId, fromClusterId: localId, toClusterId: localId, reason: 'x', now }, { status: 'deploying' })).toBe(false);
+    expect(await repo.completeMove({ id: pending!.id, holder: newHolder, deploymentId, fromClusterId: localId, toClusterId: localId, reason: 'x', now }, { status: 'deploying' })).toBe('cancelled');
     expect((await repo.open()).filter((open) => open.deploymentId === deploymentId)).toEqual([]);
     expect(await repo.openPending(row)).toBe(true);
   });
