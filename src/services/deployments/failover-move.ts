@@ -47,7 +47,6 @@ export function createFailoverMove(deps: DeploymentFailoverDeps & { now: () => D
         deploymentId: record.id,
         deploymentName: record.name,
         clusterId: target.id,
-        runsOnClusterId: current?.clusterId ?? null,
         reason: `an unfinished move applied ${record.name} on ${target.name} (${why}); removed when ${target.name} answers again`,
         now: now(),
       });

@@ -129,13 +129,12 @@ export function createFailoverRepo(db: Database) {
      * A copy a move left on a cluster that cannot be reached to remove it: recorded as a `moved`
      * record from that cluster, so it is removed when the cluster answers again, like an old copy.
      */
-    async recordLeftover(row: { deploymentId: string; deploymentName: string; clusterId: string; runsOnClusterId: string | null; reason: string; now: Date }): Promise<void> {
+    async recordLeftover(row: { deploymentId: string; deploymentName: string; clusterId: string; reason: string; now: Date }): Promise<void> {
       await db.insert(table).values({
         id: randomUUID(),
         deploymentId: row.deploymentId,
         deploymentName: row.deploymentName,
         fromClusterId: row.clusterId,
-        toClusterId: row.runsOnClusterId,
         state: 'moved',
         reason: row.reason,
         detectedAt: row.now,
