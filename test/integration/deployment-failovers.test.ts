@@ -126,6 +126,29 @@ describe.each(testBackends())('deployment failovers (%s)', (backend) => {
     await waitFor('the pending move cancelled', async () => ((await failovers(moving)).items[0]?.state === 'cancelled' ? true : undefined), { describe: () => failovers(moving) });
   });
 
+  it('removes the old copy as soon as a check finds its cluster ready again, not at the next failover pass', async () => {
+    // No failover pass from here on: only the readiness change can do it.
+    await t.loops.stopAll();
+    const elsewhere = randomUUID();
+    await database.handle.db.insert(clusters).values({ id: elsewhere, name: 'fo-elsewhere', displayName: 'fo-elsewhere', type: 'GP', scheduler: 'default', connectionKind: 'kubeconfig', readinessState: 'notReady' });
+    const served = await insertServedDeployment(database.handle, 'fo-returned', ['http://127.0.0.1:9/v1']);
+    await database.handle.db.update(deployments).set({ clusterId: elsewhere }).where(eq(deployments.id, served.id));
+    const repo = createFailoverRepo(database.handle.db);
+    await repo.recordLeftover({ deploymentId: served.id, deploymentName: 'fo-returned', clusterId: localId, reason: 'moved off local by the test', now: new Date() });
+    await database.handle.db.update(clusters).set({ readinessState: 'notReady', readinessMessage: 'cut off by the test' }).where(eq(clusters.id, localId));
+
+    const tested = await call('POST', '/api/clusters/local/test');
+    expect(tested.statusCode, tested.body).toBe(200);
+    expect(tested.json()).toMatchObject({ readiness: { state: 'ready' } });
+    // Done by the time the check answers: the copy there (none: the row stood for it) is gone.
+    const [record] = (await failovers(served.id)).items;
+    expect(record).toMatchObject({ fromCluster: 'local', state: 'completed' });
+    const audit = (await call('GET', '/api/audit-logs?action=deployment.failover.cleanup&actor=system')).json<{ items: Array<{ resourceId: string; summary: string }> }>();
+    expect(audit.items).toEqual([expect.objectContaining({ resourceId: served.id, summary: expect.stringMatching(/^local answers again: found no old copy of fo-returned there/) })]);
+    await served.remove();
+    await database.handle.db.delete(clusters).where(eq(clusters.id, elsewhere));
+  });
+
   async function loopRuns(): Promise<number> {
     const loops = (await call('GET', '/api/system/loops')).json<{ loops: Array<{ name: string; runs: number }> }>().loops;
     return loops.find((loop) => loop.name === 'deployment-failover')?.runs ?? 0;
