@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusters, deployments } from '../../src/db/schema/index.js';
 import type { ComposedServer } from '../../src/main/compose.js';
 import { insertServedDeployment } from '../support/fake-deployment.js';
+import { dropRedisKeys } from '../support/redis-keys.js';
 import { composeSecondInstance } from '../support/second-instance.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
@@ -33,12 +33,7 @@ describe.skipIf(!REDIS_URL)(`failover announced to another instance through Redi
   afterAll(async () => {
     await second?.close();
     await first?.close();
-    if (REDIS_URL) {
-      const redis = new Redis(REDIS_URL);
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-      redis.disconnect();
-    }
+    if (REDIS_URL) await dropRedisKeys(REDIS_URL, prefix);
   });
 
   const remoteReloads = async () => {

@@ -86,6 +86,22 @@ describe.each(testBackends())('failover moves left half done (%s)', (backend) =>
     memory['fo-a'].workloads.set(name, { spec: { name, deploymentId: id, specHash: 'on-a', replicas: 1 } as WorkloadSpec, replicas: 1, url: 'http://127.0.0.1:8000/v1' });
     return id;
   }
+  /**
+   * A deployment on fo-a, fo-a lost, and a move of it by the instance leading since `term` that
+   * applied the workload on fo-b and stalls there (the instance died, or lost leadership, before
+   * recording it): `held.release()` lets the stalled apply return, `stalled` is that pass.
+   */
+  async function stalledMove(name: string, term: string) {
+    for (const cluster of Object.values(memory)) cluster.calls.length = 0;
+    const id = await deploymentOnA(name);
+    await setReady('fo-a', false);
+    const first = instance(term);
+    await first.run(); // the grace period (0 s) starts
+    const held = memory['fo-b'].holdNextApply();
+    const stalled = first.run();
+    await held.landed;
+    return { id, held, stalled };
+  }
   const clusterOf = async (id: string) => (await repo().find(id))?.clusterName;
   const records = async (id: string) => (await failovers().open()).filter((row) => row.deploymentId === id);
   const allRecords = async (id: string) => (await failovers().page(id, 50, 0)).rows;
@@ -115,14 +131,9 @@ describe.each(testBackends())('failover moves left half done (%s)', (backend) =>
   });
 
   it('retakes a move its leader left after applying on the target, adopts that copy, and refuses the old holder', async () => {
-    const id = await deploymentOnA('fo-x');
+    const { id, held, stalled } = await stalledMove('fo-x', '2026-01-01T00:00:00Z');
+    // Not moved yet: routed to fo-a's copy, not to the one applied on fo-b.
     expect(await routedTo('fo-x')).toEqual(['http://127.0.0.1:8000/v1']);
-    await setReady('fo-a', false);
-    const first = instance('2026-01-01T00:00:00Z');
-    await first.run(); // the grace period starts
-    const held = memory['fo-b'].holdNextApply();
-    const stalled = first.run();
-    await held.landed;
     // The target was on the record before anything was applied there.
     expect(await records(id)).toEqual([expect.objectContaining({ state: 'moving', targetClusterId: ids['fo-b'], attempts: 1 })]);
     expect(await clusterOf(id)).toBe('fo-a');
@@ -159,14 +170,7 @@ describe.each(testBackends())('failover moves left half done (%s)', (backend) =>
   });
 
   it('clears what a half-done move applied on a target that went away, then moves elsewhere', async () => {
-    for (const cluster of Object.values(memory)) cluster.calls.length = 0;
-    const id = await deploymentOnA('fo-y');
-    await setReady('fo-a', false);
-    const first = instance('2026-01-02T00:00:00Z');
-    await first.run();
-    const held = memory['fo-b'].holdNextApply();
-    const stalled = first.run();
-    await held.landed;
+    const { id, held, stalled } = await stalledMove('fo-y', '2026-01-02T00:00:00Z');
     // The target is lost as well, and cannot even be reached to remove the copy.
     await setReady('fo-b', false);
     memory['fo-b'].state.unreachable = true;
@@ -200,14 +204,7 @@ describe.each(testBackends())('failover moves left half done (%s)', (backend) =>
   });
 
   it('cancels an abandoned move whose cluster came back, and takes away what it applied on the target', async () => {
-    for (const cluster of Object.values(memory)) cluster.calls.length = 0;
-    const id = await deploymentOnA('fo-z');
-    await setReady('fo-a', false);
-    const first = instance('2026-01-03T00:00:00Z');
-    await first.run();
-    const held = memory['fo-b'].holdNextApply();
-    const stalled = first.run();
-    await held.landed;
+    const { id, held, stalled } = await stalledMove('fo-z', '2026-01-03T00:00:00Z');
     await setReady('fo-a', true);
 
     await instance('2026-01-03T00:05:00Z').run();
