@@ -7,7 +7,8 @@
 //     refused; one copy runs, on the target;
 //   - a target that went away meanwhile is cleared first (or its copy recorded for removal when
 //     it answers again) and another cluster picked;
-//   - an abandoned move no longer needed (the cluster came back) takes its copy on the target away;
+//   - an abandoned move no longer needed (the cluster came back, the deployment was deleted) takes
+//     its copy on the target away;
 //   - the old copy is scaled to 0, then removed, when its cluster answers again — and the route
 //     table never names it, from before the move until it is gone.
 import { randomUUID } from 'node:crypto';
@@ -201,6 +202,20 @@ describe.each(testBackends())('failover moves left half done (%s)', (backend) =>
     expect(memory['fo-a'].workloads.has('fo-y')).toBe(false);
     await db().delete(deployments).where(eq(deployments.id, id));
     memory['fo-c'].workloads.delete('fo-y');
+  });
+
+  it('cancels an abandoned move whose deployment was deleted, and takes away what it applied on the target', async () => {
+    const { id, held, stalled } = await stalledMove('fo-w', '2026-01-04T00:00:00Z');
+    await db().delete(deployments).where(eq(deployments.id, id));
+    memory['fo-a'].workloads.delete('fo-w');
+    await instance('2026-01-04T00:05:00Z').run();
+    expect(await allRecords(id)).toEqual([expect.objectContaining({ state: 'cancelled', reason: 'the deployment was deleted' })]);
+    expect(memory['fo-b'].calls).toEqual(['apply fo-w', 'scale fo-w 0', 'remove fo-w']);
+    expect(memory['fo-b'].workloads.has('fo-w')).toBe(false);
+    held.release();
+    await stalled;
+    expect(memory['fo-b'].workloads.has('fo-w')).toBe(false);
+    await setReady('fo-a', true);
   });
 
   it('cancels an abandoned move whose cluster came back, and takes away what it applied on the target', async () => {

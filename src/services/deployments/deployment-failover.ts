@@ -161,8 +161,12 @@ export function createDeploymentFailover(deps: DeploymentFailoverDeps) {
       }
       for (const row of open) {
         if (signal?.aborted) return;
-        // A deployment deleted while its move was pending needs no move.
-        if (row.state === 'pending' && !seen.has(row.deploymentId)) await failovers.cancel(row.id, 'the deployment was deleted', now());
+        // A deployment deleted while its move was pending (or left half done) needs no move, nor
+        // what an unfinished try applied on its target.
+        if ((row.state === 'pending' || abandoned(row)) && !seen.has(row.deploymentId)) {
+          const cancelled = await failovers.cancel(row.id, 'the deployment was deleted', now(), row.claimedBy);
+          if (cancelled && row.targetClusterId) await discardTarget({ id: row.deploymentId, name: row.deploymentName }, row.targetClusterId, clusters, 'the deployment was deleted');
+        }
         if (row.state === 'moved') await cleanup.removeOldCopy(row, clusters);
       }
     },

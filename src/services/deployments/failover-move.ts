@@ -33,10 +33,11 @@ export function createFailoverMove(deps: DeploymentFailoverDeps & { now: () => D
    * cluster that does not answer is recorded, to be removed when it answers again). Nothing is
    * removed where the deployment runs.
    */
-  async function discardTarget(record: DeploymentRecord, targetId: string, clusters: Map<string, Cluster>, why: string): Promise<void> {
+  async function discardTarget(record: { id: string; name: string }, targetId: string, clusters: Map<string, Cluster>, why: string): Promise<void> {
     const target = clusters.get(targetId);
-    const current = await repo.find(record.id);
-    if (!target || current?.clusterId === targetId) return;
+    // The workload there is named after the deployment: one of that name running there is live.
+    const [current, named] = await Promise.all([repo.find(record.id), repo.findByName(record.name)]);
+    if (!target || current?.clusterId === targetId || named?.clusterId === targetId) return;
     try {
       const driver = await deps.drivers.actingDriver(target);
       if (driver) await cleanup.stopThenRemove(driver, record.name);
