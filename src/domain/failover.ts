@@ -82,7 +82,7 @@ export const deploymentFailoverSchema = z.object({
   id: z.uuid(),
   deploymentId: z.uuid(),
   fromCluster: z.string().nullable().describe('Name of the lost cluster; null once it was deleted.'),
-  toCluster: z.string().nullable().describe('Where the deployment was moved; null until it was.'),
+  toCluster: z.string().nullable().describe('Where the deployment was moved; null until it was, and on a record of a copy an unfinished move left on fromCluster (removed when it answers again).'),
   state: z.enum(FAILOVER_STATES).describe('pending: waiting out the grace period or the back-off; moving; moved: runs on toCluster, the old copy is removed when fromCluster answers again; completed; cancelled: the cluster returned first.'),
   reason: z.string(),
   attempts: z.number().int(),
