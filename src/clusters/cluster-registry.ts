@@ -53,8 +53,13 @@ export interface ClusterRegistry extends ConnectorRegistry {
   capacity(cluster: Cluster, placed: Placed): Promise<GpuCapacity>;
   /** Closes the driver made for a cluster (deleted, or re-pointed); the next use makes a new one. */
   forget(clusterId: string): Promise<void>;
-  /** Every driver made so far (and the host driver), for shutdown and live endpoints. */
+  /** Every driver made so far (and the host driver), for shutdown. */
   all(): ClusterDriver[];
+  /**
+   * Every driver made so far with the cluster it acts for, for live endpoints: the host driver
+   * acts for `hostClusterId` (cluster local, when this instance owns it), and is left out without it.
+   */
+  byCluster(hostClusterId: string | undefined): Array<{ clusterId: string; driver: ClusterDriver }>;
 }
 
 function notSupported(cluster: Cluster): ConflictError {
@@ -131,6 +136,11 @@ export function createClusterRegistry(options: ClusterRegistryOptions): ClusterR
     all() {
       const local = options.localDriver?.();
       return [...(local ? [local] : []), ...[...made.values()].map((entry) => entry.driver)];
+    },
+    byCluster(hostClusterId) {
+      const local = options.localDriver?.();
+      const remote = [...made.entries()].map(([clusterId, entry]) => ({ clusterId, driver: entry.driver }));
+      return local && hostClusterId ? [{ clusterId: hostClusterId, driver: local }, ...remote] : remote;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideFailover, failoverRetryDelayMs, STALE_MOVE_MS, type FailoverSituation } from './failover.js';
+import { decideFailover, failoverRetryDelayMs, type FailoverSituation } from './failover.js';
 
 const T0 = new Date('2026-01-01T00:00:00Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -15,7 +15,7 @@ function situation(overrides: Partial<FailoverSituation> = {}): FailoverSituatio
     ...overrides,
   };
 }
-const pending = (extra: { nextAttemptAt?: Date } = {}) => ({ state: 'pending' as const, detectedAt: T0, nextAttemptAt: extra.nextAttemptAt ?? null, updatedAt: T0 });
+const pending = (extra: { nextAttemptAt?: Date } = {}) => ({ state: 'pending' as const, detectedAt: T0, nextAttemptAt: extra.nextAttemptAt ?? null, abandoned: false });
 
 describe('decideFailover', () => {
   it('starts counting when the cluster is first found lost (not ready, or the deployment unknown)', () => {
@@ -49,10 +49,15 @@ describe('decideFailover', () => {
     expect(decideFailover(situation({ clusterReady: true, deployment: { status: 'running', paused: false, deleting: false } })).action).toBe('none');
   });
 
-  it('leaves a running move alone, and retakes one abandoned long ago', () => {
-    const moving = { state: 'moving' as const, detectedAt: T0, nextAttemptAt: null, updatedAt: at(100) };
-    expect(decideFailover(situation({ now: at(200), inFlight: moving })).action).toBe('none');
-    expect(decideFailover(situation({ now: new Date(at(100).getTime() + STALE_MOVE_MS), inFlight: moving })).action).toBe('move');
+  it('leaves a running move alone, and retakes an abandoned one at once (no waiting for it to go stale)', () => {
+    const moving = (abandoned: boolean) => ({ state: 'moving' as const, detectedAt: T0, nextAttemptAt: null, abandoned });
+    expect(decideFailover(situation({ now: at(200), inFlight: moving(false) })).action).toBe('none');
+    expect(decideFailover(situation({ now: at(3600), inFlight: moving(false) })).action).toBe('none');
+    // Retaken before the grace period or a back-off would allow a new move: it was already decided.
+    expect(decideFailover(situation({ now: at(1), inFlight: moving(true) }))).toMatchObject({ action: 'move', why: 'the move claimed earlier was abandoned' });
+    // Abandoned, and the cluster answers again: cancelled (what it applied is removed by the caller).
+    expect(decideFailover(situation({ clusterReady: true, deployment: { status: 'running', paused: false, deleting: false }, inFlight: moving(true) })).action).toBe('cancel');
+    expect(decideFailover(situation({ clusterReady: true, deployment: { status: 'running', paused: false, deleting: false }, inFlight: moving(false) })).action).toBe('none');
   });
 });
 

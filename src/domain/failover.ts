@@ -16,8 +16,6 @@ export interface FailoverBackoff {
   capMs: number;
 }
 export const DEFAULT_FAILOVER_BACKOFF: FailoverBackoff = { baseMs: 30_000, capMs: 15 * 60_000 };
-/** A move claimed longer ago than this was abandoned (the instance died mid-move): it may be retaken. */
-export const STALE_MOVE_MS = 10 * 60_000;
 
 /** How long to wait after the `attempts`-th failed move (1 = the first). */
 export function failoverRetryDelayMs(attempts: number, backoff: FailoverBackoff = DEFAULT_FAILOVER_BACKOFF): number {
@@ -33,8 +31,12 @@ export interface FailoverSituation {
   clusterReady: boolean;
   /** The failover policy of the deployment's placement strategy; null without a strategy or without a policy on it. */
   policy: { action: 'keep' | 're-place'; gracePeriodSeconds: number } | null;
-  /** The deployment's move in flight, if any. */
-  inFlight: { state: 'pending' | 'moving'; detectedAt: Date; nextAttemptAt: Date | null; updatedAt: Date } | null;
+  /**
+   * The deployment's move in flight, if any. `abandoned`: a `moving` one that nobody runs any
+   * more — claimed by an instance that is no longer the leader (moves run on the leader only), or
+   * by this one in a pass that ended without finishing it: it may be retaken at once.
+   */
+  inFlight: { state: 'pending' | 'moving'; detectedAt: Date; nextAttemptAt: Date | null; abandoned: boolean } | null;
 }
 
 export type FailoverDecision =
@@ -57,8 +59,8 @@ export function clusterLost(situation: Pick<FailoverSituation, 'clusterReady' | 
 export function decideFailover(situation: FailoverSituation): FailoverDecision {
   const { now, deployment, policy, inFlight } = situation;
   const lost = clusterLost(situation);
-  const staleMove = inFlight?.state === 'moving' && now.getTime() - inFlight.updatedAt.getTime() >= STALE_MOVE_MS;
-  if (inFlight?.state === 'moving' && !staleMove) return { action: 'none', why: 'a move is in flight' };
+  const abandonedMove = inFlight?.state === 'moving' && inFlight.abandoned;
+  if (inFlight?.state === 'moving' && !abandonedMove) return { action: 'none', why: 'a move is in flight' };
 
   let notNeeded: string | null = null;
   if (!lost) notNeeded = 'the cluster answers again';
@@ -68,7 +70,7 @@ export function decideFailover(situation: FailoverSituation): FailoverDecision {
   if (notNeeded) return inFlight ? { action: 'cancel', why: notNeeded } : { action: 'none', why: notNeeded };
 
   if (!inFlight) return { action: 'watch', why: 'the cluster is lost' };
-  if (staleMove) return { action: 'move', why: 'the move claimed earlier was abandoned' };
+  if (abandonedMove) return { action: 'move', why: 'the move claimed earlier was abandoned' };
   const graceEnds = new Date(inFlight.detectedAt.getTime() + policy!.gracePeriodSeconds * 1000);
   if (now < graceEnds) return { action: 'wait', until: graceEnds, why: `grace period of ${policy!.gracePeriodSeconds} s not over` };
   if (inFlight.nextAttemptAt && now < inFlight.nextAttemptAt) return { action: 'wait', until: inFlight.nextAttemptAt, why: 'backing off after a failed move' };
@@ -80,7 +82,7 @@ export const deploymentFailoverSchema = z.object({
   id: z.uuid(),
   deploymentId: z.uuid(),
   fromCluster: z.string().nullable().describe('Name of the lost cluster; null once it was deleted.'),
-  toCluster: z.string().nullable().describe('Where the deployment was moved; null until it was.'),
+  toCluster: z.string().nullable().describe('Where the deployment was moved; null until it was, and on a record of a copy an unfinished move left on fromCluster (removed when it answers again).'),
   state: z.enum(FAILOVER_STATES).describe('pending: waiting out the grace period or the back-off; moving; moved: runs on toCluster, the old copy is removed when fromCluster answers again; completed; cancelled: the cluster returned first.'),
   reason: z.string(),
   attempts: z.number().int(),

@@ -28,7 +28,13 @@ export interface SafeChangeDeps {
   /** What following rollouts needs (the deployment service's update path, the repos, the audit log). */
   rollouts: Omit<RolloutServiceDeps, 'grace' | 'logger'>;
   /** What re-placing a deployment needs (the deployment service's own deps). */
-  placement: Omit<DeploymentFailoverDeps, 'failovers' | 'audit' | 'logger' | 'recordFailoverInConfigHistory'>;
+  placement: Omit<DeploymentFailoverDeps, 'failovers' | 'audit' | 'logger' | 'recordFailoverInConfigHistory' | 'leadership' | 'announce'>;
+  /** Failover: who leads (moves are held per leadership term), how moves reach the gateways, and when a cluster answers again. */
+  failover: {
+    leadership: DeploymentFailoverDeps['leadership'];
+    announce: NonNullable<DeploymentFailoverDeps['announce']>;
+    clusters: { onReady(listener: (clusterId: string) => Promise<void>): () => void };
+  };
   /** This instance owns cluster local: it copies that cluster's events (only it has them). */
   ownsLocalCluster: boolean;
 }
@@ -75,7 +81,12 @@ export function composeSafeChange(deps: SafeChangeDeps): { features: Array<(app:
     audit: deps.rollouts.audit,
     logger: logger.child({ component: 'failover' }),
     recordFailoverInConfigHistory: createFailoverHistoryRecorder({ repo: records, history: deps.rollouts.history }),
+    leadership: deps.failover.leadership,
+    announce: deps.failover.announce,
   });
+  // A cluster that answers again: the copies moves left there are scaled to 0 and removed right
+  // then, not at the next pass (on whichever instance checked it: the leader, or cluster local's owner).
+  deps.failover.clusters.onReady((clusterId) => failover.cleanupReturned(clusterId));
   features.push((app) => registerDeploymentFailoverRoutes(app, { failover }));
   reconcilers.push(deploymentFailover({ failover, intervalMs: config.failoverIntervalMs }));
 

@@ -246,6 +246,12 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   // owner, leader or not — no other instance may touch its replicas.
   reconcilers.push(deploymentReconciler({ deployments, intervalMs: config.reconcileIntervalMs }, 'shared'), deploymentUnknownSweep({ deployments }));
   if (localCluster.owned) reconcilers.push(deploymentReconciler({ deployments, intervalMs: config.reconcileIntervalMs }, 'owned'));
+  // Loops that need the leader run on one instance: elected through PostgreSQL when instances
+  // share it; alone on the embedded database, this instance always leads.
+  const leader =
+    database.kind === 'postgres' && database.url
+      ? createLeaderElector({ url: database.url, intervalMs: config.leaderElectionIntervalMs, logger })
+      : alwaysLeader();
   // Rollouts, events history and failover (compose-safe-change.ts).
   const safeChange = composeSafeChange({
     config,
@@ -253,6 +259,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     logger,
     rollouts: { rollouts: rolloutRepo, history: configHistoryRepo, deployments, records: deploymentRepo, clusters, drivers: registry, audit },
     placement: placementDeps,
+    failover: { leadership: leader, announce: (id) => deployments.announce(id), clusters },
     ownsLocalCluster: localCluster.owned,
   });
   features.push(...safeChange.features);
@@ -308,7 +315,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   reconcilers.push(inferenceLogRetention({ store: inferenceLogs, retentionDays: config.inferenceLog.retentionDays, logger }));
   const routeTable = createRouteTable({
     // Live endpoints from every driver that knows them in memory (ClusterDriver.upstreams).
-    load: createRouteSource({ deployments: createReachableRows({ deployments: deploymentRepo, host }), live: () => registry.all() }),
+    load: createRouteSource({ deployments: createReachableRows({ deployments: deploymentRepo, host }), live: () => registry.byCluster(localCluster.owned ? localCluster.cluster?.id : undefined) }),
     runtime: (id) => (isRuntimeId(id) ? RUNTIMES[id] : undefined),
     logger: logger.child({ component: 'gateway' }),
   });
@@ -354,12 +361,6 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   // Prometheus HTTP service discovery (docs/monitoring.md): the replicas the drivers know.
   features.push((app) => registerPrometheusRoutes(app, { targets: createScrapeTargets({ deployments: deploymentRepo, clusters, drivers: registry, logger: logger.child({ component: 'prometheus-sd' }) }) }));
 
-  // Loops that need the leader run on one instance: elected through PostgreSQL when instances
-  // share it; alone on the embedded database, this instance always leads.
-  const leader =
-    database.kind === 'postgres' && database.url
-      ? createLeaderElector({ url: database.url, intervalMs: config.leaderElectionIntervalMs, logger })
-      : alwaysLeader();
   const loops = createLoopRegistry({ leader });
   const loopTracker = createLoopTracker(leader);
   registerReconcilers(loops, reconcilers, logger, { leadership: leader, tracker: loopTracker });

@@ -65,12 +65,23 @@ describe.each(testBackends())('deployment failovers (%s)', (backend) => {
     expect((await Promise.all([repo.openPending(row), repo.openPending(row), repo.openPending(row)])).filter(Boolean)).toHaveLength(1);
     const [pending] = (await repo.open()).filter((open) => open.deploymentId === deploymentId);
     const now = new Date();
-    const claims = await Promise.all([repo.claim(pending!.id, now, new Date(now.getTime() - 600_000)), repo.claim(pending!.id, now, new Date(now.getTime() - 600_000))]);
+    const claims = await Promise.all([repo.claim(pending!.id, now, 'instance-a@t1'), repo.claim(pending!.id, now, 'instance-b@t1')]);
     expect(claims.filter((claim) => claim !== null)).toHaveLength(1);
-    // Still in flight while moving: no new pending record.
+    const holder = claims.find((claim) => claim !== null)!.claimedBy!;
+    // Still in flight while moving: no new pending record, and no plain claim takes it.
     expect(await repo.openPending(row)).toBe(false);
+    expect(await repo.claim(pending!.id, now, 'instance-c@t2')).toBeNull();
+    // Retaken from its holder (a compare-and-swap on claimed_by): one of two retakes wins, and the
+    // old holder's late writes are refused.
+    const retakes = await Promise.all([repo.claim(pending!.id, now, 'instance-c@t2', holder), repo.claim(pending!.id, now, 'instance-d@t2', holder)]);
+    expect(retakes.filter((claim) => claim !== null)).toHaveLength(1);
+    const newHolder = retakes.find((claim) => claim !== null)!.claimedBy!;
+    expect(await repo.recordTarget(pending!.id, holder, localId, now)).toBe(false);
+    expect(await repo.completeMove({ id: pending!.id, holder, deploymentId, fromClusterId: localId, toClusterId: localId, reason: 'x', now }, { status: 'deploying' })).toBe('lost');
+    expect(await repo.recordTarget(pending!.id, newHolder, localId, now)).toBe(true);
+    expect((await repo.get(pending!.id))?.targetClusterId).toBe(localId);
     // A move whose deployment is not on the lost cluster (here: no such deployment) changes nothing and is cancelled.
-    expect(await repo.completeMove({ id: pending!.id, deploymentId, fromClusterId: localId, toClusterId: localId, reason: 'x', now }, { status: 'deploying' })).toBe(false);
+    expect(await repo.completeMove({ id: pending!.id, holder: newHolder, deploymentId, fromClusterId: localId, toClusterId: localId, reason: 'x', now }, { status: 'deploying' })).toBe('cancelled');
     expect((await repo.open()).filter((open) => open.deploymentId === deploymentId)).toEqual([]);
     expect(await repo.openPending(row)).toBe(true);
   });
@@ -113,6 +124,29 @@ describe.each(testBackends())('deployment failovers (%s)', (backend) => {
     // The cluster answers again: the pending move is cancelled.
     await database.handle.db.update(clusters).set({ readinessState: 'ready' }).where(eq(clusters.id, localId));
     await waitFor('the pending move cancelled', async () => ((await failovers(moving)).items[0]?.state === 'cancelled' ? true : undefined), { describe: () => failovers(moving) });
+  });
+
+  it('removes the old copy as soon as a check finds its cluster ready again, not at the next failover pass', async () => {
+    // No failover pass from here on: only the readiness change can do it.
+    await t.loops.stopAll();
+    const elsewhere = randomUUID();
+    await database.handle.db.insert(clusters).values({ id: elsewhere, name: 'fo-elsewhere', displayName: 'fo-elsewhere', type: 'GP', scheduler: 'default', connectionKind: 'kubeconfig', readinessState: 'notReady' });
+    const served = await insertServedDeployment(database.handle, 'fo-returned', ['http://127.0.0.1:9/v1']);
+    await database.handle.db.update(deployments).set({ clusterId: elsewhere }).where(eq(deployments.id, served.id));
+    const repo = createFailoverRepo(database.handle.db);
+    await repo.recordLeftover({ deploymentId: served.id, deploymentName: 'fo-returned', clusterId: localId, reason: 'moved off local by the test', now: new Date() });
+    await database.handle.db.update(clusters).set({ readinessState: 'notReady', readinessMessage: 'cut off by the test' }).where(eq(clusters.id, localId));
+
+    const tested = await call('POST', '/api/clusters/local/test');
+    expect(tested.statusCode, tested.body).toBe(200);
+    expect(tested.json()).toMatchObject({ readiness: { state: 'ready' } });
+    // Done by the time the check answers: the copy there (none: the row stood for it) is gone.
+    const [record] = (await failovers(served.id)).items;
+    expect(record).toMatchObject({ fromCluster: 'local', state: 'completed' });
+    const audit = (await call('GET', '/api/audit-logs?action=deployment.failover.cleanup&actor=system')).json<{ items: Array<{ resourceId: string; summary: string }> }>();
+    expect(audit.items).toEqual([expect.objectContaining({ resourceId: served.id, summary: expect.stringMatching(/^local answers again: found no old copy of fo-returned there/) })]);
+    await served.remove();
+    await database.handle.db.delete(clusters).where(eq(clusters.id, elsewhere));
   });
 
   async function loopRuns(): Promise<number> {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComposedServer } from '../../src/main/compose.js';
 import { insertServedDeployment } from '../support/fake-deployment.js';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { dropRedisKeys } from '../support/redis-keys.js';
 import { composeSecondInstance } from '../support/second-instance.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
@@ -37,12 +37,7 @@ describe.skipIf(!REDIS_URL)(`gateway on two instances sharing Redis${REDIS_URL ?
     await second?.close();
     await first?.close();
     await upstream?.close();
-    if (REDIS_URL) {
-      const redis = new Redis(REDIS_URL);
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-      redis.disconnect();
-    }
+    if (REDIS_URL) await dropRedisKeys(REDIS_URL, prefix);
   });
 
   const chatOnSecond = async () => {

@@ -28,6 +28,7 @@ const row = (name: string, endpoints: string[], extra: Partial<DeploymentRouteRo
   name,
   status: 'running',
   modelName: 'tiny',
+  clusterId: 'cluster-local',
   clusterName: 'local',
   runtime: 'vllm',
   paused: false,

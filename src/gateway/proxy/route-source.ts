@@ -7,6 +7,8 @@ export interface DeploymentRouteRow {
   name: string;
   status: DeploymentStatus;
   modelName: string;
+  /** The cluster the deployment is on: only that cluster's driver may give its live endpoints. */
+  clusterId: string;
   clusterName: string;
   runtime: string;
   paused: boolean;
@@ -26,21 +28,26 @@ export interface LiveEndpointSource {
 
 /**
  * Loads the route table's rows: every deployment from the database, with the endpoints the
- * reconciler saved — except where a driver that answers from memory knows them now (`live`:
- * the cluster registry's drivers, asked at each load since drivers come and go with clusters):
- * then its live list wins, so a replica that came up or moved to another port is routed to at
- * once instead of at the next reconcile.
+ * reconciler saved — except where the driver of the cluster the deployment is on answers from
+ * memory (`live`: the cluster registry's drivers with the cluster each acts for, asked at each
+ * load since drivers come and go with clusters): then its live list wins, so a replica that came
+ * up or moved to another port is routed to at once instead of at the next reconcile. A copy of the
+ * same workload on another cluster (the old copy a failover left on a cluster that answers again,
+ * until it is removed) is never routed to.
  */
-export function createRouteSource(deps: { deployments: { all(): Promise<DeploymentRouteRow[]> }; live?: () => readonly LiveEndpointSource[] }): () => Promise<RouteSource[]> {
+export function createRouteSource(deps: {
+  deployments: { all(): Promise<DeploymentRouteRow[]> };
+  live?: () => ReadonlyArray<{ clusterId: string; driver: LiveEndpointSource }>;
+}): () => Promise<RouteSource[]> {
   return async () => {
     const rows = await deps.deployments.all();
     const live = new Map<string, string[]>();
     const tokens = new Map<string, string>();
-    for (const driver of deps.live?.() ?? []) {
+    for (const { clusterId, driver } of deps.live?.() ?? []) {
       if (!driver.upstreams) continue;
       for (const workload of await driver.list()) {
         const upstreams = await driver.upstreams(workload.name);
-        live.set(`${workload.deploymentId} ${workload.name}`, upstreams.map((upstream) => upstream.url));
+        live.set(`${clusterId} ${workload.deploymentId} ${workload.name}`, upstreams.map((upstream) => upstream.url));
         for (const upstream of upstreams) if (upstream.token !== null) tokens.set(upstream.url, upstream.token);
       }
     }
@@ -52,7 +59,7 @@ export function createRouteSource(deps: { deployments: { all(): Promise<Deployme
       clusterName: row.clusterName,
       runtime: row.runtime,
       createdAt: row.createdAt,
-      endpoints: row.paused || row.deleting ? [] : (live.get(`${row.id} ${row.name}`) ?? row.endpoints),
+      endpoints: row.paused || row.deleting ? [] : (live.get(`${row.clusterId} ${row.id} ${row.name}`) ?? row.endpoints),
       tokens,
     }));
   };

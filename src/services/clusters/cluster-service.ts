@@ -224,16 +224,39 @@ export function createClusterService(deps: ClusterServiceDeps) {
 
   async function store(row: ClusterRow, result: ConnectorTestResult, asExplicitTest: boolean): Promise<ClusterRow | undefined> {
     const checkedAt = now();
-    return repo.recordCheck(row.id, row.connectionVersion, {
+    const stored = await repo.recordCheck(row.id, row.connectionVersion, {
       readinessState: result.readiness,
       readinessMessage: result.message,
       readinessCheckedAt: checkedAt,
       ...(asExplicitTest ? { lastTest: testRecord(result, checkedAt) } : {}),
       ...(result.inventory ? { inventory: result.inventory } : {}),
     });
+    if (stored && row.readinessState !== 'ready' && stored.readinessState === 'ready') await tellReady(stored.id);
+    return stored;
+  }
+
+  const readyListeners = new Set<(clusterId: string) => Promise<void>>();
+  /** Waits for the listeners (the failover cleanup of a returned cluster): what they do is done when the check is. */
+  async function tellReady(clusterId: string): Promise<void> {
+    for (const listener of readyListeners) {
+      try {
+        await listener(clusterId);
+      } catch (error) {
+        deps.logger?.warn({ err: error, clusterId }, 'a cluster readiness listener failed');
+      }
+    }
   }
 
   return {
+    /**
+     * Called when a check finds a cluster ready that was not (not ready, unknown, never tested):
+     * the health loop's, an operator's test. Returns the unsubscribe.
+     */
+    onReady(listener: (clusterId: string) => Promise<void>): () => void {
+      readyListeners.add(listener);
+      return () => void readyListeners.delete(listener);
+    },
+
     async list(limit: number, offset: number): Promise<Page<Cluster>> {
       const { rows, total } = await repo.list(limit, offset);
       return { items: rows.map(toCluster), total, limit, offset };

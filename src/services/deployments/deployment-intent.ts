@@ -103,11 +103,14 @@ export function createDeploymentIntent(
   const saved = async (id: string) => toDeployment((await repo.find(id))!, 'cached');
 
   return {
-    /** Subscribes to routing changes (pause, resume, delete); returns the unsubscribe function. */
+    /** Subscribes to routing changes (pause, resume, delete, a failover move); returns the unsubscribe function. */
     onChange(listener: DeploymentChangeListener): () => void {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+
+    /** A routing change made elsewhere (the failover loop moved the deployment), told to the listeners. */
+    announce,
 
     /** `access.role`: raw settings beyond a preset's are admin-only (403 RAW_SETTINGS_ADMIN_ONLY). */
     async create(input: CreateDeploymentInput, actorId: string | null, access: { role: Role }): Promise<Deployment> {

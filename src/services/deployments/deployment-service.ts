@@ -33,6 +33,7 @@ export function createDeploymentService(deps: DeploymentServiceDeps) {
     usingModel: (modelId: string) => deps.repo.usingModel(modelId),
     usingPolicy: (policyId: string) => deps.repo.usingPolicy(policyId),
     onChange: intent.onChange,
+    announce: intent.announce,
     reconcile: createDeploymentReconcile(deps, { observation, placement, specs }),
     markNotReadyClusters: observation.markNotReadyClusters,
   };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, count, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { deploymentFailovers, deployments } from '../../db/schema/index.js';
 import { hasPgCode, PG_UNIQUE_VIOLATION } from '../../lib/pg-errors.js';
@@ -15,11 +15,18 @@ export type FailoverRow = typeof deploymentFailovers.$inferSelect;
 export function createFailoverRepo(db: Database) {
   const table = deploymentFailovers;
   const byId = (id: string) => eq(table.id, id);
+  /** The move, while `holder` still holds it. */
+  const held = (id: string, holder: string) => and(byId(id), eq(table.state, 'moving'), eq(table.claimedBy, holder));
 
   return {
     /** Records still to act on: pending, moving, moved. */
     async open(): Promise<FailoverRow[]> {
       return db.select().from(table).where(inArray(table.state, ['pending', 'moving', 'moved']));
+    },
+
+    async get(id: string): Promise<FailoverRow | undefined> {
+      const [row] = await db.select().from(table).where(byId(id));
+      return row;
     },
 
     async page(deploymentId: string, limit: number, offset: number): Promise<{ rows: FailoverRow[]; total: number }> {
@@ -42,44 +49,96 @@ export function createFailoverRepo(db: Database) {
       }
     },
 
-    /** A pending move (or an abandoned one: the decision cancels a `moving` one only when stale) not needed any more. */
-    async cancel(id: string, reason: string, now: Date): Promise<void> {
-      await db.update(table).set({ state: 'cancelled', reason, finishedAt: now, updatedAt: now }).where(and(byId(id), inArray(table.state, ['pending', 'moving'])));
+    /**
+     * A pending move (or an abandoned one: the decision cancels a `moving` one only when nobody
+     * runs it any more) not needed any more; `claimedBy`: the holder it had when read. False when
+     * it changed meanwhile.
+     */
+    async cancel(id: string, reason: string, now: Date, claimedBy: string | null = null): Promise<boolean> {
+      const holder = claimedBy === null ? isNull(table.claimedBy) : eq(table.claimedBy, claimedBy);
+      const rows = await db
+        .update(table)
+        .set({ state: 'cancelled', reason, claimedBy: null, finishedAt: now, updatedAt: now })
+        .where(and(byId(id), or(eq(table.state, 'pending'), and(eq(table.state, 'moving'), holder))))
+        .returning({ id: table.id });
+      return rows.length > 0;
     },
 
-    /** Takes the move: pending → moving (or a move abandoned before `staleBefore`); null when another took it. */
-    async claim(id: string, now: Date, staleBefore: Date): Promise<FailoverRow | null> {
+    /** The moves that left `clusterId` and wait for it to answer again, to remove the old copy there. */
+    async movedFrom(clusterId: string): Promise<FailoverRow[]> {
+      return db.select().from(table).where(and(eq(table.state, 'moved'), eq(table.fromClusterId, clusterId)));
+    },
+
+    /**
+     * Takes the move for `holder` (an instance and its leadership term): pending → moving, or a
+     * `moving` one retaken from `retakeFrom` (the holder it had when read: a compare-and-swap, so
+     * of two instances retaking it one wins). Null when another took it meanwhile.
+     */
+    async claim(id: string, now: Date, holder: string, retakeFrom?: string | null): Promise<FailoverRow | null> {
+      const retake = retakeFrom === undefined ? undefined : and(eq(table.state, 'moving'), retakeFrom === null ? isNull(table.claimedBy) : eq(table.claimedBy, retakeFrom));
       const [row] = await db
         .update(table)
-        .set({ state: 'moving', attempts: sql`${table.attempts} + 1`, updatedAt: now })
-        .where(and(byId(id), or(eq(table.state, 'pending'), and(eq(table.state, 'moving'), lt(table.updatedAt, staleBefore)))))
+        .set({ state: 'moving', claimedBy: holder, attempts: sql`${table.attempts} + 1`, updatedAt: now })
+        .where(and(byId(id), retake ? or(eq(table.state, 'pending'), retake) : eq(table.state, 'pending')))
         .returning();
       return row ?? null;
     },
 
-    /** A failed move goes back to pending, to be tried again at `nextAttemptAt`. */
-    async retryLater(id: string, error: string, nextAttemptAt: Date, now: Date): Promise<void> {
-      await db.update(table).set({ state: 'pending', lastError: error.slice(0, 2000), nextAttemptAt, updatedAt: now }).where(and(byId(id), eq(table.state, 'moving')));
+    /** The cluster the move chose, written before anything is applied there; false when `holder` lost the move. */
+    async recordTarget(id: string, holder: string, targetClusterId: string, now: Date): Promise<boolean> {
+      const rows = await db.update(table).set({ targetClusterId, updatedAt: now }).where(held(id, holder)).returning({ id: table.id });
+      return rows.length > 0;
+    },
+
+    /** A failed move goes back to pending, to be tried again at `nextAttemptAt` (its target kept: the next try adopts or removes what was applied there). */
+    async retryLater(id: string, holder: string, error: string, nextAttemptAt: Date, now: Date): Promise<void> {
+      await db.update(table).set({ state: 'pending', claimedBy: null, lastError: error.slice(0, 2000), nextAttemptAt, updatedAt: now }).where(held(id, holder));
     },
 
     /**
      * Switches the deployment to its new cluster and marks the move done, in one transaction —
-     * only while the deployment is still on the cluster the move started from. False otherwise
-     * (it was moved, or deleted, meanwhile): nothing changed.
+     * only while `holder` still holds the move and the deployment is still on the cluster the
+     * move started from. `lost`: another instance retook the move (nothing changed);
+     * `cancelled`: the deployment was moved or deleted meanwhile (the record is cancelled).
      */
-    async completeMove(move: { id: string; deploymentId: string; fromClusterId: string; toClusterId: string; reason: string; now: Date }, deploymentChanges: Partial<NewDeploymentRow>): Promise<boolean> {
+    async completeMove(
+      move: { id: string; holder: string; deploymentId: string; fromClusterId: string; toClusterId: string; reason: string; now: Date },
+      deploymentChanges: Partial<NewDeploymentRow>,
+    ): Promise<'moved' | 'lost' | 'cancelled'> {
       return db.transaction(async (tx) => {
+        const marked = await tx
+          .update(table)
+          .set({ state: 'moved', toClusterId: move.toClusterId, reason: move.reason, lastError: null, movedAt: move.now, updatedAt: move.now })
+          .where(held(move.id, move.holder))
+          .returning({ id: table.id });
+        if (marked.length === 0) return 'lost';
         const switched = await tx
           .update(deployments)
           .set({ ...deploymentChanges, clusterId: move.toClusterId, updatedAt: move.now })
           .where(and(eq(deployments.id, move.deploymentId), eq(deployments.clusterId, move.fromClusterId)))
           .returning({ id: deployments.id });
         if (switched.length === 0) {
-          await tx.update(table).set({ state: 'cancelled', reason: 'the deployment left the lost cluster (or was deleted) before the move', finishedAt: move.now, updatedAt: move.now }).where(byId(move.id));
-          return false;
+          await tx.update(table).set({ state: 'cancelled', toClusterId: null, reason: 'the deployment left the lost cluster (or was deleted) before the move', finishedAt: move.now, updatedAt: move.now }).where(byId(move.id));
+          return 'cancelled';
         }
-        await tx.update(table).set({ state: 'moved', toClusterId: move.toClusterId, reason: move.reason, lastError: null, movedAt: move.now, updatedAt: move.now }).where(and(byId(move.id), eq(table.state, 'moving')));
-        return true;
+        return 'moved';
+      });
+    },
+
+    /**
+     * A copy a move left on a cluster that cannot be reached to remove it: recorded as a `moved`
+     * record from that cluster, so it is removed when the cluster answers again, like an old copy.
+     */
+    async recordLeftover(row: { deploymentId: string; deploymentName: string; clusterId: string; reason: string; now: Date }): Promise<void> {
+      await db.insert(table).values({
+        id: randomUUID(),
+        deploymentId: row.deploymentId,
+        deploymentName: row.deploymentName,
+        fromClusterId: row.clusterId,
+        state: 'moved',
+        reason: row.reason,
+        detectedAt: row.now,
+        movedAt: row.now,
       });
     },
 
