@@ -204,7 +204,7 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
     // The preset's settings fill the fields.
     expect(await drawer.getByLabel(/^max model length/i).inputValue()).toBe('512');
     const preview = drawer.getByRole('region', { name: 'Change preview' });
-    await preview.getByRole('list', { name: 'Diff' }).getByText('Optimization preset', { exact: false }).waitFor();
+    await preview.getByRole('list', { name: 'Diff' }).getByText('Optimization preset: not set → e2e-short').waitFor();
     await settled(drawer);
     await h.screenshot('edit-settings-paused');
     await drawer.getByRole('button', { name: 'Save and resume' }).click();
