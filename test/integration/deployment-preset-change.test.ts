@@ -1,102 +1,80 @@
-import { rm } from 'node:fs/promises';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestApp } from '../support/test-app.js';
 import { testBackends } from '../support/test-database.js';
-import { type deploymentCalls, tinyModelApp, ONE_THREAD } from '../support/deployment-calls.js';
+import { closeTinyModelApp, tinyModelAppWithPreset, ONE_THREAD, SHORT_CONTEXT_PRESET, type TinyPresetApp } from '../support/deployment-calls.js';
 
 // Switching a deployment's optimization preset with PATCH (on the local host, the embedded
 // llama.cpp runtime, the tiny model): settings resolved as at create, the preset id stored, the
 // change recorded with cause `preset`; and a change whose row update fails leaves no history
 // entry and no rollout behind (one transaction).
 
-interface HistoryEntry {
-  id: string;
-  cause: string;
-  rolloutId: string | null;
-  before: { optimization: unknown; optimizationPresetId?: string | null } | null;
-  after: { optimization: unknown; optimizationPresetId?: string | null };
-}
-
-const PRESET_SETTINGS = { tier1: { maxModelLength: 512 }, tier2: { threads: 1 } };
-
 describe.each(testBackends())('deployment preset change (%s)', { timeout: 240_000 }, (backend) => {
-  let t: TestApp;
-  let dir: string;
-  let api: ReturnType<typeof deploymentCalls>;
-  let modelId: string;
-  let presetId: string;
-  const history = async (deploymentId: string) => (await api.call('GET', `/api/deployments/${deploymentId}/config-history`)).json<{ items: HistoryEntry[]; total: number }>();
+  let app: TinyPresetApp;
+  const history = (deploymentId: string) => app.api.history(deploymentId);
   const idle = async (name: string) => {
-    const created = await api.call('POST', '/api/deployments', { name, modelId, cluster: 'local', runtime: 'embedded-llamacpp', replicas: 0, optimization: ONE_THREAD });
+    const created = await app.api.call('POST', '/api/deployments', { name, modelId: app.modelId, cluster: 'local', runtime: 'embedded-llamacpp', replicas: 0, optimization: ONE_THREAD });
     expect(created.statusCode, created.body).toBe(201);
     return created.json<{ id: string }>().id;
   };
 
   beforeAll(async () => {
-    ({ t, api, modelId, dir } = await tinyModelApp(backend, 'hmas-preset-change-'));
-    const preset = await api.call('POST', '/api/optimization-presets', { name: 'short-context', runtime: 'embedded-llamacpp', optimization: PRESET_SETTINGS });
-    expect(preset.statusCode, preset.body).toBe(201);
-    presetId = preset.json<{ id: string }>().id;
+    app = await tinyModelAppWithPreset(backend, 'hmas-preset-change-');
   }, 180_000);
-  afterAll(async () => {
-    await t?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => closeTinyModelApp(app));
 
   it('switches to a preset: dry run shows it, the change is recorded with cause preset and rolls out', async () => {
-    const id = await api.deploy('switched', modelId);
-    const preview = await api.call('PATCH', `/api/deployments/${id}?dryRun=true`, { optimizationPresetId: presetId });
+    const id = await app.api.deploy('switched', app.modelId);
+    const preview = await app.api.call('PATCH', `/api/deployments/${id}?dryRun=true`, { optimizationPresetId: app.presetId });
     expect(preview.statusCode, preview.body).toBe(200);
     expect(preview.json()).toMatchObject({
       dryRun: true,
       restartRequired: true,
       diff: expect.arrayContaining([
-        { path: 'optimizationPresetId', before: null, after: presetId },
+        { path: 'optimizationPresetId', before: null, after: app.presetId },
         { path: 'optimization.tier1', before: null, after: { maxModelLength: 512 } },
       ]),
     });
-    expect(await api.get(id)).toMatchObject({ optimizationPresetId: null });
+    expect(await app.api.get(id)).toMatchObject({ optimizationPresetId: null });
 
     // The preset's settings, with `optimization` on top, as at create.
-    const switched = await api.call('PATCH', `/api/deployments/${id}`, { optimizationPresetId: presetId, optimization: { tier1: { maxModelLength: 256 } } });
+    const switched = await app.api.call('PATCH', `/api/deployments/${id}`, { optimizationPresetId: app.presetId, optimization: { tier1: { maxModelLength: 256 } } });
     expect(switched.statusCode, switched.body).toBe(200);
-    expect(switched.json()).toMatchObject({ optimizationPresetId: presetId, optimization: { tier1: { maxModelLength: 256 }, tier2: { threads: 1 } } });
+    expect(switched.json()).toMatchObject({ optimizationPresetId: app.presetId, optimization: { tier1: { maxModelLength: 256 }, tier2: { threads: 1 } } });
     const [entry] = (await history(id)).items;
-    expect(entry).toMatchObject({ cause: 'preset', before: { optimizationPresetId: null, optimization: ONE_THREAD }, after: { optimizationPresetId: presetId } });
-    const rollout = await api.rollout(id);
+    expect(entry).toMatchObject({ cause: 'preset', before: { optimizationPresetId: null, optimization: ONE_THREAD }, after: { optimizationPresetId: app.presetId } });
+    const rollout = await app.api.rollout(id);
     expect(rollout).toMatchObject({ id: entry!.rolloutId, cause: 'preset' });
-    await api.monitorUntil(id, (list) => list[0]?.id === rollout.id && list[0].state === 'succeeded', 'the preset change to roll out');
-    await api.waitForDeployment(id, (d) => d.status === 'running', 'running with the preset');
-    await api.expectChatAnswer('switched');
+    await app.api.monitorUntil(id, (list) => list[0]?.id === rollout.id && list[0].state === 'succeeded', 'the preset change to roll out');
+    await app.api.waitForDeployment(id, (d) => d.status === 'running', 'running with the preset');
+    await app.api.expectChatAnswer('switched');
 
     // Other settings changed without the preset: manual, the preset id stays.
-    const scaled = await api.call('PATCH', `/api/deployments/${id}`, { replicas: 0 });
+    const scaled = await app.api.call('PATCH', `/api/deployments/${id}`, { replicas: 0 });
     expect(scaled.statusCode, scaled.body).toBe(200);
-    expect(scaled.json()).toMatchObject({ optimizationPresetId: presetId, replicas: 0 });
+    expect(scaled.json()).toMatchObject({ optimizationPresetId: app.presetId, replicas: 0 });
     expect((await history(id)).items[0]).toMatchObject({ cause: 'manual', rolloutId: null });
 
     // Rolling back the preset change restores the settings and the preset id they came with.
     const creation = (await history(id)).items.find((item) => item.before === null)!;
-    const back = await api.call('POST', `/api/deployments/${id}/config-history/${creation.id}/rollback`);
+    const back = await app.api.call('POST', `/api/deployments/${id}/config-history/${creation.id}/rollback`);
     expect(back.statusCode, back.body).toBe(200);
     expect(back.json()).toMatchObject({ optimizationPresetId: null, optimization: ONE_THREAD, replicas: 1 });
     expect((await history(id)).items[0]).toMatchObject({ cause: 'rollback', after: { optimizationPresetId: null } });
-    expect((await api.call('DELETE', `/api/deployments/${id}`)).statusCode).toBe(204);
+    expect((await app.api.call('DELETE', `/api/deployments/${id}`)).statusCode).toBe(204);
   });
 
   it('drops a preset with null (settings kept), and refuses an unknown preset or one of another runtime', async () => {
     const id = await idle('dropped');
-    expect((await api.call('PATCH', `/api/deployments/${id}`, { optimizationPresetId: presetId })).statusCode).toBe(200);
-    const dropped = await api.call('PATCH', `/api/deployments/${id}`, { optimizationPresetId: null });
+    expect((await app.api.call('PATCH', `/api/deployments/${id}`, { optimizationPresetId: app.presetId })).statusCode).toBe(200);
+    const dropped = await app.api.call('PATCH', `/api/deployments/${id}`, { optimizationPresetId: null });
     expect(dropped.statusCode, dropped.body).toBe(200);
-    expect(dropped.json()).toMatchObject({ optimizationPresetId: null, optimization: PRESET_SETTINGS });
-    expect((await history(id)).items[0]).toMatchObject({ cause: 'preset', rolloutId: null, after: { optimizationPresetId: null, optimization: PRESET_SETTINGS } });
+    expect(dropped.json()).toMatchObject({ optimizationPresetId: null, optimization: SHORT_CONTEXT_PRESET });
+    expect((await history(id)).items[0]).toMatchObject({ cause: 'preset', rolloutId: null, after: { optimizationPresetId: null, optimization: SHORT_CONTEXT_PRESET } });
 
-    const unknown = await api.call('PATCH', `/api/deployments/${id}`, { optimizationPresetId: '00000000-0000-4000-8000-000000000000' });
+    const unknown = await app.api.call('PATCH', `/api/deployments/${id}`, { optimizationPresetId: '00000000-0000-4000-8000-000000000000' });
     expect(unknown.statusCode, unknown.body).toBe(404);
     expect(unknown.json().error.code).toBe('OPTIMIZATION_PRESET_NOT_FOUND');
-    const otherRuntime = await api.call('PATCH', `/api/deployments/${id}?dryRun=true`, { optimizationPresetId: 'builtin:vllm:balanced' });
+    const otherRuntime = await app.api.call('PATCH', `/api/deployments/${id}?dryRun=true`, { optimizationPresetId: 'builtin:vllm:balanced' });
     expect(otherRuntime.statusCode, otherRuntime.body).toBe(400);
     expect(otherRuntime.json().error.code).toBe('PRESET_RUNTIME_MISMATCH');
     expect((await history(id)).total).toBe(3);
@@ -105,21 +83,21 @@ describe.each(testBackends())('deployment preset change (%s)', { timeout: 240_00
   it('leaves no history entry and no rollout when the deployment row cannot be updated', async () => {
     const id = await idle('atomic');
     // A real failure of the row update, inside the database: a trigger refusing one value.
-    const { db } = t.database.handle;
+    const { db } = app.t.database.handle;
     await db.execute(sql.raw(`CREATE FUNCTION refuse_333() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test trigger'; END $$`));
     await db.execute(
       sql.raw(`CREATE TRIGGER refuse_333 BEFORE UPDATE ON deployments FOR EACH ROW WHEN ((NEW.optimization->'tier1'->>'maxModelLength') = '333') EXECUTE FUNCTION refuse_333()`),
     );
-    const failed = await api.call('PATCH', `/api/deployments/${id}`, { optimization: { tier1: { maxModelLength: 333 }, tier2: { threads: 1 } } });
+    const failed = await app.api.call('PATCH', `/api/deployments/${id}`, { optimization: { tier1: { maxModelLength: 333 }, tier2: { threads: 1 } } });
     expect(failed.statusCode).toBe(500);
     expect((await history(id)).total).toBe(1);
-    expect((await api.rollouts(id)).total).toBe(0);
-    expect((await api.get(id)).optimization).toEqual(ONE_THREAD);
+    expect((await app.api.rollouts(id)).total).toBe(0);
+    expect((await app.api.get(id)).optimization).toEqual(ONE_THREAD);
 
     // The same change without the refused value goes through, with its rollout.
-    const saved = await api.call('PATCH', `/api/deployments/${id}`, { optimization: { tier1: { maxModelLength: 334 }, tier2: { threads: 1 } } });
+    const saved = await app.api.call('PATCH', `/api/deployments/${id}`, { optimization: { tier1: { maxModelLength: 334 }, tier2: { threads: 1 } } });
     expect(saved.statusCode, saved.body).toBe(200);
     expect((await history(id)).total).toBe(2);
-    expect((await api.rollouts(id)).total).toBe(1);
+    expect((await app.api.rollouts(id)).total).toBe(1);
   });
 });
