@@ -21,7 +21,6 @@ import { assertRuntimeEnvAllowed } from './runtime-env-guard.js';
 
 /** Told when a deployment's routing changes (paused, resumed, deleted): the gateway reloads its routes. */
 export type DeploymentChangeListener = (deploymentId: string) => Promise<void> | void;
-export type { ChangeContext } from './deployment-change.js';
 
 function refuse(check: ReturnType<typeof checkAction>, action: DeploymentAction): void {
   if (check.allowed) return;
