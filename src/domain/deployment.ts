@@ -15,6 +15,9 @@ export const deploymentNameSchema = z
 
 const replicasSchema = z.number().int().min(0).max(MAX_REPLICAS);
 
+/** A preset's id: a stored preset's UUID or a built-in's `builtin:<runtime>:<name>`. */
+const presetIdSchema = z.string().min(1).max(200);
+
 export const createDeploymentSchema = z
   .object({
     name: deploymentNameSchema,
@@ -24,7 +27,7 @@ export const createDeploymentSchema = z
     runtime: z.enum(RUNTIME_IDS, { error: `runtime must be one of ${RUNTIME_IDS.join(', ')}.` }),
     replicas: replicasSchema.default(1),
     resourceProfileId: z.uuid().optional(),
-    optimizationPresetId: z.string().min(1).max(200).optional().describe('Start from this preset; `optimization` is applied on top.'),
+    optimizationPresetId: presetIdSchema.optional().describe('Start from this preset; `optimization` is applied on top.'),
     optimization: optimizationSchema.optional(),
   })
   .strict()
@@ -34,15 +37,26 @@ export const createDeploymentSchema = z
   });
 export type CreateDeploymentInput = z.infer<typeof createDeploymentSchema>;
 
-export const updateDeploymentSchema = z
+/** What a change of a deployment may touch (PATCH, and resume with new settings). */
+const changeFieldsSchema = z
   .object({
     replicas: replicasSchema.optional(),
     optimization: optimizationSchema.optional().describe('Replaces the whole optimization.'),
     resourceProfileId: z.uuid().nullable().optional(),
+    optimizationPresetId: presetIdSchema
+      .nullable()
+      .optional()
+      .describe("Switch to this preset: its settings, with `optimization` on top, replace the deployment's. null keeps the settings and drops the preset."),
   })
-  .strict()
-  .refine((input) => Object.keys(input).length > 0, { message: 'Nothing to change: give replicas, optimization or resourceProfileId.' });
+  .strict();
+export const updateDeploymentSchema = changeFieldsSchema.refine((input) => Object.keys(input).length > 0, {
+  message: 'Nothing to change: give replicas, optimization, optimizationPresetId or resourceProfileId.',
+});
 export type UpdateDeploymentInput = z.infer<typeof updateDeploymentSchema>;
+
+/** POST /api/deployments/:id/resume: optionally, settings the replicas start with (the fields of PATCH; none changed is a plain resume). */
+export const resumeDeploymentSchema = changeFieldsSchema.nullish();
+export type ResumeDeploymentInput = z.infer<typeof changeFieldsSchema>;
 
 export const dryRunQuerySchema = z
   .object({ dryRun: z.enum(['true', 'false']).default('false').transform((value) => value === 'true') })

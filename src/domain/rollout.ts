@@ -35,12 +35,18 @@ export const deploymentConfigSchema = z.object({
   replicas: z.number().int(),
   resourceProfileId: z.string().nullable(),
   optimization: optimizationSchema,
+  /** The preset the settings came from (null: none); absent on entries recorded before presets were tracked. */
+  optimizationPresetId: z.string().nullable().optional(),
   /** Where the deployment runs: on entries that moved it (a failover), before and after. */
   cluster: z.string().optional(),
 });
 export type DeploymentConfig = z.infer<typeof deploymentConfigSchema>;
 
-/** The settings of a snapshot or history entry, as PATCH takes them (what a rollback sends). */
+/**
+ * The settings of a snapshot or history entry, as PATCH takes them (what a rollback sends). The
+ * preset is not among them: a rollback restores the snapshot's settings as they were, and its
+ * preset id with them (not the preset's settings of today).
+ */
 export function settingsOf(config: DeploymentConfig): DeploymentConfig {
   return { replicas: config.replicas, resourceProfileId: config.resourceProfileId, optimization: config.optimization };
 }

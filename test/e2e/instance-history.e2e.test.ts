@@ -166,6 +166,22 @@ describe.skipIf(!browserTestsRun)('instance tabs, rollouts and history in a brow
     await untilRunning();
   });
 
+  it('names a preset change in History: its cause and the preset by name', async () => {
+    const preset = await h.api<{ id: string }>('POST', '/api/optimization-presets', { name: 'e2e-history', runtime: 'embedded-llamacpp', optimization: ONE_THREAD });
+    expect(preset.status).toBe(201);
+    // The same settings under a preset: recorded, nothing restarts.
+    await patch({ optimizationPresetId: preset.body.id });
+    await page.goto(h.url(`/instances/${id}/history`));
+    const timeline = page.getByRole('list', { name: 'Config history' });
+    const latest = timeline.getByRole('listitem').filter({ has: page.locator('.timeline-head') }).first();
+    await latest.getByText('Optimization preset: not set → e2e-history').waitFor();
+    expect(await latest.locator('.timeline-head strong').textContent()).toBe('Preset applied');
+    // Its settings are the current ones (the preset aside): no rollback to offer.
+    await latest.getByText('current settings').waitFor();
+    await settled(timeline);
+    await h.screenshot('instance-history-preset', { fullPage: true });
+  });
+
   it('pages through the events history with a preset range and a type filter', async () => {
     // 30 old events of this deployment (the copy loop adds the real ones): enough for two pages.
     await h.server.database.transaction((sql) =>

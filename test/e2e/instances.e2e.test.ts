@@ -187,23 +187,38 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
     await statusIs('running');
   });
 
-  it('pauses (no endpoint, settings locked) and resumes from the detail page', async () => {
+  it('pauses (no endpoint), resumes with a preset from the settings drawer, and resumes from the detail page', async () => {
     await page.getByRole('button', { name: 'Pause' }).click();
     await statusIs('paused', 30_000);
     await page.getByRole('status').filter({ hasText: `${NAME} paused` }).waitFor();
     await page.getByRole('region', { name: 'Endpoint' }).getByText('Paused: no replica runs, and the gateway answers 503 until the instance is resumed.').waitFor();
     expect(await isNotServing(firstEndpoint, NAME)).toBe(true);
 
-    // While paused the settings drawer says why it cannot save.
+    // While paused the settings drawer resumes with what it holds: here a preset picked in it.
+    const preset = await h.api<{ id: string }>('POST', '/api/optimization-presets', { name: 'e2e-short', runtime: 'embedded-llamacpp', optimization: { tier1: { maxModelLength: 512 }, tier2: { threads: 1 } } });
+    expect(preset.status).toBe(201);
     await page.getByRole('button', { name: 'Edit settings' }).click();
     const drawer = page.getByRole('dialog', { name: `Edit ${NAME}` });
-    await drawer.getByText('Changes need resume first', { exact: false }).waitFor();
-    expect(await drawer.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+    await drawer.getByText('Save and resume starts the replicas with the settings below', { exact: false }).waitFor();
+    await drawer.getByLabel('Optimization preset').selectOption({ label: 'e2e-short' });
+    // The preset's settings fill the fields.
+    expect(await drawer.getByLabel(/^max model length/i).inputValue()).toBe('512');
+    const preview = drawer.getByRole('region', { name: 'Change preview' });
+    await preview.getByRole('list', { name: 'Diff' }).getByText('Optimization preset: not set → e2e-short').waitFor();
     await settled(drawer);
     await h.screenshot('edit-settings-paused');
-    await drawer.getByRole('button', { name: 'Cancel' }).click();
+    await drawer.getByRole('button', { name: 'Save and resume' }).click();
     await drawer.waitFor({ state: 'hidden' });
+    await page.getByRole('status').filter({ hasText: `${NAME} resumed with new settings` }).waitFor();
+    await statusIs('running', SERVING_TIMEOUT_MS);
+    const deployments = (await h.api<{ items: Array<{ id: string; optimizationPresetId: string | null; optimization: unknown }> }>('GET', '/api/deployments')).body.items;
+    expect(deployments[0]).toMatchObject({ optimizationPresetId: preset.body.id, optimization: { tier1: { maxModelLength: 512 }, tier2: { threads: 1 } } });
+    const history = (await h.api<{ items: Array<{ cause: string }> }>('GET', `/api/deployments/${deployments[0]!.id}/config-history`)).body.items;
+    expect(history[0]).toMatchObject({ cause: 'preset' });
 
+    // Paused again, then resumed by the page's button: as before, nothing recorded.
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await statusIs('paused', 30_000);
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.getByRole('status').filter({ hasText: `${NAME} resumed` }).waitFor();
     await statusIs('running');

@@ -30,6 +30,8 @@ interface RouteUnderTest {
         wrongTypes: Record<string, unknown>;
         /** Absent where every field is optional. */
         missingRequired?: Record<string, unknown>;
+        /** The body itself may be left out (or be JSON null). */
+        optional?: true;
       };
   /** Query strings (without `?`) this route refuses, on top of the pagination ones. */
   badQueries?: string[];
@@ -277,12 +279,25 @@ const ROUTES: RouteUnderTest[] = [
     access: 'operator',
     hasIdParam: true,
     notFoundCode: 'DEPLOYMENT_NOT_FOUND',
-    body: { valid: { replicas: 1 }, wrongTypes: { replicas: 'two', resourceProfileId: 5, optimization: { raw: { extraArgs: 'not-a-list' } } } },
+    body: { valid: { replicas: 1 }, wrongTypes: { replicas: 'two', resourceProfileId: 5, optimizationPresetId: 7, optimization: { raw: { extraArgs: 'not-a-list' } } } },
     badQueries: ['dryRun=maybe'],
   },
+
   { method: 'DELETE', path: '/api/deployments/:id', access: 'operator', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND' },
   { method: 'POST', path: '/api/deployments/:id/pause', access: 'operator', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND', body: 'any' },
-  { method: 'POST', path: '/api/deployments/:id/resume', access: 'operator', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND', body: 'any' },
+  {
+    method: 'POST',
+    path: '/api/deployments/:id/resume',
+    access: 'operator',
+    hasIdParam: true,
+    notFoundCode: 'DEPLOYMENT_NOT_FOUND',
+    body: {
+      valid: { optimizationPresetId: 'builtin:vllm:balanced', replicas: 1 },
+      wrongTypes: { replicas: 'two', resourceProfileId: 'not-a-uuid', optimizationPresetId: 7, optimization: { tier1: { gpuMemoryUtilization: 2 } } },
+      optional: true,
+    },
+  },
+
   { method: 'GET', path: '/api/deployments/:id/events', access: 'viewer', hasIdParam: true, notFoundCode: 'DEPLOYMENT_NOT_FOUND', badQueries: ['since=yesterday'] },
   {
     method: 'GET',
@@ -441,10 +456,9 @@ function bodyCases(route: RouteUnderTest): BadRequestCase[] {
     invalid('a JSON array instead of an object', json([route.body.valid])),
     invalid('a JSON number instead of an object', '42'),
     invalid('a JSON string instead of an object', json('hello')),
-    invalid('JSON null instead of an object', 'null'),
+    ...(route.body.optional ? [] : [invalid('JSON null instead of an object', 'null'), invalid('no body at all', '', {})]),
     invalid('fields of the wrong type', json(route.body.wrongTypes)),
     invalid('an unknown field', json({ ...route.body.valid, isSuperuser: true })),
-    invalid('no body at all', '', {}),
     // PostgreSQL text cannot hold NUL, and a lone surrogate is not text: refused before any query.
     invalid('a NUL character in a text field', json(withUnstorableText(route.body.valid, '\u0000'))),
     invalid('an unpaired surrogate in a text field', json(withUnstorableText(route.body.valid, '\ud800'))),

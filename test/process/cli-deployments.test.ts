@@ -92,6 +92,17 @@ describe('deploying with the CLI against a running server', { timeout: 240_000 }
     }
     expect(two).toMatchObject({ status: 'running', readyReplicas: 2 });
 
+    // Resume with new settings: checked as PATCH (a preset of another runtime is refused), recorded.
+    expect((await cli(['pause', 'tiny-chat'])).code).toBe(0);
+    const mismatch = await cli(['resume', 'tiny-chat', '--preset', 'builtin:vllm:balanced']);
+    expect(mismatch.code).not.toBe(0);
+    expect(mismatch.stderr).toContain('is for vllm, not embedded-llamacpp');
+    const fewer = await cli(['resume', 'tiny-chat', '--replicas', '1']);
+    expect(fewer.code, fewer.stderr).toBe(0);
+    expect(fewer.stdout).toContain('Resuming tiny-chat: starting 1 replica(s)');
+    const history = (await (await api('GET', `/api/deployments/${id}/config-history`)).json()) as { items: Array<{ cause: string; after: { replicas: number } }> };
+    expect(history.items[0]).toMatchObject({ cause: 'manual', after: { replicas: 1 } });
+
     expect((await cli(['rm', 'tiny-chat'])).stdout).toContain('Deleted deployment tiny-chat');
     expect(await ps()).toEqual([]);
     for (const endpoint of two!.endpoints) expect(await isNotServing(endpoint, 'tiny-chat')).toBe(true);

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createTestApp, type TestApp } from './test-app.js';
 import type { Backend } from './test-database.js';
@@ -24,6 +25,15 @@ export interface RolloutBody {
   progress?: { desired: number; updated: number; ready: number; old: number; reason: string | null } | null;
 }
 
+/** A config history entry as the suites read it (GET /api/deployments/:id/config-history). */
+export interface HistoryBody {
+  id: string;
+  cause: string;
+  rolloutId: string | null;
+  before: { optimization: unknown; replicas: number; optimizationPresetId?: string | null } | null;
+  after: { optimization: unknown; replicas: number; optimizationPresetId?: string | null };
+}
+
 /** Calls of the deployment suites on the local host, as `headers`' user, through app.inject. */
 export function deploymentCalls(t: TestApp, headers: { authorization: string }) {
   const call = async (method: Method, url: string, payload?: unknown) =>
@@ -31,12 +41,14 @@ export function deploymentCalls(t: TestApp, headers: { authorization: string }) 
   const get = async (id: string) => (await call('GET', `/api/deployments/${id}`)).json<DeploymentBody & { optimization: unknown }>();
   const rollout = async (id: string) => (await call('GET', `/api/deployments/${id}/rollout`)).json<RolloutBody>();
   const rollouts = async (id: string) => (await call('GET', `/api/deployments/${id}/rollouts`)).json<{ items: RolloutBody[]; total: number }>();
+  const history = async (id: string) => (await call('GET', `/api/deployments/${id}/config-history`)).json<{ items: HistoryBody[]; total: number }>();
 
   return {
     call,
     get,
     rollout,
     rollouts,
+    history,
     waitForDeployment: (id: string, done: (d: DeploymentBody) => boolean, what: string, timeoutMs = 90_000) =>
       waitFor(what, async () => {
         const deployment = await get(id);
@@ -114,4 +126,23 @@ export async function tinyModelApp(backend: Backend, dirPrefix: string): Promise
   const model = await api.call('POST', '/api/models', { localPath: path.join(dir, 'tiny.gguf'), name: 'tiny-chat' });
   expect(model.statusCode, model.body).toBe(201);
   return { t, api, modelId: model.json<{ id: string }>().id, dir };
+}
+
+/** The settings of the preset {@link tinyModelAppWithPreset} stores: a short context, one thread. */
+export const SHORT_CONTEXT_PRESET = { tier1: { maxModelLength: 512 }, tier2: { threads: 1 } };
+
+export type TinyPresetApp = Awaited<ReturnType<typeof tinyModelApp>> & { presetId: string };
+
+/** {@link tinyModelApp}, with a stored `embedded-llamacpp` preset `short-context` ({@link SHORT_CONTEXT_PRESET}). */
+export async function tinyModelAppWithPreset(backend: Backend, dirPrefix: string): Promise<TinyPresetApp> {
+  const app = await tinyModelApp(backend, dirPrefix);
+  const preset = await app.api.call('POST', '/api/optimization-presets', { name: 'short-context', runtime: 'embedded-llamacpp', optimization: SHORT_CONTEXT_PRESET });
+  expect(preset.statusCode, preset.body).toBe(201);
+  return { ...app, presetId: preset.json<{ id: string }>().id };
+}
+
+/** Closes what {@link tinyModelApp} started (a suite's afterAll; `app` undefined when its beforeAll failed early). */
+export async function closeTinyModelApp(app: { t: TestApp; dir: string } | undefined): Promise<void> {
+  await app?.t.close();
+  if (app) await rm(app.dir, { recursive: true, force: true });
 }

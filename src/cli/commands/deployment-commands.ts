@@ -135,20 +135,32 @@ export function registerDeploymentCommands(program: Command): void {
       printResult(output, page.items, COLUMNS);
     });
 
-  for (const verb of ['pause', 'resume'] as const) {
-    program
-      .command(`${verb} <name>`)
-      .description(verb === 'pause' ? 'Pause a deployment: scale to 0, keep everything.' : 'Resume a paused deployment.')
-      .action(async (name: string) => {
-        const { client, output } = await remoteClient(program);
-        const deployment = await findDeployment(client, name);
-        const answer = await client.post<DeploymentView>(`/api/deployments/${deployment.id}/${verb}`);
-        // The answer is the saved state right after the change, not an observation: a sentence
-        // says it better than a status row ("hmas ps" shows what the cluster reports).
-        if (output === 'json') printResult(output, answer, COLUMNS);
-        else console.log(verb === 'pause' ? `Paused ${answer.name}: its replicas stop; "hmas resume ${answer.name}" brings them back.` : `Resuming ${answer.name}: starting ${answer.replicas} replica(s); "hmas ps" shows when they are ready.`);
-      });
-  }
+  program
+    .command('pause <name>')
+    .description('Pause a deployment: scale to 0, keep everything.')
+    .action(async (name: string) => {
+      const { client, output } = await remoteClient(program);
+      const deployment = await findDeployment(client, name);
+      const answer = await client.post<DeploymentView>(`/api/deployments/${deployment.id}/pause`);
+      // The answer is the saved state right after the change, not an observation: a sentence
+      // says it better than a status row ("hmas ps" shows what the cluster reports).
+      if (output === 'json') printResult(output, answer, COLUMNS);
+      else console.log(`Paused ${answer.name}: its replicas stop; "hmas resume ${answer.name}" brings them back.`);
+    });
+
+  program
+    .command('resume <name>')
+    .description('Resume a paused deployment; --replicas and --preset start it with new settings (recorded in its config history).')
+    .option('--replicas <n>', 'start this many replicas', (value) => Number.parseInt(value, 10))
+    .option('--preset <id>', 'switch to this optimization preset (e.g. builtin:vllm:balanced)')
+    .action(async (name: string, options: { replicas?: number; preset?: string }) => {
+      const { client, output } = await remoteClient(program);
+      const deployment = await findDeployment(client, name);
+      const settings = { ...(options.replicas !== undefined ? { replicas: options.replicas } : {}), ...(options.preset ? { optimizationPresetId: options.preset } : {}) };
+      const answer = await client.post<DeploymentView>(`/api/deployments/${deployment.id}/resume`, Object.keys(settings).length > 0 ? settings : undefined);
+      if (output === 'json') printResult(output, answer, COLUMNS);
+      else console.log(`Resuming ${answer.name}: starting ${answer.replicas} replica(s); "hmas ps" shows when they are ready.`);
+    });
 
   program
     .command('rm <name>')

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { createDeploymentSchema, deploymentListQuerySchema, deploymentSchema, dryRunQuerySchema, updateDeploymentSchema } from '../../domain/deployment.js';
+import { createDeploymentSchema, deploymentListQuerySchema, deploymentSchema, dryRunQuerySchema, resumeDeploymentSchema, updateDeploymentSchema } from '../../domain/deployment.js';
 import { pageSchema } from '../../domain/pagination.js';
 import { replicaLogsSchema, workloadEventSchema } from '../../domain/workload.js';
 import type { DeploymentService } from '../../services/deployments/deployment-service.js';
@@ -69,7 +69,7 @@ export function registerDeploymentRoutes(app: ZodApp, deps: { deployments: Deplo
   app.patch('/api/deployments/:id', {
     schema: {
       tags: ['deployments'],
-      summary: 'Change replicas, optimization or resource profile in place; a change that restarts replicas starts a rollout, and every change is recorded in the config history. ?dryRun=true answers restartRequired, strategy, fit and diff, changes nothing and is not audited. 400 DEPLOYMENT_PAUSED while paused.',
+      summary: 'Change replicas, optimization, optimization preset (optimizationPresetId: its settings with optimization on top, recorded with cause preset) or resource profile in place; a change that restarts replicas starts a rollout, and every change is recorded in the config history. ?dryRun=true answers restartRequired, strategy, fit and diff, changes nothing and is not audited. 400 DEPLOYMENT_PAUSED while paused.',
       params: idParams,
       querystring: dryRunQuerySchema,
       body: updateDeploymentSchema,
@@ -97,22 +97,35 @@ export function registerDeploymentRoutes(app: ZodApp, deps: { deployments: Deplo
     },
   });
 
-  for (const verb of ['pause', 'resume'] as const) {
-    app.post(`/api/deployments/:id/${verb}`, {
-      schema: {
-        tags: ['deployments'],
-        summary: verb === 'pause' ? 'Pause: scale to 0 replicas, keep everything, so resume is fast.' : 'Resume a paused deployment.',
-        params: idParams,
-        response: { 200: deploymentSchema },
-      },
-      config: { access: 'operator', audit: audit(verb) },
-      handler: async (request) => {
-        const answer = verb === 'pause' ? await deployments.pause(request.params.id) : await deployments.resume(request.params.id);
-        request.auditNote.summary = `${verb}d ${answer.name}`;
-        return answer;
-      },
-    });
-  }
+  app.post('/api/deployments/:id/pause', {
+    schema: { tags: ['deployments'], summary: 'Pause: scale to 0 replicas, keep everything, so resume is fast.', params: idParams, response: { 200: deploymentSchema } },
+    config: { access: 'operator', audit: audit('pause') },
+    handler: async (request) => {
+      const answer = await deployments.pause(request.params.id);
+      request.auditNote.summary = `paused ${answer.name}`;
+      return answer;
+    },
+  });
+
+  app.post('/api/deployments/:id/resume', {
+    schema: {
+      tags: ['deployments'],
+      summary:
+        'Resume a paused deployment. An optional body with the fields of PATCH (replicas, resourceProfileId, optimization, optimizationPresetId) starts the replicas with those settings, checked and recorded as PATCH does (config history, rollout); a body that changes nothing is a plain resume.',
+      params: idParams,
+      body: resumeDeploymentSchema,
+      response: { 200: deploymentSchema },
+    },
+    config: { access: 'operator', audit: audit('resume') },
+    handler: async (request) => {
+      const settings = request.body ?? {};
+      const principal = principalOf(request);
+      const answer = await deployments.resume(request.params.id, { settings, role: principal.role, actorId: principal.userId });
+      const fields = Object.keys(settings).join(', ');
+      request.auditNote.summary = `resumed ${answer.name}${fields ? ` with ${fields}` : ''}`;
+      return answer;
+    },
+  });
 
   app.get('/api/deployments/:id/events', {
     schema: {

@@ -4,7 +4,7 @@ import type { WorkloadStrategy } from '../../domain/workload.js';
 import { ConflictError } from '../../lib/errors.js';
 import { hasPgCode, PG_UNIQUE_VIOLATION } from '../../lib/pg-errors.js';
 import type { ConfigHistoryRepo } from './config-history-repo.js';
-import type { RolloutRepo } from './rollout-repo.js';
+import type { Queryable, RolloutRepo } from './rollout-repo.js';
 
 /** A validated change of a deployment's settings, about to be saved. */
 export interface RecordedChange {
@@ -23,12 +23,13 @@ export interface RecordedChange {
 export interface ChangeRecorder {
   recordCreated(deploymentId: string, actorId: string | null, config: DeploymentConfig): Promise<void>;
   /**
-   * Records a change before it is saved: its history entry and, when it restarts replicas, its
-   * rollout, superseding the one in progress. 409 ROLLOUT_IN_PROGRESS when the change is a
-   * rollback and a rollback is already under way (checked under a lock of the deployment's row,
-   * so two instances on one database agree).
+   * Records a change and saves it: its history entry and, when it restarts replicas, its rollout,
+   * superseding the one in progress, then `save(tx)` (the deployment's row), in one transaction:
+   * a failing save leaves no history entry and no rollout. 409 ROLLOUT_IN_PROGRESS when the
+   * change is a rollback and a rollback is already under way (checked under a lock of the
+   * deployment's row, so two instances on one database agree).
    */
-  recordChange(change: RecordedChange): Promise<{ rolloutId: string | null }>;
+  recordChange(change: RecordedChange, save: (tx: Queryable) => Promise<void>): Promise<{ rolloutId: string | null }>;
 }
 
 const rollbackInProgress = () =>
@@ -41,7 +42,7 @@ export function createChangeRecorder(deps: { rollouts: RolloutRepo; history: Con
       await history.insert({ id: randomUUID(), deploymentId, cause: 'manual', actorId, before: null, after: config });
     },
 
-    async recordChange(change) {
+    async recordChange(change, save) {
       try {
         return await rollouts.db.transaction(async (tx) => {
           await rollouts.lockDeployment(change.deploymentId, tx);
@@ -71,6 +72,7 @@ export function createChangeRecorder(deps: { rollouts: RolloutRepo; history: Con
             );
           }
           await history.insert({ id: randomUUID(), deploymentId: change.deploymentId, rolloutId, cause: change.cause, actorId: change.actorId, before: change.before, after: change.after }, tx);
+          await save(tx);
           return { rolloutId };
         });
       } catch (error) {

@@ -3,15 +3,15 @@ import type { ClusterDriver } from '../../clusters/cluster-driver.js';
 import { ClusterForbiddenError } from '../../clusters/kubernetes/kube-error.js';
 import { ClusterOwnedByOtherHostError, describeOwner } from '../../clusters/local-ownership.js';
 import type { Cluster } from '../../domain/cluster.js';
-import type { CreateDeploymentInput, Deployment, UpdateDeploymentInput } from '../../domain/deployment.js';
-import { diffConfig, gpusPerReplica, planGpuFit, planUpdate, type DryRunAnswer, type UpdatePlan } from '../../domain/deployment-plan.js';
+import type { CreateDeploymentInput, Deployment, ResumeDeploymentInput, UpdateDeploymentInput } from '../../domain/deployment.js';
+import { gpusPerReplica, planGpuFit, type DryRunAnswer } from '../../domain/deployment-plan.js';
 import { checkAction, type DeploymentAction } from '../../domain/deployment-status.js';
-import { normalizeOptimization, type Optimization } from '../../domain/optimization.js';
+import type { Optimization } from '../../domain/optimization.js';
 import type { Role } from '../../domain/roles.js';
-import type { ChangeCause } from '../../domain/rollout.js';
 import { AppError, ConflictError } from '../../lib/errors.js';
 import { hasPgCode, PG_UNIQUE_VIOLATION } from '../../lib/pg-errors.js';
 import { assertMayWriteRaw } from '../optimization-presets/raw-settings-guard.js';
+import { createDeploymentChanges, type ChangeContext } from './deployment-change.js';
 import type { DeploymentServiceDeps } from './deployment-deps.js';
 import { toDeployment, type DeploymentObservation } from './deployment-observation.js';
 import type { DeploymentPlacement } from './deployment-placement.js';
@@ -27,14 +27,6 @@ function refuse(check: ReturnType<typeof checkAction>, action: DeploymentAction)
   // Changing a paused deployment is a bad request (PATCH's documented 400); other refusals, a
   // rollback of a paused deployment included, are conflicts.
   throw new AppError(check.code, check.message, { statusCode: check.code === 'DEPLOYMENT_PAUSED' && action === 'update' ? 400 : 409 });
-}
-
-/** Why a change is made and by whom, for its config history and rollout. */
-export interface ChangeContext {
-  cause: ChangeCause;
-  actorId: string | null;
-  /** On a rollback: the rollout whose change it undoes. */
-  rollbackOf?: string | null;
 }
 
 /** The status message of a change this instance only recorded, for the owning instance to carry out. */
@@ -68,6 +60,7 @@ export function createDeploymentIntent(
     }
   }
   const { observation, placement, specs } = parts;
+  const changes = createDeploymentChanges(deps, { placement, specs });
   const listeners = new Set<DeploymentChangeListener>();
 
   /** Waits for the listeners, so an answer that says "paused" means the gateway knows it too. */
@@ -167,65 +160,35 @@ export function createDeploymentIntent(
         logger.error({ err: error, deployment: input.name }, 'applying the workload failed');
         await repo.update(id, { status: 'failed', statusReason: 'ApplyFailed', statusMessage: error instanceof Error ? error.message : String(error) });
       }
-      await deps.changes?.recordCreated(id, actorId, { replicas: input.replicas, resourceProfileId: input.resourceProfileId ?? null, optimization });
+      await deps.changes?.recordCreated(id, actorId, { replicas: input.replicas, resourceProfileId: input.resourceProfileId ?? null, optimization, optimizationPresetId: input.optimizationPresetId ?? null });
       return saved(id);
     },
 
-    /** `options.role`: raw settings may change only by an admin (403 RAW_SETTINGS_ADMIN_ONLY), dry runs included. */
+    /**
+     * `options.role`: raw settings may change only by an admin (403 RAW_SETTINGS_ADMIN_ONLY), dry
+     * runs included. A change of `optimizationPresetId` is recorded with cause `preset`.
+     */
     async update(id: string, input: UpdateDeploymentInput, options: { dryRun: boolean; role: Role; change?: ChangeContext }): Promise<Deployment | DryRunAnswer> {
       const change = options.change ?? { cause: 'manual', actorId: null };
       const { record, driver, cluster } = await act(id, change.cause === 'rollback' ? 'rollback' : 'update');
-      const model = await deps.models.get(record.modelId);
-      const profileIdAfter = input.resourceProfileId === undefined ? record.resourceProfileId : input.resourceProfileId;
-      const [profileBefore, profileAfter] = await Promise.all([placement.resourceProfile(record.resourceProfileId), placement.resourceProfile(profileIdAfter)]);
-      const replicasAfter = input.replicas ?? record.replicas;
-      const optimizationBefore = record.optimization as Optimization;
-      const optimizationAfter = input.optimization === undefined ? optimizationBefore : normalizeOptimization(input.optimization);
-      assertMayWriteRaw(options.role, optimizationBefore.raw, optimizationAfter.raw);
-      assertRuntimeEnvAllowed(drivers.runsOnHost(cluster), record.runtime, optimizationAfter);
-      if (input.optimization !== undefined) await deps.secrets?.checkSettings(optimizationAfter.raw?.extraEnv);
-
-      const before = specs.render({ ...record, strategy: record.strategy }, model, profileBefore, optimizationBefore);
-      const after = specs.render({ ...record, replicas: replicasAfter, strategy: record.strategy }, model, profileAfter, optimizationAfter);
-      const perReplica = gpusPerReplica(record.runtime, profileAfter, model);
-      const plan: UpdatePlan = planUpdate({
-        specHashBefore: before.spec.specHash,
-        specHashAfter: after.spec.specHash,
-        replicasBefore: record.replicas,
-        replicasAfter,
-        gpusPerReplicaAfter: perReplica,
-        capacityWithOwn: await placement.capacity(cluster, record.id),
-      });
-      const configBefore = { replicas: record.replicas, resourceProfileId: record.resourceProfileId, optimization: optimizationBefore };
-      const configAfter = { replicas: replicasAfter, resourceProfileId: profileIdAfter, optimization: optimizationAfter };
-      const diff = diffConfig(configBefore, configAfter);
+      const planned = await changes.plan(record, cluster, input, { role: options.role, change });
+      const { plan, diff, after } = planned;
       if (options.dryRun) {
-        return { dryRun: true, restartRequired: plan.restartRequired, strategy: plan.strategy, reason: plan.reason, impact: plan.impact, fit: plan.fit, diff, warnings: after.warnings };
+        return { dryRun: true, restartRequired: plan.restartRequired, strategy: plan.strategy, reason: plan.reason, impact: plan.impact, fit: plan.fit, diff, warnings: planned.warnings };
       }
-      placement.checkGpuMemory(model, perReplica, cluster);
-      if (!plan.fit.fits) throw new ConflictError('INSUFFICIENT_GPU', plan.fit.message, { fit: plan.fit });
+      changes.assertFits(planned, cluster);
       if (diff.length === 0) return toDeployment(record, 'cached');
 
-      const strategy = plan.restartRequired ? plan.strategy : record.strategy;
-      const rolled = plan.restartRequired ? specs.render({ ...record, replicas: replicasAfter, strategy }, model, profileAfter, optimizationAfter).spec : undefined;
-      const specHash = rolled?.specHash ?? record.specHash;
-      const restart = rolled ? { strategyBefore: record.strategy, strategy, specHashBefore: record.specHash, specHashAfter: rolled.specHash } : null;
-      await deps.changes?.recordChange({ deploymentId: record.id, ...change, rollbackOf: change.rollbackOf ?? null, before: configBefore, after: configAfter, restart });
       // Saved before the cluster is told, so a reconcile pass in between applies this change
       // rather than undoing it. Without a driver here the owner's reconciler applies it.
-      await repo.update(record.id, {
-        replicas: replicasAfter,
-        resourceProfileId: profileIdAfter,
-        optimization: optimizationAfter as Record<string, unknown>,
-        specHash,
-        strategy,
-        status: plan.restartRequired || replicasAfter > record.readyReplicas ? 'deploying' : record.status,
+      const rolled = await changes.save(record, planned, change, (restart) => ({
+        status: restart || after.replicas > record.readyReplicas ? 'deploying' : record.status,
         // A new spec ends what the last one's status said (a failed rollback's hold included).
-        ...(plan.restartRequired ? { statusReason: null } : {}),
+        ...(restart ? { statusReason: null } : {}),
         ...(driver ? {} : { statusMessage: recordedFor(cluster, 'applies the change') }),
-      });
+      }));
       if (driver && rolled) await tellCluster(record, 'applying the change', () => driver.apply(rolled));
-      else if (driver) await tellCluster(record, 'scaling', () => driver.scale(record.name, replicasAfter));
+      else if (driver) await tellCluster(record, 'scaling', () => driver.scale(record.name, after.replicas));
       return observation.withLiveStatus((await repo.find(record.id))!, observation.timeouts.singleMs, cluster);
     },
 
@@ -241,8 +204,26 @@ export function createDeploymentIntent(
       return saved(record.id);
     },
 
-    async resume(id: string): Promise<Deployment> {
+    /**
+     * Starts a paused deployment's replicas again; with `input`, with new settings (checked and
+     * recorded as PATCH's, GPU fit included). Settings that change nothing make a plain resume.
+     */
+    async resume(id: string, withSettings?: { settings: ResumeDeploymentInput; role: Role; actorId: string | null }): Promise<Deployment> {
       const { record, driver, cluster } = await act(id, 'resume');
+      const change: ChangeContext = { cause: 'manual', actorId: withSettings?.actorId ?? null };
+      const asked = withSettings && Object.keys(withSettings.settings).length > 0 ? withSettings : null;
+      const planned = asked ? await changes.plan(record, cluster, asked.settings, { role: asked.role, change }) : null;
+      if (planned && planned.diff.length > 0) {
+        changes.assertFits(planned, cluster);
+        const { replicas } = planned.after;
+        const statusMessage = driver ? `Starting ${replicas} replica(s) with the new settings.` : recordedFor(cluster, `starts ${replicas} replica(s) with the new settings`);
+        const rolled = await changes.save(record, planned, change, () => ({ paused: false, status: 'deploying', statusReason: null, statusMessage }));
+        await announce(record.id);
+        const existing = driver && !rolled ? await driver.status(record.name) : null;
+        if (driver && existing) await tellCluster(record, 'scaling', () => driver.scale(record.name, replicas));
+        else if (driver) await tellCluster(record, 'starting the replicas', () => driver.apply(rolled ?? specs.render({ ...record, replicas, strategy: record.strategy }, planned.model, planned.profileAfter, planned.after.optimization).spec));
+        return saved(record.id);
+      }
       const existing = driver ? await driver.status(record.name) : null;
       if (driver && existing) {
         await driver.scale(record.name, record.replicas);

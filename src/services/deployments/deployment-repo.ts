@@ -3,6 +3,7 @@ import type { Database } from '../../db/client.js';
 import { clusters, deployments, models } from '../../db/schema/index.js';
 import type { DeploymentListQuery } from '../../domain/deployment.js';
 import type { DeploymentStatus } from '../../domain/deployment-status.js';
+import type { Queryable } from './rollout-repo.js';
 
 export type DeploymentRow = typeof deployments.$inferSelect;
 export type NewDeploymentRow = typeof deployments.$inferInsert;
@@ -62,9 +63,10 @@ export function createDeploymentRepo(db: Database) {
     /**
      * `options.onCluster`: only while the deployment is still on that cluster — what was observed
      * on a cluster must not land on a row a failover has moved to another one meanwhile.
+     * `options.tx`: inside that transaction (a change saved with its config history).
      */
-    async update(id: string, changes: Partial<NewDeploymentRow>, options: { onCluster?: string } = {}): Promise<void> {
-      await db
+    async update(id: string, changes: Partial<NewDeploymentRow>, options: { onCluster?: string; tx?: Queryable } = {}): Promise<void> {
+      await (options.tx ?? db)
         .update(deployments)
         .set({ ...changes, updatedAt: new Date() })
         .where(options.onCluster ? and(eq(deployments.id, id), eq(deployments.clusterId, options.onCluster)) : eq(deployments.id, id));

@@ -108,7 +108,7 @@ export function createRolloutService(deps: RolloutServiceDeps) {
       const answer = await deps.deployments.update(deploymentId, settingsOf(last.previousConfig), {
         dryRun: false,
         role: actor.role,
-        change: { cause: 'rollback', actorId: actor.userId, rollbackOf: last.id },
+        change: { cause: 'rollback', actorId: actor.userId, rollbackOf: last.id, restorePresetId: last.previousConfig.optimizationPresetId },
       });
       return answer as Deployment;
     },
@@ -136,7 +136,7 @@ export function createRolloutService(deps: RolloutServiceDeps) {
       return deps.deployments.update(deploymentId, settingsOf(row.after), {
         dryRun: options.dryRun,
         role: options.role,
-        change: { cause: 'rollback', actorId: options.userId },
+        change: { cause: 'rollback', actorId: options.userId, restorePresetId: row.after.optimizationPresetId },
       });
     },
   };

@@ -46,7 +46,7 @@ export function createRolloutWatch(deps: RolloutServiceDeps) {
   async function rollBack(rollout: RolloutRow, record: DeploymentRecord, failure: { reason: string; message: string }): Promise<void> {
     await rollouts.note(rollout.id, failure.reason, failure.message);
     try {
-      await deps.deployments.update(record.id, settingsOf(rollout.previousConfig), { dryRun: false, role: 'admin', change: { cause: 'rollback', actorId: null, rollbackOf: rollout.id } });
+      await deps.deployments.update(record.id, settingsOf(rollout.previousConfig), { dryRun: false, role: 'admin', change: { cause: 'rollback', actorId: null, rollbackOf: rollout.id, restorePresetId: rollout.previousConfig.optimizationPresetId } });
     } catch (error) {
       // Another instance started the same rollback first: nothing left to do here.
       if (error instanceof AppError && error.code === 'ROLLOUT_IN_PROGRESS') return;

@@ -98,6 +98,15 @@ export function usePauseResume() {
   });
 }
 
+/** Resumes a paused deployment with new settings (the fields of PATCH), recorded as a change. */
+export function useResumeWithSettings() {
+  const invalidate = useInvalidateDeployment();
+  return useMutation({
+    mutationFn: ({ id, settings }: { id: string; settings: UpdateDeploymentRequest | null }) => api.post<Deployment>(`${itemPath(DEPLOYMENTS, id)}/resume`, settings ?? undefined),
+    onSuccess: (_data, { id }) => invalidate(id),
+  });
+}
+
 export function useUpdateDeployment() {
   const invalidate = useInvalidateDeployment();
   return useMutation({

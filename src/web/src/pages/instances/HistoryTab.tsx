@@ -9,6 +9,7 @@ import { HistoryEntry } from './HistoryEntry';
 import { HistoryRollbackDialog } from './HistoryRollbackDialog';
 import { useInstanceTab } from './instance-tab-context';
 import { diffLeaves } from '../../../../domain/deployment-plan';
+import { settingsOf as entrySettings } from '../../../../domain/rollout';
 
 /** Rollouts looked up for the entries' inline status: enough for any page of history. */
 const ROLLOUTS = { limit: 100, offset: 0 } as const;
@@ -42,7 +43,8 @@ export function HistoryTab() {
                 key={entry.id}
                 entry={entry}
                 rollout={rolloutOf(entry)}
-                current={diffLeaves(entry.after, current).length === 0}
+                // The settings, as a rollback restores and compares them (the preset they came from aside).
+                current={diffLeaves(entrySettings(entry.after), current).length === 0}
                 onRollback={canOperate && deployment.status !== 'deleting' ? () => setTarget(entry) : undefined}
               />
             ))}

@@ -10,6 +10,7 @@ const LABELS: Record<string, string> = {
   replicas: 'Replicas',
   cluster: 'Cluster',
   resourceProfileId: 'Resource profile',
+  optimizationPresetId: 'Optimization preset',
   'optimization.tier1.maxModelLength': 'Context length',
   'optimization.tier1.gpuMemoryUtilization': 'GPU memory utilization',
   'optimization.tier1.maxConcurrentSequences': 'Max concurrent sequences',
