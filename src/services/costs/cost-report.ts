@@ -156,14 +156,15 @@ function byApiKey(input: CostReportInput, deployments: ReadonlyMap<string, Tally
       return row;
     });
   };
+  const tokensOf = new Map<string, TokenAggregate[]>();
+  for (const tokens of input.tokens) tokensOf.set(tokens.deploymentId, [...(tokensOf.get(tokens.deploymentId) ?? []), tokens]);
   for (const deployment of deployments.values()) {
     const served = deployment.prompt + deployment.completion;
     if (served === 0) {
-      addShare(callers.get('idle', () => tally('idle', null, 'GPU time without tokens served')), deployment, 1);
+      if (deployment.gpuSeconds > 0) addShare(callers.get('idle', () => tally('idle', null, 'GPU time without tokens served')), deployment, 1);
       continue;
     }
-    for (const tokens of input.tokens) {
-      if (tokens.deploymentId !== deployment.id) continue;
+    for (const tokens of tokensOf.get(deployment.id!) ?? []) {
       const caller = callerOf(tokens.apiKeyId);
       caller.prompt += tokens.prompt;
       caller.completion += tokens.completion;
