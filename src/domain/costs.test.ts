@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { costQuerySchema, gpuModelOnCluster, putGpuPriceSchema, resolveCostRange } from './costs.js';
+import { costQuerySchema, gpuModelNameSchema, gpuModelOnCluster, putGpuPriceSchema, resolveCostRange } from './costs.js';
 import { costReportCsv, csvCell } from './costs-csv.js';
 
 describe('gpuModelOnCluster', () => {
@@ -16,6 +16,13 @@ describe('gpuModelOnCluster', () => {
     expect(gpuModelOnCluster(mixed, undefined)).toBe('NVIDIA H100 80GB HBM3');
     expect(gpuModelOnCluster([{ model: 'NVIDIA L4', count: 1 }], undefined)).toBe('NVIDIA L4');
     expect(gpuModelOnCluster([], undefined)).toBe('');
+  });
+});
+
+describe('gpuModelNameSchema', () => {
+  it('takes inventory names and refuses control characters and lone surrogates', () => {
+    expect(gpuModelNameSchema.safeParse('NVIDIA H100 80GB HBM3 😀').success).toBe(true);
+    for (const bad of ['a\u0000b', 'a\nb', 'a\ud800b', '', 'x'.repeat(201)]) expect(gpuModelNameSchema.safeParse(bad).success).toBe(false);
   });
 });
 

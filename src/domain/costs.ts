@@ -25,7 +25,8 @@ export const gpuModelNameSchema = z
   .trim()
   .min(1, 'Name the GPU model.')
   .max(200, 'A GPU model name has at most 200 characters.')
-  .refine((value) => !/\p{Cc}/u.test(value) && value.isWellFormed(), 'A GPU model name has no control characters.');
+  // In unicode mode a surrogate matches only when unpaired (a pair is one code point).
+  .refine((value) => !/[\p{Cc}\uD800-\uDFFF]/u.test(value), 'A GPU model name has no control characters.');
 
 export const gpuModelParamsSchema = z.object({ model: gpuModelNameSchema }).strict();
 

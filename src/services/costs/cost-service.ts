@@ -14,6 +14,8 @@ export interface CostServiceDeps {
 }
 
 const DAY_MS = 86_400_000;
+/** A range reaching back less than this past a retention is not worth a note (a "last 30 days" sent a minute ago). */
+const NOTE_SLACK_MS = 3600_000;
 
 /** Cost reports: GPU time × price, tokens from the request log, grouped (docs/costs.md). */
 export function createCostService(deps: CostServiceDeps) {
@@ -46,13 +48,13 @@ export function createCostService(deps: CostServiceDeps) {
 function notesFor(from: Date, now: Date, retention: CostServiceDeps['retention']): string[] {
   const notes: string[] = [];
   const logStart = new Date(now.getTime() - retention.inferenceLogDays * DAY_MS);
-  if (from < logStart) {
+  if (from.getTime() < logStart.getTime() - NOTE_SLACK_MS) {
     notes.push(
       `Tokens come from the request log, which keeps ${retention.inferenceLogDays} days (HMAS_INFERENCE_LOG_RETENTION_DAYS): before ${logStart.toISOString()} it has none, so tokens are undercounted and cost per million tokens overstated for this range.`,
     );
   }
   const usageStart = new Date(now.getTime() - retention.gpuUsageDays * DAY_MS);
-  if (from < usageStart) notes.push(`GPU usage is kept ${retention.gpuUsageDays} days (HMAS_GPU_USAGE_RETENTION_DAYS): before ${usageStart.toISOString()} there is none.`);
+  if (from.getTime() < usageStart.getTime() - NOTE_SLACK_MS) notes.push(`GPU usage is kept ${retention.gpuUsageDays} days (HMAS_GPU_USAGE_RETENTION_DAYS): before ${usageStart.toISOString()} there is none.`);
   return notes;
 }
 
