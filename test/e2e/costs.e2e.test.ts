@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { gpuUsage, inferenceLogs } from '../../src/db/schema/index.js';
 import type { BrowserHarness } from './browser-harness.js';
 import { browserTestsRun, expectCleanConsole, startBrowserHarness } from './browser-harness.js';
-import { cellsByHeader } from './page-helpers.js';
+import { cellsByHeader, lightAndDark } from './page-helpers.js';
 
 const H100 = 'NVIDIA H100 80GB HBM3';
 const HOUR_MS = 3600_000;
@@ -18,19 +18,6 @@ const HOUR_MS = 3600_000;
 describe.skipIf(!browserTestsRun)('the costs page in a browser', () => {
   let h: BrowserHarness;
   let page: Page;
-
-  async function lightAndDark(name: string, ready: () => Promise<unknown>) {
-    await h.screenshot(name, { fullPage: true });
-    await page.emulateMedia({ colorScheme: 'dark' });
-    try {
-      await page.reload();
-      await page.locator('html[data-theme="dark"]').waitFor({ state: 'attached' });
-      await ready();
-      await h.screenshot(`${name}-dark`, { fullPage: true });
-    } finally {
-      await page.emulateMedia({ colorScheme: 'light' });
-    }
-  }
 
   /** A row of the cost report by its first cell's name. */
   const reportTable = () => page.getByRole('table', { name: 'Costs' });
@@ -91,7 +78,7 @@ describe.skipIf(!browserTestsRun)('the costs page in a browser', () => {
     expect(await cells('chat-large')).toMatchObject({ 'GPU-hours': '12.00', Cost: '$30.00', 'Prompt tokens': '750,000', 'Completion tokens': '250,000', 'Cost / 1M tokens': '$30.00' });
     expect(await cells('embed-small')).toMatchObject({ 'GPU-hours': '2.00', Cost: '$5.00', 'Total tokens': '0' });
     expect(await cells('Total')).toMatchObject({ 'GPU-hours': '14.00', Cost: '$35.00', 'Cost / 1M tokens': '$35.00' });
-    await lightAndDark('costs', () => reportRow('chat-large').getByText('$30.00').first().waitFor());
+    await lightAndDark(h, 'costs', () => reportRow('chat-large').getByText('$30.00').first().waitFor());
 
     await page.getByRole('group', { name: 'Group by' }).getByRole('button', { name: 'API key' }).click();
     await reportRow('team-a').waitFor();
