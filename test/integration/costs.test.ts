@@ -232,6 +232,33 @@ describe.each(testBackends())('costs (%s)', (backend) => {
     expect(row(after.rows, 'cost-small')!.gpuHours).toBeGreaterThan(0);
   });
 
+  it("counts a resource profile's GPUs per replica, on the inventory's spelling of its GPU type", async () => {
+    const profile = await a.app.inject({ method: 'POST', url: '/api/resource-profiles', headers: admin, payload: { name: 'four-h100', gpuCount: 4, gpuType: 'NVIDIA-H100-80GB-HBM3', cpu: '4', memory: '16Gi' } });
+    expect(profile.statusCode, profile.body).toBe(201);
+    const profiled = await insertServedDeployment(a.database.handle, 'cost-profiled', ['http://127.0.0.1:9']);
+    removals.push(profiled.remove);
+    await a.database.handle.db.update(deployments).set({ resourceProfileId: profile.json<{ id: string }>().id }).where(eq(deployments.id, profiled.id));
+    clockA = T0 + 870 * SECOND;
+    await tickA();
+    clockA = T0 + 930 * SECOND;
+    await tickA();
+    const rows = await a.database.handle.db.select().from(gpuUsageTable).where(eq(gpuUsageTable.deploymentId, profiled.id));
+    expect(rows.map((each) => [each.gpuModel, each.gpuSeconds])).toEqual([[H100, 4 * 60]]);
+  });
+
+  it('forgets usage older than its retention, in batches', async () => {
+    const old = { deploymentId: randomUUID(), deploymentName: 'long-gone', clusterId: randomUUID(), clusterName: 'local', gpuModel: H100, gpuSeconds: 3600 };
+    clockA = T0;
+    await a.database.handle.db.insert(gpuUsageTable).values([
+      { ...old, hour: new Date(T0 - 401 * 86_400 * SECOND) },
+      { ...old, hour: new Date(T0 - 402 * 86_400 * SECOND) },
+      { ...old, hour: new Date(T0 - 399 * 86_400 * SECOND) },
+    ]);
+    expect(await a.gpuUsage.purgeOlderThan(400)).toBe(2);
+    const left = await a.database.handle.db.select().from(gpuUsageTable).where(eq(gpuUsageTable.deploymentId, old.deploymentId));
+    expect(left.map((each) => each.hour.getTime())).toEqual([T0 - 399 * 86_400 * SECOND]);
+  });
+
   it('refuses a range over 400 days, and notes when tokens reach back past the request log', async () => {
     const tooLong = await a.app.inject({ method: 'GET', url: '/api/costs?from=2029-01-01T00:00:00Z&to=2030-02-05T00:00:01Z', headers: admin });
     expect(tooLong.statusCode).toBe(400);
