@@ -47,6 +47,7 @@ export const configSchema = z.object({
   HMAS_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60).describe('Window for counting failed logins.'),
   HMAS_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(365).describe('Audit log entries older than this are deleted (hourly).'),
   HMAS_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).default(30).describe('Deployment events last seen longer ago than this are deleted from the events history (hourly, in batches).'),
+  HMAS_GPU_USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).default(400).describe('GPU usage (GPU-seconds per deployment per hour, what cost reports read) older than this is deleted (hourly, in batches).'),
   HMAS_EVENT_COPY_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000).describe("How often the clusters' events are copied into the events history."),
   HMAS_WEB_DIR: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Directory of the built web UI (default: dist/web of the package).'),
   HMAS_SECRET_KEY: z.preprocess(emptyAsUndefined, z.string().min(32).optional()).describe('Key for encrypting stored credentials (kubeconfigs, tokens) with AES-256-GCM (≥32 chars). Unset = generated once and kept in the data directory.'),
@@ -131,6 +132,8 @@ export interface Config {
   readonly loginWindowSeconds: number;
   readonly auditRetentionDays: number;
   readonly events: { retentionDays: number; copyIntervalMs: number };
+  /** Days GPU usage (the cost reports' GPU time) is kept. */
+  readonly gpuUsageRetentionDays: number;
   readonly webDir: string | undefined;
   readonly secretKey: string | undefined;
   readonly registerLocalCluster: boolean;
@@ -232,6 +235,7 @@ export function loadConfig(
     loginWindowSeconds: raw.HMAS_LOGIN_WINDOW_SECONDS,
     auditRetentionDays: raw.HMAS_AUDIT_RETENTION_DAYS,
     events: Object.freeze({ retentionDays: raw.HMAS_EVENT_RETENTION_DAYS, copyIntervalMs: raw.HMAS_EVENT_COPY_INTERVAL_MS }),
+    gpuUsageRetentionDays: raw.HMAS_GPU_USAGE_RETENTION_DAYS,
     webDir: raw.HMAS_WEB_DIR,
     secretKey: raw.HMAS_SECRET_KEY,
     registerLocalCluster: raw.HMAS_LOCAL_CLUSTER,

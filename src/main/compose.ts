@@ -66,6 +66,8 @@ import { createConfigHistoryRepo } from '../services/deployments/config-history-
 import { createRolloutRepo } from '../services/deployments/rollout-repo.js';
 import type { RolloutWatch } from '../services/deployments/rollout-watch.js';
 import { composeSafeChange } from './compose-safe-change.js';
+import { composeCosts } from './compose-costs.js';
+import type { GpuUsageService } from '../services/costs/gpu-usage-service.js';
 import { Agent } from 'undici';
 import { createGateway } from '../gateway/proxy/gateway.js';
 import { createGatewayMetrics } from '../gateway/proxy/gateway-metrics.js';
@@ -105,6 +107,8 @@ export interface ComposedServer {
   loops: LoopRegistry;
   /** The rollout monitor's pass, for tests that move its clock past the startup grace. */
   rolloutWatch: RolloutWatch;
+  /** The gpu-usage loop's count, for tests that move its clock (`options.now`). */
+  gpuUsage: GpuUsageService;
   /** Set on first start when the admin password was generated: show it once. */
   generatedAdminPassword: string | undefined;
   markShuttingDown(): void;
@@ -113,7 +117,7 @@ export interface ComposedServer {
 }
 
 /** Wires services, loops and the HTTP app on an open, migrated database. Does not listen. */
-export async function composeServer(config: Config, database: DatabaseHandle, logger: Logger): Promise<ComposedServer> {
+export async function composeServer(config: Config, database: DatabaseHandle, logger: Logger, options: { now?: () => Date } = {}): Promise<ComposedServer> {
   const jwtSecret = config.jwtSecret ?? (await readOrCreateSecretFile(path.join(config.dataDir, 'jwt-secret')));
   const users = createUserService({ repo: createUserRepo(database.db) });
   const audit = createAuditService({ repo: createAuditRepo(database.db) });
@@ -265,6 +269,10 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   features.push(...safeChange.features);
   reconcilers.push(...safeChange.reconcilers);
   const { rolloutWatch } = safeChange;
+  // Costs: GPU prices, GPU time per deployment (a loop), cost reports (compose-costs.ts).
+  const costs = composeCosts({ config, database, logger, deployments: deploymentRepo, models, clusters, policies, ...(options.now ? { now: options.now } : {}) });
+  features.push(...costs.features);
+  reconcilers.push(...costs.reconcilers);
 
   // gateway: rateLimiter — in memory for one instance, in Redis (REDIS_URL) when several share the load.
   const rateLimiter = createRateLimiter({ redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger: logger.child({ component: 'rate-limit' }) });
@@ -386,6 +394,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     app,
     loops,
     rolloutWatch,
+    gpuUsage: costs.gpuUsage,
     generatedAdminPassword: initialAdmin.generatedPassword,
     markShuttingDown: () => {
       shuttingDown = true;

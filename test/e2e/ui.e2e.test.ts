@@ -66,7 +66,7 @@ describe.skipIf(!browserTestsRun)('web UI in a browser', () => {
     expect(await page.getByTestId('current-user').textContent()).toBeTruthy();
     expect(await page.getByTestId('current-role').textContent()).toBe('admin');
     await page.getByRole('img', { name: 'Instances by status: none yet' }).waitFor();
-    for (const name of ['Dashboard', 'Clusters', 'Models', 'Instances', 'Monitoring', 'Inference logs', 'API keys', 'Settings']) {
+    for (const name of ['Dashboard', 'Clusters', 'Models', 'Instances', 'Monitoring', 'Inference logs', 'API keys', 'Costs', 'Settings']) {
       expect(await h.navLink(name).count(), name).toBe(1);
     }
   });

@@ -12,7 +12,7 @@ import { testBackends, type Backend } from '../support/test-database.js';
  * never send. Each answer must be a 4xx in the control API's error envelope, never a 5xx.
  */
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Access = 'public' | 'viewer' | 'operator' | 'admin';
 type Caller = 'anonymous' | 'admin' | 'operator' | 'viewer' | 'bogus-token';
 
@@ -386,6 +386,36 @@ const ROUTES: RouteUnderTest[] = [
   },
   { method: 'DELETE', path: `/api/secrets/${MISSING_SECRET}`, access: 'operator' },
   { method: 'GET', path: '/api/prometheus/sd', access: 'operator', badQueries: ['unknown=1', 'refresh=1s'] },
+  {
+    method: 'GET',
+    path: '/api/costs',
+    access: 'viewer',
+    badQueries: [
+      'groupBy=model',
+      'groupBy=',
+      'from=yesterday',
+      'to=2024-13-45T99:00:00Z',
+      'from=0000-01-01T00:00:00Z',
+      'from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z',
+      'from=2030-01-01T00:00:00Z&to=2030-01-01T00:00:00Z',
+      'from=2020-01-01T00:00:00Z&to=2021-02-05T00:00:01Z',
+      'format=xml',
+      'groupBy=cluster&groupBy=apiKey',
+      'unknown=1',
+    ],
+  },
+  { method: 'GET', path: '/api/settings/gpu-prices', access: 'viewer' },
+  {
+    method: 'PUT',
+    path: '/api/settings/gpu-prices/NVIDIA%20H100%2080GB%20HBM3',
+    access: 'admin',
+    body: {
+      valid: { pricePerGpuHour: 2.5, currency: 'USD' },
+      wrongTypes: { pricePerGpuHour: '2.5', currency: 'usd' },
+      missingRequired: { currency: 'USD' },
+    },
+  },
+  { method: 'DELETE', path: '/api/settings/gpu-prices/NVIDIA%20No%20Such%20GPU', access: 'admin' },
   { method: 'GET', path: '/api/rate-limits', access: 'viewer', badQueries: ['userId=not-a-uuid', 'userId=', `userId=${'a'.repeat(150)}`, "userId=00000000-0000-4000-8000-000000000000'--", 'userId=a&userId=b', 'unknown=1'] },
 ];
 

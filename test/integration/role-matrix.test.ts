@@ -105,6 +105,11 @@ const MINIMUM_ROLE: Record<string, Access> = {
   'GET /api/secrets/{name}': 'viewer',
   'POST /api/secrets/{name}/rotate': 'operator',
   'DELETE /api/secrets/{name}': 'operator',
+  // Costs: every role reads reports and prices (a viewer sees other users' keys as one row); prices are admins'.
+  'GET /api/costs': 'viewer',
+  'GET /api/settings/gpu-prices': 'viewer',
+  'PUT /api/settings/gpu-prices/{model}': 'admin',
+  'DELETE /api/settings/gpu-prices/{model}': 'admin',
 };
 
 const RANK: Record<Caller, number> = { anonymous: 0, viewer: 1, operator: 2, admin: 3 };
@@ -116,7 +121,8 @@ function concretePath(template: string): string {
     .replaceAll('{id}', randomUUID())
     .replaceAll('{name}', 'no-such-cluster')
     .replaceAll('{runtime}', 'vllm')
-    .replaceAll('{presetId}', 'no-such-preset');
+    .replaceAll('{presetId}', 'no-such-preset')
+    .replaceAll('{model}', 'NVIDIA%20No%20Such%20GPU');
 }
 
 // One backend: access is decided before any query runs.
@@ -147,10 +153,10 @@ describe('role matrix', () => {
   const cases = routes.flatMap(([route, access]) => CALLERS.map((caller) => ({ route, access, caller })));
 
   it.each(cases)('$route as $caller (needs $access)', async ({ route, access, caller }) => {
-    const [method, template] = route.split(' ') as ['GET' | 'POST' | 'PATCH' | 'DELETE', string];
+    const [method, template] = route.split(' ') as ['GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', string];
     // Sign-out with a fresh session of that role, so the shared ones stay valid.
     const auth = caller === 'anonymous' ? {} : route === 'POST /api/auth/logout' ? await t.login(`matrix-${caller}`, `matrix-${caller}-password`) : headers[caller]!;
-    const withBody = method === 'POST' || method === 'PATCH';
+    const withBody = method === 'POST' || method === 'PUT' || method === 'PATCH';
     const response = await t.app.inject({ method, url: concretePath(template), headers: auth, ...(withBody ? { payload: {} } : {}) });
     const allowed = RANK[caller] >= NEEDS[access];
     if (allowed) {

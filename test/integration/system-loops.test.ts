@@ -26,6 +26,8 @@ const NEEDS_LEADER: Record<string, boolean> = {
   'event-copy': true,
   'local-event-copy': false,
   'deployment-event-retention': true,
+  'gpu-usage': true,
+  'gpu-usage-retention': true,
 };
 
 const env = { HMAS_RECONCILE_INTERVAL_MS: '500', HMAS_LEADER_ELECTION_INTERVAL_MS: '100' };

@@ -23,7 +23,7 @@ export interface TestApp extends ComposedServer {
 }
 
 /** The whole app (real services, real database — `options.database`, else a new one) without listening: call `app.inject()`. */
-export async function createTestApp(backend: Backend, env: Record<string, string> = {}, options: { database?: TestDatabase } = {}): Promise<TestApp> {
+export async function createTestApp(backend: Backend, env: Record<string, string> = {}, options: { database?: TestDatabase; now?: () => Date } = {}): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'hmas-test-'));
   const config = loadConfig({
     HMAS_DATA_DIR: dataDir,
@@ -34,7 +34,7 @@ export async function createTestApp(backend: Backend, env: Record<string, string
     ...env,
   });
   const database = options.database ?? (await createTestDatabase(backend));
-  const composed = await composeServer(config, database.handle, createLogger({ level: config.logLevel, pretty: false }));
+  const composed = await composeServer(config, database.handle, createLogger({ level: config.logLevel, pretty: false }), options.now ? { now: options.now } : {});
   let adminHeaders: { authorization: string } | undefined;
   let counter = 0;
 

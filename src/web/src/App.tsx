@@ -14,6 +14,7 @@ import { OverviewTab } from './pages/instances/OverviewTab';
 import { InstancesPage } from './pages/instances/InstancesPage';
 import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { CostsPage } from './pages/costs/CostsPage';
 import { ClusterDetailPage } from './pages/clusters/ClusterDetailPage';
 import { ClustersPage } from './pages/clusters/ClustersPage';
 import { ModelDetailPage } from './pages/models/ModelDetailPage';
@@ -55,6 +56,7 @@ export function App() {
             <Route path="monitoring/*" element={<NotAvailable feature={plannedFeatures.monitoring} />} />
             <Route path="inference-logs" element={<InferenceLogsPage />} />
             <Route path="api-keys" element={<ApiKeysPage />} />
+            <Route path="costs" element={<CostsPage />} />
             <Route path="settings" element={<SettingsPage />}>
               <Route index element={<Navigate to="profile" replace />} />
               <Route path="profile" element={<ProfileTab />} />

@@ -10,6 +10,7 @@ import './styles/app.css';
 import './styles/registry.css';
 import './styles/instances.css';
 import './styles/gateway.css';
+import './styles/costs.css';
 
 initTheme();
 

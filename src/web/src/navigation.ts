@@ -15,5 +15,6 @@ export const navItems: readonly NavItem[] = [
   { to: '/monitoring', label: 'Monitoring', icon: 'monitoring' },
   { to: '/inference-logs', label: 'Inference logs', icon: 'logs' },
   { to: '/api-keys', label: 'API keys', icon: 'key' },
+  { to: '/costs', label: 'Costs', icon: 'cost' },
   { to: '/settings', label: 'Settings', icon: 'settings' },
 ];

@@ -21,6 +21,7 @@ export type { Role } from '../../../domain/roles';
 export type { Page } from '../../../domain/pagination';
 export type { CreateSecretInput as CreateSecretRequest, SecretView } from '../../../domain/secret';
 export type { LoopsView, LoopState } from '../../../domain/loops';
+export type { CostGroup, CostReport, CostRow, GpuPriceList, GpuPriceListItem, PutGpuPriceInput as PutGpuPriceRequest } from '../../../domain/costs';
 export type { User };
 
 export interface LoginRequest {
