@@ -153,10 +153,13 @@ describe.each(testBackends())('GPU metrics (%s)', (backend) => {
       expect(body.staleReason).toMatch(/Prometheus has no DCGM series with cluster="gpu-west": deploy NVIDIA dcgm-exporter there .*docs\/monitoring-gpus.md/);
     });
 
-    it('answers 404 CLUSTER_NOT_FOUND for an unknown cluster', async () => {
+    it('answers 404 CLUSTER_NOT_FOUND for an unknown cluster, 400 for a name no cluster can have', async () => {
       const response = await gpuMetrics(t, 'no-such-cluster');
       expect(response.statusCode).toBe(404);
       expect(response.json().error).toMatchObject({ code: 'CLUSTER_NOT_FOUND', message: 'No cluster named "no-such-cluster".' });
+      const badName = await gpuMetrics(t, 'Bad_Name%22%7D');
+      expect(badName.statusCode).toBe(400);
+      expect(badName.json().error.code).toBe('VALIDATION_FAILED');
     });
   });
 
