@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseExposition } from '../../test/support/exposition.js';
+import { RECORDED_DCGM_NODE_A_GPU1 } from '../../test/support/recorded-gpus.js';
 import { gpusFromDcgm } from './dcgm-gpus.js';
 import { podDeploymentResolver } from './gpu-pod-deployments.js';
 import type { InstantSample } from './prometheus-client.js';
@@ -19,20 +20,7 @@ describe('gpusFromDcgm', () => {
   it('gives one entry per GPU of each node with every field in its unit, and the deployment whose pod uses it', () => {
     const gpus = gpusFromDcgm(answered(recorded), deploymentOf);
     expect(gpus.map((gpu) => `${gpu.node}/${gpu.index}`)).toEqual(['gpu-node-a/0', 'gpu-node-a/1', 'gpu-node-b/0', 'gpu-node-b/1']);
-    expect(gpus[1]).toEqual({
-      node: 'gpu-node-a',
-      index: 1,
-      uuid: 'GPU-9d21c7e0-5f3a-4b18-8e64-7a0f3c2b1d95',
-      model: 'NVIDIA H100 80GB HBM3',
-      utilization: { value: 96 },
-      memoryUsedBytes: { value: 73512 * MIB },
-      memoryTotalBytes: { value: (73512 + 7482) * MIB },
-      temperatureCelsius: { value: 63 },
-      powerWatts: { value: 587.914 },
-      smClockMhz: { value: 1980 },
-      xidErrors: { value: 0 },
-      deployments: ['chat'],
-    });
+    expect(gpus[1]).toEqual(RECORDED_DCGM_NODE_A_GPU1);
     expect(gpus[0]?.deployments).toEqual([]);
     expect(gpus[3]).toMatchObject({ xidErrors: { value: 79 }, memoryUsedBytes: { value: 0 }, memoryTotalBytes: { value: 80994 * MIB } });
   });

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { gpusFromNvidiaSmi, type HostGpuReading } from './gpu-nvidia-smi.js';
+import type { HostGpuReading } from '../domain/gpu-reading.js';
+import { RECORDED_H100_GPU0, RECORDED_H100_GPU0_METRICS } from '../../test/support/recorded-gpus.js';
+import { gpusFromNvidiaSmi } from './gpu-nvidia-smi.js';
 
-const MIB = 2 ** 20;
-const reading = (index: number, changes: Partial<HostGpuReading> = {}): HostGpuReading => ({
-  index,
-  uuid: `GPU-${index}`,
-  name: 'NVIDIA H100 80GB HBM3',
-  utilizationPercent: 97,
-  memoryUsedMiB: 73512,
-  memoryTotalMiB: 81559,
-  temperatureCelsius: 66,
-  powerWatts: 612.38,
-  smClockMhz: 1980,
-  unavailable: {},
-  ...changes,
-});
+const reading = (index: number, changes: Partial<HostGpuReading> = {}): HostGpuReading => ({ ...RECORDED_H100_GPU0, index, uuid: `GPU-${index}`, ...changes });
 
 describe('gpusFromNvidiaSmi', () => {
   it('gives the host GPUs in index order, memory in bytes, with the deployments that hold each', () => {
@@ -22,16 +11,9 @@ describe('gpusFromNvidiaSmi', () => {
     const gpus = gpusFromNvidiaSmi('gpu-host', [reading(1), reading(0)], (index) => held[index] ?? []);
     expect(gpus.map((gpu) => gpu.index)).toEqual([0, 1]);
     expect(gpus[0]).toEqual({
+      ...RECORDED_H100_GPU0_METRICS,
       node: 'gpu-host',
-      index: 0,
       uuid: 'GPU-0',
-      model: 'NVIDIA H100 80GB HBM3',
-      utilization: { value: 97 },
-      memoryUsedBytes: { value: 73512 * MIB },
-      memoryTotalBytes: { value: 81559 * MIB },
-      temperatureCelsius: { value: 66 },
-      powerWatts: { value: 612.38 },
-      smClockMhz: { value: 1980 },
       xidErrors: { value: null, reason: expect.stringMatching(/nvidia-smi does not report XID errors/) },
       deployments: ['chat'],
     });

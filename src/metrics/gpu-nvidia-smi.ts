@@ -1,23 +1,7 @@
+import type { HostGpuReading } from '../domain/gpu-reading.js';
 import type { GpuMetrics, MetricValue } from '../domain/monitoring.js';
 
-/**
- * nvidia-smi's telemetry of the H-MAS host's GPUs → the same per-GPU shape DCGM gives. The
- * reading's shape is the local cluster's nvidia-smi parser's (`parseNvidiaSmiTelemetry`),
- * restated here because this layer does not import `clusters/`.
- */
-export interface HostGpuReading {
-  index: number;
-  uuid: string | null;
-  name: string;
-  utilizationPercent: number | null;
-  memoryUsedMiB: number | null;
-  memoryTotalMiB: number | null;
-  temperatureCelsius: number | null;
-  powerWatts: number | null;
-  smClockMhz: number | null;
-  /** What nvidia-smi printed instead of a number, by its query field. */
-  unavailable: Record<string, string>;
-}
+// nvidia-smi's telemetry of the H-MAS host's GPUs → the same per-GPU shape DCGM gives.
 
 const MIB = 2 ** 20;
 

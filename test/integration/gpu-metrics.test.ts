@@ -11,6 +11,7 @@ import { clusters, deployments, models } from '../../src/db/schema/index.js';
 import type { ClusterGpuMetrics } from '../../src/domain/monitoring.js';
 import { unusedLocalUrl } from '../fakes/fake-kube-apiserver.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
+import { RECORDED_DCGM_NODE_A_GPU1, RECORDED_H100_GPU0_METRICS } from '../support/recorded-gpus.js';
 import { testBackends } from '../support/test-database.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -22,7 +23,6 @@ import { waitFor } from '../support/wait-for.js';
  * recorded output (test/fixtures/nvidia-smi/).
  */
 
-const MIB = 2 ** 20;
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
 
 interface Scrape {
@@ -124,20 +124,7 @@ describe.each(testBackends())('GPU metrics (%s)', (backend) => {
       expect(body).toMatchObject({ cluster: 'gpu-east', source: 'dcgm', stale: false });
       expect(body.staleReason).toBeUndefined();
       expect(body.gpus.map((gpu) => `${gpu.node}/${gpu.index}`)).toEqual(['gpu-node-a/0', 'gpu-node-a/1', 'gpu-node-b/0', 'gpu-node-b/1']);
-      expect(body.gpus[1]).toEqual({
-        node: 'gpu-node-a',
-        index: 1,
-        uuid: 'GPU-9d21c7e0-5f3a-4b18-8e64-7a0f3c2b1d95',
-        model: 'NVIDIA H100 80GB HBM3',
-        utilization: { value: 96 },
-        memoryUsedBytes: { value: 73512 * MIB },
-        memoryTotalBytes: { value: (73512 + 7482) * MIB },
-        temperatureCelsius: { value: 63 },
-        powerWatts: { value: 587.914 },
-        smClockMhz: { value: 1980 },
-        xidErrors: { value: 0 },
-        deployments: ['chat'],
-      });
+      expect(body.gpus[1]).toEqual(RECORDED_DCGM_NODE_A_GPU1);
       expect(body.gpus[3]).toMatchObject({ xidErrors: { value: 79 }, deployments: [] });
     });
 
@@ -203,14 +190,7 @@ describe.each(testBackends())('GPU metrics (%s)', (backend) => {
         'GPU-0f9e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f',
       ]);
       expect(body.gpus[0]).toMatchObject({
-        index: 0,
-        model: 'NVIDIA H100 80GB HBM3',
-        utilization: { value: 97 },
-        memoryUsedBytes: { value: 73512 * MIB },
-        memoryTotalBytes: { value: 81559 * MIB },
-        temperatureCelsius: { value: 66 },
-        powerWatts: { value: 612.38 },
-        smClockMhz: { value: 1980 },
+        ...RECORDED_H100_GPU0_METRICS,
         xidErrors: { value: null, reason: expect.stringMatching(/nvidia-smi does not report XID errors/) },
         deployments: [],
       });

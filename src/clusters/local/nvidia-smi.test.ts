@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { RECORDED_H100_GPU0 } from '../../../test/support/recorded-gpus.js';
 import { NvidiaSmiParseError, parseNvidiaSmiCsv, parseNvidiaSmiTelemetry } from './nvidia-smi.js';
 
 const recorded = (file: string) => readFileSync(new URL(`../../../test/fixtures/nvidia-smi/${file}`, import.meta.url), 'utf8');
@@ -71,18 +72,7 @@ describe('parseNvidiaSmiTelemetry', () => {
   it('reads utilization, memory, temperature, power and SM clock of four H100s with their UUIDs', () => {
     const gpus = parseNvidiaSmiTelemetry(recorded('telemetry-h100-4x.csv'));
     expect(gpus).toHaveLength(4);
-    expect(gpus[0]).toEqual({
-      index: 0,
-      uuid: 'GPU-5c1d7a2e-93b4-4f1e-8d2a-6e0b9f3c1a47',
-      name: 'NVIDIA H100 80GB HBM3',
-      utilizationPercent: 97,
-      memoryUsedMiB: 73512,
-      memoryTotalMiB: 81559,
-      temperatureCelsius: 66,
-      powerWatts: 612.38,
-      smClockMhz: 1980,
-      unavailable: {},
-    });
+    expect(gpus[0]).toEqual(RECORDED_H100_GPU0);
     expect(gpus[3]).toMatchObject({ index: 3, utilizationPercent: 0, memoryUsedMiB: 4, powerWatts: 68.41, smClockMhz: 345 });
   });
 

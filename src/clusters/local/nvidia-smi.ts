@@ -1,10 +1,11 @@
+import type { HostGpuReading } from '../../domain/gpu-reading.js';
+
 /**
  * Parses what `nvidia-smi --query-gpu=… --format=csv,noheader,nounits` prints. Two queries use
  * it: the inventory (`NVIDIA_SMI_ARGS`: index, name, memory) and the GPU telemetry of the
  * monitoring endpoint (`NVIDIA_SMI_TELEMETRY_ARGS`: utilization, memory, temperature, power, SM
  * clock). Pure, so it is tested on recorded output of real GPUs.
  */
-
 /** The arguments the local inventory runs nvidia-smi with (argv, no shell). */
 export const NVIDIA_SMI_ARGS = ['--query-gpu=index,name,memory.total,memory.used,utilization.gpu', '--format=csv,noheader,nounits'] as const;
 
@@ -25,20 +26,8 @@ export interface NvidiaGpu {
   utilizationPercent: number | null;
 }
 
-/** One GPU as the telemetry query sees it; every number is null where nvidia-smi has none. */
-export interface NvidiaGpuTelemetry {
-  index: number;
-  uuid: string | null;
-  name: string;
-  utilizationPercent: number | null;
-  memoryUsedMiB: number | null;
-  memoryTotalMiB: number | null;
-  temperatureCelsius: number | null;
-  powerWatts: number | null;
-  smClockMhz: number | null;
-  /** What nvidia-smi printed instead of a number, by query field (`{ 'power.draw': '[N/A]' }`). */
-  unavailable: Record<string, string>;
-}
+/** One GPU as the telemetry query sees it. */
+export type NvidiaGpuTelemetry = HostGpuReading;
 
 export class NvidiaSmiParseError extends Error {
   constructor(message: string) {
