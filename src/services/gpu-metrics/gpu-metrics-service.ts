@@ -10,7 +10,7 @@ import { gpusFromNvidiaSmi } from '../../metrics/gpu-nvidia-smi.js';
 import { podDeploymentResolver } from '../../metrics/gpu-pod-deployments.js';
 import { PrometheusTimeoutError, PrometheusUnavailableError, type PrometheusClient } from '../../metrics/prometheus-client.js';
 import { readWithDeadline } from '../deployments/live-read.js';
-import type { HostGpuTelemetry } from './host-gpu-telemetry.js';
+import type { HostGpuTelemetry, HostGpuTelemetryReading } from './host-gpu-telemetry.js';
 
 export interface GpuMetricsServiceDeps {
   /** `get(name)`: the cluster, or 404 CLUSTER_NOT_FOUND. */
@@ -36,6 +36,12 @@ export interface GpuMetricsService {
 }
 
 const GUIDE = 'docs/monitoring-gpus.md';
+/** This instance's own host, when it owns cluster local: its driver and nvidia-smi's reading (started at once). */
+interface LocalHost {
+  driver: ClusterDriver;
+  reading: Promise<HostGpuTelemetryReading>;
+}
+
 /** How long the local driver may take to say which replica holds which GPU. */
 const LOCAL_STATUS_DEADLINE_MS = 2_000;
 
@@ -88,8 +94,8 @@ export function createGpuMetricsService(deps: GpuMetricsServiceDeps): GpuMetrics
   }
 
   /** nvidia-smi on this host, for cluster `local` owned by this instance. */
-  async function fromHost(cluster: Cluster, driver: ClusterDriver, prometheusProblem: string | null): Promise<ClusterGpuMetrics> {
-    const [{ outcome, takenAt }, holders] = await Promise.all([deps.hostGpus.read(), localGpuHolders(driver)]);
+  async function fromHost(cluster: Cluster, host: LocalHost, prometheusProblem: string | null): Promise<ClusterGpuMetrics> {
+    const [{ outcome, takenAt }, holders] = await Promise.all([host.reading, localGpuHolders(host.driver)]);
     const base = { cluster: cluster.name, at: takenAt.toISOString() };
     if (outcome.state === 'absent') {
       return { ...base, source: 'none', stale: prometheusProblem !== null, staleReason: `nvidia-smi is not installed on this host (HMAS_NVIDIA_SMI): no NVIDIA GPU to report.${prometheusProblem ? ` ${prometheusProblem}` : ''}`, gpus: [] };
@@ -106,9 +112,11 @@ export function createGpuMetricsService(deps: GpuMetricsServiceDeps): GpuMetrics
       const cluster = await deps.clusters.get(name);
       // Only the instance that owns cluster local can read its host's GPUs.
       const hostDriver = cluster.connection.kind === 'local' ? await deps.drivers.actingDriver(cluster) : null;
+      // Read alongside Prometheus, not after it: a Prometheus that times out must not add nvidia-smi's time to the answer's.
+      const host: LocalHost | null = hostDriver ? { driver: hostDriver, reading: deps.hostGpus.read() } : null;
       const exporterHint = `deploy NVIDIA dcgm-exporter there and have Prometheus scrape it with the label cluster="${cluster.name}" (${GUIDE})`;
       if (!deps.prometheus) {
-        if (hostDriver) return fromHost(cluster, hostDriver, null);
+        if (host) return fromHost(cluster, host, null);
         return none(cluster, `No GPU metrics: set PROMETHEUS_URL to a Prometheus that has the DCGM exporter series of this cluster, and ${exporterHint}.`);
       }
       let dcgm: ClusterGpuMetrics;
@@ -116,11 +124,11 @@ export function createGpuMetricsService(deps: GpuMetricsServiceDeps): GpuMetrics
         dcgm = await fromDcgm(cluster, deps.prometheus);
       } catch (error) {
         const prometheusDown = error instanceof PrometheusUnavailableError || error instanceof PrometheusTimeoutError;
-        if (!prometheusDown || !hostDriver) throw error;
-        return fromHost(cluster, hostDriver, `${error.message} These numbers come from nvidia-smi on this host instead (no XID errors).`);
+        if (!prometheusDown || !host) throw error;
+        return fromHost(cluster, host, `${error.message} These numbers come from nvidia-smi on this host instead (no XID errors).`);
       }
       if (dcgm.gpus.length > 0) return dcgm;
-      if (hostDriver) return fromHost(cluster, hostDriver, null);
+      if (host) return fromHost(cluster, host, null);
       if (cluster.connection.kind === 'local') {
         return none(cluster, `Prometheus has no DCGM series with cluster="${cluster.name}", and this H-MAS instance does not run cluster ${cluster.name} (it runs on ${describeOwner(cluster)}): ask that instance, or ${exporterHint}.`);
       }
