@@ -8,7 +8,11 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusters, deployments, models } from '../../src/db/schema/index.js';
+import type { Cluster } from '../../src/domain/cluster.js';
 import type { ClusterGpuMetrics } from '../../src/domain/monitoring.js';
+import { createPrometheusClient } from '../../src/metrics/prometheus-client.js';
+import { createGpuMetricsService } from '../../src/services/gpu-metrics/gpu-metrics-service.js';
+import { createHostGpuTelemetry } from '../../src/services/gpu-metrics/host-gpu-telemetry.js';
 import { unusedLocalUrl } from '../fakes/fake-kube-apiserver.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { RECORDED_DCGM_NODE_A_GPU1, RECORDED_H100_GPU0_METRICS } from '../support/recorded-gpus.js';
@@ -126,6 +130,23 @@ describe.each(testBackends())('GPU metrics (%s)', (backend) => {
       expect(body.gpus.map((gpu) => `${gpu.node}/${gpu.index}`)).toEqual(['gpu-node-a/0', 'gpu-node-a/1', 'gpu-node-b/0', 'gpu-node-b/1']);
       expect(body.gpus[1]).toEqual(RECORDED_DCGM_NODE_A_GPU1);
       expect(body.gpus[3]).toMatchObject({ xidErrors: { value: 79 }, deployments: [] });
+    });
+
+    it('marks DCGM numbers stale, naming the nodes, when their newest samples are older than 120 s', async () => {
+      // The cluster as the API answers it; the service asks Prometheus 200 s after the last scrape.
+      const east = (await t.app.inject({ method: 'GET', url: '/api/clusters/gpu-east', headers: await t.admin() })).json<Cluster>();
+      const later = createGpuMetricsService({
+        clusters: { get: async () => east },
+        drivers: { actingDriver: async () => null },
+        deploymentsOn: async () => [],
+        prometheus: createPrometheusClient({ url: scrape.prometheusUrl, timeoutMs: 5_000 }),
+        hostGpus: createHostGpuTelemetry({ command: smi, now: () => new Date() }),
+        now: () => new Date(Date.now() + 200_000),
+      });
+      const body = await later.clusterGpus('gpu-east');
+      expect(body).toMatchObject({ source: 'dcgm', stale: true });
+      expect(body.gpus).toHaveLength(4);
+      expect(body.staleReason).toMatch(/^The newest DCGM samples of gpu-node-a \(2\d\d s\), gpu-node-b \(2\d\d s\) are older than 120 s: /);
     });
 
     it('prefers DCGM for cluster local when Prometheus has its series', async () => {

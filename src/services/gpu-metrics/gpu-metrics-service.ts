@@ -80,7 +80,8 @@ export function createGpuMetricsService(deps: GpuMetricsServiceDeps): GpuMetrics
     const gpus = gpusFromDcgm(series, podDeploymentResolver(deployments, namespace));
     const lagging = sampleTimes
       .filter((sample) => sample.value !== null && at.getTime() / 1000 - sample.value > staleAfterSeconds)
-      .map((sample) => `${nodeOf(sample.labels)} (${Math.round(at.getTime() / 1000 - (sample.value ?? 0))} s)`);
+      .map((sample) => `${nodeOf(sample.labels)} (${Math.round(at.getTime() / 1000 - (sample.value ?? 0))} s)`)
+      .sort();
     return {
       cluster: cluster.name,
       source: 'dcgm',
