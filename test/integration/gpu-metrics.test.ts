@@ -14,6 +14,7 @@ import { createPrometheusClient } from '../../src/metrics/prometheus-client.js';
 import { createGpuMetricsService } from '../../src/services/gpu-metrics/gpu-metrics-service.js';
 import { createHostGpuTelemetry } from '../../src/services/gpu-metrics/host-gpu-telemetry.js';
 import { unusedLocalUrl } from '../fakes/fake-kube-apiserver.js';
+import { composeSecondInstance } from '../support/second-instance.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { RECORDED_DCGM_NODE_A_GPU1, RECORDED_H100_GPU0_METRICS } from '../support/recorded-gpus.js';
 import { testBackends } from '../support/test-database.js';
@@ -215,6 +216,18 @@ describe.each(testBackends())('GPU metrics (%s)', (backend) => {
         xidErrors: { value: null, reason: expect.stringMatching(/nvidia-smi does not report XID errors/) },
         deployments: [],
       });
+    });
+
+    it('answers source none on an instance that does not own cluster local, naming the owner', async () => {
+      const second = await composeSecondInstance(t, { HMAS_NVIDIA_SMI: smi });
+      try {
+        const response = await second.app.inject({ method: 'GET', url: '/api/clusters/local/gpu-metrics', headers: (await t.userWithRole('viewer')).headers });
+        const body = response.json<ClusterGpuMetrics>();
+        expect(body).toMatchObject({ cluster: 'local', source: 'none', stale: false, gpus: [] });
+        expect(body.staleReason).toMatch(/This H-MAS instance does not run cluster local \(it runs on host .* \(H-MAS instance .*\)\): ask that instance/);
+      } finally {
+        await second.close();
+      }
     });
 
     it('answers source none for a member cluster, naming PROMETHEUS_URL and the exporter', async () => {

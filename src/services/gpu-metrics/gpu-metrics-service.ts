@@ -102,7 +102,7 @@ export function createGpuMetricsService(deps: GpuMetricsServiceDeps): GpuMetrics
       return { ...base, source: 'none', stale: prometheusProblem !== null, staleReason: `nvidia-smi is not installed on this host (HMAS_NVIDIA_SMI): no NVIDIA GPU to report.${prometheusProblem ? ` ${prometheusProblem}` : ''}`, gpus: [] };
     }
     if (outcome.state === 'failed') {
-      return { ...base, source: 'none', stale: true, staleReason: `nvidia-smi failed: ${outcome.reason}.${prometheusProblem ? ` ${prometheusProblem}` : ''}`, gpus: [] };
+      return { ...base, source: 'none', stale: true, staleReason: `nvidia-smi failed: ${outcome.reason.replace(/\.$/, '')}.${prometheusProblem ? ` ${prometheusProblem}` : ''}`, gpus: [] };
     }
     const gpus: GpuMetrics[] = gpusFromNvidiaSmi(hostname(), outcome.gpus, (index) => holders.get(index) ?? []);
     return { ...base, source: 'nvidia-smi', stale: prometheusProblem !== null, ...(prometheusProblem ? { staleReason: prometheusProblem } : {}), gpus };
@@ -116,9 +116,10 @@ export function createGpuMetricsService(deps: GpuMetricsServiceDeps): GpuMetrics
       // Read alongside Prometheus, not after it: a Prometheus that times out must not add nvidia-smi's time to the answer's.
       const host: LocalHost | null = hostDriver ? { driver: hostDriver, reading: deps.hostGpus.read() } : null;
       const exporterHint = `deploy NVIDIA dcgm-exporter there and have Prometheus scrape it with the label cluster="${cluster.name}" (${GUIDE})`;
+      const otherOwner = cluster.connection.kind === 'local' && !host ? ` This H-MAS instance does not run cluster ${cluster.name} (it runs on ${describeOwner(cluster)}): ask that instance for its nvidia-smi readings.` : '';
       if (!deps.prometheus) {
         if (host) return fromHost(cluster, host, null);
-        return none(cluster, `No GPU metrics: set PROMETHEUS_URL to a Prometheus that has the DCGM exporter series of this cluster, and ${exporterHint}.`);
+        return none(cluster, `No GPU metrics: set PROMETHEUS_URL to a Prometheus that has the DCGM exporter series of this cluster, and ${exporterHint}.${otherOwner}`);
       }
       let dcgm: ClusterGpuMetrics;
       try {
@@ -130,10 +131,7 @@ export function createGpuMetricsService(deps: GpuMetricsServiceDeps): GpuMetrics
       }
       if (dcgm.gpus.length > 0) return dcgm;
       if (host) return fromHost(cluster, host, null);
-      if (cluster.connection.kind === 'local') {
-        return none(cluster, `Prometheus has no DCGM series with cluster="${cluster.name}", and this H-MAS instance does not run cluster ${cluster.name} (it runs on ${describeOwner(cluster)}): ask that instance, or ${exporterHint}.`);
-      }
-      return none(cluster, `Prometheus has no DCGM series with cluster="${cluster.name}": ${exporterHint}.`);
+      return none(cluster, `Prometheus has no DCGM series with cluster="${cluster.name}": ${exporterHint}.${otherOwner}`);
     },
   };
 }
