@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExposition, seriesNotation, type ExpositionSample } from '../../test/support/exposition.js';
+import { PROMTOOL_BIN, withoutPrometheus } from '../../test/support/prometheus.js';
 import { DCGM_SERIES, dcgmSampleTimeQuery, dcgmSeriesQuery, promqlString } from './dcgm-queries.js';
 
 /**
@@ -13,7 +14,6 @@ import { DCGM_SERIES, dcgmSampleTimeQuery, dcgmSeriesQuery, promqlString } from 
  * way the documented scrape config labels it, evaluates the queries and compares the answer.
  */
 
-const PROMTOOL = '/usr/bin/promtool';
 const run = promisify(execFile);
 let dir: string;
 let recorded: ExpositionSample[];
@@ -44,7 +44,7 @@ async function promtool(inputSeries: Array<{ series: string; values: string }>, 
   // JSON is YAML: promtool reads it as its test file.
   await writeFile(file, JSON.stringify({ rule_files: [], evaluation_interval: '15s', tests: [{ interval: '15s', input_series: inputSeries, promql_expr_test: tests }] }));
   try {
-    const { stdout } = await run(PROMTOOL, ['test', 'rules', file]);
+    const { stdout } = await run(PROMTOOL_BIN, ['test', 'rules', file]);
     return stdout;
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
@@ -55,7 +55,7 @@ async function promtool(inputSeries: Array<{ series: string; values: string }>, 
 /** Twenty-one scrapes (5 minutes) of one value. */
 const steady = (value: number) => `${value}+0x20`;
 
-describe('DCGM PromQL on a real Prometheus engine', () => {
+describe.skipIf(withoutPrometheus('DCGM PromQL on a real Prometheus engine'))('DCGM PromQL on a real Prometheus engine', () => {
   it('selects the seven DCGM series of one cluster, every GPU of both nodes, and nothing of another cluster or another counter', async () => {
     const input = [
       ...recorded.map((sample) => ({ series: seriesNotation(sample.name, scraped(sample, 'gpu-east')), values: steady(sample.value) })),

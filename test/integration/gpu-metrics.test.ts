@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -15,14 +14,14 @@ import { createGpuMetricsService } from '../../src/services/gpu-metrics/gpu-metr
 import { createHostGpuTelemetry } from '../../src/services/gpu-metrics/host-gpu-telemetry.js';
 import { unusedLocalUrl } from '../fakes/fake-kube-apiserver.js';
 import { composeSecondInstance } from '../support/second-instance.js';
+import { startPrometheusWith, withoutPrometheus, type PrometheusHarness } from '../support/prometheus.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { RECORDED_DCGM_NODE_A_GPU1, RECORDED_H100_GPU0_METRICS } from '../support/recorded-gpus.js';
 import { testBackends } from '../support/test-database.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
- * `GET /api/clusters/:name/gpu-metrics` against a real Prometheus (the Debian `prometheus`
- * binary) that scrapes the recorded dcgm-exporter text (test/fixtures/metrics/dcgm.txt) every
+ * `GET /api/clusters/:name/gpu-metrics` against a real Prometheus (support/prometheus.ts) that scrapes the recorded dcgm-exporter text (test/fixtures/metrics/dcgm.txt) every
  * second, labelled the way docs/monitoring-gpus.md tells: `cluster="gpu-east"` for a member
  * cluster's exporters, `cluster="local"` for the H-MAS host's. nvidia-smi is a script printing
  * recorded output (test/fixtures/nvidia-smi/).
@@ -31,42 +30,29 @@ import { waitFor } from '../support/wait-for.js';
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
 
 interface Scrape {
-  prometheusUrl: string;
+  prometheus: PrometheusHarness;
   stop(): Promise<void>;
 }
 
 /** An HTTP server answering /metrics with the recorded DCGM text, and a Prometheus scraping it as two clusters. */
-async function startScrapedDcgm(dir: string): Promise<Scrape> {
+async function startScrapedDcgm(): Promise<Scrape> {
   const text = await readFile(path.join(FIXTURES, 'metrics/dcgm.txt'), 'utf8');
   const exporter: Server = createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text));
   await new Promise<void>((resolve) => exporter.listen(0, '127.0.0.1', resolve));
   const target = `127.0.0.1:${(exporter.address() as AddressInfo).port}`;
-  const prometheusUrl = await unusedLocalUrl();
   const job = (cluster: string) => ({ job_name: `dcgm-${cluster}`, static_configs: [{ targets: [target], labels: { cluster } }] });
   // JSON is YAML.
-  await writeFile(path.join(dir, 'prometheus.yml'), JSON.stringify({ global: { scrape_interval: '1s', evaluation_interval: '1s' }, scrape_configs: [job('gpu-east'), job('local')] }));
-  const prometheus: ChildProcess = spawn(
-    '/usr/bin/prometheus',
-    [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'tsdb')}`, `--web.listen-address=${new URL(prometheusUrl).host}`, '--log.level=error'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  prometheus.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const prometheus = await startPrometheusWith(async () => JSON.stringify({ global: { scrape_interval: '1s', evaluation_interval: '1s' }, scrape_configs: [job('gpu-east'), job('local')] }));
   // Both clusters' series are in once a query finds every GPU of both.
-  await waitFor(
-    'Prometheus to scrape the DCGM exporter',
-    async () => {
-      const answer = await fetch(`${prometheusUrl}/api/v1/query?query=count(DCGM_FI_DEV_GPU_UTIL)`).catch(() => null);
-      const body = answer?.ok ? ((await answer.json()) as { data: { result: Array<{ value: [number, string] }> } }) : null;
-      return body?.data.result[0]?.value[1] === '8' ? true : undefined;
-    },
-    { timeoutMs: 30_000, pollMs: 200, describe: async () => log },
-  );
+  await waitFor('Prometheus to scrape the DCGM exporter', async () => ((await prometheus.query('count(DCGM_FI_DEV_GPU_UTIL)'))[0]?.value === 8 ? true : undefined), {
+    timeoutMs: 30_000,
+    pollMs: 200,
+    describe: async () => prometheus.output(),
+  });
   return {
-    prometheusUrl,
+    prometheus,
     async stop() {
-      prometheus.kill('SIGTERM');
-      await new Promise((resolve) => (prometheus.exitCode !== null ? resolve(null) : prometheus.once('exit', resolve)));
+      await prometheus.close();
       await new Promise((resolve) => exporter.close(resolve));
     },
   };
@@ -83,7 +69,7 @@ async function fakeNvidiaSmi(dir: string): Promise<string> {
   return script;
 }
 
-describe.each(testBackends())('GPU metrics (%s)', (backend) => {
+describe.skipIf(withoutPrometheus('GPU metrics')).each(testBackends())('GPU metrics (%s)', (backend) => {
   let dir: string;
   let smi: string;
   let scrape: Scrape;
@@ -91,7 +77,7 @@ describe.each(testBackends())('GPU metrics (%s)', (backend) => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'hmas-gpu-metrics-'));
     smi = await fakeNvidiaSmi(dir);
-    scrape = await startScrapedDcgm(dir);
+    scrape = await startScrapedDcgm();
   });
   afterAll(async () => {
     await scrape?.stop();
@@ -107,7 +93,7 @@ describe.each(testBackends())('GPU metrics (%s)', (backend) => {
   describe('with Prometheus holding DCGM series', () => {
     let t: TestApp;
     beforeAll(async () => {
-      t = await createTestApp(backend, { PROMETHEUS_URL: scrape.prometheusUrl, HMAS_NVIDIA_SMI: smi });
+      t = await createTestApp(backend, { PROMETHEUS_URL: scrape.prometheus.url, HMAS_NVIDIA_SMI: smi });
       await agentCluster(t, 'gpu-east');
       await agentCluster(t, 'gpu-west');
       // Deployment "chat" on gpu-east: its pod chat-6b7f9c8d54-x2k4q uses gpu-node-a's GPU 1 in the recording.
@@ -140,7 +126,7 @@ describe.each(testBackends())('GPU metrics (%s)', (backend) => {
         clusters: { get: async () => east },
         drivers: { actingDriver: async () => null },
         deploymentsOn: async () => [],
-        prometheus: createPrometheusClient({ url: scrape.prometheusUrl, timeoutMs: 5_000 }),
+        prometheus: createPrometheusClient({ url: scrape.prometheus.url, timeoutMs: 5_000 }),
         hostGpus: createHostGpuTelemetry({ command: smi, now: () => new Date() }),
         now: () => new Date(Date.now() + 200_000),
       });
