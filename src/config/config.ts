@@ -52,7 +52,7 @@ export const configSchema = z.object({
   HMAS_WEB_DIR: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Directory of the built web UI (default: dist/web of the package).'),
   HMAS_SECRET_KEY: z.preprocess(emptyAsUndefined, z.string().min(32).optional()).describe('Key for encrypting stored credentials (kubeconfigs, tokens) with AES-256-GCM (≥32 chars). Unset = generated once and kept in the data directory.'),
   HMAS_LOCAL_CLUSTER: booleanFromEnv.default(true).describe('Register the host H-MAS runs on as cluster `local` on first start, or claim a `local` cluster that no instance owns yet; the owner alone runs local replicas (false: this instance owns none).'),
-  HMAS_NVIDIA_SMI: z.string().min(1).default('nvidia-smi').describe('nvidia-smi command used for the local GPU inventory.'),
+  HMAS_NVIDIA_SMI: z.string().min(1).default('nvidia-smi').describe('nvidia-smi command used for the local GPU inventory, and for the GPU metrics of cluster local when Prometheus has no DCGM series of it.'),
   HMAS_RUNTIME_BIN_VLLM: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Program of the vLLM runtime on cluster `local` (default: `vllm` on PATH).'),
   HMAS_RUNTIME_BIN_TGI: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Program of the TGI runtime on cluster `local` (default: `text-generation-launcher` on PATH).'),
   HMAS_RUNTIME_BIN_TEI: z.preprocess(emptyAsUndefined, z.string().optional()).describe('Program of the TEI runtime on cluster `local` (default: `text-embeddings-router` on PATH).'),

@@ -105,6 +105,7 @@ export const gpuMetricsSchema = z.object({
   index: z.number().int(),
   uuid: z.string().nullable(),
   model: z.string().nullable(),
+  /** Percent of the last sample period a kernel ran, 0–100 (DCGM_FI_DEV_GPU_UTIL, nvidia-smi utilization.gpu). */
   utilization: metricValueSchema,
   memoryUsedBytes: metricValueSchema,
   memoryTotalBytes: metricValueSchema,
@@ -118,7 +119,11 @@ export const gpuMetricsSchema = z.object({
 });
 export type GpuMetrics = z.infer<typeof gpuMetricsSchema>;
 
-/** `GET /api/clusters/:name/gpu-metrics`. */
+/**
+ * `GET /api/clusters/:name/gpu-metrics`. `source: none` carries no GPUs and, in `staleReason`,
+ * what to set up; `stale` is true when the numbers are old (a node's exporter stopped) or a
+ * fallback (nvidia-smi while Prometheus does not answer), or when nvidia-smi failed.
+ */
 export const clusterGpuMetricsSchema = z.object({
   cluster: z.string(),
   source: z.enum(['dcgm', 'nvidia-smi', 'none']),

@@ -8,6 +8,10 @@ import { readOrCreateSecretFile } from '../lib/secret-file.js';
 import { createClusterRegistry } from '../clusters/cluster-registry.js';
 import { remoteDriverFactories, runtimeImagesFromAdapters } from './remote-drivers.js';
 import { registerClusterRoutes } from '../server/routes/cluster.routes.js';
+import { registerGpuMetricsRoutes } from '../server/routes/gpu-metrics.routes.js';
+import { createPrometheusClient } from '../metrics/prometheus-client.js';
+import { createGpuMetricsService } from '../services/gpu-metrics/gpu-metrics-service.js';
+import { createHostGpuTelemetry } from '../services/gpu-metrics/host-gpu-telemetry.js';
 import { registerModelRoutes } from '../server/routes/model.routes.js';
 import { createHfClient } from '../services/models/hf-client.js';
 import { createModelDownloads, createModelFiles } from '../services/models/model-download.js';
@@ -246,6 +250,16 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     logger: logger.child({ component: 'deployments' }),
   });
   features.push((app) => registerDeploymentRoutes(app, { deployments }));
+  // Monitoring: Prometheus (PROMETHEUS_URL) is the store of every series; nvidia-smi reads this host's GPUs.
+  const prometheus = config.prometheus ? createPrometheusClient(config.prometheus) : undefined;
+  const gpuMetrics = createGpuMetricsService({
+    clusters,
+    drivers: registry,
+    deploymentsOn: (clusterId) => deploymentRepo.namesOnCluster(clusterId),
+    prometheus,
+    hostGpus: createHostGpuTelemetry({ command: config.nvidiaSmiCommand, now: () => new Date() }),
+  });
+  features.push((app) => registerGpuMetricsRoutes(app, { gpuMetrics }));
   // Deployments on remote clusters are reconciled by the leader; those on cluster local by its
   // owner, leader or not — no other instance may touch its replicas.
   reconcilers.push(deploymentReconciler({ deployments, intervalMs: config.reconcileIntervalMs }, 'shared'), deploymentUnknownSweep({ deployments }));

@@ -129,6 +129,7 @@ describe.each(testBackends())('clusters (%s)', (backend) => {
       { method: 'DELETE' as const, url: '/api/clusters/nope' },
       { method: 'POST' as const, url: '/api/clusters/nope/test' },
       { method: 'POST' as const, url: '/api/clusters/nope/agent-token' },
+      { method: 'GET' as const, url: '/api/clusters/nope/gpu-metrics' },
     ]) {
       const response = await call(request);
       expect(response.statusCode, `${request.method} ${request.url}`).toBe(404);

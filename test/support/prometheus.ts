@@ -110,12 +110,22 @@ function stop(child: ChildProcess, exited: Promise<unknown>): Promise<unknown> {
 
 /** Starts Prometheus against the H-MAS at `hmasUrl`, with `monitoringKey`; resolves once `/-/ready` answers. */
 export async function startPrometheus(options: { hmasUrl: string; monitoringKey: string }): Promise<PrometheusHarness> {
+  return startPrometheusWith(async (dir) => {
+    const keyFile = path.join(dir, 'monitoring-key');
+    await writeFile(keyFile, `${options.monitoringKey}\n`, { mode: 0o600 });
+    // Everything each second: tests wait for what they look for, never for a fixed time.
+    return prometheusConfig({ hmas: options.hmasUrl, keyFile, scrapeInterval: '1s', scrapeTimeout: '1s', refreshInterval: '1s' });
+  });
+}
+
+/**
+ * Starts Prometheus with the configuration `configure` writes (given the harness's temporary
+ * directory, for files the configuration refers to); resolves once `/-/ready` answers.
+ */
+export async function startPrometheusWith(configure: (dir: string) => Promise<string>): Promise<PrometheusHarness> {
   const dir = await mkdtemp(path.join(tmpdir(), 'hmas-prometheus-'));
-  const keyFile = path.join(dir, 'monitoring-key');
-  await writeFile(keyFile, `${options.monitoringKey}\n`, { mode: 0o600 });
   const configFile = path.join(dir, 'prometheus.yml');
-  // Everything each second: tests wait for what they look for, never for a fixed time.
-  await writeFile(configFile, prometheusConfig({ hmas: options.hmasUrl, keyFile, scrapeInterval: '1s', scrapeTimeout: '1s', refreshInterval: '1s' }));
+  await writeFile(configFile, await configure(dir));
 
   // The port is free when asked, and may be taken before Prometheus binds it: then try another.
   for (let attempt = 1; ; attempt += 1) {

@@ -5,9 +5,9 @@ import type { ClusterConnector } from '../cluster-connector.js';
 import { secondsText, shortReason } from '../connection-error.js';
 import { NVIDIA_SMI_ARGS, parseNvidiaSmiCsv, type NvidiaGpu } from './nvidia-smi.js';
 
-/** What nvidia-smi told, or why it could not. */
-export type NvidiaSmiOutcome =
-  | { state: 'ok'; gpus: NvidiaGpu[] }
+/** What nvidia-smi told (one entry per GPU), or why it could not. */
+export type NvidiaSmiOutcome<Gpu = NvidiaGpu> =
+  | { state: 'ok'; gpus: Gpu[] }
   | { state: 'absent' }
   | { state: 'failed'; reason: string };
 
@@ -26,12 +26,22 @@ const MAX_OUTPUT_BYTES = 1024 * 1024;
 /** nvidia-smi's exit status when the driver runs but no GPU is visible. */
 const NO_DEVICES_EXIT = 6;
 
-/** Runs nvidia-smi (argv, no shell) with a timeout and parses its CSV. Never rejects. */
+/** Runs nvidia-smi's inventory query (argv, no shell) with a timeout and parses its CSV. Never rejects. */
 export async function runNvidiaSmi(command: string, timeoutMs: number, signal?: AbortSignal): Promise<NvidiaSmiOutcome> {
+  return runNvidiaSmiQuery(command, { args: NVIDIA_SMI_ARGS, parse: parseNvidiaSmiCsv }, timeoutMs, signal);
+}
+
+/** Runs nvidia-smi with `query.args` (argv, no shell) and a timeout, and parses its answer with `query.parse`. Never rejects. */
+export async function runNvidiaSmiQuery<Gpu>(
+  command: string,
+  query: { args: readonly string[]; parse: (output: string) => Gpu[] },
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<NvidiaSmiOutcome<Gpu>> {
   return new Promise((resolve) => {
     execFile(
       command,
-      [...NVIDIA_SMI_ARGS],
+      [...query.args],
       { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT_BYTES, windowsHide: true, encoding: 'utf8', ...(signal ? { signal } : {}) },
       (error, stdout) => {
         if (error) {
@@ -44,7 +54,7 @@ export async function runNvidiaSmi(command: string, timeoutMs: number, signal?: 
           return resolve({ state: 'failed', reason: `${command} exited with status ${String(code)}${said ? `: ${said.slice(0, 200)}` : ''}` });
         }
         try {
-          resolve({ state: 'ok', gpus: parseNvidiaSmiCsv(stdout) });
+          resolve({ state: 'ok', gpus: query.parse(stdout) });
         } catch (parseError) {
           resolve({ state: 'failed', reason: shortReason(parseError) });
         }

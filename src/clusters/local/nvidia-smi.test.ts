@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { NvidiaSmiParseError, parseNvidiaSmiCsv } from './nvidia-smi.js';
+import { RECORDED_H100_GPU0 } from '../../../test/support/recorded-gpus.js';
+import { NvidiaSmiParseError, parseNvidiaSmiCsv, parseNvidiaSmiTelemetry } from './nvidia-smi.js';
 
 const recorded = (file: string) => readFileSync(new URL(`../../../test/fixtures/nvidia-smi/${file}`, import.meta.url), 'utf8');
 
@@ -64,5 +65,33 @@ describe('parseNvidiaSmiCsv', () => {
     expect(() => parseNvidiaSmiCsv('0, NVIDIA H100 80GB HBM3, 81559, 0, 0\n1, NVIDIA H100 80GB HBM3, lots, 0, 0\n')).toThrow(/line 2: memory.total is "lots", not a number/);
     expect(() => parseNvidiaSmiCsv('x, NVIDIA H100, 1, 2, 3')).toThrow(/GPU index is "x"/);
     expect(() => parseNvidiaSmiCsv('0, , 1, 2, 3')).toThrow(/no GPU name/);
+  });
+});
+
+describe('parseNvidiaSmiTelemetry', () => {
+  it('reads utilization, memory, temperature, power and SM clock of four H100s with their UUIDs', () => {
+    const gpus = parseNvidiaSmiTelemetry(recorded('telemetry-h100-4x.csv'));
+    expect(gpus).toHaveLength(4);
+    expect(gpus[0]).toEqual(RECORDED_H100_GPU0);
+    expect(gpus[3]).toMatchObject({ index: 3, utilizationPercent: 0, memoryUsedMiB: 4, powerWatts: 68.41, smClockMhz: 345 });
+  });
+
+  it('keeps what nvidia-smi printed for a value it does not have, and the value null', () => {
+    const [mig, t4] = parseNvidiaSmiTelemetry(recorded('telemetry-unavailable.csv'));
+    expect(mig).toMatchObject({ utilizationPercent: null, memoryUsedMiB: 37746, unavailable: { 'utilization.gpu': '[N/A]' } });
+    expect(t4).toMatchObject({ name: 'Tesla T4', powerWatts: null, smClockMhz: null, unavailable: { 'power.draw': '[N/A]', 'clocks.sm': '[Not Supported]' } });
+  });
+
+  it('keeps a comma inside a GPU name between the UUID and the numbers', () => {
+    expect(parseNvidiaSmiTelemetry('1, GPU-x, Odd, Name, 5, 6, 7, 8, 9.5, 10\n')[0]).toMatchObject({ index: 1, uuid: 'GPU-x', name: 'Odd, Name', utilizationPercent: 5, smClockMhz: 10 });
+  });
+
+  it('refuses the inventory query\'s shorter rows, naming the telemetry columns', () => {
+    expect(() => parseNvidiaSmiTelemetry(recorded('h100-sxm-8x.csv'))).toThrow(/line 1 is not "index, uuid, name, utilization.gpu, memory.used, memory.total, temperature.gpu, power.draw, clocks.sm"/);
+    expect(() => parseNvidiaSmiTelemetry('0, GPU-x, NVIDIA L4, hot, 1, 2, 3, 4, 5')).toThrow(/utilization.gpu is "hot", not a number/);
+  });
+
+  it('reports no GPU for "No devices were found"', () => {
+    expect(parseNvidiaSmiTelemetry(recorded('no-devices.txt'))).toEqual([]);
   });
 });

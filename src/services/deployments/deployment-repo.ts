@@ -91,6 +91,11 @@ export function createDeploymentRepo(db: Database) {
         .where(sql`${deployments.resourceProfileId} = ${policyId} OR ${deployments.placementStrategyId} = ${policyId}`);
       return rows.map((row) => row.name);
     },
+    /** Names of the deployments placed on a cluster (the GPU metrics join pods and replicas to them). */
+    async namesOnCluster(clusterId: string): Promise<string[]> {
+      const rows = await db.select({ name: deployments.name }).from(deployments).where(eq(deployments.clusterId, clusterId)).orderBy(asc(deployments.name));
+      return rows.map((row) => row.name);
+    },
     async usingModel(modelId: string): Promise<string[]> {
       const rows = await db.select({ name: deployments.name }).from(deployments).where(eq(deployments.modelId, modelId));
       return rows.map((row) => row.name);
