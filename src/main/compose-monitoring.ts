@@ -18,15 +18,21 @@ const GATEWAY_SERIES = ['hmas_inference_requests_total', 'hmas_inference_duratio
 export function composeMonitoring(deps: {
   config: Pick<Config, 'prometheus'>;
   deployments: { find(id: string): Promise<{ id: string; name: string; runtime: string } | undefined> };
-  routes: { get(name: string): { endpoints: ReadonlyArray<{ origin: string; rootPath: string; authorization: string | null }> } | undefined };
+  routes: {
+    get(name: string): { endpoints: ReadonlyArray<{ origin: string; rootPath: string; authorization: string | null }> } | undefined;
+    refreshSoon(): Promise<void>;
+  };
   registry: Registry;
 }): { features: Array<(app: ZodApp) => void> } {
   const prometheus = deps.config.prometheus ? createPrometheusClient(deps.config.prometheus) : undefined;
   const metrics = createDeploymentMetricsService({
     deployments: deps.deployments,
     prometheus,
-    replicas: (name, metricsPath): ReplicaTarget[] =>
-      (deps.routes.get(name)?.endpoints ?? []).map((endpoint) => ({ url: `${endpoint.origin}${endpoint.rootPath}${metricsPath}`, authorization: endpoint.authorization })),
+    async replicas(name, metricsPath): Promise<ReplicaTarget[]> {
+      // A deployment the table does not know yet (or with nothing ready) is looked up again, as the gateway does.
+      if (!deps.routes.get(name)?.endpoints.length) await deps.routes.refreshSoon();
+      return (deps.routes.get(name)?.endpoints ?? []).map((endpoint) => ({ url: `${endpoint.origin}${endpoint.rootPath}${metricsPath}`, authorization: endpoint.authorization }));
+    },
     gatewayExposition: async () => (await Promise.all(GATEWAY_SERIES.map((name) => deps.registry.getSingleMetricAsString(name).catch(() => '')))).join('\n'),
     memory: createReadingMemory(),
   });

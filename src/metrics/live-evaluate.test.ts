@@ -160,6 +160,13 @@ describe('live normalization per runtime, from real exposition text', () => {
     expect(unsupportedFields(RUNTIMES.ollama.servingMetrics)).toHaveLength(10);
   });
 
+  it('counts a labelled counter whose label value never happened as 0, not missing', async () => {
+    const pair = (value: number, at: number) => ({ at, samples: parseExposition(`hmas_runtime_requests_total{endpoint="chat",result="stop"} ${value}\n`).samples });
+    const metrics = await read('embedded-llamacpp', [{ baseline: pair(1, 0), current: pair(4, 10_000) }]);
+    expect(metrics.errorsPerSecond).toEqual({ value: 0 });
+    expect(metrics.requestsPerSecond.value).toBeCloseTo(0.3, 9);
+  });
+
   it('says which series is missing when a replica lacks it', async () => {
     const pair: ReadingPair = { current: { at: 0, samples: parseExposition('llamacpp:tokens_predicted_total 5\n').samples } };
     const metrics = await read('llamacpp', [pair]);

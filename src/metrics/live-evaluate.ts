@@ -20,9 +20,13 @@ function matches(sample: Sample, ref: MetricRef, name: string): boolean {
 const select = (samples: readonly Sample[], ref: MetricRef, suffix = '') => samples.filter((sample) => matches(sample, ref, ref.name + suffix));
 const seriesKey = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
 
-/** The first alternative any reading has, so vLLM's v1 name wins over its v0 one. */
+/**
+ * The first alternative any reading has, so vLLM's v1 name wins over its v0 one. A labelled
+ * counter counts as present once its name is (its `result="error"` series appears only with the
+ * first error: until then the rate is a true 0).
+ */
 function present(refs: readonly MetricRef[], readings: readonly ReadingPair[], suffix = ''): MetricRef | undefined {
-  return refs.find((ref) => readings.some((reading) => select(reading.current.samples, ref, suffix).length > 0));
+  return refs.find((ref) => readings.some((reading) => select(reading.current.samples, { name: ref.name }, suffix).length > 0));
 }
 
 /** How much a counter grew between two readings, series by series; a series that went down restarted (counted from 0). */

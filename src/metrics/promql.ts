@@ -40,10 +40,23 @@ export const promDuration = (seconds: number): string => `${Math.max(1, Math.rou
 /** Alternatives in order: the first that has series wins (`a or b` keeps `a` where it exists). */
 const firstOf = (queries: string[]): string => (queries.length === 1 ? queries[0]! : queries.map((query) => `(${query})`).join(' or '));
 
+const isFiltered = (ref: MetricRef) => Object.keys(ref.match ?? {}).length + Object.keys(ref.matchRegex ?? {}).length > 0;
+
+/**
+ * A counter's rate. A labelled counter writes a series only once its label value happened (no
+ * `status_code="503"` before the first 5xx): where the counter exists but that series does not,
+ * the rate is a true 0, not a missing series.
+ */
+function counterRate(ref: MetricRef, deployment: string, windowSeconds: number): string {
+  const rate = (sel: string) => `sum(rate(${sel}[${promDuration(windowSeconds)}]))`;
+  if (!isFiltered(ref)) return rate(selector(ref, deployment));
+  return `(${rate(selector(ref, deployment))} or 0 * ${rate(selector({ name: ref.name }, deployment))})`;
+}
+
 /** The query of a scalar field (rates over `windowSeconds`), or undefined when unsupported. */
 export function scalarQuery(source: ScalarMetricSource, deployment: string, windowSeconds: number): string | undefined {
   if (source.kind === 'unsupported') return undefined;
-  if (source.kind === 'counter') return firstOf(source.metrics.map((ref) => `sum(rate(${selector(ref, deployment)}[${promDuration(windowSeconds)}]))`));
+  if (source.kind === 'counter') return firstOf(source.metrics.map((ref) => counterRate(ref, deployment, windowSeconds)));
   return firstOf(source.metrics.map((ref) => `${source.aggregate}(${selector(ref, deployment)})`));
 }
 

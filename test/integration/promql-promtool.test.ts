@@ -78,7 +78,18 @@ function groupsOf(fields: Record<string, ScalarMetricSource | PercentileMetricSo
     const source = fields[field] as ScalarMetricSource;
     if (source.kind === 'unsupported') continue;
     // Each alternative alone (v1, then v0 for vLLM): the query finds it.
-    for (const ref of source.metrics) groups.push(scalarGroup(source, ref));
+    for (const ref of source.metrics) {
+      groups.push(scalarGroup(source, ref));
+      const decoy = sameDeploymentDecoy(ref);
+      // A labelled counter whose label value never happened (no 5xx yet): a true 0, not nothing.
+      if (decoy && source.kind === 'counter') {
+        groups.push({
+          interval: INTERVAL,
+          input_series: [{ series: `${ref.name}{${Object.entries(decoy).map(([k, v]) => `${k}="${v}"`).join(',')}}`, values: '0+15x40' }],
+          promql_expr_test: [{ expr: scalarQuery(source, DEPLOYMENT, 60)!, eval_time: EVAL, exp_samples: [{ labels: '{}', value: 0 }] }],
+        });
+      }
+    }
   }
   for (const field of percentiles) {
     const source = fields[field] as PercentileMetricSource;

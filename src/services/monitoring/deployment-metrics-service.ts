@@ -14,7 +14,7 @@ export interface DeploymentMetricsDeps {
   /** Undefined without PROMETHEUS_URL. */
   prometheus: PrometheusClient | undefined;
   /** The ready replicas the gateway routes the deployment's traffic to, with their metrics URL. */
-  replicas(deploymentName: string, metricsPath: string): ReplicaTarget[];
+  replicas(deploymentName: string, metricsPath: string): Promise<ReplicaTarget[]>;
   /** This instance's own `hmas_inference_*` exposition. */
   gatewayExposition(): Promise<string>;
   memory: ReadingMemory;
@@ -43,7 +43,7 @@ export function createDeploymentMetricsService(deps: DeploymentMetricsDeps) {
     async snapshot(id: string): Promise<DeploymentMetricsSnapshot> {
       const deployment = await deploymentOf(id);
       const live = async (why?: string) => {
-        const targets = deployment.runtime.metricsPath === null ? [] : deps.replicas(deployment.name, deployment.runtime.metricsPath);
+        const targets = deployment.runtime.metricsPath === null ? [] : await deps.replicas(deployment.name, deployment.runtime.metricsPath);
         const snapshot = await liveSnapshot({ memory: deps.memory, gatewayExposition: deps.gatewayExposition, deadlineMs: deadlineMs / 2 }, deployment, targets);
         if (!why) return snapshot;
         return { ...snapshot, stale: true, staleReason: `${why} Numbers read live from the replicas.${snapshot.staleReason ? ` ${snapshot.staleReason}` : ''}` };
