@@ -133,6 +133,9 @@ export const deploymentMetricsHistorySchema = z.object({
   series: z.array(metricSeriesSchema),
   /** Fields with no series, and why. */
   missing: z.array(z.object({ field: z.string(), reason: z.string() })),
+  /** True when the deployment's newest sample is well before `end` (Prometheus stopped scraping it); `staleReason` says how long. */
+  stale: z.boolean().optional(),
+  staleReason: z.string().optional(),
 });
 export type DeploymentMetricsHistory = z.infer<typeof deploymentMetricsHistorySchema>;
 

@@ -106,5 +106,17 @@ export async function metricsHistory(
     else if (!answer || answer.length === 0) missing.push({ field: item.field, reason: `Prometheus has no ${item.names} series for this deployment in this range.` });
     else series.push({ field: item.field, label: '', points: answer[0]!.points });
   });
-  return { deploymentId: deployment.id, runtime: deployment.runtime.id, start: range.start.toISOString(), end: range.end.toISOString(), stepSeconds: step, series, missing };
+  return { deploymentId: deployment.id, runtime: deployment.runtime.id, start: range.start.toISOString(), end: range.end.toISOString(), stepSeconds: step, series, missing, ...staleness(series, range) };
+}
+
+/**
+ * Stale when the newest point of any series is more than two steps (and two minutes) before the
+ * end of the range: Prometheus stopped scraping the deployment, or the range runs past its data.
+ */
+export function staleness(series: readonly MetricSeries[], range: HistoryRange): { stale: boolean; staleReason?: string } {
+  const newest = Math.max(...series.flatMap((line) => line.points.map(([at]) => at)), Number.NEGATIVE_INFINITY);
+  if (newest === Number.NEGATIVE_INFINITY) return { stale: false };
+  const gap = range.end.getTime() / 1000 - newest;
+  if (gap <= Math.max(2 * range.stepSeconds, 120)) return { stale: false };
+  return { stale: true, staleReason: `Prometheus's newest sample of this deployment is ${Math.round(gap)} s before the end of the range.` };
 }

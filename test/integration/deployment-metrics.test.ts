@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentMetricsHistory, DeploymentMetricsSnapshot } from '../../src/domain/monitoring.js';
-import { createLogger } from '../../src/lib/logger.js';
-import { startRuntimeServer, type RuntimeServer } from '../../src/runtimes/embedded/runtime-server.js';
+import type { RuntimeServer } from '../../src/runtimes/embedded/runtime-server.js';
 import { insertServedDeployment } from '../support/fake-deployment.js';
 import { refusingUrl } from '../support/fake-upstream.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
+import { startTestRuntimeServer } from '../support/test-runtime-server.js';
 import { writeTinyModel } from '../support/tiny-model.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -26,17 +26,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'hmas-deployment-metrics-'));
   const model = path.join(dir, 'tiny.gguf');
   await writeTinyModel(model);
-  runtime = await startRuntimeServer({
-    modelPath: model,
-    host: '127.0.0.1',
-    port: 0,
-    threads: 1,
-    parallel: 1,
-    contextSize: 512,
-    gpu: 'cpu',
-    defaultMetrics: false,
-    logger: createLogger({ level: 'silent', pretty: false }),
-  });
+  runtime = await startTestRuntimeServer(model);
   await runtime.loaded;
 });
 
@@ -268,6 +258,7 @@ describe('deployment metrics from a real Prometheus', { timeout: 120_000 }, () =
     expect(response.statusCode, response.body).toBe(200);
     const body = response.json<DeploymentMetricsHistory>();
     expect(body.stepSeconds).toBe(1);
+    expect(body.stale).toBe(false);
     const kv = body.series.find((series) => series.field === 'kvCacheUsage');
     expect(kv?.points.some(([, value]) => value !== null && value > 0)).toBe(true);
     expect(body.series.map((series) => series.field)).toContain('gateway.latencySeconds.p95');

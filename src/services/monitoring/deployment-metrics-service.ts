@@ -44,7 +44,9 @@ export function createDeploymentMetricsService(deps: DeploymentMetricsDeps) {
       const deployment = await deploymentOf(id);
       const live = async (why?: string) => {
         const targets = deployment.runtime.metricsPath === null ? [] : await deps.replicas(deployment.name, deployment.runtime.metricsPath);
-        const snapshot = await liveSnapshot({ memory: deps.memory, gatewayExposition: deps.gatewayExposition, deadlineMs: deadlineMs / 2 }, deployment, targets);
+        // With Prometheus tried first, the replicas get the half of the deadline it left.
+        const liveDeadline = deps.prometheus ? deadlineMs / 2 : deadlineMs;
+        const snapshot = await liveSnapshot({ memory: deps.memory, gatewayExposition: deps.gatewayExposition, deadlineMs: liveDeadline }, deployment, targets);
         if (!why) return snapshot;
         return { ...snapshot, stale: true, staleReason: `${why} Numbers read live from the replicas.${snapshot.staleReason ? ` ${snapshot.staleReason}` : ''}` };
       };
