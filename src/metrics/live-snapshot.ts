@@ -2,7 +2,7 @@ import type { DeploymentMetricsSnapshot } from '../domain/monitoring.js';
 import type { ServingMetricMap } from '../runtimes/runtime-adapter.js';
 import { parseExposition } from './exposition.js';
 import { evaluatePercentiles, evaluateScalar, type ReadingPair } from './live-evaluate.js';
-import { readGateway, readServing, unsupportedFields, type FieldReader } from './normalize.js';
+import { readGateway, readServing, sentence, unsupportedFields, type FieldReader } from './normalize.js';
 import type { ReadingMemory } from './reading-memory.js';
 import { describeTarget, scrapeReplica, type ReplicaTarget } from './replica-scrape.js';
 
@@ -20,12 +20,6 @@ export interface LiveSnapshotDeps {
   deadlineMs: number;
   scrape?: typeof scrapeReplica;
 }
-
-/** Reasons joined into one sentence. */
-export const sentence = (parts: readonly string[]): string => {
-  const text = parts.join('; ');
-  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
-};
 
 const readerOf = (readings: readonly ReadingPair[]): FieldReader => ({
   scalar: (source) => evaluateScalar(source, readings),

@@ -27,3 +27,9 @@ export const readGateway = (reader: FieldReader): Promise<GatewayMetrics> => fil
 export function unsupportedFields(map: ServingMetricMap): Array<{ field: string; reason: string }> {
   return Object.entries(map.fields).flatMap(([field, source]) => (source.kind === 'unsupported' ? [{ field, reason: source.reason }] : []));
 }
+
+/** Reasons joined into one sentence (`staleReason`). */
+export const sentence = (parts: readonly string[]): string => {
+  const text = parts.join('; ');
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+};

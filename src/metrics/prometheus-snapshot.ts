@@ -1,7 +1,6 @@
 import type { DeploymentMetricsSnapshot, MetricValue, Percentiles } from '../domain/monitoring.js';
 import type { PercentileMetricSource, ScalarMetricSource, ServingMetricMap } from '../runtimes/runtime-adapter.js';
-import { sentence } from './live-snapshot.js';
-import { readGateway, readServing, unsupportedFields, type FieldReader } from './normalize.js';
+import { readGateway, readServing, sentence, unsupportedFields, type FieldReader } from './normalize.js';
 import type { PrometheusClient } from './prometheus-client.js';
 import { percentileQuery, promString, scalarQuery, sourceNames, type PercentileKey } from './promql.js';
 
@@ -23,28 +22,30 @@ export interface PrometheusSnapshot {
  * Prometheus errors propagate (503/504 with the cause), for the caller to fall back to live.
  */
 export async function prometheusSnapshot(client: PrometheusClient, deployment: { id: string; name: string; runtime: { id: string; servingMetrics: ServingMetricMap } }, at: Date): Promise<PrometheusSnapshot> {
+  // Whether any replica series of the deployment exists (the gateway's own do not tell that Prometheus scrapes its replicas).
   let found = false;
-  const value = async (query: string, names: string, emptyReason: string): Promise<MetricValue> => {
-    const samples = await client.query(query, at);
-    if (samples.length === 0) return { value: null, reason: `Prometheus has no ${names} series for this deployment.` };
-    found = true;
-    const number = samples[0]!.value;
-    return number === null ? { value: null, reason: emptyReason } : { value: number };
+  const readerFor = (replicaSeries: boolean): FieldReader => {
+    const value = async (query: string, names: string, emptyReason: string): Promise<MetricValue> => {
+      const samples = await client.query(query, at);
+      if (samples.length === 0) return { value: null, reason: `Prometheus has no ${names} series for this deployment.` };
+      if (replicaSeries) found = true;
+      const number = samples[0]!.value;
+      return number === null ? { value: null, reason: emptyReason } : { value: number };
+    };
+    return {
+      async scalar(source: ScalarMetricSource) {
+        if (source.kind === 'unsupported') return { value: null, reason: source.reason };
+        return value(scalarQuery(source, deployment.name, SNAPSHOT_RATE_WINDOW_SECONDS)!, sourceNames(source), 'Not a number (no samples in the window).');
+      },
+      async percentiles(source: PercentileMetricSource) {
+        if (source.kind === 'unsupported') return { p50: { value: null, reason: source.reason }, p95: { value: null, reason: source.reason }, p99: { value: null, reason: source.reason } };
+        const one = (key: PercentileKey) => value(percentileQuery(source, deployment.name, key, SNAPSHOT_QUANTILE_WINDOW_SECONDS)!, sourceNames(source), 'No request finished in the last 5 minutes.');
+        const [p50, p95, p99] = await Promise.all([one('p50'), one('p95'), one('p99')]);
+        return { p50, p95, p99 } satisfies Percentiles;
+      },
+    };
   };
-  const reader: FieldReader = {
-    async scalar(source: ScalarMetricSource) {
-      const query = scalarQuery(source, deployment.name, SNAPSHOT_RATE_WINDOW_SECONDS);
-      if (source.kind === 'unsupported' || query === undefined) return { value: null, reason: source.kind === 'unsupported' ? source.reason : '' };
-      return value(query, sourceNames(source), 'Not a number (no samples in the window).');
-    },
-    async percentiles(source: PercentileMetricSource) {
-      if (source.kind === 'unsupported') return { p50: { value: null, reason: source.reason }, p95: { value: null, reason: source.reason }, p99: { value: null, reason: source.reason } };
-      const one = (key: PercentileKey) => value(percentileQuery(source, deployment.name, key, SNAPSHOT_QUANTILE_WINDOW_SECONDS)!, sourceNames(source), 'No request finished in the last 5 minutes.');
-      const [p50, p95, p99] = await Promise.all([one('p50'), one('p95'), one('p99')]);
-      return { p50, p95, p99 } satisfies Percentiles;
-    },
-  };
-  const [serving, gateway, scrape] = await Promise.all([readServing(deployment.runtime.servingMetrics, reader), readGateway(reader), scrapeHealth(client, deployment.name, at)]);
+  const [serving, gateway, scrape] = await Promise.all([readServing(deployment.runtime.servingMetrics, readerFor(true)), readGateway(readerFor(false)), scrapeHealth(client, deployment.name, at)]);
   return {
     hasSeries: found || scrape.targets > 0,
     snapshot: {
