@@ -37,6 +37,16 @@ export const servingMetricsSchema = z.object({
 export type ServingMetrics = z.infer<typeof servingMetricsSchema>;
 export type ScalarServingField = Exclude<keyof ServingMetrics, 'ttftSeconds' | 'e2eLatencySeconds' | 'interTokenLatencySeconds'>;
 export type PercentileServingField = Extract<keyof ServingMetrics, 'ttftSeconds' | 'e2eLatencySeconds' | 'interTokenLatencySeconds'>;
+export const SCALAR_SERVING_FIELDS: readonly ScalarServingField[] = [
+  'requestsPerSecond',
+  'errorsPerSecond',
+  'generatedTokensPerSecond',
+  'promptTokensPerSecond',
+  'runningRequests',
+  'waitingRequests',
+  'kvCacheUsage',
+];
+export const PERCENTILE_SERVING_FIELDS: readonly PercentileServingField[] = ['ttftSeconds', 'e2eLatencySeconds', 'interTokenLatencySeconds'];
 
 /** What the gateway measured for one deployment (`hmas_inference_*`): the same for every runtime. */
 export const gatewayMetricsSchema = z.object({
@@ -76,6 +86,34 @@ export type DeploymentMetricsSnapshot = z.infer<typeof deploymentMetricsSnapshot
 export const METRICS_HISTORY_LIMITS = { maxRangeSeconds: 30 * 24 * 3600, maxPointsPerSeries: 11_000, minStepSeconds: 1 } as const;
 export const METRICS_RANGE_PRESETS = ['15m', '1h', '6h', '24h', '7d'] as const;
 
+/** A duration in the history query: whole seconds, or a count of s, m, h or d (`90`, `15m`, `7d`). */
+export const metricsDurationSchema = z
+  .string()
+  .regex(/^[1-9][0-9]{0,9}[smhd]?$/, 'Use whole seconds or a count of s, m, h or d, e.g. 30s, 15m, 1h, 7d.');
+
+/** Seconds in a duration `metricsDurationSchema` accepted. */
+export function durationSeconds(text: string): number {
+  const unit = text.at(-1)!;
+  const factor = unit === 'm' ? 60 : unit === 'h' ? 3600 : unit === 'd' ? 86_400 : 1;
+  return Number.parseInt(/[smhd]$/.test(text) ? text.slice(0, -1) : text, 10) * factor;
+}
+
+/**
+ * `GET /api/deployments/:id/metrics/history`: the last `range` (default 1h) up to `to` (default
+ * now), or `from`–`to`; `step` between points (default: a round step giving 120–300 points).
+ */
+export const deploymentMetricsHistoryQuerySchema = z
+  .object({
+    range: metricsDurationSchema.optional(),
+    from: z.iso.datetime({ offset: true, error: 'Use an ISO 8601 date-time, e.g. 2030-01-01T00:00:00Z.' }).optional(),
+    to: z.iso.datetime({ offset: true, error: 'Use an ISO 8601 date-time, e.g. 2030-01-01T00:00:00Z.' }).optional(),
+    step: metricsDurationSchema.optional(),
+  })
+  .strict()
+  .refine((query) => !(query.range !== undefined && query.from !== undefined), { message: 'Give either range or from, not both.', path: ['range'] })
+  .refine((query) => query.from === undefined || query.to === undefined || Date.parse(query.from) < Date.parse(query.to), { message: 'from must be before to.', path: ['from'] });
+export type DeploymentMetricsHistoryQuery = z.infer<typeof deploymentMetricsHistoryQuerySchema>;
+
 /** One chart line: `[unix seconds, value or null]` points. */
 export const metricSeriesSchema = z.object({
   field: z.string(),
@@ -95,6 +133,9 @@ export const deploymentMetricsHistorySchema = z.object({
   series: z.array(metricSeriesSchema),
   /** Fields with no series, and why. */
   missing: z.array(z.object({ field: z.string(), reason: z.string() })),
+  /** True when the deployment's newest sample is well before `end` (Prometheus stopped scraping it); `staleReason` says how long. */
+  stale: z.boolean().optional(),
+  staleReason: z.string().optional(),
 });
 export type DeploymentMetricsHistory = z.infer<typeof deploymentMetricsHistorySchema>;
 

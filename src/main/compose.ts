@@ -78,6 +78,7 @@ import { createGatewayMetrics } from '../gateway/proxy/gateway-metrics.js';
 import { createRateSubjects } from '../gateway/proxy/rate-subjects.js';
 import { createRouteSource } from '../gateway/proxy/route-source.js';
 import { createRouteTable } from '../gateway/proxy/route-table.js';
+import { composeMonitoring } from './compose-monitoring.js';
 import { createReachableRows } from '../services/deployments/reachable-endpoints.js';
 import { createRedisChangeChannel } from '../lib/redis-change-channel.js';
 import { createInferenceLogRepo } from '../gateway/request-log/inference-log-repo.js';
@@ -382,6 +383,8 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   features.push((app) => registerInferenceLogRoutes(app, { inferenceLogs }));
   // Prometheus HTTP service discovery (docs/monitoring.md): the replicas the drivers know.
   features.push((app) => registerPrometheusRoutes(app, { targets: createScrapeTargets({ deployments: deploymentRepo, clusters, drivers: registry, logger: logger.child({ component: 'prometheus-sd' }) }) }));
+  // Monitoring: snapshots (Prometheus, else live from the replicas the gateway routes to) and history.
+  features.push(...composeMonitoring({ config, deployments: deploymentRepo, routes: routeTable, registry: metricsRegistry }).features);
 
   const loops = createLoopRegistry({ leader });
   const loopTracker = createLoopTracker(leader);

@@ -1,4 +1,5 @@
 import { defineRuntime, flag, routes } from './define-runtime.js';
+import { counter, gaugeAvg, gaugeSum, histogram } from './metric-sources.js';
 
 const EMBEDDED_API = 'src/runtimes/embedded/README.md#http-api';
 
@@ -20,6 +21,22 @@ export const embeddedLlamacpp = defineRuntime({
   port: 8080,
   healthPath: '/health',
   metricsPath: '/metrics',
+  // llama-server's `llamacpp:` names plus H-MAS's own latency histograms (embedded/runtime-metrics.ts).
+  servingMetrics: {
+    docs: ['src/runtimes/embedded/README.md', 'https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md#get-metrics-prometheus-compatible-metrics-exporter'],
+    fields: {
+      requestsPerSecond: counter('hmas_runtime_requests_total'),
+      errorsPerSecond: counter({ name: 'hmas_runtime_requests_total', match: { result: 'error' } }),
+      generatedTokensPerSecond: counter('llamacpp:tokens_predicted_total'),
+      promptTokensPerSecond: counter('llamacpp:prompt_tokens_total'),
+      ttftSeconds: histogram('hmas_runtime_time_to_first_token_seconds'),
+      e2eLatencySeconds: histogram('hmas_runtime_e2e_request_latency_seconds'),
+      interTokenLatencySeconds: histogram('hmas_runtime_inter_token_latency_seconds'),
+      runningRequests: gaugeSum('llamacpp:requests_processing'),
+      waitingRequests: gaugeSum('llamacpp:requests_deferred'),
+      kvCacheUsage: gaugeAvg('llamacpp:kv_cache_usage_ratio'),
+    },
+  },
   openaiBasePath: '/v1',
   supportsIncludeUsage: true,
   supportedFormats: ['gguf'],

@@ -1,5 +1,6 @@
 import type { Optimization, OptimizationIssue } from '../domain/optimization.js';
 import { defineRuntime, flag, routes, toggle } from './define-runtime.js';
+import { counter, gaugeAvg, gaugeSum, missing } from './metric-sources.js';
 
 // llama-server arguments and API: https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md
 const LLAMA_SERVER = 'https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md';
@@ -35,6 +36,23 @@ export const llamacpp = defineRuntime({
   port: 8080,
   healthPath: '/health',
   metricsPath: '/metrics',
+  // Metric names: "GET /metrics" in https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md
+  // and tools/server/server.cpp (the `llamacpp:` prefix; needs --metrics, which H-MAS always passes).
+  servingMetrics: {
+    docs: ['https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md#get-metrics-prometheus-compatible-metrics-exporter', 'https://github.com/ggml-org/llama.cpp/blob/master/tools/server/server.cpp'],
+    fields: {
+      requestsPerSecond: missing("llama-server counts tokens, not requests; the gateway's requests/s counts them."),
+      errorsPerSecond: missing("llama-server counts no failed requests; the gateway's errors/s counts them."),
+      generatedTokensPerSecond: counter('llamacpp:tokens_predicted_total'),
+      promptTokensPerSecond: counter('llamacpp:prompt_tokens_total'),
+      ttftSeconds: missing("llama-server exports no latency histograms; the gateway's time to first byte is the nearest."),
+      e2eLatencySeconds: missing("llama-server exports no latency histograms; the gateway's latency covers it."),
+      interTokenLatencySeconds: missing('llama-server exports no latency histograms, only mean throughput gauges.'),
+      runningRequests: gaugeSum('llamacpp:requests_processing'),
+      waitingRequests: gaugeSum('llamacpp:requests_deferred'),
+      kvCacheUsage: gaugeAvg('llamacpp:kv_cache_usage_ratio'),
+    },
+  },
   openaiBasePath: '/v1',
   supportsIncludeUsage: true,
   supportedFormats: ['gguf'],

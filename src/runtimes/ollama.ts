@@ -1,5 +1,6 @@
 import { defineRuntime, envVar, routes } from './define-runtime.js';
 import { quantizedCacheWithoutFlashAttention } from './llamacpp.js';
+import { missing } from './metric-sources.js';
 
 // Ollama reads its server settings from the environment only:
 // https://github.com/ollama/ollama/blob/main/docs/faq.md and envconfig/config.go;
@@ -8,6 +9,9 @@ export const OLLAMA_KV_CACHE_TYPES = ['f16', 'q8_0', 'q4_0'] as const;
 
 const OLLAMA_API = 'https://github.com/ollama/ollama/blob/main/docs/api.md';
 const OLLAMA_OPENAI = 'https://github.com/ollama/ollama/blob/main/docs/openai.md';
+
+/** Ollama has no /metrics: only the gateway's series say how it serves. */
+const NO_METRICS = "Ollama exports no Prometheus metrics; the gateway's requests/s, latency and tokens/s cover it.";
 
 const PER_MODEL = (parameter: string) => `Ollama sets this per model (${parameter} in a Modelfile or request options), not per server.`;
 
@@ -23,6 +27,21 @@ export const ollama = defineRuntime({
   healthPath: '/api/version',
   // Ollama exports no Prometheus inference metrics: monitoring shows GPU metrics only.
   metricsPath: null,
+  servingMetrics: {
+    docs: ['https://github.com/ollama/ollama/blob/main/docs/api.md'],
+    fields: {
+      requestsPerSecond: missing(NO_METRICS),
+      errorsPerSecond: missing(NO_METRICS),
+      generatedTokensPerSecond: missing(NO_METRICS),
+      promptTokensPerSecond: missing(NO_METRICS),
+      ttftSeconds: missing(NO_METRICS),
+      e2eLatencySeconds: missing(NO_METRICS),
+      interTokenLatencySeconds: missing(NO_METRICS),
+      runningRequests: missing(NO_METRICS),
+      waitingRequests: missing(NO_METRICS),
+      kvCacheUsage: missing(NO_METRICS),
+    },
+  },
   openaiBasePath: '/v1',
   supportsIncludeUsage: true,
   supportedFormats: ['gguf'],

@@ -8,6 +8,7 @@ import type {
   RuntimeId,
   Workload,
 } from '../domain/optimization.js';
+import type { PercentileServingField, ScalarServingField } from '../domain/monitoring.js';
 import type { RuntimeEnvDocs } from '../domain/runtime-env-policy.js';
 
 /** Where and how one deployment of a runtime listens and what it loads. */
@@ -76,6 +77,43 @@ export interface InferenceRoute {
  */
 export type RuntimeApiKey = { env: string; flag: string | null; doc: string } | { env: null; reason: string };
 
+/**
+ * One series of a runtime's /metrics, by its sample name as the exposition writes it (a Python
+ * counter `vllm:generation_tokens` is the sample `vllm:generation_tokens_total`; a histogram is
+ * named by its base, its buckets are `<name>_bucket`), with label values it must have (exact) or
+ * match (a regular expression, anchored as PromQL's `=~`).
+ */
+export interface MetricRef {
+  name: string;
+  match?: Readonly<Record<string, string>>;
+  matchRegex?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Where one normalized field comes from. `metrics` are alternatives in order: the first that
+ * exists wins (vLLM's v1 name, then its v0 name). A field the runtime does not have is
+ * `unsupported` with the reason an operator reads instead of a number.
+ */
+export type ScalarMetricSource =
+  /** A per-second rate of a counter (or of a histogram's `_sum`/`_count`, which count up too). */
+  | { kind: 'counter'; metrics: readonly MetricRef[] }
+  /** A value now, summed over replicas (requests) or averaged (a share such as KV-cache usage). */
+  | { kind: 'gauge'; metrics: readonly MetricRef[]; aggregate: 'sum' | 'avg' }
+  | { kind: 'unsupported'; reason: string };
+
+/** Percentiles come from a histogram's cumulative buckets. */
+export type PercentileMetricSource = { kind: 'histogram'; metrics: readonly MetricRef[] } | { kind: 'unsupported'; reason: string };
+
+/**
+ * Which of a runtime's own metric names mean each normalized field (`domain/monitoring.ts`), and
+ * the documentation or source they come from. `metrics/` turns this into PromQL and reads live
+ * exposition with it; nothing else knows a runtime's metric names.
+ */
+export interface ServingMetricMap {
+  docs: readonly string[];
+  fields: { [F in ScalarServingField]: ScalarMetricSource } & { [F in PercentileServingField]: PercentileMetricSource };
+}
+
 /** Everything that makes one runtime, as data plus small pure functions. */
 export interface RuntimeSpec {
   id: RuntimeId;
@@ -105,6 +143,8 @@ export interface RuntimeSpec {
   healthPath: string;
   /** Prometheus metrics, or null when the runtime exposes none. */
   metricsPath: string | null;
+  /** Which of its metrics mean requests/s, TTFT, KV-cache usage… (a reason for each it lacks). */
+  servingMetrics: ServingMetricMap;
   /** Prefix of the OpenAI-compatible API (`/v1/chat/completions` lives under it). */
   openaiBasePath: string;
   /** Whether streaming requests may carry `stream_options.include_usage` (the gateway adds it). */

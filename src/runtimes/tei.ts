@@ -1,4 +1,5 @@
 import { defineRuntime, flag, routes } from './define-runtime.js';
+import { counter, gaugeSum, histogram, missing } from './metric-sources.js';
 
 const TEI_ARGS = 'https://huggingface.co/docs/text-embeddings-inference/cli_arguments';
 // The router's OpenAPI description: https://huggingface.github.io/text-embeddings-inference/
@@ -20,6 +21,28 @@ export const tei = defineRuntime({
   port: 80,
   healthPath: '/health',
   metricsPath: '/metrics',
+  // TEI documents no metric list; the names are the router's and core's `metrics::` calls
+  // (https://github.com/huggingface/text-embeddings-inference/blob/main/core/src/infer.rs,
+  // core/src/queue.rs, router/src/http/server.rs) with the buckets of router/src/prometheus.rs.
+  servingMetrics: {
+    docs: [
+      'https://github.com/huggingface/text-embeddings-inference/blob/main/core/src/infer.rs',
+      'https://github.com/huggingface/text-embeddings-inference/blob/main/core/src/queue.rs',
+      'https://github.com/huggingface/text-embeddings-inference/blob/main/router/src/prometheus.rs',
+    ],
+    fields: {
+      requestsPerSecond: counter('te_request_count'),
+      errorsPerSecond: counter('te_request_failure'),
+      generatedTokensPerSecond: missing('TEI computes embeddings: it generates no tokens.'),
+      promptTokensPerSecond: counter('te_request_input_length_sum'),
+      ttftSeconds: missing('TEI computes embeddings: there is no first token.'),
+      e2eLatencySeconds: histogram('te_request_duration'),
+      interTokenLatencySeconds: missing('TEI computes embeddings: there are no generated tokens to time.'),
+      runningRequests: missing('TEI exports the size of each next batch as a histogram (te_batch_next_size), not the requests running now.'),
+      waitingRequests: gaugeSum('te_queue_size'),
+      kvCacheUsage: missing('TEI keeps no KV cache.'),
+    },
+  },
   openaiBasePath: '/v1',
   // Embeddings do not stream, so there is no stream usage to ask for.
   supportsIncludeUsage: false,

@@ -1,5 +1,6 @@
 import type { OptimizationIssue } from '../domain/optimization.js';
 import { defineRuntime, flag, routes } from './define-runtime.js';
+import { counter, gaugeSum, histogram, missing } from './metric-sources.js';
 
 const TGI_LAUNCHER = 'https://huggingface.co/docs/text-generation-inference/reference/launcher';
 // The router's OpenAPI description lists every route: https://huggingface.github.io/text-generation-inference/
@@ -34,6 +35,25 @@ export const tgi = defineRuntime({
   startupGraceSeconds: 600,
   healthPath: '/health',
   metricsPath: '/metrics',
+  // Metric names: https://huggingface.co/docs/text-generation-inference/reference/metrics (the
+  // router's `metrics` crate writes counters without a `_total` suffix; the durations and token
+  // counts are histograms, so their `_sum` counts tokens up like a counter).
+  servingMetrics: {
+    docs: ['https://huggingface.co/docs/text-generation-inference/reference/metrics'],
+    fields: {
+      requestsPerSecond: counter('tgi_request_count'),
+      errorsPerSecond: counter('tgi_request_failure'),
+      generatedTokensPerSecond: counter('tgi_request_generated_tokens_sum'),
+      promptTokensPerSecond: counter('tgi_request_input_length_sum'),
+      ttftSeconds: missing("TGI has no time-to-first-token metric (only queue, validation and inference durations per request); the gateway's time to first byte is the nearest."),
+      e2eLatencySeconds: histogram('tgi_request_duration'),
+      // Each observation is one request's mean time per output token.
+      interTokenLatencySeconds: histogram('tgi_request_mean_time_per_token_duration'),
+      runningRequests: gaugeSum('tgi_batch_current_size'),
+      waitingRequests: gaugeSum('tgi_queue_size'),
+      kvCacheUsage: missing('TGI does not export its KV-cache usage.'),
+    },
+  },
   openaiBasePath: '/v1',
   supportsIncludeUsage: true,
   supportedFormats: ['safetensors'],

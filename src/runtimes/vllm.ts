@@ -1,5 +1,6 @@
 import type { OptimizationIssue } from '../domain/optimization.js';
 import { defineRuntime, flag, routes, toggle } from './define-runtime.js';
+import { counter, gaugeAvg, gaugeSum, histogram, missing } from './metric-sources.js';
 
 // The OpenAI-compatible server's own list of APIs ("Supported APIs", "Extra APIs"):
 const VLLM_SERVER = 'https://docs.vllm.ai/en/latest/serving/openai_compatible_server/';
@@ -49,6 +50,25 @@ export const vllm = defineRuntime({
   startupGraceSeconds: 600,
   healthPath: '/health',
   metricsPath: '/metrics',
+  // Metric names: https://docs.vllm.ai/en/stable/usage/metrics/ and vllm/v1/metrics/loggers.py
+  // (https://github.com/vllm-project/vllm/blob/main/vllm/v1/metrics/loggers.py); the v0 engine's
+  // names where they differ: https://docs.vllm.ai/en/v0.9.1/usage/metrics.html. v1 first, v0 after.
+  servingMetrics: {
+    docs: ['https://docs.vllm.ai/en/stable/usage/metrics/', 'https://github.com/vllm-project/vllm/blob/main/vllm/v1/metrics/loggers.py', 'https://docs.vllm.ai/en/v0.9.1/usage/metrics.html'],
+    fields: {
+      // Finished requests, every finish reason (label finished_reason).
+      requestsPerSecond: counter('vllm:request_success_total'),
+      errorsPerSecond: missing("vLLM counts finished requests by finish reason but has no counter of failed ones; the gateway's errors/s counts them."),
+      generatedTokensPerSecond: counter('vllm:generation_tokens_total'),
+      promptTokensPerSecond: counter('vllm:prompt_tokens_total'),
+      ttftSeconds: histogram('vllm:time_to_first_token_seconds'),
+      e2eLatencySeconds: histogram('vllm:e2e_request_latency_seconds'),
+      interTokenLatencySeconds: histogram('vllm:inter_token_latency_seconds', 'vllm:time_per_output_token_seconds'),
+      runningRequests: gaugeSum('vllm:num_requests_running'),
+      waitingRequests: gaugeSum('vllm:num_requests_waiting'),
+      kvCacheUsage: gaugeAvg('vllm:kv_cache_usage_perc', 'vllm:gpu_cache_usage_perc'),
+    },
+  },
   openaiBasePath: '/v1',
   supportsIncludeUsage: true,
   supportedFormats: ['safetensors', 'gguf'],

@@ -3,11 +3,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/lib/logger.js';
 import { readGgufFile } from '../../src/services/models/gguf-reader.js';
 import { READY_LINE_PREFIX } from '../../src/runtimes/embedded/run-llama.js';
-import { startRuntimeServer, type RuntimeServer, type RuntimeServerOptions } from '../../src/runtimes/embedded/runtime-server.js';
+import type { RuntimeServer, RuntimeServerOptions } from '../../src/runtimes/embedded/runtime-server.js';
 import { assertBuilt, CLI_PATH } from '../support/cli-process.js';
+import { startTestRuntimeServer } from '../support/test-runtime-server.js';
 import { buildTinyModel, TINY_MODEL_ANSWER, TINY_MODEL_ANSWER_TOKENS, writeTinyModel } from '../support/tiny-model.js';
 
 // The embedded llama.cpp runtime with the generated tiny model: real node-llama-cpp, real HTTP.
@@ -19,18 +19,7 @@ let endlessModel: string;
 const servers: RuntimeServer[] = [];
 
 async function startServer(modelPath: string, options: Partial<RuntimeServerOptions> = {}): Promise<RuntimeServer> {
-  const server = await startRuntimeServer({
-    modelPath,
-    host: '127.0.0.1',
-    port: 0,
-    threads: 1,
-    parallel: 1,
-    contextSize: 512,
-    gpu: 'cpu',
-    defaultMetrics: false,
-    logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', pretty: false }),
-    ...options,
-  });
+  const server = await startTestRuntimeServer(modelPath, options);
   servers.push(server);
   await server.loaded;
   return server;

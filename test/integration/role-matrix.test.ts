@@ -83,6 +83,8 @@ const MINIMUM_ROLE: Record<string, Access> = {
   'POST /api/deployments/{id}/resume': 'operator',
   'GET /api/deployments/{id}/events': 'viewer',
   'GET /api/deployments/{id}/events/history': 'viewer',
+  'GET /api/deployments/{id}/metrics': 'viewer',
+  'GET /api/deployments/{id}/metrics/history': 'viewer',
   'GET /api/deployments/{id}/logs': 'viewer',
   'GET /api/deployments/{id}/rollout': 'viewer',
   'GET /api/deployments/{id}/rollouts': 'viewer',
