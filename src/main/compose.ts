@@ -8,10 +8,6 @@ import { readOrCreateSecretFile } from '../lib/secret-file.js';
 import { createClusterRegistry } from '../clusters/cluster-registry.js';
 import { remoteDriverFactories, runtimeImagesFromAdapters } from './remote-drivers.js';
 import { registerClusterRoutes } from '../server/routes/cluster.routes.js';
-import { registerGpuMetricsRoutes } from '../server/routes/gpu-metrics.routes.js';
-import { createPrometheusClient } from '../metrics/prometheus-client.js';
-import { createGpuMetricsService } from '../services/gpu-metrics/gpu-metrics-service.js';
-import { createHostGpuTelemetry } from '../services/gpu-metrics/host-gpu-telemetry.js';
 import { registerModelRoutes } from '../server/routes/model.routes.js';
 import { createHfClient } from '../services/models/hf-client.js';
 import { createModelDownloads, createModelFiles } from '../services/models/model-download.js';
@@ -103,8 +99,6 @@ import { createLeaderElector } from '../db/leader-elector.js';
 import { alwaysLeader } from '../lib/leadership.js';
 import { installLoopMetrics } from '../server/loop-metrics.js';
 import { registerSystemRoutes } from '../server/routes/system.routes.js';
-import { registerPrometheusRoutes } from '../server/routes/prometheus.routes.js';
-import { createScrapeTargets } from '../services/monitoring/scrape-targets.js';
 import { VERSION } from './version.js';
 
 export interface ComposedServer {
@@ -251,16 +245,6 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     logger: logger.child({ component: 'deployments' }),
   });
   features.push((app) => registerDeploymentRoutes(app, { deployments }));
-  // Monitoring: Prometheus (PROMETHEUS_URL) is the store of every series; nvidia-smi reads this host's GPUs.
-  const prometheus = config.prometheus ? createPrometheusClient(config.prometheus) : undefined;
-  const gpuMetrics = createGpuMetricsService({
-    clusters,
-    drivers: registry,
-    deploymentsOn: (clusterId) => deploymentRepo.namesOnCluster(clusterId),
-    prometheus,
-    hostGpus: createHostGpuTelemetry({ command: config.nvidiaSmiCommand, now: () => new Date() }),
-  });
-  features.push((app) => registerGpuMetricsRoutes(app, { gpuMetrics }));
   // Deployments on remote clusters are reconciled by the leader; those on cluster local by its
   // owner, leader or not — no other instance may touch its replicas.
   reconcilers.push(deploymentReconciler({ deployments, intervalMs: config.reconcileIntervalMs }, 'shared'), deploymentUnknownSweep({ deployments }));
@@ -381,10 +365,8 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   // Prompts can be long: the gateway takes bodies up to 16 MiB (or the API's limit, if larger).
   features.push((app) => registerInferenceRoutes(app, { gateway, bodyLimitBytes: Math.max(config.bodyLimitBytes, 16 * 1024 * 1024) }));
   features.push((app) => registerInferenceLogRoutes(app, { inferenceLogs }));
-  // Prometheus HTTP service discovery (docs/monitoring.md): the replicas the drivers know.
-  features.push((app) => registerPrometheusRoutes(app, { targets: createScrapeTargets({ deployments: deploymentRepo, clusters, drivers: registry, logger: logger.child({ component: 'prometheus-sd' }) }) }));
-  // Monitoring: snapshots (Prometheus, else live from the replicas the gateway routes to) and history.
-  features.push(...composeMonitoring({ config, deployments: deploymentRepo, routes: routeTable, registry: metricsRegistry }).features);
+  // Monitoring (compose-monitoring.ts): service discovery, deployment snapshots and history, GPU metrics.
+  features.push(...composeMonitoring({ config, deployments: deploymentRepo, clusters, drivers: registry, routes: routeTable, registry: metricsRegistry, logger }).features);
 
   const loops = createLoopRegistry({ leader });
   const loopTracker = createLoopTracker(leader);

@@ -107,7 +107,11 @@ describe('deployment metrics without Prometheus (live reads)', { timeout: 120_00
   it('marks the snapshot stale, with the replica, when a replica does not answer', async () => {
     const dead = await refusingUrl();
     const deadId = await served(t, 'metrics-dead', [dead]);
-    const body = await snapshot(deadId);
+    // The gateway's route table takes up a new deployment at its next load (at most 250 ms apart).
+    const body = await waitFor('the route table to know metrics-dead', async () => {
+      const answer = await snapshot(deadId);
+      return answer.staleReason?.includes('No ready replica') ? undefined : answer;
+    });
     expect(body.stale).toBe(true);
     expect(body.staleReason).toMatch(/did not answer \(ECONNREFUSED\)/);
     expect(body.serving.kvCacheUsage).toEqual({ value: null, reason: 'No replica answered.' });
