@@ -197,6 +197,9 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
     // While paused the settings drawer resumes with what it holds: here a preset picked in it.
     const preset = await h.api<{ id: string }>('POST', '/api/optimization-presets', { name: 'e2e-short', runtime: 'embedded-llamacpp', optimization: { tier1: { maxModelLength: 512 }, tier2: { threads: 1 } } });
     expect(preset.status).toBe(201);
+    // Made outside this page (as from another tab): the page's preset list, cached for 10 s, takes it up on a reload.
+    await page.reload();
+    await page.getByRole('region', { name: 'Endpoint' }).getByText('Paused: no replica runs', { exact: false }).waitFor();
     await page.getByRole('button', { name: 'Edit settings' }).click();
     const drawer = page.getByRole('dialog', { name: `Edit ${NAME}` });
     await drawer.getByText('Save and resume starts the replicas with the settings below', { exact: false }).waitFor();
