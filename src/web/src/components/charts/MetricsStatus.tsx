@@ -13,6 +13,8 @@ export interface MetricsStatusProps {
   at?: string | undefined;
   stale?: boolean | undefined;
   staleReason?: string | undefined;
+  /** Short: a stale marker without its reason (in its tooltip then). */
+  compact?: boolean;
 }
 
 const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
@@ -22,7 +24,7 @@ const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1
  * "not served here", a stale marker over the last answer when a poll failed (Prometheus down or
  * slow) or the server marked it stale, or a warning when there is nothing to show.
  */
-export function MetricsStatus({ what, error, hasData, at, stale, staleReason }: MetricsStatusProps) {
+export function MetricsStatus({ what, error, hasData, at, stale, staleReason, compact = false }: MetricsStatusProps) {
   const problem = metricsProblem(error);
   const message = error instanceof Error ? error.message : undefined;
   if (problem === 'not-configured') return <PrometheusHint what={capitalize(what)} />;
@@ -33,7 +35,7 @@ export function MetricsStatus({ what, error, hasData, at, stale, staleReason }: 
       </p>
     );
   }
-  if (problem && hasData) return <StaleMarker since={at} reason={message} />;
+  if (problem && hasData) return <StaleMarker since={at} reason={message} compact={compact} />;
   if (problem) {
     return (
       <div className="alert alert-warning" role="alert">
@@ -42,6 +44,6 @@ export function MetricsStatus({ what, error, hasData, at, stale, staleReason }: 
       </div>
     );
   }
-  if (stale) return <StaleMarker since={at} reason={staleReason} />;
+  if (stale) return <StaleMarker since={at} reason={staleReason} compact={compact} />;
   return null;
 }

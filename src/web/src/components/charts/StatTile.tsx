@@ -1,6 +1,6 @@
 import type { MetricValue, Percentiles } from '../../api/types';
 import type { MetricUnit } from './units';
-import { formatMetricValue } from './units';
+import { formatMetricValue, metricParts } from './units';
 
 const QUANTILES = ['p50', 'p95', 'p99'] as const;
 
@@ -32,7 +32,7 @@ export function StatTile({ label, unit, value, percentiles, unsupported }: StatT
         <span className="stat-unsupported">{unsupported}</span>
       ) : (
         <span className="stat-value" title={reason}>
-          {formatMetricValue(main, unit)}
+          <Value metric={main} unit={unit} />
         </span>
       )}
       {percentiles && !unsupported && (
@@ -47,5 +47,17 @@ export function StatTile({ label, unit, value, percentiles, unsupported }: StatT
       )}
       {reason && !unsupported && <span className="stat-hint">{reason}</span>}
     </div>
+  );
+}
+
+/** The number big, its unit small; "—" without a number. */
+function Value({ metric, unit }: { metric: MetricValue | undefined; unit: MetricUnit }) {
+  if (metric?.value === null || metric?.value === undefined) return <>—</>;
+  const [number, words] = metricParts(metric.value, unit);
+  return (
+    <>
+      {number}
+      {words && <span className="stat-unit"> {words}</span>}
+    </>
   );
 }

@@ -75,13 +75,13 @@ export function TimeSeriesChart({ title, unit, lines, empty, height = 220 }: Tim
               contentStyle={{ background: theme.tooltipBackground, borderColor: theme.tooltipBorder, color: theme.text, borderRadius: 6, fontSize: 12 }}
               labelStyle={{ color: theme.text }}
             />
-            {lines.length > 1 && <Legend iconType="plainline" wrapperStyle={{ fontSize: 12 }} />}
+            {lines.length > 1 && <Legend iconType="plainline" itemSorter={null} wrapperStyle={{ fontSize: 12 }} />}
             {lines.map((line, index) => (
               <Line
                 key={line.label}
                 dataKey={`s${index}`}
                 name={line.label}
-                type="monotone"
+                type="monotoneX"
                 stroke={seriesColor(theme, index)}
                 strokeWidth={2}
                 dot={false}

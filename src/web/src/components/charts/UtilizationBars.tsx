@@ -10,6 +10,10 @@ export interface ClusterGpuUse {
 }
 
 const ROW_HEIGHT = 44;
+const LABEL_CHARS = 14;
+
+/** A cluster name that fits the axis: long ones end in "…" (the tooltip has it whole). */
+const shortName = (name: string) => (name.length > LABEL_CHARS ? `${name.slice(0, LABEL_CHARS - 1)}…` : name);
 
 /** Per cluster, GPU utilization next to GPU allocation, both in % (a horizontal bar each). */
 export function UtilizationBars({ clusters }: { clusters: readonly ClusterGpuUse[] }) {
@@ -26,7 +30,7 @@ export function UtilizationBars({ clusters }: { clusters: readonly ClusterGpuUse
       <BarChart data={rows} layout="vertical" responsive style={{ width: '100%', height: '100%' }} margin={{ top: 4, right: 16, bottom: 0, left: 8 }} barGap={2}>
         <CartesianGrid stroke={theme.grid} strokeDasharray="3 3" horizontal={false} />
         <XAxis type="number" domain={[0, 100]} tickFormatter={(value: number) => `${value}%`} tick={axis} stroke={theme.grid} />
-        <YAxis type="category" dataKey="cluster" tick={axis} stroke={theme.grid} width={110} />
+        <YAxis type="category" dataKey="cluster" tick={axis} tickFormatter={shortName} stroke={theme.grid} width={110} />
         <Tooltip
           formatter={(value, name, item) => {
             const text = typeof value === 'number' ? `${Math.round(value)} %` : 'no reading';
@@ -36,7 +40,7 @@ export function UtilizationBars({ clusters }: { clusters: readonly ClusterGpuUse
           labelStyle={{ color: theme.text }}
           cursor={{ fill: theme.grid, fillOpacity: 0.4 }}
         />
-        <Legend wrapperStyle={{ fontSize: 12 }} />
+        <Legend itemSorter={null} wrapperStyle={{ fontSize: 12 }} />
         <Bar dataKey="utilization" name="GPU utilization" fill={seriesColor(theme, 0)} isAnimationActive={false} barSize={12} />
         <Bar dataKey="allocation" name="GPUs allocated" fill={seriesColor(theme, 1)} isAnimationActive={false} barSize={12} />
       </BarChart>

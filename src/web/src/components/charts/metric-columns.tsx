@@ -10,10 +10,10 @@ export interface DeploymentNumbers {
   errorsPerSecond: MetricValue;
 }
 
-/** Requests/s, p95 latency, tokens/s and errors/s as table columns. */
+/** Requests/s, p95 latency, tokens/s and errors/s as table columns (the rates' unit in their header). */
 export const metricColumns: ReadonlyArray<Column<DeploymentNumbers>> = [
-  { header: 'Requests/s', cell: (row) => <MetricCell metric={row.requestsPerSecond} unit="rps" />, className: 'nowrap' },
+  { header: 'Requests/s', cell: (row) => <MetricCell metric={row.requestsPerSecond} unit="rps" bare />, className: 'nowrap' },
   { header: 'p95 latency', cell: (row) => <MetricCell metric={row.p95LatencySeconds} unit="seconds" />, className: 'nowrap' },
-  { header: 'Tokens/s', cell: (row) => <MetricCell metric={row.tokensPerSecond} unit="tps" />, className: 'nowrap' },
-  { header: 'Errors/s', cell: (row) => <MetricCell metric={row.errorsPerSecond} unit="rps" />, className: 'nowrap' },
+  { header: 'Tokens/s', cell: (row) => <MetricCell metric={row.tokensPerSecond} unit="tps" bare />, className: 'nowrap' },
+  { header: 'Errors/s', cell: (row) => <MetricCell metric={row.errorsPerSecond} unit="rps" bare />, className: 'nowrap' },
 ];

@@ -14,9 +14,9 @@ function plain(value: number): string {
   return Math.abs(value) >= 10_000 ? compact.format(value) : twoDigits.format(value);
 }
 
-/** 0.1234 s → "123 ms"; 12.5 s → "12.5 s". */
+/** 0.1234 s → "123 ms"; 3.4 s → "3.4 s". */
 function duration(seconds: number): string {
-  if (Math.abs(seconds) >= 10) return `${plain(seconds)} s`;
+  if (Math.abs(seconds) >= 1) return `${plain(seconds)} s`;
   const ms = seconds * 1000;
   return `${ms >= 100 ? Math.round(ms) : plain(ms)} ms`;
 }
@@ -47,7 +47,7 @@ export function formatMetric(value: number, unit: MetricUnit): string {
 export function formatAxis(value: number, unit: MetricUnit): string {
   switch (unit) {
     case 'seconds':
-      return Math.abs(value) >= 10 ? `${plain(value)} s` : `${plain(value * 1000)} ms`;
+      return Math.abs(value) >= 1 ? `${plain(value)} s` : `${plain(value * 1000)} ms`;
     case 'ratio':
       return `${plain(value * 100)}%`;
     case 'percent':
@@ -55,6 +55,13 @@ export function formatAxis(value: number, unit: MetricUnit): string {
     default:
       return plain(value);
   }
+}
+
+/** A value split into its number and unit words, for a big number with a small unit: ["413", "tokens/s"]. */
+export function metricParts(value: number, unit: MetricUnit): [string, string] {
+  const text = formatMetric(value, unit);
+  const space = text.indexOf(' ');
+  return space < 0 ? [text, ''] : [text.slice(0, space), text.slice(space + 1)];
 }
 
 /** A normalized value in its unit, or "—" when there is none (its reason goes in a tooltip). */

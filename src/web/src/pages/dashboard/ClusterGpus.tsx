@@ -1,7 +1,7 @@
 import type { MetricsSummary } from '../../api/types';
 import { TemperatureDot } from '../../components/charts/TemperatureDot';
 import type { ClusterGpuUse } from '../../components/charts/UtilizationBars';
-import { UtilizationBars } from '../../components/charts/UtilizationBars';
+import { LazyUtilizationBars } from '../../components/charts/lazy-charts';
 
 type ClusterEntry = MetricsSummary['clusters'][number];
 
@@ -18,11 +18,13 @@ export function ClusterGpus({ clusters }: { clusters: MetricsSummary['clusters']
   if (withGpus.length === 0) return <p className="muted">No cluster reports GPUs.</p>;
   return (
     <div className="cluster-gpus">
-      <UtilizationBars clusters={withGpus.map(toUse)} />
+      <LazyUtilizationBars clusters={withGpus.map(toUse)} />
       <ul className="temperature-rows" aria-label="GPU temperatures">
         {withGpus.map((entry) => (
           <li key={entry.cluster}>
-            <span className="mono temperature-cluster">{entry.cluster}</span>
+            <span className="mono temperature-cluster" title={entry.cluster}>
+              {entry.cluster}
+            </span>
             {entry.temperatures.length === 0 ? (
               <span className="muted">no temperature readings</span>
             ) : (

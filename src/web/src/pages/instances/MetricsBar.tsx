@@ -42,7 +42,7 @@ export function MetricsBar({ deploymentId, enabled }: { deploymentId: string; en
         <span className="muted">{snapshot.isPending ? 'Loading metrics…' : null}</span>
       )}
       <div className="metrics-bar-status">
-        <MetricsStatus what="metrics" error={snapshot.error} hasData={data !== undefined} at={data?.at} stale={data?.stale} staleReason={data?.staleReason} />
+        <MetricsStatus what="metrics" error={snapshot.error} hasData={data !== undefined} at={data?.at} stale={data?.stale} staleReason={data?.staleReason} compact />
       </div>
       <Link to="metrics" className="metrics-bar-link">
         All metrics

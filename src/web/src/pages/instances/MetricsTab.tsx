@@ -2,7 +2,8 @@ import { useSearchParams } from 'react-router';
 import { useDeploymentMetrics, useDeploymentMetricsHistory } from '../../api/metrics-hooks';
 import type { DeploymentMetricsHistory, DeploymentMetricsSnapshot } from '../../api/types';
 import { MetricsStatus } from '../../components/charts/MetricsStatus';
-import { TimeSeriesChart } from '../../components/charts/TimeSeriesChart';
+import { RangePresets } from '../../components/RangePresets';
+import { LazyTimeSeriesChart } from '../../components/charts/lazy-charts';
 import { TitledPanel } from '../../components/TitledPanel';
 import { DeploymentGpus } from '../monitoring/DeploymentGpus';
 import { useInstanceTab } from './instance-tab-context';
@@ -56,19 +57,11 @@ export function MetricsTab() {
       <section className="panel" aria-label="History">
         <div className="metrics-history-head">
           <h2 className="panel-title">History</h2>
-          <div className="range-presets" role="group" aria-label="Time range">
-            {METRICS_RANGES.map((preset) => (
-              <button
-                key={preset.key}
-                type="button"
-                className="btn btn-secondary btn-small"
-                aria-pressed={preset.key === range}
-                onClick={() => setParams((current) => ({ ...Object.fromEntries(current), range: preset.key }), { replace: true })}
-              >
-                {preset.label}
-              </button>
-            ))}
-          </div>
+          <RangePresets
+            options={METRICS_RANGES}
+            selected={range}
+            onSelect={(key) => setParams((current) => ({ ...Object.fromEntries(current), range: key }), { replace: true })}
+          />
         </div>
         <div className="stack-tight">
           <MetricsStatus what="metric history" error={history.error} hasData={history.data !== undefined} at={history.data?.end} />
@@ -87,7 +80,7 @@ function HistoryCharts({ history, snapshot }: { history: DeploymentMetricsHistor
       {HISTORY_CHARTS.map((spec) => {
         const unsupported = spec.lines.every((line) => unsupportedReason(snapshot ?? { unsupported: [], runtime: history.runtime }, line.field));
         const gap = unsupported ? `Not exposed by ${history.runtime}.` : (chartGap(spec, history) ?? 'No samples in this range.');
-        return <TimeSeriesChart key={spec.title} title={spec.title} unit={spec.unit} lines={chartLines(spec, history.series)} empty={<p className="muted">{gap}</p>} />;
+        return <LazyTimeSeriesChart key={spec.title} title={spec.title} unit={spec.unit} lines={chartLines(spec, history.series)} empty={<p className="muted">{gap}</p>} />;
       })}
     </div>
   );

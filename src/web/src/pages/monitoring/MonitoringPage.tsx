@@ -88,7 +88,7 @@ export function MonitoringPage() {
             onRowClick={(row) => setSelectedId(row.deployment.id)}
             actions={(row) => (
               <button type="button" className="btn btn-secondary btn-small" onClick={() => setSelectedId(row.deployment.id)}>
-                Logs and events<span className="visually-hidden"> of {row.deployment.name}</span>
+                Logs<span className="visually-hidden"> and events of {row.deployment.name}</span>
               </button>
             )}
           />

@@ -4,17 +4,16 @@ import { metricColumns } from '../../components/charts/metric-columns';
 import { StatusBadge } from '../instances/StatusBadge';
 import type { MonitoringRow } from './monitoring-rows';
 
-/** The Monitoring page's deployments: name (to its Metrics tab), where, how, status, numbers now. */
+/** The Monitoring page's deployments: name (to its Metrics tab; the model in its tooltip), where, how, status, numbers now. */
 export const monitoringColumns: ReadonlyArray<Column<MonitoringRow>> = [
   {
     header: 'Instance',
     cell: ({ deployment }) => (
-      <Link to={`/instances/${deployment.id}/metrics`} className="mono">
+      <Link to={`/instances/${deployment.id}/metrics`} className="mono" title={`Model ${deployment.modelName}`}>
         {deployment.name}
       </Link>
     ),
   },
-  { header: 'Model', cell: ({ deployment }) => <span className="mono cell-clip" title={deployment.modelName}>{deployment.modelName}</span> },
   { header: 'Cluster', cell: ({ deployment }) => deployment.cluster, className: 'mono' },
   { header: 'Runtime', cell: ({ deployment }) => deployment.runtime, className: 'nowrap' },
   { header: 'Status', cell: ({ deployment }) => <StatusBadge deployment={deployment} /> },
