@@ -13,7 +13,7 @@ import { POLL_MS } from '../../lib/polling';
 import { useDocumentTitle } from '../../lib/use-document-title';
 import { DEPLOYMENT_STATUSES } from '../instances/instance-format';
 import { AttentionBanner } from './AttentionBanner';
-import { ClusterGpus } from './ClusterGpus';
+import { ClusterGpus, clusterGpuRows } from './ClusterGpus';
 import { RunningModels } from './RunningModels';
 import { ServingSummary } from './ServingSummary';
 import { StatCard } from './StatCard';
@@ -79,7 +79,10 @@ export function DashboardPage() {
             )}
           </TitledPanel>
           <TitledPanel title="GPUs per cluster">
-            <MetricsPanelBody summary={summary}>{(data) => <ClusterGpus clusters={data.clusters} />}</MetricsPanelBody>
+            <div className="stack-tight">
+              <MetricsStatus what="GPU metrics" error={summary.error} hasData={summary.data !== undefined} at={summary.data?.at} stale={summary.data?.stale} staleReason={summary.data?.staleReason} />
+              {clusters.isPending ? <p className="muted">Loading…</p> : <ClusterGpus rows={clusterGpuRows(clusters.data?.items ?? [], summary.data)} />}
+            </div>
           </TitledPanel>
         </div>
         <TitledPanel title="Serving performance">

@@ -75,13 +75,27 @@ export function MetricsTab() {
 }
 
 function HistoryCharts({ history, snapshot }: { history: DeploymentMetricsHistory; snapshot: DeploymentMetricsSnapshot | undefined }) {
+  const exposure = snapshot ?? { unsupported: [], runtime: history.runtime };
+  // Charts of fields the runtime never has are left out, and named once.
+  const notExposed = HISTORY_CHARTS.filter((spec) => spec.lines.every((line) => unsupportedReason(exposure, line.field)));
   return (
-    <div className="chart-grid">
-      {HISTORY_CHARTS.map((spec) => {
-        const unsupported = spec.lines.every((line) => unsupportedReason(snapshot ?? { unsupported: [], runtime: history.runtime }, line.field));
-        const gap = unsupported ? `Not exposed by ${history.runtime}.` : (chartGap(spec, history) ?? 'No samples in this range.');
-        return <LazyTimeSeriesChart key={spec.title} title={spec.title} unit={spec.unit} lines={chartLines(spec, history.series)} empty={<p className="muted">{gap}</p>} />;
-      })}
-    </div>
+    <>
+      <div className="chart-grid">
+        {HISTORY_CHARTS.filter((spec) => !notExposed.includes(spec)).map((spec) => (
+          <LazyTimeSeriesChart
+            key={spec.title}
+            title={spec.title}
+            unit={spec.unit}
+            lines={chartLines(spec, history.series)}
+            empty={<p className="muted">{chartGap(spec, history) ?? 'No samples in this range.'}</p>}
+          />
+        ))}
+      </div>
+      {notExposed.length > 0 && (
+        <p className="muted">
+          Not exposed by {history.runtime}: {notExposed.map((spec) => spec.title.toLowerCase()).join(', ')}.
+        </p>
+      )}
+    </>
   );
 }

@@ -4,13 +4,13 @@ import type { MetricUnit } from '../../components/charts/units';
 
 /**
  * How the instance's Metrics tab reads the monitoring answers. Field names are the keys of the
- * normalized serving metrics (`requestsPerSecond`, `kvCacheUsage`, …); a percentile's series is
- * its key and quantile joined by a dot (`ttftSeconds.p95`). `unsupported` and `missing` may name
- * the key alone (every quantile) and may carry a `serving.` prefix.
+ * normalized serving metrics (`requestsPerSecond`, `kvCacheUsage`, …), the gateway's with a
+ * `gateway.` prefix; a percentile's series is its key and quantile joined by a dot
+ * (`ttftSeconds.p95`). `unsupported` and `missing` may name the key alone (every quantile).
  */
 const QUANTILES = ['p50', 'p95', 'p99'] as const;
 
-/** A field name without the `serving.` prefix the server may give it. */
+/** A field name without a `serving.` prefix, should the server give one. */
 const bare = (field: string) => field.replace(/^serving\./, '');
 
 /** Whether an entry of `unsupported`/`missing` covers `field` (a percentile key covers its quantiles). */
@@ -62,6 +62,15 @@ export const HISTORY_CHARTS: readonly HistoryChartSpec[] = [
     ],
   },
   { title: 'KV cache in use', unit: 'ratio', lines: [{ field: 'kvCacheUsage', label: 'KV cache' }] },
+  {
+    title: 'Gateway: requests and errors per second',
+    unit: 'rps',
+    lines: [
+      { field: 'gateway.requestsPerSecond', label: 'requests/s' },
+      { field: 'gateway.errorsPerSecond', label: 'errors/s' },
+    ],
+  },
+  { title: 'Gateway: latency', unit: 'seconds', lines: percentileLines('gateway.latencySeconds') },
 ];
 
 /** The chart's lines out of the history: one per series of each field (a replica's own label added). */
