@@ -7,7 +7,6 @@
 // Prometheus, 404 without an endpoint) are expected by the harness (MONITORING_REFUSALS). A
 // second describe with Prometheus (data in the charts) reuses startMonitoringSuite with
 // PROMETHEUS_URL in its env.
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +14,7 @@ import { modelDirForRuntimes } from '../support/tiny-model.js';
 import { waitFor } from '../support/wait-for.js';
 import type { BrowserHarness } from './browser-harness.js';
 import { browserTestsRun, expectCleanConsole, startBrowserHarness } from './browser-harness.js';
-import { deleteEveryDeployment, registerTinyModel } from './deployment-steps.js';
+import { endDeploymentSuite, registerTinyModel } from './deployment-steps.js';
 import { lightAndDark, settled } from './page-helpers.js';
 
 const NAME = 'metrics-chat';
@@ -67,13 +66,7 @@ describe.skipIf(!browserTestsRun)('monitoring views without Prometheus', { timeo
 
   afterEach(() => expectCleanConsole(h));
 
-  afterAll(async () => {
-    if (h) {
-      await deleteEveryDeployment(h);
-      await h.close();
-    }
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => endDeploymentSuite(h, dir));
 
   it("shows the dashboard's serving, GPU and running-model panels, or why they are empty", async () => {
     await page.goto(h.url('/'));

@@ -42,7 +42,7 @@ export function MetricsTab() {
           {snapshot.isPending && enabled && <p className="muted">Loading metrics…</p>}
           {noServingMetrics && (
             <p className="alert alert-info" role="note">
-              {deployment.runtime} exposes no inference metrics: below are what the H-MAS gateway measured and the GPUs it runs on.
+              {snapshot.data?.runtime ?? deployment.runtime} exposes no inference metrics: below are what the H-MAS gateway measured and the GPUs it runs on.
             </p>
           )}
           {snapshot.data && !noServingMetrics && <ServingTiles snapshot={snapshot.data} />}
