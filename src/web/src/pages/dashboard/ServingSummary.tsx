@@ -7,7 +7,7 @@ export function ServingSummary({ summary }: { summary: MetricsSummary }) {
   const { totals } = summary;
   return (
     <div className="stack-tight">
-      <div className="stat-tiles stat-tiles-wide" aria-label="Serving performance">
+      <div className="stat-tiles stat-tiles-wide" role="group" aria-label="Serving performance">
         <StatTile label="Total requests" unit="rps" value={totals.requestsPerSecond} />
         <StatTile label="Total tokens" unit="tps" value={totals.tokensPerSecond} />
         <StatTile label="Mean time to first token" unit="seconds" value={totals.meanTtftSeconds} />

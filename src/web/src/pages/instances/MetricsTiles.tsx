@@ -25,7 +25,7 @@ const LATENCY_TILES: ReadonlyArray<{ key: 'ttftSeconds' | 'e2eLatencySeconds' | 
 /** The runtime's own numbers now: rates, latencies with p50/p95/p99, queue and KV cache. */
 export function ServingTiles({ snapshot }: { snapshot: DeploymentMetricsSnapshot }) {
   return (
-    <div className="stat-tiles" aria-label="Serving metrics">
+    <div className="stat-tiles" role="group" aria-label="Serving metrics">
       {SCALAR_TILES.slice(0, 4).map((tile) => (
         <StatTile key={tile.key} label={tile.label} unit={tile.unit} value={snapshot.serving[tile.key]} unsupported={unsupportedReason(snapshot, tile.key)} />
       ))}
@@ -42,7 +42,7 @@ export function ServingTiles({ snapshot }: { snapshot: DeploymentMetricsSnapshot
 /** What the H-MAS gateway measured for the instance: the same numbers whatever the runtime. */
 export function GatewayTiles({ gateway }: { gateway: Gateway }) {
   return (
-    <div className="stat-tiles" aria-label="Gateway metrics">
+    <div className="stat-tiles" role="group" aria-label="Gateway metrics">
       <StatTile label="Requests" unit="rps" value={gateway.requestsPerSecond} />
       <StatTile label="Errors" unit="rps" value={gateway.errorsPerSecond} />
       <StatTile label="Completion tokens" unit="tps" value={gateway.completionTokensPerSecond} />
