@@ -10,7 +10,7 @@ export interface DrawerProps {
   description?: ReactNode;
   /** Called on Escape, the close button or Cancel; the parent decides whether to close. */
   onClose: () => void;
-  /** Twice as wide: for reading (logs, events) rather than a form. */
+  /** About twice as wide: for reading (logs, events) rather than a form. */
   wide?: boolean;
   children: ReactNode;
 }
