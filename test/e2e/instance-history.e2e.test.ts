@@ -85,7 +85,7 @@ describe.skipIf(!browserTestsRun)('instance tabs, rollouts and history in a brow
   it('shows the instance in tabs, each with its own URL that a reload keeps', async () => {
     await page.goto(h.url(`/instances/${id}`));
     await page.getByRole('heading', { level: 1, name: NAME }).waitFor();
-    expect(await page.getByRole('tablist', { name: 'Instance sections' }).getByRole('tab').allTextContents()).toEqual(['Overview', 'Events', 'Logs', 'History']);
+    expect(await page.getByRole('tablist', { name: 'Instance sections' }).getByRole('tab').allTextContents()).toEqual(['Overview', 'Metrics', 'Events', 'Logs', 'History']);
     expect(await tab('Overview').getAttribute('aria-selected')).toBe('true');
     await page.getByRole('tabpanel', { name: 'Overview' }).getByRole('region', { name: 'Status' }).waitFor();
     // Events and logs moved to their own tabs.

@@ -298,7 +298,7 @@ describe.skipIf(!browserTestsRun)('instances in a browser', { timeout: 240_000 }
     for (const status of ['running', 'paused', 'unknown']) await legend.getByRole('listitem').filter({ hasText: status }).waitFor();
     expect(await legend.getByRole('listitem').filter({ hasText: 'running' }).textContent()).toBe('running1');
     expect(await page.getByTestId('stat-running').textContent()).toBe('1/1');
-    expect(await page.getByRole('alert', { name: 'Unhealthy instances' }).count()).toBe(0);
+    expect(await page.getByRole('alert', { name: 'Needs attention' }).count()).toBe(0);
     await h.screenshot('dashboard');
 
     expect(await processesMentioning(modelFile)).toHaveLength(2);

@@ -18,19 +18,28 @@ export const settled = (element: Locator) =>
   element.evaluate((node) => Promise.all(node.getAnimations({ subtree: true }).map((animation: { finished: Promise<unknown> }) => animation.finished)));
 
 /**
- * Full-page screenshots of the page as it is, light then dark: the dark one after a reload under
- * the dark system scheme (the app follows it), once `ready` found the content again.
+ * Screenshots of the page as it is, light then dark: the dark one under the dark system scheme
+ * (the app follows it), once `ready` found the content again — after a reload, or with `reload:
+ * false` flipped live (a dialog stays open, and what re-reads the theme, e.g. charts, is
+ * exercised). `fullPage: false` for the viewport only (a modal drawer).
  */
-export async function lightAndDark(h: BrowserHarness, name: string, ready: () => Promise<unknown>): Promise<void> {
+export async function lightAndDark(
+  h: BrowserHarness,
+  name: string,
+  ready: () => Promise<unknown>,
+  { reload = true, fullPage = true }: { reload?: boolean; fullPage?: boolean } = {},
+): Promise<void> {
   const page = h.page;
-  await h.screenshot(name, { fullPage: true });
+  await h.screenshot(name, { fullPage });
   await page.emulateMedia({ colorScheme: 'dark' });
   try {
-    await page.reload();
+    if (reload) await page.reload();
     await page.locator('html[data-theme="dark"]').waitFor({ state: 'attached' });
     await ready();
-    await h.screenshot(`${name}-dark`, { fullPage: true });
+    if (!reload) await settled(page.locator('body'));
+    await h.screenshot(`${name}-dark`, { fullPage });
   } finally {
     await page.emulateMedia({ colorScheme: 'light' });
+    if (!reload) await page.locator('html[data-theme="light"]').waitFor({ state: 'attached' });
   }
 }

@@ -143,8 +143,8 @@ describe.skipIf(!browserTestsRun)('web UI in a browser', () => {
     await page.goto(url('/instances'));
     await page.getByRole('heading', { level: 1, name: 'Instances' }).waitFor();
     await page.getByText('No instances yet: deploy a model.').waitFor();
-    await page.goto(url('/monitoring'));
-    await page.getByRole('heading', { name: 'Not available yet' }).waitFor();
+    await page.goto(url('/models'));
+    await page.getByRole('heading', { level: 1, name: 'Models' }).waitFor();
     await page.goto(url('/settings/users'));
     await page.getByRole('row').filter({ hasText: VIEWER.username }).waitFor();
   });

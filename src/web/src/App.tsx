@@ -1,8 +1,6 @@
 import { Navigate, Route, Routes } from 'react-router';
 import { RequireAuth, UnauthorizedRedirect } from './auth/RequireAuth';
 import { Layout } from './components/Layout';
-import { NotAvailable } from './components/NotAvailable';
-import { plannedFeatures } from './features';
 import { ApiKeysPage } from './pages/api-keys/ApiKeysPage';
 import { DashboardPage } from './pages/dashboard/DashboardPage';
 import { InferenceLogsPage } from './pages/inference-logs/InferenceLogsPage';
@@ -10,6 +8,7 @@ import { EventsTab } from './pages/instances/EventsTab';
 import { HistoryTab } from './pages/instances/HistoryTab';
 import { InstanceDetailPage } from './pages/instances/InstanceDetailPage';
 import { LogsTab } from './pages/instances/LogsTab';
+import { MetricsTab } from './pages/instances/MetricsTab';
 import { OverviewTab } from './pages/instances/OverviewTab';
 import { InstancesPage } from './pages/instances/InstancesPage';
 import { LoginPage } from './pages/LoginPage';
@@ -19,6 +18,7 @@ import { ClusterDetailPage } from './pages/clusters/ClusterDetailPage';
 import { ClustersPage } from './pages/clusters/ClustersPage';
 import { ModelDetailPage } from './pages/models/ModelDetailPage';
 import { ModelsPage } from './pages/models/ModelsPage';
+import { MonitoringPage } from './pages/monitoring/MonitoringPage';
 import { AuditLogsTab } from './pages/settings/AuditLogsTab';
 import { FailoverPoliciesTab } from './pages/settings/FailoverPoliciesTab';
 import { OptimizationPresetsTab } from './pages/settings/OptimizationPresetsTab';
@@ -48,12 +48,13 @@ export function App() {
             <Route path="instances" element={<InstancesPage />} />
             <Route path="instances/:id" element={<InstanceDetailPage />}>
               <Route index element={<OverviewTab />} />
+              <Route path="metrics" element={<MetricsTab />} />
               <Route path="events" element={<EventsTab />} />
               <Route path="logs" element={<LogsTab />} />
               <Route path="history" element={<HistoryTab />} />
               <Route path="*" element={<Navigate to=".." replace />} />
             </Route>
-            <Route path="monitoring/*" element={<NotAvailable feature={plannedFeatures.monitoring} />} />
+            <Route path="monitoring" element={<MonitoringPage />} />
             <Route path="inference-logs" element={<InferenceLogsPage />} />
             <Route path="api-keys" element={<ApiKeysPage />} />
             <Route path="costs" element={<CostsPage />} />

@@ -11,6 +11,7 @@ import './styles/registry.css';
 import './styles/instances.css';
 import './styles/gateway.css';
 import './styles/costs.css';
+import './styles/monitoring.css';
 
 initTheme();
 

@@ -11,6 +11,7 @@ import type { ConfigChange, FitPlan } from '../../../domain/deployment-plan';
 import type { DeploymentStatus } from '../../../domain/deployment-status';
 import type { createModelSchema, importHuggingFaceSchema, Model, ModelCategory } from '../../../domain/model';
 import type { ModelPreset } from '../../../domain/model-presets';
+import type { METRICS_RANGE_PRESETS } from '../../../domain/monitoring';
 import type { createPresetSchema, updatePresetSchema } from '../../../domain/optimization';
 import type { failoverPolicySpecSchema, placementStrategySpecSchema, PolicyMeta, resourceProfileSpecSchema } from '../../../domain/policies';
 import type { ResourceRecommendation } from '../../../domain/resource-fit';
@@ -197,3 +198,20 @@ export interface InferenceLogQuery {
   limit: number;
   offset: number;
 }
+
+// ---- monitoring ----------------------------------------------------------------------------
+
+export type {
+  ClusterGpuMetrics,
+  DeploymentMetricsHistory,
+  DeploymentMetricsSnapshot,
+  GatewayMetrics,
+  GpuMetrics,
+  MetricSeries,
+  MetricValue,
+  MetricsSummary,
+  Percentiles,
+  ServingMetrics,
+} from '../../../domain/monitoring';
+/** A history range the endpoint accepts as a preset: 15m, 1h, 6h, 24h, 7d. */
+export type MetricsRange = (typeof METRICS_RANGE_PRESETS)[number];

@@ -10,6 +10,8 @@ export interface DrawerProps {
   description?: ReactNode;
   /** Called on Escape, the close button or Cancel; the parent decides whether to close. */
   onClose: () => void;
+  /** About twice as wide: for reading (logs, events) rather than a form. */
+  wide?: boolean;
   children: ReactNode;
 }
 
@@ -23,14 +25,14 @@ const DRAWER_FOCUS: readonly string[] = ['[data-autofocus]', '.drawer-body input
  * A form inside renders its fields in a <form id> and a <DrawerActions formId> after it; the
  * action row sticks to the bottom of the panel while the fields scroll.
  */
-export function Drawer({ open, title, description, onClose, children }: DrawerProps) {
+export function Drawer({ open, title, description, onClose, wide = false, children }: DrawerProps) {
   const titleId = useId();
   const descriptionId = useId();
 
   return (
     <ModalDialog
       open={open}
-      className="drawer"
+      className={wide ? 'drawer drawer-wide' : 'drawer'}
       aria-labelledby={titleId}
       aria-describedby={description ? descriptionId : undefined}
       onEscape={onClose}

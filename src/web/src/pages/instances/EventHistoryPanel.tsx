@@ -9,6 +9,7 @@ import { ErrorBanner } from '../../components/ErrorBanner';
 import { LogFilters } from '../../components/LogFilters';
 import { Pagination } from '../../components/Pagination';
 import { PanelHeader } from '../../components/PanelHeader';
+import { RangePresets } from '../../components/RangePresets';
 import { formatDateTimeSeconds } from '../../lib/format';
 import { useUrlPagedQuery } from '../../lib/url-query';
 import { EVENT_RANGES, eventRange } from './event-ranges';
@@ -48,20 +49,9 @@ export function EventHistoryPanel({ deploymentId, enabled }: { deploymentId: str
     <section className="panel panel-flush" aria-labelledby="events-history-title">
       <PanelHeader titleId="events-history-title" title="Events history" description="What H-MAS copied from the cluster every minute, kept 30 days; last seen first." />
       <div className="panel-section stack-tight">
-        <div className="range-presets" role="group" aria-label="Time range">
-          {EVENT_RANGES.map((range) => (
-            <button
-              key={range.key}
-              type="button"
-              className="btn btn-secondary btn-small"
-              aria-pressed={!custom && range.key === preset.key}
-              onClick={() => applyFilters({ range: range.key, type: query.type })}
-            >
-              {range.label}
-            </button>
-          ))}
+        <RangePresets options={EVENT_RANGES} selected={custom ? null : preset.key} onSelect={(range) => applyFilters({ range, type: query.type })}>
           <span className="muted">{custom ? 'Custom range (From / To below).' : 'Or set From / To below for a custom range.'}</span>
-        </div>
+        </RangePresets>
         <LogFilters
           key={version}
           label="Events history filters"

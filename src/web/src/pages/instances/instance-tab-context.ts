@@ -3,11 +3,12 @@ import type { Deployment } from '../../api/types';
 import type { RouteTab } from '../../components/RouteTabs';
 
 /**
- * The tabs of the instance page, each a child route (/instances/:id/events, …). A new tab
- * (Metrics, with the monitoring work) is one entry here and one route in App.tsx.
+ * The tabs of the instance page, each a child route (/instances/:id/events, …). A new tab is one
+ * entry here and one route in App.tsx.
  */
 export const INSTANCE_TABS: readonly RouteTab[] = [
   { to: '', label: 'Overview' },
+  { to: 'metrics', label: 'Metrics' },
   { to: 'events', label: 'Events' },
   { to: 'logs', label: 'Logs' },
   { to: 'history', label: 'History' },

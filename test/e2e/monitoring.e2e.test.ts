@@ -1,0 +1,159 @@
+// Browser test of the monitoring views against the real server with a real replica (the tiny test
+// model on the embedded llama.cpp runtime, generated, never downloaded): the dashboard's serving
+// summary, GPU and running-models panels, the Monitoring page (filters, GPU tables, the side panel
+// of logs and events) and an instance's Metrics tab (range in the URL) and Overview metrics bar.
+// Without Prometheus: the setup hint and empty states render, nothing throws; light and dark
+// screenshots of each view. Chrome's log lines of the refusals the pages handle (503 without
+// Prometheus, 404 without an endpoint) are expected by the harness (MONITORING_REFUSALS). A
+// second describe with Prometheus (data in the charts) reuses startMonitoringSuite with
+// PROMETHEUS_URL in its env.
+import path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { modelDirForRuntimes } from '../support/tiny-model.js';
+import { waitFor } from '../support/wait-for.js';
+import type { BrowserHarness } from './browser-harness.js';
+import { browserTestsRun, expectCleanConsole, startBrowserHarness } from './browser-harness.js';
+import { endDeploymentSuite, registerTinyModel } from './deployment-steps.js';
+import { lightAndDark, settled } from './page-helpers.js';
+
+const NAME = 'metrics-chat';
+const SERVING_TIMEOUT_MS = 150_000;
+
+/** The real server (with `env`), signed in as admin, with one running deployment of the tiny model. */
+async function startMonitoringSuite(env: Record<string, string> = {}) {
+  const dir = await modelDirForRuntimes('hmas-e2e-monitoring-');
+  const h = await startBrowserHarness({ env: { HMAS_NVIDIA_SMI: '/nonexistent/hmas-e2e/nvidia-smi', HMAS_RECONCILE_INTERVAL_MS: '1000', ...env } });
+  await h.signIn('admin', h.server.adminPassword);
+  const modelId = await registerTinyModel(h, path.join(dir, 'tiny.gguf'));
+  const created = await h.api<{ id: string }>('POST', '/api/deployments', {
+    name: NAME,
+    modelId,
+    cluster: 'local',
+    runtime: 'embedded-llamacpp',
+    replicas: 1,
+    optimization: { tier2: { threads: 1 } },
+  });
+  expect(created.status).toBe(201);
+  const id = created.body.id;
+  await waitFor(
+    `${NAME} running`,
+    async () => ((await h.api<{ status: string }>('GET', `/api/deployments/${id}`)).body.status === 'running' ? true : undefined),
+    { timeoutMs: SERVING_TIMEOUT_MS, pollMs: 500 },
+  );
+  return { h, dir, id };
+}
+
+/** Dark screenshots with the scheme flipped live: the charts re-read their colors, an open panel stays open. */
+const LIVE = { reload: false } as const;
+
+/** A panel by its title (TitledPanel and PanelHeader panels are regions named by their heading). */
+const region = (scope: Page | Locator, name: string) => scope.getByRole('region', { name, exact: true });
+
+/** Waits until nothing in `scope` says it is loading (the first answers are in, or their failures). */
+const loaded = (scope: Locator) => scope.getByText(/^Loading/).first().waitFor({ state: 'detached' });
+
+describe.skipIf(!browserTestsRun)('monitoring views without Prometheus', { timeout: 240_000 }, () => {
+  let h: BrowserHarness;
+  let page: Page;
+  let dir: string;
+  let id: string;
+
+  beforeAll(async () => {
+    ({ h, dir, id } = await startMonitoringSuite());
+    page = h.page;
+  }, 200_000);
+
+  afterEach(() => expectCleanConsole(h));
+
+  afterAll(() => endDeploymentSuite(h, dir));
+
+  it("shows the dashboard's serving, GPU and running-model panels, or why they are empty", async () => {
+    await page.goto(h.url('/'));
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    for (const name of ['Serving performance', 'GPUs per cluster', 'Running models']) {
+      const panel = region(page, name);
+      await panel.waitFor();
+      await loaded(panel);
+      // Numbers, or a line saying why there are none; never an error.
+      expect(await panel.getByRole('alert').count(), name).toBe(0);
+      expect((await panel.textContent())?.length, name).toBeGreaterThan(name.length);
+    }
+    // The local host is ready: no cluster in the attention banner.
+    expect(await page.getByRole('alert', { name: 'Needs attention' }).count()).toBe(0);
+    await lightAndDark(h, 'monitoring-dashboard', () => region(page, 'Serving performance').waitFor(), LIVE);
+  });
+
+  it('lists the instance on the Monitoring page, filters it, and opens its logs and events beside the list', async () => {
+    await h.openPage('Monitoring');
+    const instances = region(page, 'Instances');
+    const row = instances.getByRole('row').filter({ hasText: NAME });
+    await row.waitFor();
+    expect(await row.getByRole('link', { name: NAME }).getAttribute('href')).toBe(`/instances/${id}/metrics`);
+
+    const filters = page.getByRole('form', { name: 'Monitoring filters' });
+    await filters.getByLabel('Runtime').selectOption('embedded-llamacpp');
+    await row.waitFor();
+    await filters.getByLabel('Status').selectOption('failed');
+    await instances.getByText('No instances match these filters.').waitFor();
+    await filters.getByLabel('Status').selectOption('');
+    await filters.getByLabel('Search').fill('metrics-ch');
+    await filters.getByRole('button', { name: 'Search' }).click();
+    await row.waitFor();
+
+    const gpus = region(page, 'GPUs of local');
+    await gpus.waitFor();
+    await loaded(gpus);
+    expect(await gpus.getByRole('alert').count()).toBe(0);
+    await lightAndDark(h, 'monitoring-page', () => gpus.waitFor(), LIVE);
+
+    await row.getByRole('button', { name: `Logs and events of ${NAME}` }).click();
+    const panel = page.getByRole('dialog', { name: `${NAME}: logs and events` });
+    await panel.waitFor();
+    await region(panel, 'Live events').waitFor();
+    const logs = region(panel, 'Recent logs');
+    await logs.getByRole('region', { name: /^Logs of / }).first().waitFor();
+    await region(panel, 'Events history').waitFor();
+    await settled(panel);
+    await lightAndDark(h, 'monitoring-side-panel', () => panel.waitFor(), { ...LIVE, fullPage: false });
+    await panel.getByRole('button', { name: 'Close' }).click();
+    await panel.waitFor({ state: 'detached' });
+  });
+
+  it('shows the Overview metrics bar and the Metrics tab with its range in the URL and the setup hint instead of charts', async () => {
+    await page.goto(h.url(`/instances/${id}`));
+    const bar = page.getByRole('region', { name: 'Metrics now' });
+    await bar.waitFor();
+    await loaded(bar);
+    await lightAndDark(h, 'monitoring-instance-overview', () => bar.waitFor(), LIVE);
+
+    await bar.getByRole('link', { name: 'All metrics' }).click();
+    await page.waitForURL((url) => url.pathname === `/instances/${id}/metrics`);
+    const tab = page.getByRole('tablist', { name: 'Instance sections' }).getByRole('tab', { name: 'Metrics', exact: true });
+    expect(await tab.getAttribute('aria-selected')).toBe('true');
+
+    const history = region(page, 'History');
+    // Without Prometheus the history answers 503 PROMETHEUS_NOT_CONFIGURED: the setup hint, no chart.
+    const hint = history.getByRole('note', { name: 'Prometheus setup' });
+    await hint.waitFor();
+    expect(await hint.textContent()).toMatch(/^Metric history needs Prometheus.*PROMETHEUS_URL.*docs\/monitoring\.md/);
+    expect(await history.locator('.recharts-surface').count()).toBe(0);
+
+    const ranges = history.getByRole('group', { name: 'Time range' });
+    expect(await ranges.getByRole('button', { name: '1 hour' }).getAttribute('aria-pressed')).toBe('true');
+    await ranges.getByRole('button', { name: '6 hours' }).click();
+    await page.waitForURL((url) => url.searchParams.get('range') === '6h');
+    await page.reload();
+    await ranges.getByRole('button', { name: '6 hours', pressed: true }).waitFor();
+
+    // The live snapshot works without Prometheus: the runtime's tiles and the gateway's.
+    const now = region(page, 'Now');
+    await loaded(now);
+    await now.getByRole('group', { name: 'Serving metrics' }).getByRole('group', { name: 'Time to first token' }).waitFor();
+    await now.getByRole('group', { name: 'Gateway metrics' }).waitFor();
+    const gpus = region(page, 'GPUs');
+    await gpus.waitFor();
+    await loaded(gpus);
+    await lightAndDark(h, 'monitoring-instance-metrics', () => gpus.waitFor(), LIVE);
+  });
+});
