@@ -40,7 +40,8 @@ function increase(ref: MetricRef, pair: Required<ReadingPair>, suffix = ''): num
   return total;
 }
 
-const noSeries = (what: string) => ({ value: null, reason: `No replica exports ${what}.` });
+// Labelled counters appear at their first count: before any request there is no sample, which is not a 0 we know.
+const noSeries = (what: string) => ({ value: null, reason: `No sample of ${what} yet: nothing has been counted since the replicas (or this H-MAS instance) started.` });
 const NEEDS_SECOND = 'A rate needs a second reading: ask again in a few seconds.';
 
 /** A scalar field over every replica's reading. */
