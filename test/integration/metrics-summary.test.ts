@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { deployments } from '../../src/db/schema/index.js';
 import type { ClusterGpuMetrics, DeploymentMetricsSnapshot, MetricsSummary } from '../../src/domain/monitoring.js';
 import { unusedLocalUrl } from '../fakes/fake-kube-apiserver.js';
 import { insertServedDeployment } from '../support/fake-deployment.js';
+import { writeFakeNvidiaSmi } from '../support/fake-nvidia-smi.js';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
 import { startPrometheusWith, withoutPrometheus, type PrometheusHarness } from '../support/prometheus.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
@@ -24,13 +25,6 @@ import { waitFor } from '../support/wait-for.js';
  */
 
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
-
-async function fakeNvidiaSmi(dir: string): Promise<string> {
-  const script = path.join(dir, 'nvidia-smi');
-  await writeFile(script, `#!/bin/sh\ncase "$1" in\n  *uuid*) cat '${FIXTURES}nvidia-smi/telemetry-h100-4x.csv' ;;\n  *) cat '${FIXTURES}nvidia-smi/h100-sxm-8x.csv' ;;\nesac\n`);
-  await chmod(script, 0o755);
-  return script;
-}
 
 const summaryOf = async (t: TestApp): Promise<MetricsSummary> => {
   const response = await t.app.inject({ method: 'GET', url: '/api/metrics/summary', headers: (await t.userWithRole('viewer')).headers });
@@ -57,7 +51,7 @@ let upstream: FakeUpstream;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'hmas-metrics-summary-'));
-  smi = await fakeNvidiaSmi(dir);
+  smi = await writeFakeNvidiaSmi(dir);
   upstream = await startFakeUpstream();
 });
 afterAll(async () => {
