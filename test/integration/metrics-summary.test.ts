@@ -128,6 +128,27 @@ describe('metrics summary with Prometheus down', () => {
   });
 });
 
+describe('metrics summary with Prometheus hanging', () => {
+  it('answers without waiting for it: the late parts null with why, stale', async () => {
+    // Accepts every query and never answers.
+    const hanging = createServer(() => undefined);
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const t = await createTestApp('pglite', { PROMETHEUS_URL: `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`, HMAS_NVIDIA_SMI: smi });
+    try {
+      const admin = await t.admin();
+      expect((await t.app.inject({ method: 'POST', url: '/api/clusters', headers: admin, payload: { name: 'gpu-east', type: 'HP', connection: { kind: 'agent' } } })).statusCode).toBe(201);
+      const body = await summaryOf(t);
+      expect(body).toMatchObject({ prometheus: 'unavailable', stale: true });
+      expect(body.staleReason).toMatch(/^Prometheus did not answer within 1000 ms: the totals are this instance's gateway's own; .*the GPU metrics of gpu-east did not come within 1500 ms/);
+      expect(body.clusters.find((cluster) => cluster.cluster === 'gpu-east')).toMatchObject({ gpuUtilization: { value: null, reason: 'The GPU metrics of gpu-east did not come within 1500 ms.' }, temperatures: [] });
+    } finally {
+      await t.close();
+      hanging.closeAllConnections();
+      await new Promise((resolve) => hanging.close(resolve));
+    }
+  });
+});
+
 /** A vLLM replica's exposition whose TTFT histogram grows by two requests of 0.2 s at every scrape. */
 function growingReplica(): Server {
   let scrapes = 0;
