@@ -75,6 +75,7 @@ import { createRateSubjects } from '../gateway/proxy/rate-subjects.js';
 import { createRouteSource } from '../gateway/proxy/route-source.js';
 import { createRouteTable } from '../gateway/proxy/route-table.js';
 import { composeMonitoring } from './compose-monitoring.js';
+import { createDeploymentPlacement } from '../services/deployments/deployment-placement.js';
 import { createReachableRows } from '../services/deployments/reachable-endpoints.js';
 import { createRedisChangeChannel } from '../lib/redis-change-channel.js';
 import { createInferenceLogRepo } from '../gateway/request-log/inference-log-repo.js';
@@ -366,7 +367,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   features.push((app) => registerInferenceRoutes(app, { gateway, bodyLimitBytes: Math.max(config.bodyLimitBytes, 16 * 1024 * 1024) }));
   features.push((app) => registerInferenceLogRoutes(app, { inferenceLogs }));
   // Monitoring (compose-monitoring.ts): service discovery, deployment snapshots and history, GPU metrics.
-  features.push(...composeMonitoring({ config, deployments: deploymentRepo, clusters, drivers: registry, routes: routeTable, registry: metricsRegistry, logger }).features);
+  features.push(...composeMonitoring({ config, deployments: deploymentRepo, clusters, capacity: createDeploymentPlacement(placementDeps).capacity, drivers: registry, routes: routeTable, registry: metricsRegistry, logger }).features);
 
   const loops = createLoopRegistry({ leader });
   const loopTracker = createLoopTracker(leader);

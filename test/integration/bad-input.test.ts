@@ -262,6 +262,7 @@ const ROUTES: RouteUnderTest[] = [
   { method: 'POST', path: '/api/clusters/no-such-cluster/test', access: 'admin', body: 'any' },
   { method: 'POST', path: '/api/clusters/no-such-cluster/agent-token', access: 'admin', body: 'any' },
   { method: 'GET', path: '/api/clusters/no-such-cluster/gpu-metrics', access: 'viewer' },
+  { method: 'GET', path: '/api/metrics/summary', access: 'viewer' },
   { method: 'GET', path: '/api/deployments', access: 'viewer', badQueries: ['status=sleeping', 'cluster=Bad_Name', 'modelId=nope', `q=${'a'.repeat(64)}`] },
   {
     method: 'POST',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { createPrometheusClient } from '../../src/metrics/prometheus-client.js';
 import { createGpuMetricsService } from '../../src/services/gpu-metrics/gpu-metrics-service.js';
 import { createHostGpuTelemetry } from '../../src/services/gpu-metrics/host-gpu-telemetry.js';
 import { unusedLocalUrl } from '../fakes/fake-kube-apiserver.js';
+import { writeFakeNvidiaSmi } from '../support/fake-nvidia-smi.js';
 import { composeSecondInstance } from '../support/second-instance.js';
 import { startPrometheusWith, withoutPrometheus, type PrometheusHarness } from '../support/prometheus.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
@@ -58,17 +59,6 @@ async function startScrapedDcgm(): Promise<Scrape> {
   };
 }
 
-/** A fake nvidia-smi: the telemetry query gets the recorded four H100s, the inventory query its own recording. */
-async function fakeNvidiaSmi(dir: string): Promise<string> {
-  const script = path.join(dir, 'nvidia-smi');
-  await writeFile(
-    script,
-    `#!/bin/sh\ncase "$1" in\n  *uuid*) cat '${FIXTURES}nvidia-smi/telemetry-h100-4x.csv' ;;\n  *) cat '${FIXTURES}nvidia-smi/h100-sxm-8x.csv' ;;\nesac\n`,
-  );
-  await chmod(script, 0o755);
-  return script;
-}
-
 describe.skipIf(withoutPrometheus('GPU metrics')).each(testBackends())('GPU metrics (%s)', (backend) => {
   let dir: string;
   let smi: string;
@@ -76,7 +66,7 @@ describe.skipIf(withoutPrometheus('GPU metrics')).each(testBackends())('GPU metr
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'hmas-gpu-metrics-'));
-    smi = await fakeNvidiaSmi(dir);
+    smi = await writeFakeNvidiaSmi(dir);
     scrape = await startScrapedDcgm();
   });
   afterAll(async () => {

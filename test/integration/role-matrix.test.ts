@@ -40,6 +40,7 @@ const MINIMUM_ROLE: Record<string, Access> = {
   'POST /api/clusters/{name}/agent-token': 'admin',
   'GET /api/clusters/{name}/warmer': 'viewer',
   'GET /api/clusters/{name}/gpu-metrics': 'viewer',
+  'GET /api/metrics/summary': 'viewer',
   'GET /api/resource-profiles': 'viewer',
   'POST /api/resource-profiles': 'operator',
   'GET /api/resource-profiles/{id}': 'viewer',
