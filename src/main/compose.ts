@@ -291,7 +291,10 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   features.push((app) => registerApiKeyRoutes(app, { apiKeys }));
   const apiKeyUsage = createApiKeyUsageRecorder({ touch: (uses) => apiKeys.touchLastUsed(uses) });
   reconcilers.push(apiKeyLastUsed({ recorder: apiKeyUsage, intervalMs: 5_000 }));
+  const metricsRegistry = createMetricsRegistry();
+  const gatewayMetrics = createGatewayMetrics(metricsRegistry);
   // gateway: callerResolver — API key or JWT → GatewayCaller; key changes reach every instance through Redis (REDIS_URL).
+  // A key revoked or changed anywhere loses its per-key series here (bounded label set).
   const callerResolver = createCallerResolver({
     tokens,
     users,
@@ -301,11 +304,10 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     logger,
     redisUrl: config.redisUrl,
     redisKeyPrefix: config.redisKeyPrefix,
+    onInvalidated: (keyId) => gatewayMetrics.forgetKey(keyId),
   });
 
   // gateway: proxy, routing, usage, request log — resolve caller → authorize → route → rate limit → proxy → record.
-  const metricsRegistry = createMetricsRegistry();
-  const gatewayMetrics = createGatewayMetrics(metricsRegistry);
   const inferenceLogRepo = createInferenceLogRepo(database.db);
   const inferenceLogs = createInferenceLogService({ repo: inferenceLogRepo });
   // Not a loop: it keeps flushing while HTTP drains, and close() drains it before the database closes.
