@@ -368,7 +368,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   features.push((app) => registerInferenceRoutes(app, { gateway, bodyLimitBytes: Math.max(config.bodyLimitBytes, 16 * 1024 * 1024) }));
   features.push((app) => registerInferenceLogRoutes(app, { inferenceLogs }));
   // Monitoring (compose-monitoring.ts): service discovery, deployment snapshots and history, GPU metrics.
-  features.push(...composeMonitoring({ config, deployments: deploymentRepo, clusters, drivers: registry, routes: routeTable, registry: metricsRegistry, logger }).features);
+  features.push(...composeMonitoring({ config, deployments: deploymentRepo, clusters, drivers: registry, routes: routeTable, apiKeys, registry: metricsRegistry, logger }).features);
 
   const loops = createLoopRegistry({ leader });
   const loopTracker = createLoopTracker(leader);
