@@ -24,7 +24,8 @@ export async function prometheusApiKeyMetrics(client: PrometheusClient, keyId: s
   const [requests, requestsPerSecond, errorsPerSecond, promptTokensPerSecond, completionTokensPerSecond, p50, p95, p99] = await Promise.all([
     value(`sum(increase(hmas_inference_key_requests_total{${key}}${window}))`, 'Not a number.'),
     value(counter('hmas_inference_key_requests_total'), 'Not a number.'),
-    value(counter('hmas_inference_key_requests_total', ',status_class="5xx"'), 'Not a number.'),
+    // A status class has a series only once it happened: where the key has requests, no 5xx is a true 0.
+    value(`(${counter('hmas_inference_key_requests_total', ',status_class="5xx"')} or 0 * ${counter('hmas_inference_key_requests_total')})`, 'Not a number.'),
     value(counter('hmas_inference_key_tokens_total', ',direction="prompt"'), 'Not a number.'),
     value(counter('hmas_inference_key_tokens_total', ',direction="completion"'), 'Not a number.'),
     percentile('p50'),
