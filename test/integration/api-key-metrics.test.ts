@@ -1,8 +1,9 @@
+import { writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiKeyMetrics } from '../../src/domain/monitoring.js';
 import { insertServedDeployment } from '../support/fake-deployment.js';
-import { FAKE_USAGE, startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.js';
+import { FAKE_USAGE, startFakeUpstream } from '../support/fake-upstream.js';
 import { startPrometheusWith, withoutPrometheus, type PrometheusHarness } from '../support/prometheus.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { waitFor } from '../support/wait-for.js';
@@ -123,7 +124,6 @@ describe.skipIf(withoutPrometheus('per-key metrics from a real Prometheus'))('pe
     let targetsFile = '';
     prometheus = await startPrometheusWith(async (dir) => {
       targetsFile = `${dir}/targets.json`;
-      const { writeFile } = await import('node:fs/promises');
       await writeFile(targetsFile, '[]');
       return JSON.stringify({
         global: { scrape_interval: '1s', evaluation_interval: '1s' },
@@ -132,7 +132,6 @@ describe.skipIf(withoutPrometheus('per-key metrics from a real Prometheus'))('pe
     });
     env = await setUp({ PROMETHEUS_URL: prometheus.url });
     await env.t.app.listen({ host: '127.0.0.1', port: 0 });
-    const { writeFile } = await import('node:fs/promises');
     await writeFile(targetsFile, JSON.stringify([{ targets: [`127.0.0.1:${(env.t.app.server.address() as AddressInfo).port}`] }]));
     at = (id) => `api_key="${id}"`;
     const holds = async (query: string) => ((await prometheus.query(query).catch(() => [])).length > 0 ? true : undefined);
