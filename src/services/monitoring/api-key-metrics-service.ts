@@ -1,6 +1,6 @@
-import { durationSeconds, METRICS_HISTORY_LIMITS, type ApiKeyMetrics, type ApiKeyMetricsQuery } from '../../domain/monitoring.js';
-import { AppError } from '../../lib/errors.js';
+import { durationSeconds, type ApiKeyMetrics, type ApiKeyMetricsQuery } from '../../domain/monitoring.js';
 import { prometheusApiKeyMetrics } from '../../metrics/api-key-metrics.js';
+import { checkRangeSeconds } from '../../metrics/metrics-history.js';
 import { PrometheusNotConfiguredError, type PrometheusClient } from '../../metrics/prometheus-client.js';
 import type { ApiKeyActor, ApiKeyService } from '../api-keys/api-key-service.js';
 
@@ -20,13 +20,7 @@ export function createApiKeyMetricsService(deps: ApiKeyMetricsDeps) {
   return {
     async metrics(actor: ApiKeyActor, id: string, query: ApiKeyMetricsQuery): Promise<ApiKeyMetrics> {
       const rangeSeconds = query.range !== undefined ? durationSeconds(query.range) : DEFAULT_RANGE_SECONDS;
-      const { maxRangeSeconds } = METRICS_HISTORY_LIMITS;
-      if (rangeSeconds > maxRangeSeconds) {
-        throw new AppError('METRICS_RANGE_TOO_LONG', `The range is ${Math.ceil(rangeSeconds / 86_400)} days; key metrics cover at most 30 days (${maxRangeSeconds} s).`, {
-          statusCode: 400,
-          details: { maxRangeSeconds, rangeSeconds },
-        });
-      }
+      checkRangeSeconds(rangeSeconds);
       const key = await deps.apiKeys.get(actor, id);
       if (!deps.prometheus) throw new PrometheusNotConfiguredError();
       return prometheusApiKeyMetrics(deps.prometheus, key.id, rangeSeconds, now());
