@@ -118,7 +118,10 @@ export interface ComposedServer {
 /** Wires services, loops and the HTTP app on an open, migrated database. Does not listen. */
 export async function composeServer(config: Config, database: DatabaseHandle, logger: Logger, options: { now?: () => Date } = {}): Promise<ComposedServer> {
   const jwtSecret = config.jwtSecret ?? (await readOrCreateSecretFile(path.join(config.dataDir, 'jwt-secret')));
-  const users = createUserService({ repo: createUserRepo(database.db) });
+  // API keys: only their SHA-256 is stored; lastUsedAt is written in batches off the request path.
+  const apiKeys = createApiKeyService({ repo: createApiKeyRepo(database.db) });
+  // A deleted user's API keys go with them: announced like revocations (caches, per-key metrics).
+  const users = createUserService({ repo: createUserRepo(database.db), onRemove: (userId) => apiKeys.ownerRemoval(userId) });
   const audit = createAuditService({ repo: createAuditRepo(database.db) });
   const tokens = createTokenService({ secret: jwtSecret, ttlSeconds: config.jwtTtlSeconds });
   const sessions = createSessionRevocationService({ repo: createRevokedSessionRepo(database.db) });
@@ -286,8 +289,6 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     }),
   );
 
-  // API keys: only their SHA-256 is stored; lastUsedAt is written in batches off the request path.
-  const apiKeys = createApiKeyService({ repo: createApiKeyRepo(database.db) });
   features.push((app) => registerApiKeyRoutes(app, { apiKeys }));
   const apiKeyUsage = createApiKeyUsageRecorder({ touch: (uses) => apiKeys.touchLastUsed(uses) });
   reconcilers.push(apiKeyLastUsed({ recorder: apiKeyUsage, intervalMs: 5_000 }));

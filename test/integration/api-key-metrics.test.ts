@@ -98,6 +98,18 @@ describe('per-key gateway series and access without Prometheus', { timeout: 60_0
     expect(await exposition(t)).not.toContain(`api_key="${keyB.id}"`);
   });
 
+  it("removes the series of a deleted user's keys (deleted with them)", async () => {
+    const { t } = env;
+    const leaving = await t.userWithRole('viewer');
+    const key = await t.apiKey({ name: 'leaving' }, leaving.headers);
+    await chat(t, key.key);
+    expect(await exposition(t)).toContain(`api_key="${key.id}"`);
+    const deleted = await t.app.inject({ method: 'DELETE', url: `/api/users/${leaving.id}`, headers: await t.admin() });
+    expect(deleted.statusCode, deleted.body).toBe(204);
+    expect(await exposition(t)).not.toContain(`api_key="${key.id}"`);
+    expect(await exposition(t)).toContain(`api_key="${env.keyA.id}"`);
+  });
+
   it('answers 503 PROMETHEUS_NOT_CONFIGURED to the owner and an admin, 404 to another viewer, 400 for a range past 30 days', async () => {
     const { t, owner, other, keyA } = env;
     const own = await metricsOf(t, keyA.id, owner.headers, '?range=1h');
