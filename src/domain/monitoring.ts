@@ -114,6 +114,28 @@ export const deploymentMetricsHistoryQuerySchema = z
   .refine((query) => query.from === undefined || query.to === undefined || Date.parse(query.from) < Date.parse(query.to), { message: 'from must be before to.', path: ['from'] });
 export type DeploymentMetricsHistoryQuery = z.infer<typeof deploymentMetricsHistoryQuerySchema>;
 
+/** `GET /api/api-keys/:id/metrics`: rates over the last `range` (default 1h, at most 30 days). */
+export const apiKeyMetricsQuerySchema = z.object({ range: metricsDurationSchema.optional() }).strict();
+export type ApiKeyMetricsQuery = z.infer<typeof apiKeyMetricsQuerySchema>;
+
+/** What one API key did through the gateway over a range, from its `hmas_inference_key_*` series. */
+export const apiKeyMetricsSchema = z.object({
+  apiKeyId: z.string(),
+  /** The range the rates cover, in seconds, ending at `at`. */
+  rangeSeconds: z.number().int(),
+  at: z.string(),
+  /** Requests answered in the range (every status). */
+  requests: metricValueSchema,
+  requestsPerSecond: metricValueSchema,
+  /** Answers with a 5xx status (4xx answers are the caller's). */
+  errorsPerSecond: metricValueSchema,
+  /** Time from receiving a request to the end of its answer. */
+  latencySeconds: percentilesSchema,
+  promptTokensPerSecond: metricValueSchema,
+  completionTokensPerSecond: metricValueSchema,
+});
+export type ApiKeyMetrics = z.infer<typeof apiKeyMetricsSchema>;
+
 /** One chart line: `[unix seconds, value or null]` points. */
 export const metricSeriesSchema = z.object({
   field: z.string(),

@@ -8,6 +8,7 @@ import type { Logger } from '../lib/logger.js';
 import { createPrometheusClient } from '../metrics/prometheus-client.js';
 import { createReadingMemory } from '../metrics/reading-memory.js';
 import type { ReplicaTarget } from '../metrics/replica-scrape.js';
+import { registerApiKeyMetricsRoutes } from '../server/routes/api-key-metrics.routes.js';
 import { registerDeploymentMetricsRoutes } from '../server/routes/deployment-metrics.routes.js';
 import { registerGpuMetricsRoutes } from '../server/routes/gpu-metrics.routes.js';
 import { registerMetricsSummaryRoutes } from '../server/routes/metrics-summary.routes.js';
@@ -16,6 +17,8 @@ import type { ZodApp } from '../server/routes/route-types.js';
 import type { DeploymentRepo } from '../services/deployments/deployment-repo.js';
 import { createGpuMetricsService } from '../services/gpu-metrics/gpu-metrics-service.js';
 import { createHostGpuTelemetry } from '../services/gpu-metrics/host-gpu-telemetry.js';
+import type { ApiKeyService } from '../services/api-keys/api-key-service.js';
+import { createApiKeyMetricsService } from '../services/monitoring/api-key-metrics-service.js';
 import { createDeploymentMetricsService } from '../services/monitoring/deployment-metrics-service.js';
 import { createMetricsSummaryService } from '../services/monitoring/metrics-summary-service.js';
 import { createScrapeTargets } from '../services/monitoring/scrape-targets.js';
@@ -28,8 +31,9 @@ const GATEWAY_SERIES = ['hmas_inference_requests_total', 'hmas_inference_duratio
  * for every route here. Prometheus HTTP service discovery (the replicas the drivers know);
  * deployment snapshots and history — live reads go to the replicas the gateway routes to (its
  * route table: the same URLs and replica tokens), so a snapshot sees exactly what serves traffic
- * from this instance; GPU metrics (DCGM through Prometheus, nvidia-smi on this host); the
- * dashboard summary (all of these at once, within 2 s).
+ * from this instance; GPU metrics (DCGM through Prometheus, nvidia-smi on this host); per-key
+ * metrics (the gateway's `hmas_inference_key_*` series, through Prometheus); the dashboard summary
+ * (all of these at once, within 2 s).
  */
 export function composeMonitoring(deps: {
   config: Pick<Config, 'prometheus' | 'nvidiaSmiCommand'>;
@@ -42,6 +46,7 @@ export function composeMonitoring(deps: {
     get(name: string): { endpoints: ReadonlyArray<{ origin: string; rootPath: string; authorization: string | null }> } | undefined;
     refreshSoon(): Promise<void>;
   };
+  apiKeys: Pick<ApiKeyService, 'get'>;
   registry: Registry;
   logger: Logger;
 }): { features: Array<(app: ZodApp) => void> } {
@@ -81,6 +86,7 @@ export function composeMonitoring(deps: {
       (app) => registerDeploymentMetricsRoutes(app, { metrics }),
       (app) => registerGpuMetricsRoutes(app, { gpuMetrics }),
       (app) => registerMetricsSummaryRoutes(app, { summary }),
+      (app) => registerApiKeyMetricsRoutes(app, { metrics: createApiKeyMetricsService({ apiKeys: deps.apiKeys, prometheus }) }),
     ],
   };
 }

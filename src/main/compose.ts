@@ -119,7 +119,10 @@ export interface ComposedServer {
 /** Wires services, loops and the HTTP app on an open, migrated database. Does not listen. */
 export async function composeServer(config: Config, database: DatabaseHandle, logger: Logger, options: { now?: () => Date } = {}): Promise<ComposedServer> {
   const jwtSecret = config.jwtSecret ?? (await readOrCreateSecretFile(path.join(config.dataDir, 'jwt-secret')));
-  const users = createUserService({ repo: createUserRepo(database.db) });
+  // API keys: only their SHA-256 is stored; lastUsedAt is written in batches off the request path.
+  const apiKeys = createApiKeyService({ repo: createApiKeyRepo(database.db) });
+  // A deleted user's API keys go with them: announced like revocations (caches, per-key metrics).
+  const users = createUserService({ repo: createUserRepo(database.db), onRemove: (userId) => apiKeys.ownerRemoval(userId) });
   const audit = createAuditService({ repo: createAuditRepo(database.db) });
   const tokens = createTokenService({ secret: jwtSecret, ttlSeconds: config.jwtTtlSeconds });
   const sessions = createSessionRevocationService({ repo: createRevokedSessionRepo(database.db) });
@@ -287,12 +290,13 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     }),
   );
 
-  // API keys: only their SHA-256 is stored; lastUsedAt is written in batches off the request path.
-  const apiKeys = createApiKeyService({ repo: createApiKeyRepo(database.db) });
   features.push((app) => registerApiKeyRoutes(app, { apiKeys }));
   const apiKeyUsage = createApiKeyUsageRecorder({ touch: (uses) => apiKeys.touchLastUsed(uses) });
   reconcilers.push(apiKeyLastUsed({ recorder: apiKeyUsage, intervalMs: 5_000 }));
+  const metricsRegistry = createMetricsRegistry();
+  const gatewayMetrics = createGatewayMetrics(metricsRegistry);
   // gateway: callerResolver — API key or JWT → GatewayCaller; key changes reach every instance through Redis (REDIS_URL).
+  // A key revoked or changed anywhere loses its per-key series here (bounded label set).
   const callerResolver = createCallerResolver({
     tokens,
     users,
@@ -302,11 +306,10 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
     logger,
     redisUrl: config.redisUrl,
     redisKeyPrefix: config.redisKeyPrefix,
+    onInvalidated: (keyId) => gatewayMetrics.forgetKey(keyId),
   });
 
   // gateway: proxy, routing, usage, request log — resolve caller → authorize → route → rate limit → proxy → record.
-  const metricsRegistry = createMetricsRegistry();
-  const gatewayMetrics = createGatewayMetrics(metricsRegistry);
   const inferenceLogRepo = createInferenceLogRepo(database.db);
   const inferenceLogs = createInferenceLogService({ repo: inferenceLogRepo });
   // Not a loop: it keeps flushing while HTTP drains, and close() drains it before the database closes.
@@ -367,7 +370,7 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   features.push((app) => registerInferenceRoutes(app, { gateway, bodyLimitBytes: Math.max(config.bodyLimitBytes, 16 * 1024 * 1024) }));
   features.push((app) => registerInferenceLogRoutes(app, { inferenceLogs }));
   // Monitoring (compose-monitoring.ts): service discovery, deployment snapshots and history, GPU metrics.
-  features.push(...composeMonitoring({ config, deployments: deploymentRepo, clusters, capacity: createDeploymentPlacement(placementDeps).capacity, drivers: registry, routes: routeTable, registry: metricsRegistry, logger }).features);
+  features.push(...composeMonitoring({ config, deployments: deploymentRepo, clusters, capacity: createDeploymentPlacement(placementDeps).capacity, drivers: registry, routes: routeTable, apiKeys, registry: metricsRegistry, logger }).features);
 
   const loops = createLoopRegistry({ leader });
   const loopTracker = createLoopTracker(leader);

@@ -30,18 +30,24 @@ export function defaultStepSeconds(rangeSeconds: number): number {
 /** The points a range query answers per series: one at start, then one each step up to end. */
 export const pointsPerSeries = (range: HistoryRange): number => Math.floor((range.end.getTime() - range.start.getTime()) / 1000 / range.stepSeconds) + 1;
 
-/** The range a history query asks for, or 400 METRICS_RANGE_TOO_LONG / METRICS_TOO_MANY_POINTS with the limit. */
-export function resolveHistoryRange(query: DeploymentMetricsHistoryQuery, now: Date): HistoryRange {
-  const end = query.to !== undefined ? new Date(query.to) : now;
-  const start = query.from !== undefined ? new Date(query.from) : new Date(end.getTime() - (query.range !== undefined ? durationSeconds(query.range) : DEFAULT_RANGE_SECONDS) * 1000);
-  const rangeSeconds = (end.getTime() - start.getTime()) / 1000;
-  const { maxRangeSeconds, maxPointsPerSeries } = METRICS_HISTORY_LIMITS;
+/** 400 METRICS_RANGE_TOO_LONG past 30 days (history, and the rates of an API key). */
+export function checkRangeSeconds(rangeSeconds: number): void {
+  const { maxRangeSeconds } = METRICS_HISTORY_LIMITS;
   if (rangeSeconds > maxRangeSeconds) {
     throw new AppError('METRICS_RANGE_TOO_LONG', `The range is ${Math.ceil(rangeSeconds / 86_400)} days; metric history covers at most 30 days (${maxRangeSeconds} s) at a time.`, {
       statusCode: 400,
       details: { maxRangeSeconds, rangeSeconds },
     });
   }
+}
+
+/** The range a history query asks for, or 400 METRICS_RANGE_TOO_LONG / METRICS_TOO_MANY_POINTS with the limit. */
+export function resolveHistoryRange(query: DeploymentMetricsHistoryQuery, now: Date): HistoryRange {
+  const end = query.to !== undefined ? new Date(query.to) : now;
+  const start = query.from !== undefined ? new Date(query.from) : new Date(end.getTime() - (query.range !== undefined ? durationSeconds(query.range) : DEFAULT_RANGE_SECONDS) * 1000);
+  const rangeSeconds = (end.getTime() - start.getTime()) / 1000;
+  const { maxPointsPerSeries } = METRICS_HISTORY_LIMITS;
+  checkRangeSeconds(rangeSeconds);
   const range = { start, end, stepSeconds: query.step !== undefined ? durationSeconds(query.step) : defaultStepSeconds(rangeSeconds) };
   const points = pointsPerSeries(range);
   if (points > maxPointsPerSeries) {

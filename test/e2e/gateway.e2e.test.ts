@@ -201,8 +201,13 @@ describe.skipIf(!browserTestsRun)('the gateway pages in a browser', { timeout: 2
   });
 
   it('edits the key: limits back to inherited, then paused and resumed', async () => {
+    // Without Prometheus the drawer's traffic read answers 503 PROMETHEUS_NOT_CONFIGURED (Chrome logs it).
+    h.expectConsole(/status of 503 .*\/api\/api-keys\/[0-9a-f-]+\/metrics\?range=1h\)$/);
     await keyRow().getByRole('button', { name: `Edit ${KEY_NAME}` }).click();
     const drawer = page.getByRole('dialog', { name: `Edit ${KEY_NAME}` });
+    // The key's last hour needs Prometheus, which this server has not: a hint, not numbers.
+    await drawer.getByText('Traffic per key needs Prometheus (PROMETHEUS_URL; see docs/monitoring.md).').waitFor();
+    await h.screenshot('api-key-edit-usage-hint');
     expect(await drawer.getByLabel('RPM limit').inputValue()).toBe('120');
     await drawer.getByLabel('RPM limit').fill('');
     await drawer.getByLabel('TPM limit').fill('5000');

@@ -355,6 +355,7 @@ const ROUTES: RouteUnderTest[] = [
     body: { valid: { name: 'changed' }, wrongTypes: { name: '', active: 'no', rpm: '10', expiresAt: 5, allowedDeployments: 'qwen' } },
   },
   { method: 'DELETE', path: '/api/api-keys/:id', access: 'viewer', hasIdParam: true, notFoundCode: 'API_KEY_NOT_FOUND' },
+  { method: 'GET', path: '/api/api-keys/:id/metrics', access: 'viewer', hasIdParam: true, notFoundCode: 'API_KEY_NOT_FOUND', badQueries: ['range=0', 'range=1w', 'range=-1h', 'range=abc', 'unknown=1', 'range=1h&range=2h'] },
   {
     method: 'GET',
     path: '/api/inference-logs',

@@ -54,6 +54,22 @@ describe.skipIf(!REDIS_URL)(`gateway on two instances sharing Redis${REDIS_URL ?
     return match ? Number(match[1]) : 0;
   };
 
+  it("drops a key's per-key series on the second instance once the first revokes the key", async () => {
+    const key = await first.apiKey({ name: 'shared-key' });
+    const used = await request(`${secondUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'shared', messages: [{ role: 'user', content: 'Hi' }] }),
+    });
+    expect(used.statusCode).toBe(200);
+    await used.body.dump();
+    const secondMetrics = async () => (await second.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(await secondMetrics()).toContain(`hmas_inference_key_requests_total{api_key="${key.id}",status_class="2xx"} 1`);
+    const revoked = await first.app.inject({ method: 'DELETE', url: `/api/api-keys/${key.id}`, headers: await first.admin() });
+    expect(revoked.statusCode, revoked.body).toBe(200);
+    await waitFor('the second instance to drop the revoked key\'s series', async () => (!(await secondMetrics()).includes(`api_key="${key.id}"`) ? true : undefined));
+  });
+
   it('stops routing on the second instance once the first deletes the deployment', async () => {
     expect((await chatOnSecond()).status).toBe(200);
     const before = await remoteReloads();

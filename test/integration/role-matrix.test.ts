@@ -100,6 +100,8 @@ const MINIMUM_ROLE: Record<string, Access> = {
   'GET /api/api-keys/{id}': 'viewer',
   'PATCH /api/api-keys/{id}': 'viewer',
   'DELETE /api/api-keys/{id}': 'viewer',
+  // Owner or admin (someone else's key answers 404, as for the key itself).
+  'GET /api/api-keys/{id}/metrics': 'viewer',
   'GET /api/inference-logs': 'viewer',
   // Where every replica listens; also open to monitoring-scoped keys of operators (prometheus-sd.test.ts).
   'GET /api/prometheus/sd': 'operator',

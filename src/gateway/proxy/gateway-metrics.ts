@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { createKeyMetrics } from './key-metrics.js';
 
 /** The metric children of one deployment, looked up once and kept (label hashing off the hot path). */
 export interface DeploymentMetrics {
@@ -11,10 +12,13 @@ export interface DeploymentMetrics {
   requests(statusCode: number): Counter.Internal;
 }
 
+/** Buckets of `hmas_inference_duration_seconds` and its per-key twin. */
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
 /**
  * The gateway's Prometheus metrics (prefix `hmas_inference_`), on the app's registry. The
  * `deployment` label is a deployment's name, or empty for requests that named none that exists
- * (so unknown names cannot grow the label set).
+ * (so unknown names cannot grow the label set). Per-key series: key-metrics.ts.
  */
 export function createGatewayMetrics(registry: Registry) {
   const registers = [registry];
@@ -28,7 +32,7 @@ export function createGatewayMetrics(registry: Registry) {
     name: 'hmas_inference_duration_seconds',
     help: 'Time from receiving an inference request to the end of its answer.',
     labelNames: ['deployment'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    buckets: DURATION_BUCKETS,
     registers,
   });
   const ttfb = new Histogram({
@@ -83,8 +87,13 @@ export function createGatewayMetrics(registry: Registry) {
   });
 
   const byDeployment = new Map<string, DeploymentMetrics>();
+  const keys = createKeyMetrics(registry, DURATION_BUCKETS);
 
   return {
+    /** The children of an API key by id ('' without a key); cached per key. */
+    key: keys.key,
+    /** Removes a key's series; called when a key is revoked or changed (any instance). */
+    forgetKey: keys.forget,
     deployment(name: string): DeploymentMetrics {
       let metrics = byDeployment.get(name);
       if (!metrics) {

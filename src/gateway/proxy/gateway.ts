@@ -17,6 +17,7 @@ import { SseUsageScanner } from '../usage/sse-usage-scanner.js';
 import { findUsage } from '../usage/usage-json.js';
 import { AVOID_AFTER_CONNECT_FAILURE_MS, pickEndpoint, type UpstreamEndpoint } from './balancer.js';
 import type { DeploymentMetrics, GatewayMetrics } from './gateway-metrics.js';
+import type { KeyMetrics } from './key-metrics.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { isServable, type RouteEntry, type RouteTable } from './route-table.js';
 import { describeUpstreamFailure, isConnectFailure } from './upstream-errors.js';
@@ -94,6 +95,8 @@ class Exchange implements Dispatcher.DispatchHandlers {
   caller: GatewayCaller | undefined;
   route: RouteEntry | undefined;
   metrics: DeploymentMetrics | undefined;
+  /** Taken when the caller is known: a key forgotten meanwhile (revoked) is not brought back. */
+  keyMetrics: KeyMetrics | undefined;
   reservation: TokenReservation | undefined;
   rateState: RateLimitState | null = null;
   kind: InferenceKind = 'other';
@@ -455,6 +458,7 @@ class Exchange implements Dispatcher.DispatchHandlers {
       if (usage.promptTokens > 0) metrics.promptTokens.inc(usage.promptTokens);
       if (usage.completionTokens > 0) metrics.completionTokens.inc(usage.completionTokens);
     }
+    (this.keyMetrics ?? gateway.metrics.key('')).record(statusCode, durationMs / 1000, usage?.promptTokens ?? 0, usage?.completionTokens ?? 0);
 
     const caller = this.caller;
     gateway.log.write({
@@ -565,6 +569,7 @@ export function createGateway(deps: GatewayDeps) {
     const caller = await deps.callers.resolve({ authorization: headers.authorization, cookie: headers.cookie });
     if (!caller) throw new GatewayError(401, 'UNAUTHENTICATED', 'Send an API key (Authorization: Bearer sk-hmas-…) or a session token.');
     exchange.caller = caller;
+    exchange.keyMetrics = deps.metrics.key(caller.keyId ?? '');
     return caller;
   }
 

@@ -9,7 +9,8 @@ import type { ZodApp } from './route-types.js';
 const idParams = z.object({ id: z.uuid('The id must be a UUID.') }).strict();
 const audit = (verb: string) => ({ action: `api_key.${verb}`, resourceType: 'api_key' });
 
-const actorOf = (request: FastifyRequest): ApiKeyActor => {
+/** The signed-in principal as the API-key service sees it. */
+export const actorOf = (request: FastifyRequest): ApiKeyActor => {
   const { userId, username, role } = principalOf(request);
   return { userId, username, role };
 };

@@ -56,6 +56,8 @@ export function createApiKeyService(deps: { repo: ApiKeyRepo; now?: () => Date; 
   const generate = deps.generate ?? (() => generateApiKey());
   const maxKeys = deps.maxKeysPerUser ?? MAX_API_KEYS_PER_USER;
   const listeners = new Set<ApiKeyChangeListener>();
+  // Revoked keys included: a user may have held many over time.
+  const MAX_KEYS_LISTED_FOR_REMOVAL = 100_000;
 
   const emit = (keyId: string) => {
     for (const listener of listeners) {
@@ -161,6 +163,18 @@ export function createApiKeyService(deps: { repo: ApiKeyRepo; now?: () => Date; 
     /** Records when keys were last used (called by the batching usage recorder). */
     async touchLastUsed(uses: ReadonlyArray<{ id: string; at: Date }>): Promise<void> {
       await repo.touchLastUsed(uses);
+    },
+
+    /**
+     * Before a user is deleted (their keys go with them, by cascade): reads their key ids and
+     * returns what announces those keys as changed once the deletion is committed, so caches
+     * and per-key metrics drop them on every instance.
+     */
+    async ownerRemoval(userId: string): Promise<() => void> {
+      const { rows } = await repo.list({ userId }, MAX_KEYS_LISTED_FOR_REMOVAL, 0);
+      return () => {
+        for (const row of rows) emit(row.id);
+      };
     },
 
     /** Subscribes to key changes; returns the unsubscribe function. */

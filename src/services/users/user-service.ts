@@ -26,7 +26,12 @@ export function toUser(row: UserRow): User {
 // wrong password and response times do not reveal which usernames exist.
 let dummyHash: Promise<string> | undefined;
 
-export function createUserService(deps: { repo: UserRepo; now?: () => Date }) {
+export function createUserService(deps: {
+  repo: UserRepo;
+  now?: () => Date;
+  /** Called before a user is deleted; what it returns runs once the deletion is committed (their API keys are announced gone). */
+  onRemove?: (userId: string) => Promise<() => void>;
+}) {
   const { repo } = deps;
   const now = deps.now ?? (() => new Date());
 
@@ -98,12 +103,14 @@ export function createUserService(deps: { repo: UserRepo; now?: () => Date }) {
 
     async remove(id: string, actorId: string): Promise<void> {
       if (id === actorId) throw new ConflictError('CANNOT_DELETE_SELF', 'You cannot delete your own account; ask another admin.');
+      const removed = await deps.onRemove?.(id);
       await repo.db.transaction(async (tx) => {
         const current = await repo.findById(id, tx);
         if (!current) throw new NotFoundError('user', id);
         if (current.role === 'admin' && !current.disabled) await assertNotLastAdmin(tx, id);
         await repo.remove(id, tx);
       });
+      removed?.();
     },
 
     async updateProfile(id: string, displayName: string): Promise<User> {

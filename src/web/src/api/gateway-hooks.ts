@@ -1,8 +1,8 @@
-import { useQueries } from '@tanstack/react-query';
+import { useQueries, useQuery } from '@tanstack/react-query';
 import { api } from './client';
 import { useCollection, useDeleteItem, useSaveItem } from './collection-hooks';
 import { queryKeys } from './hooks';
-import type { ApiKey, CreateApiKeyRequest, CreatedApiKey, InferenceLogEntry, InferenceLogQuery, RateLimitOverview, UpdateApiKeyRequest } from './types';
+import type { ApiKey, ApiKeyMetrics, CreateApiKeyRequest, CreatedApiKey, InferenceLogEntry, InferenceLogQuery, RateLimitOverview, UpdateApiKeyRequest } from './types';
 
 // The inference gateway's control API: API keys (the usual collection shape; DELETE revokes),
 // the inference log, and the rate limits a key inherits.
@@ -40,6 +40,16 @@ export function useRateLimits(userIds: readonly string[]) {
       queryFn: ({ signal }: { signal: AbortSignal }) => api.get<RateLimitOverview>('/api/rate-limits', { query: { userId }, signal }),
       staleTime: 30_000,
     })),
+  });
+}
+
+/** One key's traffic over the last hour, from Prometheus (503 PROMETHEUS_NOT_CONFIGURED without it); every 30 s. */
+export function useApiKeyMetrics(id: string) {
+  return useQuery({
+    queryKey: [...queryKeys.collection(API_KEYS), id, 'metrics'],
+    queryFn: ({ signal }) => api.get<ApiKeyMetrics>(`${API_KEYS}/${id}/metrics`, { query: { range: '1h' }, signal }),
+    refetchInterval: 30_000,
+    retry: false,
   });
 }
 

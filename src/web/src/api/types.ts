@@ -183,6 +183,7 @@ export interface DeploymentListQuery {
 // ---- inference gateway: API keys, inference logs, rate limits ------------------------------
 
 export type { ApiKey, ApiKeyStatus, CreatedApiKey } from '../../../domain/api-key';
+export type { ApiKeyMetrics } from '../../../domain/monitoring';
 export type { InferenceLogEntryView as InferenceLogEntry } from '../../../domain/inference-log';
 export type { RateLimitOverview, RateLimitSubjectView as RateLimitSubject } from '../../../domain/rate-limit';
 export type CreateApiKeyRequest = z.input<typeof createApiKeySchema>;

@@ -17,6 +17,7 @@ import type { InheritedLimits } from './api-key-format';
 import { inheritedLimits } from './api-key-format';
 import { apiKeyColumns } from './api-key-columns';
 import { ApiKeyForm } from './ApiKeyForm';
+import { ApiKeyUsage } from './ApiKeyUsage';
 import { CreatedKeyDialog } from './CreatedKeyDialog';
 
 type DrawerState = { editing: ApiKey | null } | null;
@@ -100,6 +101,7 @@ export function ApiKeysPage() {
         }
         onClose={() => setDrawer(null)}
       >
+        {drawer?.editing && <ApiKeyUsage id={drawer.editing.id} />}
         {drawer && <ApiKeyForm editing={drawer.editing} inherited={inheritedOf(drawer.editing?.userId ?? me.id)} onClose={() => setDrawer(null)} onSaved={onSaved} />}
       </Drawer>
       <CreatedKeyDialog created={created} onClose={() => setCreated(null)} />
