@@ -6,7 +6,8 @@ import { createLoopRegistry, type LoopRegistry } from '../lib/loop-registry.js';
 import { createSecretBox } from '../lib/secret-box.js';
 import { readOrCreateSecretFile } from '../lib/secret-file.js';
 import { createClusterRegistry } from '../clusters/cluster-registry.js';
-import { remoteDriverFactories, runtimeImagesFromAdapters } from './remote-drivers.js';
+import { remoteDriverFactories } from './remote-drivers.js';
+import { composeImageWarmer } from './compose-image-warmer.js';
 import { registerClusterRoutes } from '../server/routes/cluster.routes.js';
 import { registerModelRoutes } from '../server/routes/model.routes.js';
 import { createHfClient } from '../services/models/hf-client.js';
@@ -14,16 +15,6 @@ import { createModelDownloads, createModelFiles } from '../services/models/model
 import { createModelRepo } from '../services/models/model-repo.js';
 import { createModelService } from '../services/models/model-service.js';
 import { createClusterRepo } from '../services/clusters/cluster-repo.js';
-import { daemonSetApiOf } from '../clusters/kubernetes/image-warmer-client.js';
-import { runtimeImageOn, warmerRenderOptions } from '../clusters/kubernetes/image-warmer-images.js';
-import { createKubeWorkloadClient } from '../clusters/kubernetes/kube-workload-client.js';
-import type { ClusterRow } from '../services/clusters/cluster-repo.js';
-import { parseKubeconfig } from '../clusters/kubernetes/kubeconfig.js';
-import { InvalidConnectionError } from '../clusters/connection-error.js';
-import { imageWarmerLoop } from '../reconcilers/image-warmer-loop.js';
-import { registerImageWarmerRoutes } from '../server/routes/image-warmer.routes.js';
-import { createImageWarmerRepo } from '../services/clusters/image-warmer-repo.js';
-import { createImageWarmerService } from '../services/clusters/image-warmer-service.js';
 import { createClusterService } from '../services/clusters/cluster-service.js';
 import { createApp } from '../server/app.js';
 import { createRateLimiter } from '../gateway/rate-limit/index.js';
@@ -178,23 +169,10 @@ export async function composeServer(config: Config, database: DatabaseHandle, lo
   // Remote clusters on the leader; cluster local on its owner (only it can look at its host).
   reconcilers.push(clusterHealth({ clusters }, 'shared'));
   if (localCluster.owned) reconcilers.push(clusterHealth({ clusters }, 'owned'));
-  // Image warmer: a DaemonSet per kubeconfig cluster pulling the images of the runtimes deployed there.
-  const runtimeImages = runtimeImagesFromAdapters();
-  const workloadSettings = (cluster: ClusterRow) => cluster.connection.workloads ?? {};
-  const imageWarmer = createImageWarmerService({
-    repo: createImageWarmerRepo(database.db),
-    clusters: clusterRepo,
-    connect: async (cluster) => {
-      const { connection } = await clusters.storedConnection(cluster);
-      if (!connection.secrets.kubeconfig) throw new InvalidConnectionError(`Cluster "${cluster.name}" has no stored kubeconfig; set connection.kubeconfig.`);
-      return daemonSetApiOf(createKubeWorkloadClient(parseKubeconfig(connection.secrets.kubeconfig, connection.settings.context)));
-    },
-    imageOf: (cluster, runtime) => (isRuntimeId(runtime) ? runtimeImageOn(runtime, runtimeImages, workloadSettings(cluster)) : null),
-    renderOptions: (cluster) => warmerRenderOptions(workloadSettings(cluster)),
-    logger: logger.child({ component: 'image-warmer' }),
-  });
-  features.push((app) => registerImageWarmerRoutes(app, { warmer: imageWarmer }));
-  reconcilers.push(imageWarmerLoop({ warmer: imageWarmer }));
+  // Image warmer (compose-image-warmer.ts): a DaemonSet per kubeconfig cluster pulling the runtimes' images.
+  const imageWarmer = composeImageWarmer({ database, clusterRepo, clusters, logger });
+  features.push(...imageWarmer.features);
+  reconcilers.push(...imageWarmer.reconcilers);
   const deploymentRepo = createDeploymentRepo(database.db);
   const rolloutRepo = createRolloutRepo(database.db);
   const configHistoryRepo = createConfigHistoryRepo(database.db);
