@@ -192,13 +192,14 @@ describe.skipIf(!browserTestsRun || withoutPrometheus('monitoring views with Pro
         headers: { authorization: `Bearer ${inference.body.key}`, 'content-type': 'application/json' },
         body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], temperature: 0 }),
       });
-    // One request per poll until Prometheus's history of requests/s (scraped each second) has a
-    // few values, some above 0 and not all the same: a line the chart must draw.
+    // One request per poll until Prometheus's history of requests/s (scraped each second), at the
+    // step the page asks for 15 minutes (15 s, HISTORY_STEP_SECONDS of the web app), has a few
+    // values, some above 0 and not all the same: a line the chart must draw.
     await waitFor(
       'a history of requests per second with a line to draw',
       async () => {
         await chat();
-        const history = await h.api<DeploymentMetricsHistory>('GET', `/api/deployments/${id}/metrics/history?range=15m`);
+        const history = await h.api<DeploymentMetricsHistory>('GET', `/api/deployments/${id}/metrics/history?range=15m&step=15s`);
         const values = (history.body.series?.find((series) => series.field === 'requestsPerSecond')?.points ?? []).flatMap(([, value]) => (value === null ? [] : [value]));
         return values.length >= 3 && values.some((value) => value > 0) && new Set(values).size > 1 ? true : undefined;
       },
