@@ -1,11 +1,8 @@
-import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorBody } from '../../src/domain/api-error.js';
 import type { DeploymentMetricsHistory, DeploymentMetricsSnapshot } from '../../src/domain/monitoring.js';
-import { startServerProcess, type ServerProcess } from '../support/cli-process.js';
 import { scrapeHmas, startIdlePrometheus, withoutPrometheus, type PrometheusHarness } from '../support/prometheus.js';
-import { modelDirForRuntimes, writeTinyModel } from '../support/tiny-model.js';
+import { startTinyModelServer, type TinyModelServer } from '../support/tiny-model-server.js';
 import { untilRouted } from '../support/until-routed.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -20,67 +17,32 @@ const POLL = { timeoutMs: 90_000, pollMs: 500 } as const;
 // traffic through the gateway shows up in the snapshot and the history (relations, never absolute
 // times), and with Prometheus gone the snapshot falls back to live reads and history answers 503.
 describe.skipIf(withoutPrometheus('Monitoring API against a real Prometheus'))('monitoring API against a real Prometheus', { timeout: 240_000 }, () => {
-  let dir: string;
-  let server: ServerProcess;
+  let hmas: TinyModelServer;
   let prometheus: PrometheusHarness;
-  let token: string;
-  let deploymentId: string | undefined;
+  let deploymentId: string;
   let inferenceKey: string;
 
-  const api = async (method: string, url: string, body?: unknown) =>
-    fetch(`${server.url}${url}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-  const json = async <T>(response: Response, status: number): Promise<T> => {
-    const text = await response.text();
-    expect(response.status, text).toBe(status);
-    return JSON.parse(text) as T;
-  };
-  const snapshot = async () => json<DeploymentMetricsSnapshot>(await api('GET', `/api/deployments/${deploymentId}/metrics`), 200);
+  const snapshot = async () => hmas.json<DeploymentMetricsSnapshot>(await hmas.api('GET', `/api/deployments/${deploymentId}/metrics`), 200);
   const chat = async () => {
-    const send = () =>
-      fetch(`${server.url}/api/inference/${DEPLOYMENT}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${inferenceKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], temperature: 0 }),
-      });
-    await json(await untilRouted(DEPLOYMENT, send, (response) => response.status), 200);
+    await hmas.json(await untilRouted(DEPLOYMENT, () => hmas.chat(DEPLOYMENT, inferenceKey), (response) => response.status), 200);
   };
   const drive = async (count: number) => {
     for (let sent = 0; sent < count; sent += 1) await chat();
   };
 
   beforeAll(async () => {
-    dir = await modelDirForRuntimes('hmas-monitoring-prometheus-');
-    await writeTinyModel(path.join(dir, 'tiny.gguf'));
     // Prometheus first, scraping nothing: the server starts knowing its URL.
     prometheus = await startIdlePrometheus();
-    server = await startServerProcess({
-      HMAS_DATA_DIR: path.join(dir, 'data'),
-      HMAS_ADMIN_PASSWORD: 'admin-password-monitoring',
-      HMAS_LOG_LEVEL: 'warn',
-      HMAS_RECONCILE_INTERVAL_MS: '1000',
-      HMAS_RATE_LIMIT_RPM: '0',
-      PROMETHEUS_URL: prometheus.url,
-    });
-    const login = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'admin-password-monitoring' }) });
-    token = (await json<{ accessToken: string }>(login, 200)).accessToken;
+    hmas = await startTinyModelServer({ prefix: 'hmas-monitoring-prometheus-', env: { PROMETHEUS_URL: prometheus.url } });
   }, 120_000);
   afterAll(async () => {
     await prometheus?.close();
-    // Replicas outlive the server by design: remove the deployment before stopping it.
-    if (deploymentId && server) await api('DELETE', `/api/deployments/${deploymentId}`).catch(() => undefined);
-    server?.child.kill('SIGTERM');
-    await server?.exited;
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await hmas?.close();
   });
 
   it('answers snapshots and history from Prometheus that follow the traffic, and falls back to live reads when Prometheus stops', async () => {
-    const model = await json<{ id: string }>(await api('POST', '/api/models', { localPath: path.join(dir, 'tiny.gguf'), name: 'tiny-monitoring' }), 201);
-    deploymentId = (await json<{ id: string }>(await api('POST', '/api/deployments', { name: DEPLOYMENT, modelId: model.id, cluster: 'local', runtime: 'embedded-llamacpp', replicas: 1, optimization: { tier2: { threads: 1 } } }), 201)).id;
-    await waitFor('the deployment running', async () => ((await json<{ status: string }>(await api('GET', `/api/deployments/${deploymentId}`), 200)).status === 'running' ? true : undefined), { timeoutMs: 150_000, pollMs: 500 });
+    deploymentId = await hmas.deploy(DEPLOYMENT, 'tiny-monitoring');
+    const { api, json, server } = hmas;
     const monitoringKey = (await json<{ key: string }>(await api('POST', '/api/api-keys', { name: 'prometheus', scopes: ['monitoring'] }), 201)).key;
     inferenceKey = (await json<{ key: string }>(await api('POST', '/api/api-keys', { name: 'load' }), 201)).key;
     await scrapeHmas(prometheus, { hmasUrl: server.url, monitoringKey });
