@@ -179,8 +179,11 @@ describe.skipIf(!browserTestsRun || withoutPrometheus('monitoring views with Pro
   afterEach(() => expectCleanConsole(h));
 
   afterAll(async () => {
-    await endDeploymentSuite(h, dir);
-    await prometheus?.close();
+    try {
+      await endDeploymentSuite(h, dir);
+    } finally {
+      await prometheus?.close();
+    }
   });
 
   it('draws the requests of traffic through the gateway in the Metrics tab, with no setup hint', async () => {
