@@ -4,12 +4,14 @@
 // of logs and events) and an instance's Metrics tab (range in the URL) and Overview metrics bar.
 // Without Prometheus: the setup hint and empty states render, nothing throws; light and dark
 // screenshots of each view. Chrome's log lines of the refusals the pages handle (503 without
-// Prometheus, 404 without an endpoint) are expected by the harness (MONITORING_REFUSALS). A
-// second describe with Prometheus (data in the charts) reuses startMonitoringSuite with
-// PROMETHEUS_URL in its env.
+// Prometheus, 404 without an endpoint) are expected by the harness (MONITORING_REFUSALS). The
+// second describe runs a real Prometheus (started first, scraping nothing, so the server starts
+// with its PROMETHEUS_URL; then pointed at the server): after traffic the Metrics tab draws it.
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import type { DeploymentMetricsHistory } from '../../src/domain/monitoring.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { scrapeHmas, startIdlePrometheus, withoutPrometheus, type PrometheusHarness } from '../support/prometheus.js';
 import { modelDirForRuntimes } from '../support/tiny-model.js';
 import { waitFor } from '../support/wait-for.js';
 import type { BrowserHarness } from './browser-harness.js';
@@ -155,5 +157,68 @@ describe.skipIf(!browserTestsRun)('monitoring views without Prometheus', { timeo
     await gpus.waitFor();
     await loaded(gpus);
     await lightAndDark(h, 'monitoring-instance-metrics', () => gpus.waitFor(), LIVE);
+  });
+});
+
+describe.skipIf(!browserTestsRun || withoutPrometheus('monitoring views with Prometheus'))('monitoring views with Prometheus', { timeout: 240_000 }, () => {
+  let h: BrowserHarness;
+  let page: Page;
+  let dir: string;
+  let id: string;
+  let prometheus: PrometheusHarness | undefined;
+
+  beforeAll(async () => {
+    prometheus = await startIdlePrometheus();
+    ({ h, dir, id } = await startMonitoringSuite({ PROMETHEUS_URL: prometheus.url }));
+    page = h.page;
+    const monitoring = await h.api<{ key: string }>('POST', '/api/api-keys', { name: 'prometheus', scopes: ['monitoring'] });
+    expect(monitoring.status).toBe(201);
+    await scrapeHmas(prometheus, { hmasUrl: h.server.url, monitoringKey: monitoring.body.key });
+  }, 200_000);
+
+  afterEach(() => expectCleanConsole(h));
+
+  afterAll(async () => {
+    try {
+      await endDeploymentSuite(h, dir);
+    } finally {
+      await prometheus?.close();
+    }
+  });
+
+  it('draws the requests of traffic through the gateway in the Metrics tab, with no setup hint', async () => {
+    const inference = await h.api<{ key: string }>('POST', '/api/api-keys', { name: 'load' });
+    expect(inference.status).toBe(201);
+    const chat = () =>
+      fetch(`${h.server.url}/api/inference/${NAME}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${inference.body.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], temperature: 0 }),
+      });
+    // One request per poll until Prometheus's history of requests/s (scraped each second), at the
+    // step the page asks for 15 minutes (15 s, HISTORY_STEP_SECONDS of the web app), has a few
+    // values, some above 0 and not all the same: a line the chart must draw.
+    await waitFor(
+      'a history of requests per second with a line to draw',
+      async () => {
+        await chat();
+        const history = await h.api<DeploymentMetricsHistory>('GET', `/api/deployments/${id}/metrics/history?range=15m&step=15s`);
+        const values = (history.body.series?.find((series) => series.field === 'requestsPerSecond')?.points ?? []).flatMap(([, value]) => (value === null ? [] : [value]));
+        return values.length >= 3 && values.some((value) => value > 0) && new Set(values).size > 1 ? true : undefined;
+      },
+      { timeoutMs: 90_000, pollMs: 500, describe: async () => ({ targets: await prometheus!.targets() }) },
+    );
+
+    await page.goto(h.url(`/instances/${id}/metrics?range=15m`));
+    const history = region(page, 'History');
+    const chart = history.getByRole('figure', { name: 'Requests and errors per second' });
+    const curve = chart.locator('path.recharts-line-curve').first();
+    await curve.waitFor();
+    // The requests/s line (the chart's first): several points, not all at one height.
+    const numbers = ((await curve.getAttribute('d')) ?? '').match(/-?\d+(?:\.\d+)?/g)?.map(Number) ?? [];
+    expect(numbers.length).toBeGreaterThanOrEqual(6);
+    expect(new Set(numbers.filter((_, index) => index % 2 === 1)).size).toBeGreaterThan(1);
+    expect(await history.getByRole('note', { name: 'Prometheus setup' }).count()).toBe(0);
+    await lightAndDark(h, 'metrics-tab-prometheus', () => curve.waitFor(), LIVE);
   });
 });

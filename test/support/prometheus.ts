@@ -12,6 +12,11 @@ import { waitFor } from './wait-for.js';
  * second. Its configuration is `prometheusConfig` — discovery through H-MAS's
  * `/api/prometheus/sd` with a monitoring key read from a file, and H-MAS's own /metrics — the
  * one docs/monitoring.md shows (with production intervals).
+ *
+ * The server needs `PROMETHEUS_URL` when it starts, and Prometheus needs the server's URL and a
+ * monitoring key made after that: `startIdlePrometheus` starts it first, scraping nothing (it holds
+ * its port, so the URL given to the server stays true), and `scrapeHmas` then points it at the
+ * server — a new configuration file and `POST /-/reload` (`--web.enable-lifecycle`).
  */
 
 export const PROMETHEUS_BIN = process.env.HMAS_TEST_PROMETHEUS ?? '/usr/bin/prometheus';
@@ -78,6 +83,8 @@ export interface PrometheusHarness {
   query(promql: string): Promise<Sample[]>;
   /** The active targets (`/api/v1/targets`). */
   targets(): Promise<ActiveTarget[]>;
+  /** Replaces the configuration with what `configure` writes (given the temporary directory) and reloads it. */
+  reconfigure(configure: (dir: string) => Promise<string>): Promise<void>;
   /** What Prometheus printed, for failure messages. */
   output(): string;
   close(): Promise<void>;
@@ -108,14 +115,32 @@ function stop(child: ChildProcess, exited: Promise<unknown>): Promise<unknown> {
   return exited.finally(() => clearTimeout(kill));
 }
 
+interface HmasTarget {
+  hmasUrl: string;
+  monitoringKey: string;
+}
+
+/** Writes the monitoring key next to the configuration and answers the configuration scraping `hmasUrl`. */
+const scrapingHmas = (options: HmasTarget) => async (dir: string) => {
+  const keyFile = path.join(dir, 'monitoring-key');
+  await writeFile(keyFile, `${options.monitoringKey}\n`, { mode: 0o600 });
+  // Everything each second: tests wait for what they look for, never for a fixed time.
+  return prometheusConfig({ hmas: options.hmasUrl, keyFile, scrapeInterval: '1s', scrapeTimeout: '1s', refreshInterval: '1s' });
+};
+
 /** Starts Prometheus against the H-MAS at `hmasUrl`, with `monitoringKey`; resolves once `/-/ready` answers. */
-export async function startPrometheus(options: { hmasUrl: string; monitoringKey: string }): Promise<PrometheusHarness> {
-  return startPrometheusWith(async (dir) => {
-    const keyFile = path.join(dir, 'monitoring-key');
-    await writeFile(keyFile, `${options.monitoringKey}\n`, { mode: 0o600 });
-    // Everything each second: tests wait for what they look for, never for a fixed time.
-    return prometheusConfig({ hmas: options.hmasUrl, keyFile, scrapeInterval: '1s', scrapeTimeout: '1s', refreshInterval: '1s' });
-  });
+export async function startPrometheus(options: HmasTarget): Promise<PrometheusHarness> {
+  return startPrometheusWith(scrapingHmas(options));
+}
+
+/** Starts Prometheus scraping nothing yet, for a server that needs its URL before it starts; `scrapeHmas` points it there. */
+export async function startIdlePrometheus(): Promise<PrometheusHarness> {
+  return startPrometheusWith(async () => 'global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n');
+}
+
+/** Points a running Prometheus (from `startIdlePrometheus`) at the H-MAS at `hmasUrl`, with `monitoringKey`. */
+export async function scrapeHmas(prometheus: PrometheusHarness, options: HmasTarget): Promise<void> {
+  await prometheus.reconfigure(scrapingHmas(options));
 }
 
 /**
@@ -166,6 +191,11 @@ export async function startPrometheusWith(configure: (dir: string) => Promise<st
       },
       async targets() {
         return (await apiGet<{ activeTargets: ActiveTarget[] }>(`${url}/api/v1/targets?state=active`)).activeTargets;
+      },
+      async reconfigure(configure) {
+        await writeFile(configFile, await configure(dir));
+        const reload = await fetch(`${url}/-/reload`, { method: 'POST' });
+        if (reload.status !== 200) throw new Error(`Prometheus refused the new configuration: ${reload.status} ${await reload.text()}\n${output}`);
       },
       output: () => output,
       async close() {
