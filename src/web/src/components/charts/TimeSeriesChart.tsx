@@ -81,7 +81,8 @@ export function TimeSeriesChart({ title, unit, lines, empty, height = 220 }: Tim
                 key={line.label}
                 dataKey={`s${index}`}
                 name={line.label}
-                type="monotoneX"
+                // Straight segments: a curve between points could draw p99 below p95 where the data never is.
+                type="linear"
                 stroke={seriesColor(theme, index)}
                 strokeWidth={2}
                 dot={false}
