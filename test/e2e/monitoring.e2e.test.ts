@@ -221,4 +221,28 @@ describe.skipIf(!browserTestsRun || withoutPrometheus('monitoring views with Pro
     expect(await history.getByRole('note', { name: 'Prometheus setup' }).count()).toBe(0);
     await lightAndDark(h, 'metrics-tab-prometheus', () => curve.waitFor(), LIVE);
   });
+
+  it('keeps the last data on show with a stale marker once Prometheus stops answering', async () => {
+    await page.goto(h.url(`/instances/${id}/metrics?range=15m`));
+    const history = region(page, 'History');
+    const curve = history.getByRole('figure', { name: 'Requests and errors per second' }).locator('path.recharts-line-curve').first();
+    await curve.waitFor();
+    await prometheus!.close();
+    prometheus = undefined;
+    // The history polls every 60 s; coming back to the tab refetches what is older than 10 s.
+    await waitFor(
+      'the history panel to mark its data stale',
+      async () => {
+        await page.evaluate(() => window.dispatchEvent(new Event('visibilitychange')));
+        return (await history.getByRole('status', { name: 'Stale data' }).count()) > 0 ? true : undefined;
+      },
+      { timeoutMs: 60_000, pollMs: 2_000 },
+    );
+    await expect.poll(async () => (await history.getByRole('status', { name: 'Stale data' }).textContent()) ?? '').toContain('Prometheus');
+    // The line drawn before is still there.
+    expect(await curve.count()).toBe(1);
+    // The snapshot falls back to live reads of the replica, marked stale with the cause.
+    await region(page, 'Now').getByRole('status', { name: 'Stale data' }).waitFor({ timeout: 30_000 });
+    await lightAndDark(h, 'metrics-tab-prometheus-down', () => curve.waitFor(), LIVE);
+  });
 });
