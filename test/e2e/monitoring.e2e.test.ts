@@ -233,7 +233,7 @@ describe.skipIf(!browserTestsRun || withoutPrometheus('monitoring views with Pro
     await waitFor(
       'the history panel to mark its data stale',
       async () => {
-        await page.evaluate(() => window.dispatchEvent(new Event('visibilitychange')));
+        await page.evaluate("window.dispatchEvent(new Event('visibilitychange'))");
         return (await history.getByRole('status', { name: 'Stale data' }).count()) > 0 ? true : undefined;
       },
       { timeoutMs: 60_000, pollMs: 2_000 },
